@@ -1,0 +1,17 @@
+namespace OspreyCluster.Grains.Interfaces;
+
+/// <summary>
+/// One uploaded image, keyed by the SHA-256 (lower-case hex) of its bytes. Its silo encodes the
+/// image once and keeps the features and the shared prompt-prefix KV cache resident.
+/// </summary>
+public interface IImageGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the bytes durably and validates them as an image. Idempotent.</summary>
+    Task<ImageInfo> Upload(byte[] bytes);
+
+    /// <summary>Throws <see cref="OspreyRequestException"/> (404) when nothing was uploaded under this id.</summary>
+    Task<ImageInfo> GetInfo();
+
+    /// <summary>Captions every region as one batch decoded from the image's shared prefix.</summary>
+    Task<IReadOnlyList<RegionDescription>> Describe(DescribeRequest request);
+}

@@ -1,0 +1,16 @@
+namespace OspreyCluster.Grains;
+
+/// <summary>What a silo serves and with how much engine memory (bound from configuration section "Osprey").</summary>
+public sealed class OspreySiloOptions
+{
+    /// <summary>Model directory; empty means the default model shipped in the repository.</summary>
+    public string? ModelDirectory { get; set; }
+    /// <summary>"fp32" | "bf16" | "fp16".</summary>
+    public string DType { get; set; } = "fp32";
+    /// <summary>"cpu" | "cuda" | "cuda:N".</summary>
+    public string Device { get; set; } = "cpu";
+    /// <summary>Budget for resident image features and KV caches on this silo, in bytes.</summary>
+    public long MemoryBudgetBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+    /// <summary>Most sequences one engine step batches together.</summary>
+    public int MaxBatchSize { get; set; } = 16;
+}
