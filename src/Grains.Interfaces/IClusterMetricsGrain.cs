@@ -1,0 +1,31 @@
+namespace OspreyCluster.Grains.Interfaces;
+
+/// <summary>Cluster-wide engine metrics, gathered from every active silo (key 0).</summary>
+public interface IClusterMetricsGrain : IGrainWithIntegerKey
+{
+    Task<ClusterMetrics> Get();
+}
+
+/// <summary>One silo's engine counters and gauges.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SiloEngineMetrics
+{
+    [Id(0)] public required string Silo { get; init; }
+    [Id(1)] public long ImageEncodes { get; init; }
+    [Id(2)] public long FeatureCacheHits { get; init; }
+    [Id(3)] public long FeatureCacheMisses { get; init; }
+    [Id(4)] public long KvCacheHits { get; init; }
+    [Id(5)] public long KvCacheMisses { get; init; }
+    [Id(6)] public long Evictions { get; init; }
+    [Id(7)] public long BytesResident { get; init; }
+    [Id(8)] public long MemoryBudgetBytes { get; init; }
+    [Id(9)] public long PrefilledTokens { get; init; }
+    [Id(10)] public long GeneratedTokens { get; init; }
+    [Id(11)] public long Turns { get; init; }
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ClusterMetrics([property: Id(0)] IReadOnlyList<SiloEngineMetrics> Silos)
+{
+    public long ImageEncodesTotal => Silos.Sum(s => s.ImageEncodes);
+}
