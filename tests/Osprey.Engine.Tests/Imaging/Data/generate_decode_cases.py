@@ -18,9 +18,12 @@ def add(name, note, supported=True):
     with Image.open(name) as im:
         mode = im.mode
         rgb = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+        # Mask semantics (no EXIF transpose): convert("L") then > 127.
+        inside = (np.asarray(im.convert("L")) > 127).astype(np.uint8) if supported else None
     cases.append({"file": name, "pil_mode": mode, "note": note,
                   "supported": supported, "width": int(rgb.shape[1]), "height": int(rgb.shape[0]),
-                  "rgb_base64": base64.b64encode(rgb.tobytes()).decode()})
+                  "rgb_base64": base64.b64encode(rgb.tobytes()).decode(),
+                  "mask_inside_base64": None if inside is None else base64.b64encode(inside.tobytes()).decode()})
 
 
 def png_chunk(kind, data):
