@@ -6,7 +6,7 @@ namespace Osprey.Engine.Imaging;
 /// Applies an EXIF orientation the way PIL's <c>ImageOps.exif_transpose</c> does
 /// (2 mirror, 3 rotate 180, 4 flip, 5 transpose, 6 rotate 90° clockwise, 7 transverse, 8 rotate 90° counter-clockwise).
 /// </summary>
-public static class ExifOrientation
+internal static class ExifOrientation
 {
     public static RgbImage Apply(RgbImage image, SKEncodedOrigin origin)
     {
