@@ -9,12 +9,14 @@ public static class RegionMaskCodec
 
     public static byte[] ToBinary(RegionMask mask) => mask.Data;
 
-    public static RegionMask DecodeRle(int height, int width, string compressedCounts) => CocoRle.Decode(height, width, compressedCounts);
+    public static RegionMask DecodeRle(int height, int width, string compressedCounts) =>
+        CocoRle.FromCompressed(height, width, compressedCounts).ToMask();
 
-    public static RegionMask DecodeRle(int height, int width, IReadOnlyList<long> counts) => CocoRle.Decode(height, width, counts);
+    public static RegionMask DecodeRle(int height, int width, IReadOnlyList<long> counts) =>
+        CocoRle.FromUncompressed(height, width, counts).ToMask();
 
     public static RegionMask RasterizePolygons(IReadOnlyList<double[]> polygons, int height, int width) =>
         PolygonRasterizer.Rasterize(polygons, height, width);
 
-    public static string EncodeRle(RegionMask mask) => CocoRle.Encode(mask);
+    public static string EncodeRle(RegionMask mask) => CocoRle.Encode(mask).ToCompressedString();
 }

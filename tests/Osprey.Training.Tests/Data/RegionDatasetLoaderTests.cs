@@ -35,8 +35,9 @@ public sealed class RegionDatasetLoaderTests : IDisposable
     [Fact]
     public void ReadsUncompressedAndCompressedRle()
     {
-        // Compressed form of the same runs: 1, 2, then deltas 3-1 = 2 and 6-2 = 4, each one 5-bit chunk + '0'.
-        var records = Parse(Record(Rle(new JsonArray(1, 2, 3, 6))), Record(Rle("1224")));
+        // Compressed form of the same runs: 1, 2, 3, then from the fourth count on the difference to the
+        // count two places before (6 - 2 = 4); each value fits one 5-bit chunk written as '0' + value.
+        var records = Parse(Record(Rle(new JsonArray(1, 2, 3, 6))), Record(Rle("1234")));
         Assert.Equal(RunsMask, RegionMaskCodec.ToBinary(records[0].Regions[0]));
         Assert.Equal(RunsMask, RegionMaskCodec.ToBinary(records[1].Regions[0]));
         Assert.Equal("What is <mask><pos>?", records[0].Conversations[0].Value);
