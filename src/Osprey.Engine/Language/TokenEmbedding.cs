@@ -26,6 +26,7 @@ public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
     {
         if (ids.dtype != ScalarType.Int64)
             throw new ArgumentException($"token ids must be int64, got {ids.dtype}", nameof(ids));
+        using var scope = torch.NewDisposeScope();
         if (ids.numel() > 0)
         {
             var min = ids.min().item<long>();
@@ -33,7 +34,6 @@ public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
             if (min < 0 || max >= VocabSize)
                 throw new ArgumentOutOfRangeException(nameof(ids), $"token ids must lie in [0, {VocabSize}); got range [{min}, {max}]");
         }
-        using var scope = torch.NewDisposeScope();
         var rows = weight.index_select(0, ids.reshape(-1));
         return scope.MoveToOuter(rows.view([.. ids.shape, HiddenSize]));
     }
