@@ -18,8 +18,9 @@ public sealed class TextGenerator(LlamaForCausalLM llm, OspreyTokenizer tokenize
     public IReadOnlyList<int> GeneratedIds => _ids;
     private readonly List<int> _ids = [];
 
+    /// <param name="promptLogits">Receives the float32 logits [V] of the last prompt position (fidelity checks).</param>
     public async IAsyncEnumerable<GeneratedPiece> GenerateAsync(Tensor promptEmbeddings, KvCache cache, SamplingParams sampling,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        [EnumeratorCancellation] CancellationToken cancellationToken = default, Action<float[]>? promptLogits = null)
     {
         _ids.Clear();
         FinishReason = null;
@@ -27,7 +28,7 @@ public sealed class TextGenerator(LlamaForCausalLM llm, OspreyTokenizer tokenize
         var text = new StreamingDetokenizer(tokenizer);
         var stops = new StopStringMatcher(sampling.StopStrings);
         var contextLength = llm.Config.MaxPositionEmbeddings;
-        var next = Step(promptEmbeddings, cache, sampler);
+        var next = Step(promptEmbeddings, cache, sampler, promptLogits);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -49,10 +50,15 @@ public sealed class TextGenerator(LlamaForCausalLM llm, OspreyTokenizer tokenize
         }
     }
 
-    private int Step(Tensor embeddings, KvCache cache, SequenceSampler sampler)
+    private int Step(Tensor embeddings, KvCache cache, SequenceSampler sampler, Action<float[]>? observeLogits = null)
     {
         using var inference = torch.inference_mode();
         using var logits = llm.Forward([new SequenceChunk(embeddings, cache)]);
+        if (observeLogits is not null)
+        {
+            using var row = logits[0].to(ScalarType.Float32).cpu();
+            observeLogits(row.data<float>().ToArray());
+        }
         return TokenSampler.Sample(logits, [sampler])[0];
     }
 }

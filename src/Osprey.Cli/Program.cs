@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Osprey.Cli.Commands;
+
+var root = new RootCommand("osprey — Osprey region chat on TorchSharp")
+{
+    DescribeCommand.Create(),
+    InferCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
