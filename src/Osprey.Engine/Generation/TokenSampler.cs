@@ -80,7 +80,10 @@ public static class TokenSampler
     private static long DrawIndex(Tensor probabilities, torch.Generator generator)
     {
         var cdf = probabilities.cumsum(-1);
-        var u = rand([1], ScalarType.Float64, generator: generator) * cdf[-1];
+        var mass = cdf[-1].item<double>();
+        if (!double.IsFinite(mass) || mass <= 0)
+            throw new ArgumentException("a logits row has no usable probability mass (NaN, or every logit -inf)");
+        var u = rand([1], ScalarType.Float64, generator: generator) * mass;
         // First index whose cumulative mass exceeds u: never a zero-probability token.
         var index = searchsorted(cdf, u, right: true).item<long>();
         // u can round up to the total mass; then the last token with any mass is the draw.

@@ -175,5 +175,8 @@ public class TokenSamplerTests
         Assert.Throws<ArgumentException>(() => TokenSampler.Sample(zeros(Vocab), one));
         Assert.Throws<ArgumentException>(() => TokenSampler.Sample(zeros(2, Vocab), one));
         Assert.Throws<ArgumentException>(() => TokenSampler.Sample(zeros(new long[] { 1, Vocab }, dtype: ScalarType.Int64), one));
+        using var sampled = new SequenceSampler(new SamplingParams { Temperature = 1f, Seed = 1 });
+        Assert.Throws<ArgumentException>(() => TokenSampler.Sample(full(1, Vocab, float.NaN), [sampled]));
+        Assert.Throws<ArgumentException>(() => TokenSampler.Sample(full(1, Vocab, float.NegativeInfinity), [sampled]));
     }
 }
