@@ -5,10 +5,12 @@ namespace Osprey.Engine.Generation;
 
 /// <summary>
 /// Picks the next token of each sequence from next-token logits [N, V]: argmax for greedy rows;
-/// otherwise softmax(logits / T) after Hugging Face's top-p filter, drawn from the row's generator.
+/// otherwise softmax(logits / T) restricted to Hugging Face's top-p nucleus, drawn from the row's generator.
 /// </summary>
 public static class TokenSampler
 {
+    private const long NucleusWindow = 64;
+
     /// <summary>Next ids for each row of <paramref name="logits"/>, row i sampled with <paramref name="sequences"/>[i].</summary>
     public static int[] Sample(Tensor logits, IReadOnlyList<SequenceSampler> sequences)
     {
@@ -40,24 +42,52 @@ public static class TokenSampler
 
     private static int Draw(Tensor rowLogits, SequenceSampler sequence)
     {
-        // fp32 on the CPU: the draw then depends only on the logits and the seed, not on the device.
-        var scaled = rowLogits.to(ScalarType.Float32, CPU) / sequence.Params.Temperature;
-        if (sequence.Params.TopP < 1f) scaled = KeepNucleus(scaled, sequence.Params.TopP);
+        // fp64 on the CPU: the draw then depends only on the logits and the seed, not on the device.
+        var scaled = rowLogits.to(ScalarType.Float64, CPU) / sequence.Params.Temperature;
         var probabilities = scaled.softmax(-1);
-        return checked((int)multinomial(probabilities, 1, replacement: false, generator: sequence.Generator).item<long>());
+        if (sequence.Params.TopP >= 1f) return checked((int)DrawIndex(probabilities, sequence.Generator!));
+
+        var (nucleus, ids) = Nucleus(probabilities, sequence.Params.TopP);
+        return checked((int)ids[DrawIndex(nucleus, sequence.Generator!)].item<long>());
     }
 
     /// <summary>
-    /// Hugging Face's TopPLogitsWarper: drop the least likely tokens whose cumulative probability
-    /// (ascending) stays ≤ 1 − p, always keeping the most likely one.
+    /// Hugging Face's top-p rule: a token is dropped when the tokens less likely than it together
+    /// with it hold at most 1 − p, i.e. kept while the mass strictly more likely than it is below p;
+    /// the most likely token always stays. Returns the kept probabilities (descending) and their ids.
     /// </summary>
-    private static Tensor KeepNucleus(Tensor scaled, float topP)
+    private static (Tensor Probabilities, Tensor Ids) Nucleus(Tensor probabilities, float topP)
     {
-        var (sorted, order) = scaled.sort(-1, descending: false);
-        var cumulative = sorted.softmax(-1).cumsum(-1);
-        var dropSorted = cumulative <= (1f - topP);
-        dropSorted[-1] = false;
-        var drop = dropSorted.scatter(-1, order, dropSorted);
-        return scaled.masked_fill(drop, float.NegativeInfinity);
+        // The nucleus is usually a few tokens: grow a top-k window until it holds mass p rather
+        // than sorting the whole vocabulary.
+        var vocab = probabilities.shape[0];
+        var k = Math.Min(NucleusWindow, vocab);
+        var (top, ids) = probabilities.topk((int)k);
+        while (k < vocab && top.sum().item<double>() < topP)
+        {
+            k = Math.Min(k * 8, vocab);
+            (top, ids) = probabilities.topk((int)k);
+        }
+        var massAbove = top.cumsum(-1) - top;
+        var kept = Math.Max(1L, massAbove.lt(topP).sum().item<long>());
+        return (top[..(int)kept], ids[..(int)kept]);
+    }
+
+    /// <summary>
+    /// Inverse-CDF draw with one uniform number from the sequence's generator: the same
+    /// distribution as torch.multinomial at a fraction of its cost on a 32k vocabulary.
+    /// </summary>
+    private static long DrawIndex(Tensor probabilities, torch.Generator generator)
+    {
+        var cdf = probabilities.cumsum(-1);
+        var mass = cdf[-1].item<double>();
+        if (!double.IsFinite(mass) || mass <= 0)
+            throw new ArgumentException("a logits row has no usable probability mass (NaN, or every logit -inf)");
+        var u = rand([1], ScalarType.Float64, generator: generator) * mass;
+        // First index whose cumulative mass exceeds u: never a zero-probability token.
+        var index = searchsorted(cdf, u, right: true).item<long>();
+        // u can round up to the total mass; then the last token with any mass is the draw.
+        if (index >= probabilities.shape[0]) index = probabilities.gt(0).nonzero().max().item<long>();
+        return index;
     }
 }

@@ -90,6 +90,32 @@ public class TokenSamplerTests
     }
 
     [Fact]
+    public void WideNucleusFollowsTheAscendingCumulativeRule()
+    {
+        // 1000 live tokens with strictly decreasing probabilities (ids in order of likelihood), the
+        // rest impossible. The nucleus is far wider than any small top-k window.
+        const int live = 1000;
+        const float topP = 0.6f;
+        var logits = Enumerable.Range(0, Vocab).Select(i => i < live ? -0.002f * i : float.NegativeInfinity).ToArray();
+        var p = logits.Select(l => Math.Exp(l)).ToArray();
+        var total = p.Sum();
+        // Hugging Face: ascending order, drop while the cumulative probability is ≤ 1 − top_p.
+        var ascending = 0.0;
+        var dropped = 0;
+        for (var i = live - 1; i >= 0; i--)
+        {
+            ascending += p[i] / total;
+            if (ascending <= 1 - topP) dropped++;
+            else break;
+        }
+        var nucleus = live - dropped;
+
+        var ids = Generate(new SamplingParams { Temperature = 1f, TopP = topP, Seed = 9 }, _ => tensor(logits).unsqueeze(0), 600);
+        Assert.All(ids, id => Assert.InRange(id, 0, nucleus - 1));
+        Assert.True(ids.Max() >= nucleus * 0.9, $"draws should reach the nucleus edge ({nucleus}), max was {ids.Max()}");
+    }
+
+    [Fact]
     public void TemperatureScalesLogitsBeforeSoftmax()
     {
         // logits [0, ln 3]: at T = 1 id 1 has probability 0.75; at T = 2 it is √3/(1+√3) ≈ 0.634.
@@ -149,5 +175,8 @@ public class TokenSamplerTests
         Assert.Throws<ArgumentException>(() => TokenSampler.Sample(zeros(Vocab), one));
         Assert.Throws<ArgumentException>(() => TokenSampler.Sample(zeros(2, Vocab), one));
         Assert.Throws<ArgumentException>(() => TokenSampler.Sample(zeros(new long[] { 1, Vocab }, dtype: ScalarType.Int64), one));
+        using var sampled = new SequenceSampler(new SamplingParams { Temperature = 1f, Seed = 1 });
+        Assert.Throws<ArgumentException>(() => TokenSampler.Sample(full(1, Vocab, float.NaN), [sampled]));
+        Assert.Throws<ArgumentException>(() => TokenSampler.Sample(full(1, Vocab, float.NegativeInfinity), [sampled]));
     }
 }
