@@ -23,12 +23,16 @@ public sealed class RegionImage : IDisposable
 
     public static RegionImage Encode(OspreyEngine engine, RgbImage image, IReadOnlyList<RegionMask> masksOrEmpty)
     {
+        // The scope owns every temporary until the end: a tensor reachable only through a native
+        // handle could otherwise be finalised by the GC while libtorch still reads it.
+        using var scope = torch.NewDisposeScope();
         using var inference = torch.inference_mode();
-        using var pixels = engine.Preprocess(image);
-        var features = engine.Model.EncodeImage(pixels);
+        var features = engine.Model.EncodeImage(engine.Preprocess(image));
+        scope.MoveToOuter(features.Levels.Levels);
+        scope.MoveToOuter(features.ImageTokens);
         if (masksOrEmpty.Count == 0) return new RegionImage(features, null);
-        using var masks = torch.stack(masksOrEmpty.Select(m => m.ToTensor()));
-        return new RegionImage(features, engine.Model.EncodeRegions(features, masks));
+        var masks = torch.stack(masksOrEmpty.Select(m => m.ToTensor()).ToList());
+        return new RegionImage(features, scope.MoveToOuter(engine.Model.EncodeRegions(features, masks)));
     }
 
     /// <summary>Region tokens in the order a prompt's placeholder pairs mention them.</summary>
