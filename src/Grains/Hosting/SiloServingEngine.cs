@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Osprey.Engine;
+using Osprey.Engine.Devices;
 using Osprey.Engine.Serving;
 
 namespace OspreyCluster.Grains.Hosting;

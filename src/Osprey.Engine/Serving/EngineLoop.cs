@@ -50,6 +50,8 @@ internal sealed class EngineLoop
                 TakeCommands();
                 RetireCancelled();
                 AdmitWaiting();
+                // Admission may have made features resident: account for them before any token streams.
+                _resident.EvictToBudget();
                 if (_running.Count > 0) Step();
                 _resident.EvictToBudget();
             }
