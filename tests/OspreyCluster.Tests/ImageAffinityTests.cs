@@ -110,5 +110,5 @@ public sealed class ImageAffinityTests(ReferenceFixture reference) : IClassFixtu
     }
 
     private IReadOnlyList<int> DescribePromptIds() =>
-        [.. reference.Reference.Prefix.Ids, .. reference.Reference.Tokenizer.Encode(DescribePrompts.Short + " ASSISTANT:", addBos: false)];
+        [.. reference.Reference.Prefix.Ids, .. reference.Reference.Tokenizer.Encode(Osprey.Engine.Prompting.DescriptionQuestions.Short + " ASSISTANT:", addBos: false)];
 }

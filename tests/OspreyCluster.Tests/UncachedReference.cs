@@ -30,7 +30,7 @@ public sealed class UncachedReference : IDisposable
     /// <summary>The answer texts of a whole conversation, turn by turn, plus each turn's prompt positions.</summary>
     public IReadOnlyList<(string Text, int PromptPositions, int Generated, bool Stopped)> Conversation(TestImage image, IReadOnlyList<string> questions, int maxNewTokens)
     {
-        var rgb = ImageDecoder.Decode(image.Bytes);
+        var rgb = new ImageDecoder().Decode(image.Bytes);
         var masks = image.Regions.Select((r, i) => RegionDecoding.Decode(r, i, rgb.Width, rgb.Height).Mask).ToList();
         var prompt = new ConversationPrompt(_prefix, _engine.Tokenizer);
         var answers = new List<(string, int, int, bool)>();
@@ -48,7 +48,7 @@ public sealed class UncachedReference : IDisposable
     /// <summary>Greedy text for one raw prompt about one region of the image (as a describe request runs it).</summary>
     public string SingleRegion(TestImage image, IReadOnlyList<int> promptIds, int region, int maxNewTokens)
     {
-        var rgb = ImageDecoder.Decode(image.Bytes);
+        var rgb = new ImageDecoder().Decode(image.Bytes);
         var mask = RegionDecoding.Decode(image.Regions[region], region, rgb.Width, rgb.Height).Mask;
         var (ids, _) = Greedy(image.Bytes, promptIds, rgb.Width, rgb.Height, [mask], [0], maxNewTokens);
         return _engine.Tokenizer.Decode(ids).Trim();
@@ -60,7 +60,7 @@ public sealed class UncachedReference : IDisposable
         using var inference = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
         var model = _engine.Model;
-        using var features = model.EncodeImage(_engine.Preprocess(ImageDecoder.Decode(imageBytes)));
+        using var features = model.EncodeImage(_engine.Preprocess(new ImageDecoder().Decode(imageBytes)));
         var maskData = masks.SelectMany(m => m.Select(b => (float)b)).ToArray();
         var regionTokens = model.EncodeRegions(features, torch.tensor(maskData, [masks.Count, height, width]));
         var ordered = regionOrder.Count == 0 ? null : regionTokens.index_select(0, torch.tensor(regionOrder.Select(i => (long)i).ToArray()));

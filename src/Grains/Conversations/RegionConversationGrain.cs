@@ -83,7 +83,7 @@ public sealed class RegionConversationGrain(
                 PromptIds = prompt.Ids,
                 Regions = Masks(image.Info),
                 RegionOrder = prompt.RegionOrder,
-                Sampling = new SamplingParams { Temperature = request.Temperature, TopP = request.TopP, Seed = request.Seed },
+                Sampling = new SamplingParams { Temperature = request.Temperature, TopP = request.TopP, Seed = unchecked((ulong)request.Seed) },
                 MaxNewTokens = request.MaxNewTokens,
             };
 

@@ -35,7 +35,7 @@ public sealed class ImageGrain(
         RgbImage image;
         try
         {
-            image = await Task.Run(() => ImageDecoder.Decode(bytes));
+            image = await Task.Run(() => new ImageDecoder().Decode(bytes, "upload"));
         }
         catch (ImageDecodeException e)
         {

@@ -21,34 +21,40 @@ public static class RegionDecoding
     public static DecodedRegion Decode(RegionMaskDto region, int index, int width, int height)
     {
         var name = string.IsNullOrWhiteSpace(region.Name) ? $"region{index + 1}" : region.Name.Trim();
-        var forms = (region.Png is not null ? 1 : 0) + (region.RleSize is not null || region.RleCounts is not null || region.RleCountsString is not null ? 1 : 0)
-            + (region.Polygons is not null ? 1 : 0) + (region.Box is not null ? 1 : 0);
+        var source = $"region {index + 1} ({name})";
+        var hasRle = region.RleSize is not null || region.RleCounts is not null || region.RleCountsString is not null;
+        var forms = (region.Png is not null ? 1 : 0) + (hasRle ? 1 : 0) + (region.Polygons is not null ? 1 : 0) + (region.Box is not null ? 1 : 0);
         if (forms != 1)
-            throw new OspreyRequestException(400, $"Region {index + 1} ({name}) must give exactly one of png, rle, polygon, box.");
+            throw new OspreyRequestException(400, $"{source} must give exactly one of png, rle, polygon, box.");
         try
         {
             var mask = region switch
             {
-                { Png: { } png } => MaskPngDecoder.Decode(png),
-                { RleSize: { Length: 2 } size, RleCountsString: { } counts } => CocoRle.Decode(counts, size[0], size[1]),
-                { RleSize: { Length: 2 } size, RleCounts: { } counts } => CocoRle.Decode(counts, size[0], size[1]),
-                { Polygons: { } polygons } => PolygonRasterizer.Rasterize(polygons, width, height),
-                { Box: { } box } => BoxRegion.Rasterize(box, width, height),
-                _ => throw new OspreyRequestException(400, $"Region {index + 1} ({name}): an RLE needs size [h, w] and counts."),
+                { Png: { } png } => new MaskPngDecoder().Decode(png, source).EnsureSize(height, width, source).EnsureNotEmpty(source),
+                { Polygons: { } polygons } => new PolygonRegion(polygons).ToMask(height, width),
+                { Box: { Length: 4 } box } => new BoxRegion(box[0], box[1], box[2], box[3]).ToMask(height, width),
+                { Box: not null } => throw new OspreyRequestException(400, $"{source}: a box is [x0, y0, x1, y1]."),
+                _ => new RleRegion(Rle(region, source), source).ToMask(height, width),
             };
-            if (mask.Width != width || mask.Height != height)
-                throw new OspreyRequestException(400, $"Region {index + 1} ({name}) is {mask.Width}x{mask.Height}; the image is {width}x{height}.");
-            var bytes = mask.ToBytes();
-            var area = bytes.LongCount(b => b != 0);
-            if (area == 0) throw new OspreyRequestException(400, $"Region {index + 1} ({name}) is empty.");
-            return new DecodedRegion(name, width, height, bytes, CocoRle.Encode(mask), area);
+            return new DecodedRegion(name, width, height, mask.Data, CocoRle.Encode(mask).ToCompressedString(), mask.Area);
         }
         catch (RegionException e)
         {
-            throw new OspreyRequestException(400, $"Region {index + 1} ({name}): {e.Message}");
+            throw new OspreyRequestException(400, e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            throw new OspreyRequestException(400, $"{source}: {e.Message}");
         }
     }
 
-    /// <summary>A stored region's mask (stored RLE was produced by <see cref="Decode"/>, so it is valid).</summary>
-    public static byte[] MaskOf(RegionView stored) => CocoRle.Decode(stored.RleCounts, stored.Size[0], stored.Size[1]).ToBytes();
+    /// <summary>A stored region's mask; stored RLE was produced by <see cref="Decode"/>, so it is valid.</summary>
+    public static byte[] MaskOf(RegionView stored) => CocoRle.FromCompressed(stored.Size[0], stored.Size[1], stored.RleCounts).ToMask().Data;
+
+    private static CocoRle Rle(RegionMaskDto region, string source) => region switch
+    {
+        { RleSize: { Length: 2 } size, RleCountsString: { } counts, RleCounts: null } => CocoRle.FromCompressed(size[0], size[1], counts),
+        { RleSize: { Length: 2 } size, RleCounts: { } counts, RleCountsString: null } => CocoRle.FromUncompressed(size[0], size[1], counts),
+        _ => throw new OspreyRequestException(400, $"{source}: an RLE needs size [h, w] and counts (a string or a list of integers)."),
+    };
 }

@@ -1,3 +1,4 @@
+using Osprey.Engine.Generation;
 using Osprey.Engine.Language;
 using TorchSharp;
 
@@ -18,7 +19,7 @@ internal sealed class BatchStep(OspreyEngine engine)
         var decoding = batch.Where(s => s.PrefillEmbeddings is null).ToList();
         torch.Tensor? decodeEmbeddings = decoding.Count == 0
             ? null
-            : llm.EmbedTokens(torch.tensor(decoding.Select(s => (long)s.LastToken).ToArray(), device: engine.Model.Device));
+            : llm.EmbedTokens(torch.tensor(decoding.Select(s => (long)s.LastToken).ToArray(), device: engine.Model.Llm.Device));
 
         var chunks = new List<SequenceChunk>(batch.Count);
         var decodeRow = 0;
@@ -29,11 +30,12 @@ internal sealed class BatchStep(OspreyEngine engine)
         }
 
         var logits = llm.Forward(chunks);
+        // Each row draws from its own seeded generator, so a sequence's tokens do not depend on its batch mates.
+        var next = TokenSampler.Sample(logits, [.. batch.Select(s => s.Sampler)]);
         for (var i = 0; i < batch.Count; i++)
         {
-            var sequence = batch[i];
-            sequence.PrefillDone();
-            sequence.Generated.Add(sequence.Sampler.Next(logits[i]));
+            batch[i].PrefillDone();
+            batch[i].Generated.Add(next[i]);
         }
     }
 }

@@ -25,7 +25,7 @@ internal sealed class ConversationCache(string id, ResidentImage image, KvCache 
     public int Pins { get; set; }
 
     /// <summary>Only what this conversation adds: the shared prefix is accounted to its image.</summary>
-    public long Bytes => Math.Max(0, Cache.ByteSize - Image.PrefixCache.ByteSize)
+    public long Bytes => Cache.ByteSize
         + (RegionTokens is null ? 0 : RegionTokens.NumberOfElements * RegionTokens.ElementSize);
 
     public void Dispose()

@@ -180,6 +180,7 @@ internal sealed class EngineLoop
             sequence.Cache.Dispose();
         }
         sequence.Image.Pins--;
+        sequence.Release();
         _counters.SequenceFinished();
         sequence.Pending.Events.TryWrite(new SequenceEvent(-1, new SequenceOutcome
         {
@@ -196,7 +197,7 @@ internal sealed class EngineLoop
     /// <summary>Frees the slot; a conversation cache left half-extended is dropped, not kept.</summary>
     private void Fail(RunningSequence sequence, Exception error)
     {
-        sequence.PrefillDone();
+        sequence.Release();
         if (sequence.Conversation is { } conversation)
         {
             conversation.Pins--;

@@ -11,7 +11,7 @@ public sealed class ImagePromptPrefix
 {
     public ImagePromptPrefix(OspreyTokenizer tokenizer, int imageTokenCount)
     {
-        Ids = tokenizer.Encode(OspreyPromptTemplate.ImagePrefix, addBos: true);
+        Ids = tokenizer.Encode(ConversationTemplate.SharedImagePrefix, addBos: true);
         ImageTokenCount = imageTokenCount;
     }
 

@@ -1,5 +1,5 @@
 using Osprey.Engine.Language;
-using Osprey.Engine.Multimodal;
+using Osprey.Engine.Vision;
 
 namespace Osprey.Engine.Serving;
 
@@ -16,7 +16,7 @@ internal sealed class ResidentImage(string id, VisionFeatures features, KvCache 
     /// <summary>Running sequences using these features; a pinned image is never evicted.</summary>
     public int Pins { get; set; }
 
-    public long Bytes => Features.ByteSize + PrefixCache.ByteSize;
+    public long Bytes => FeatureBytes.Of(Features) + PrefixCache.ByteSize;
 
     public void Dispose()
     {

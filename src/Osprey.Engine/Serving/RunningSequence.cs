@@ -1,3 +1,4 @@
+using Osprey.Engine.Generation;
 using Osprey.Engine.Language;
 using TorchSharp;
 
@@ -37,5 +38,12 @@ internal sealed class RunningSequence(
     {
         PrefillEmbeddings?.Dispose();
         PrefillEmbeddings = null;
+    }
+
+    /// <summary>Frees what the sequence owns besides its cache (the sampler's generator, unsent embeddings).</summary>
+    public void Release()
+    {
+        PrefillDone();
+        Sampler.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using Osprey.Engine.Generation;
 using Osprey.Engine.Language;
 using Osprey.Engine.Tokenization;
 using TorchSharp;
@@ -95,8 +96,8 @@ internal sealed class SequenceAdmission(
     private torch.Tensor Embed(int[] newIds, IReadOnlyList<int> covered, SequenceRequest request, ResidentImage image, ConversationCache? conversation)
     {
         if (newIds.Length == 0) throw new ArgumentException("The prompt adds no positions to its cached history.");
-        var pairsBefore = covered.Count(id => id == OspreyTokenizer.MaskTokenId);
-        var pairsNew = newIds.Count(id => id == OspreyTokenizer.MaskTokenId);
+        var pairsBefore = covered.Count(id => id == engine.Tokenizer.MaskId);
+        var pairsNew = newIds.Count(id => id == engine.Tokenizer.MaskId);
         if (pairsBefore + pairsNew > request.RegionOrder.Count)
             throw new ArgumentException($"The prompt has {pairsBefore + pairsNew} <mask><pos> pairs but names regions for {request.RegionOrder.Count}.");
 
@@ -145,6 +146,6 @@ internal sealed class SequenceAdmission(
             if (mask.Length != pixels) throw new ArgumentException($"Region {r + 1} has {mask.Length} pixels, expected {pixels}.");
             for (var p = 0; p < pixels; p++) data[r * pixels + p] = mask[p] != 0 ? 1f : 0f;
         }
-        return torch.tensor(data, [masks.Count, masks.Height, masks.Width]).to(engine.Model.Device);
+        return torch.tensor(data, [masks.Count, masks.Height, masks.Width]).to(engine.Model.Llm.Device);
     }
 }
