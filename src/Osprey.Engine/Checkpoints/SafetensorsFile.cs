@@ -1,5 +1,5 @@
-using System.IO.MemoryMappedFiles;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,41 +12,44 @@ public sealed record SafetensorsEntry(string Name, string DType, long[] Shape, l
 }
 
 /// <summary>
-/// A memory-mapped safetensors file (8-byte little-endian header length, JSON header, raw
-/// little-endian data). Tensors are materialised one at a time, so loading never holds a second
-/// copy of the whole checkpoint.
+/// A safetensors file (8-byte little-endian header length, JSON header, raw little-endian data).
+/// Opening reads only the header. Tensors are read one at a time with positional reads straight
+/// into the tensor's storage: no second copy and no memory-mapped pages that would stay resident
+/// (and count against the process) after a 7B checkpoint has been streamed through.
 /// </summary>
 public sealed class SafetensorsFile : IDisposable
 {
     private const long MaxHeaderBytes = 100L * 1024 * 1024;
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
+    private readonly SafeFileHandle _handle;
     private readonly long _dataStart;
 
     public string Path { get; }
     public IReadOnlyDictionary<string, SafetensorsEntry> Entries { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    private SafetensorsFile(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, long dataStart,
+    private SafetensorsFile(string path, SafeFileHandle handle, long dataStart,
         Dictionary<string, SafetensorsEntry> entries, Dictionary<string, string> metadata)
     {
-        Path = path; _map = map; _view = view; _dataStart = dataStart; Entries = entries; Metadata = metadata;
+        Path = path; _handle = handle; _dataStart = dataStart; Entries = entries; Metadata = metadata;
     }
 
     public static SafetensorsFile Open(string path)
     {
-        var length = new FileInfo(path).Length;
-        if (length < 8) throw new InvalidDataException($"{path}: too short for a safetensors file");
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            var headerLength = view.ReadInt64(0);
+            var length = RandomAccess.GetLength(handle);
+            if (length < 8) throw new InvalidDataException($"{path}: too short for a safetensors file");
+            Span<byte> prefix = stackalloc byte[8];
+            ReadExactly(handle, prefix, 0, path);
+            var headerLength = BitConverter.ToInt64(prefix);
             if (headerLength <= 0 || headerLength > MaxHeaderBytes || 8 + headerLength > length)
                 throw new InvalidDataException($"{path}: bad safetensors header length {headerLength}");
             var header = new byte[headerLength];
-            view.ReadArray(8, header, 0, header.Length);
+            ReadExactly(handle, header, 8, path);
             using var doc = JsonDocument.Parse(header);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{path}: safetensors header is not a JSON object");
             var entries = new Dictionary<string, SafetensorsEntry>();
             var metadata = new Dictionary<string, string>();
             var dataLength = length - 8 - headerLength;
@@ -60,17 +63,19 @@ public sealed class SafetensorsFile : IDisposable
                 var dtype = p.Value.GetProperty("dtype").GetString()!;
                 var shape = p.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
                 var offsets = p.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                if (offsets.Length != 2 || shape.Any(d => d < 0))
+                    throw new InvalidDataException($"{path}: tensor '{p.Name}' has a malformed shape or data_offsets");
                 var entry = new SafetensorsEntry(p.Name, dtype, shape, offsets[0], offsets[1]);
                 var expected = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype);
                 if (offsets[0] < 0 || offsets[1] > dataLength || entry.ByteLength != expected)
                     throw new InvalidDataException($"{path}: tensor '{p.Name}' has inconsistent offsets");
                 entries[p.Name] = entry;
             }
-            return new SafetensorsFile(path, map, view, 8 + headerLength, entries, metadata);
+            return new SafetensorsFile(path, handle, 8 + headerLength, entries, metadata);
         }
         catch
         {
-            view.Dispose(); map.Dispose();
+            handle.Dispose();
             throw;
         }
     }
@@ -82,18 +87,28 @@ public sealed class SafetensorsFile : IDisposable
     {
         if (!Entries.TryGetValue(name, out var e)) throw new KeyNotFoundException($"{Path}: no tensor '{name}'");
         var t = torch.empty(e.Shape, ToScalarType(e.DType));
-        unsafe
+        try
         {
-            byte* src = null;
-            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref src);
-            try
-            {
-                // t.bytes spans the tensor's own CPU storage, so this is the only copy made.
-                new ReadOnlySpan<byte>(src + _dataStart + e.Begin, checked((int)e.ByteLength)).CopyTo(t.bytes);
-            }
-            finally { _view.SafeMemoryMappedViewHandle.ReleasePointer(); }
+            // t.bytes spans the tensor's own CPU storage, so this is the only copy made.
+            ReadExactly(_handle, t.bytes, _dataStart + e.Begin, Path);
+        }
+        catch
+        {
+            t.Dispose();
+            throw;
         }
         return t;
+    }
+
+    private static void ReadExactly(SafeFileHandle handle, Span<byte> destination, long offset, string path)
+    {
+        while (destination.Length > 0)
+        {
+            var n = RandomAccess.Read(handle, destination, offset);
+            if (n <= 0) throw new EndOfStreamException($"{path}: file ends before offset {offset + destination.Length} (truncated?)");
+            destination = destination[n..];
+            offset += n;
+        }
     }
 
     public static ScalarType ToScalarType(string dtype) => dtype switch
@@ -135,9 +150,5 @@ public sealed class SafetensorsFile : IDisposable
         _ => throw new NotSupportedException($"safetensors dtype '{dtype}' is not supported"),
     };
 
-    public void Dispose()
-    {
-        _view.Dispose();
-        _map.Dispose();
-    }
+    public void Dispose() => _handle.Dispose();
 }

@@ -7,7 +7,12 @@ namespace Osprey.Engine.Checkpoints;
 /// <summary>Writes tensors to a safetensors file (contiguous CPU copies, header padded to 8 bytes).</summary>
 public static class SafetensorsWriter
 {
-    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <param name="dtype">
+    /// When set, every tensor is stored in this dtype; each is converted only while it is written, so
+    /// saving a large model never holds a converted copy of all its weights.
+    /// </param>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null, ScalarType? dtype = null)
     {
         var items = tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         var header = new JsonObject();
@@ -20,10 +25,11 @@ public static class SafetensorsWriter
         long offset = 0;
         foreach (var (name, t) in items)
         {
-            var size = t.numel() * t.element_size();
+            var stored = dtype ?? t.dtype;
+            var size = t.numel() * SafetensorsFile.ElementSize(SafetensorsFile.FromScalarType(stored));
             header[name] = new JsonObject
             {
-                ["dtype"] = SafetensorsFile.FromScalarType(t.dtype),
+                ["dtype"] = SafetensorsFile.FromScalarType(stored),
                 ["shape"] = new JsonArray(t.shape.Select(s => (JsonNode)s).ToArray()),
                 ["data_offsets"] = new JsonArray(offset, offset + size),
             };
@@ -39,8 +45,10 @@ public static class SafetensorsWriter
             for (int i = headerBytes.Length; i < padded; i++) fs.WriteByte((byte)' ');
             foreach (var (_, t) in items)
             {
-                using var cpu = t.detach().cpu().contiguous();
-                fs.Write(cpu.bytes);
+                using var scope = NewDisposeScope();
+                var cpu = t.detach().cpu();
+                if (dtype is { } d && cpu.dtype != d) cpu = cpu.to_type(d);
+                fs.Write(cpu.contiguous().bytes);
             }
         }
         File.Move(tmp, path, overwrite: true);

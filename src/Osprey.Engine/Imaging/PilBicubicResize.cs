@@ -1,0 +1,128 @@
+namespace Osprey.Engine.Imaging;
+
+/// <summary>
+/// Pillow's <c>Image.resize(size, Image.BICUBIC)</c> on 8-bit RGB, bit for bit (Pillow 9.x
+/// <c>libImaging/Resample.c</c> semantics): cubic kernel a = −0.5, support 2·max(in/out, 1)
+/// (antialiased when shrinking), weights normalised then quantised to 22 fractional bits,
+/// horizontal pass first with the intermediate rounded and clamped to uint8, an unchanged axis skipped.
+/// Exactness matters: the model sees every level of difference in its inputs.
+/// </summary>
+public static class PilBicubicResize
+{
+    private const int PrecisionBits = 32 - 8 - 2;
+    private const double KernelSupport = 2.0;
+
+    public static RgbImage Resize(RgbImage source, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (width <= 0 || height <= 0)
+            throw new ArgumentOutOfRangeException(nameof(width), $"target size must be positive, got {width}x{height}");
+        var image = source;
+        if (width != image.Width) image = ResizeHorizontal(image, width);
+        if (height != image.Height) image = ResizeVertical(image, height);
+        return ReferenceEquals(image, source) ? new RgbImage(source.Width, source.Height, (byte[])source.Pixels.Clone()) : image;
+    }
+
+    private static RgbImage ResizeHorizontal(RgbImage input, int outWidth)
+    {
+        var (bounds, weights, kernelSize) = Coefficients(input.Width, outWidth);
+        int inW = input.Width, h = input.Height;
+        var src = input.Pixels;
+        var dst = new byte[(long)outWidth * h * 3];
+        for (var y = 0; y < h; y++)
+        {
+            var row = y * inW * 3;
+            for (var x = 0; x < outWidth; x++)
+            {
+                int xmin = bounds[2 * x], count = bounds[2 * x + 1], k = x * kernelSize;
+                int s0 = 1 << (PrecisionBits - 1), s1 = s0, s2 = s0;
+                for (var i = 0; i < count; i++)
+                {
+                    var p = row + (xmin + i) * 3;
+                    var wgt = weights[k + i];
+                    s0 += src[p] * wgt;
+                    s1 += src[p + 1] * wgt;
+                    s2 += src[p + 2] * wgt;
+                }
+                var o = (y * outWidth + x) * 3;
+                dst[o] = Clip8(s0);
+                dst[o + 1] = Clip8(s1);
+                dst[o + 2] = Clip8(s2);
+            }
+        }
+        return new RgbImage(outWidth, h, dst);
+    }
+
+    private static RgbImage ResizeVertical(RgbImage input, int outHeight)
+    {
+        var (bounds, weights, kernelSize) = Coefficients(input.Height, outHeight);
+        var w = input.Width;
+        var stride = w * 3;
+        var src = input.Pixels;
+        var dst = new byte[(long)w * outHeight * 3];
+        for (var y = 0; y < outHeight; y++)
+        {
+            int ymin = bounds[2 * y], count = bounds[2 * y + 1], k = y * kernelSize;
+            for (var c = 0; c < stride; c++)
+            {
+                var s = 1 << (PrecisionBits - 1);
+                for (var i = 0; i < count; i++)
+                    s += src[(ymin + i) * stride + c] * weights[k + i];
+                dst[y * stride + c] = Clip8(s);
+            }
+        }
+        return new RgbImage(w, outHeight, dst);
+    }
+
+    private static byte Clip8(int accumulator)
+    {
+        if (accumulator >= (1 << PrecisionBits << 8)) return 255;
+        if (accumulator <= 0) return 0;
+        return (byte)(accumulator >> PrecisionBits);
+    }
+
+    /// <summary>Per output sample: first input index, tap count, and fixed-point weights (Pillow's precompute_coeffs).</summary>
+    private static (int[] Bounds, int[] Weights, int KernelSize) Coefficients(int inSize, int outSize)
+    {
+        var scale = (double)inSize / outSize;
+        var filterScale = Math.Max(scale, 1.0);
+        var support = KernelSupport * filterScale;
+        var kernelSize = (int)Math.Ceiling(support) * 2 + 1;
+        var bounds = new int[outSize * 2];
+        var weights = new int[outSize * kernelSize];
+        var taps = new double[kernelSize];
+        for (var xx = 0; xx < outSize; xx++)
+        {
+            var center = (xx + 0.5) * scale;
+            var invScale = 1.0 / filterScale;
+            var xmin = Math.Max((int)(center - support + 0.5), 0);
+            var xmax = Math.Min((int)(center + support + 0.5), inSize) - xmin;
+            var sum = 0.0;
+            for (var x = 0; x < xmax; x++)
+            {
+                var w = Cubic((x + xmin - center + 0.5) * invScale);
+                taps[x] = w;
+                sum += w;
+            }
+            for (var x = 0; x < xmax; x++)
+            {
+                var normalised = sum != 0.0 ? taps[x] / sum : taps[x];
+                weights[xx * kernelSize + x] = normalised < 0
+                    ? (int)(-0.5 + normalised * (1 << PrecisionBits))
+                    : (int)(0.5 + normalised * (1 << PrecisionBits));
+            }
+            bounds[2 * xx] = xmin;
+            bounds[2 * xx + 1] = xmax;
+        }
+        return (bounds, weights, kernelSize);
+    }
+
+    private static double Cubic(double x)
+    {
+        const double a = -0.5;
+        if (x < 0.0) x = -x;
+        if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+        if (x < 2.0) return (((x - 5) * x + 8) * x - 4) * a;
+        return 0.0;
+    }
+}
