@@ -1,0 +1,111 @@
+using TorchSharp;
+using Osprey.Engine.Config;
+using Osprey.Engine.Layers;
+using static TorchSharp.torch;
+
+namespace Osprey.Engine.Language;
+
+/// <summary>
+/// A LLaMA language model with its output head, driven as a packed multi-sequence forward: the
+/// next tokens of any number of sequences (prefills and decode steps alike) go through every dense
+/// operation as one [Σt, hidden] batch, so concurrent sequences share each pass over the weights,
+/// while attention runs per sequence against that sequence's <see cref="KvCache"/>. Parameter names
+/// follow Hugging Face (<c>model.layers.{i}.self_attn.q_proj.weight</c>, …, <c>lm_head.weight</c>,
+/// the latter absent when the head is tied to the embeddings).
+/// </summary>
+public sealed class LlamaForCausalLM : nn.Module
+{
+    public LlamaModel model;
+    public Linear? lm_head;
+
+    private readonly RotaryEmbedding _rotary;
+
+    public LanguageConfig Config { get; }
+
+    public LlamaForCausalLM(LanguageConfig config, ParameterAllocation alloc) : base(nameof(LlamaForCausalLM))
+    {
+        if (config.HiddenSize % config.NumHeads != 0)
+            throw new ArgumentException($"hidden size {config.HiddenSize} is not a multiple of {config.NumHeads} heads", nameof(config));
+        if (config.NumHeads % config.NumKeyValueHeads != 0)
+            throw new ArgumentException($"{config.NumHeads} heads are not a multiple of {config.NumKeyValueHeads} key/value heads", nameof(config));
+        Config = config;
+        model = new LlamaModel(config, alloc);
+        if (!config.TieWordEmbeddings) lm_head = new Linear(config.HiddenSize, config.VocabSize, hasBias: false, alloc);
+        _rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta, config.MaxPositionEmbeddings);
+        RegisterComponents();
+    }
+
+    /// <summary>The dtype and device the parameters currently live in (what inputs and caches must use).</summary>
+    public ScalarType DType => model.embed_tokens.weight.dtype;
+    public Device Device => model.embed_tokens.weight.device;
+
+    /// <summary>An empty cache shaped for this model, in its current dtype and device.</summary>
+    public KvCache NewCache() => new(CacheLayout);
+
+    public KvCacheLayout CacheLayout =>
+        new(Config.NumLayers, Config.NumKeyValueHeads, Config.HeadDim, DType, Device.type, Device.index);
+
+    /// <summary>int64 ids [t] → input embeddings [t, hidden] in the model dtype.</summary>
+    public Tensor EmbedTokens(Tensor ids)
+    {
+        if (ids.dim() != 1) throw new ArgumentException($"token ids must be one-dimensional [t], got shape [{string.Join(", ", ids.shape)}]", nameof(ids));
+        return model.embed_tokens.forward(ids);
+    }
+
+    /// <summary>
+    /// Runs the chunks as one packed pass. Every chunk's K/V are appended to its cache (its
+    /// positions start at the cache's length). Returns float32 logits: [N, vocab] at the last
+    /// position of each of the N chunks, or [Σt, vocab] at every position when
+    /// <paramref name="allPositions"/>. Caches stay unchanged when the pass fails.
+    /// </summary>
+    public Tensor Forward(IReadOnlyList<SequenceChunk> chunks, bool allPositions = false)
+    {
+        Validate(chunks);
+        using var scope = torch.NewDisposeScope();
+        foreach (var chunk in chunks) chunk.Cache.BeginAppend((int)chunk.Embeddings.shape[0]);
+        var batch = new PackedSequences(chunks, _rotary, Config.NumHeads / Config.NumKeyValueHeads, DType, Device);
+        var embeddings = chunks.Count == 1 ? chunks[0].Embeddings : torch.cat(chunks.Select(c => c.Embeddings).ToArray(), 0);
+        var hidden = model.Forward(embeddings, batch);
+        if (!allPositions)
+        {
+            var last = batch.Chunks.Select(c => (long)(c.Offset + c.Length - 1)).ToArray();
+            hidden = hidden.index_select(0, torch.tensor(last, device: hidden.device));
+        }
+        var head = lm_head?.weight ?? model.embed_tokens.weight;
+        var logits = nn.functional.linear(hidden, head).to_type(ScalarType.Float32);
+        foreach (var chunk in chunks) chunk.Cache.CommitAppend((int)chunk.Embeddings.shape[0]);
+        return scope.MoveToOuter(logits);
+    }
+
+    private void Validate(IReadOnlyList<SequenceChunk> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        if (chunks.Count == 0) throw new ArgumentException("a forward pass needs at least one chunk", nameof(chunks));
+        var layout = CacheLayout;
+        var seen = new HashSet<KvCache>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var chunk = chunks[i] ?? throw new ArgumentException($"chunk {i} is null", nameof(chunks));
+            var e = chunk.Embeddings ?? throw new ArgumentException($"chunk {i} has no embeddings", nameof(chunks));
+            var cache = chunk.Cache ?? throw new ArgumentException($"chunk {i} has no cache", nameof(chunks));
+            if (e.dim() != 2 || e.shape[1] != Config.HiddenSize)
+                throw new ArgumentException($"chunk {i}: embeddings must be [t, {Config.HiddenSize}], got [{string.Join(", ", e.shape)}]", nameof(chunks));
+            if (e.shape[0] == 0) throw new ArgumentException($"chunk {i} has no tokens", nameof(chunks));
+            if (e.dtype != layout.DType || e.device.type != layout.DeviceType || e.device.index != layout.DeviceIndex)
+                throw new ArgumentException($"chunk {i}: embeddings are {e.dtype} on {e.device}, the model is {layout.DType} on {layout.Device}", nameof(chunks));
+            ObjectDisposedException.ThrowIf(cache.IsDisposed, cache);
+            if (cache.IsFrozen) throw new KvCacheFrozenException();
+            if (cache.Layout != layout)
+                throw new ArgumentException($"chunk {i}: its cache was made for another model shape, dtype or device ({cache.Layout})", nameof(chunks));
+            if (!seen.Add(cache)) throw new ArgumentException($"chunk {i}: a cache may appear only once in a forward pass", nameof(chunks));
+            var end = cache.Length + (int)e.shape[0];
+            if (end > Config.MaxPositionEmbeddings) throw new ContextLengthExceededException(end, Config.MaxPositionEmbeddings);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _rotary.Dispose();
+        base.Dispose(disposing);
+    }
+}

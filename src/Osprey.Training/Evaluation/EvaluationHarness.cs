@@ -1,0 +1,35 @@
+namespace Osprey.Training.Evaluation;
+
+/// <summary>
+/// Puts every sample to a model and scores the answers; samples that carry swapped masks are asked a
+/// second time with those masks and scored against the original answer. The model is injected as a
+/// delegate so any engine (or a hand-made answer table) can be evaluated.
+/// </summary>
+public sealed class EvaluationHarness
+{
+    private readonly Func<EvalSample, CancellationToken, Task<string>> _answer;
+
+    public EvaluationHarness(Func<EvalSample, CancellationToken, Task<string>> answer) =>
+        _answer = answer ?? throw new ArgumentNullException(nameof(answer));
+
+    /// <param name="progress">Receives the number of samples finished so far.</param>
+    public async Task<EvaluationReport> RunAsync(IEnumerable<EvalSample> samples, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var tally = new EvaluationTally();
+        int done = 0;
+        foreach (var sample in samples)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string prediction = await _answer(sample, cancellationToken).ConfigureAwait(false);
+            tally.Add(sample.Family, sample.ExpectedAnswer, prediction);
+            if (sample.SwappedRegions is { } swapped)
+            {
+                var moved = sample with { Regions = swapped, SwappedRegions = null };
+                string swappedPrediction = await _answer(moved, cancellationToken).ConfigureAwait(false);
+                tally.AddSwapped(sample.Family, sample.ExpectedAnswer, swappedPrediction);
+            }
+            progress?.Report(++done);
+        }
+        return tally.ToReport();
+    }
+}

@@ -1,0 +1,46 @@
+namespace Osprey.Training.Evaluation;
+
+/// <summary>
+/// Accumulates (family, expected, predicted) triples into an <see cref="EvaluationReport"/>.
+/// The chance level of a family is the accuracy of a uniform guess among the distinct (normalised)
+/// expected answers seen for that family.
+/// </summary>
+public sealed class EvaluationTally
+{
+    private readonly Dictionary<string, (int Correct, double IoU, int N)> _original = new();
+    private readonly Dictionary<string, (int Correct, int N)> _swapped = new();
+    private readonly Dictionary<string, HashSet<string>> _answers = new();
+
+    public void Add(string family, string expected, string prediction)
+    {
+        var (correct, iou, n) = _original.GetValueOrDefault(family);
+        _original[family] = (correct + (AnswerNormalizer.Matches(prediction, expected) ? 1 : 0),
+            iou + SemanticIoU.Compute(prediction, expected), n + 1);
+        RecordAnswer(family, expected);
+    }
+
+    /// <summary>A prediction made with swapped masks, scored against the answer for the original masks.</summary>
+    public void AddSwapped(string family, string originalExpected, string prediction)
+    {
+        var (correct, n) = _swapped.GetValueOrDefault(family);
+        _swapped[family] = (correct + (AnswerNormalizer.Matches(prediction, originalExpected) ? 1 : 0), n + 1);
+        RecordAnswer(family, originalExpected);
+    }
+
+    public EvaluationReport ToReport()
+    {
+        var families = new SortedDictionary<string, FamilyScore>(StringComparer.Ordinal);
+        foreach (var (family, (correct, iou, n)) in _original)
+            families[family] = new FamilyScore((double)correct / n, iou / n, n);
+        var swapped = new SortedDictionary<string, SwappedScore>(StringComparer.Ordinal);
+        foreach (var (family, (correct, n)) in _swapped)
+            swapped[family] = new SwappedScore((double)correct / n, 1.0 / _answers[family].Count, n);
+        return new EvaluationReport(families, swapped);
+    }
+
+    private void RecordAnswer(string family, string expected)
+    {
+        if (!_answers.TryGetValue(family, out var set)) _answers[family] = set = [];
+        set.Add(AnswerNormalizer.Normalize(expected));
+    }
+}

@@ -1,0 +1,14 @@
+namespace Osprey.Training.Synthetic.QuestionFamilies;
+
+public sealed class ColourFamily : SingleRegionFamily
+{
+    public override string Name => QuestionFamily.Colour;
+
+    protected override IReadOnlyList<string> Templates { get; } =
+    [
+        RegionText.Short("What colour is {0}?"),
+        RegionText.Short("What is the color of {0}?"),
+    ];
+
+    protected override string Answer(SceneObject obj) => obj.Colour.Name;
+}

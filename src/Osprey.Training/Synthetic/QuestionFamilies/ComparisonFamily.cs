@@ -1,0 +1,41 @@
+using Osprey.Training.Data;
+
+namespace Osprey.Training.Synthetic.QuestionFamilies;
+
+/// <summary>
+/// "Which is larger, region1 or region2?" by visible area. Only pairs whose areas differ by at least
+/// <see cref="MinAreaRatio"/> are asked about, so the answer is clear to the eye.
+/// </summary>
+public sealed class ComparisonFamily : IQuestionFamily
+{
+    public const double MinAreaRatio = 1.25;
+
+    public string Name => QuestionFamily.Comparison;
+
+    public bool AppliesTo(SyntheticScene scene) => ClearPairs(scene).Count > 0;
+
+    public InstructionSample Create(SyntheticScene scene, SeededRandom rng, int ordinal)
+    {
+        var (a, b) = rng.Pick(ClearPairs(scene));
+        if (rng.Chance(0.5)) (a, b) = (b, a);
+        bool askLarger = rng.Chance(0.5);
+        string question = RegionText.Short(
+            $"Which is {(askLarger ? "larger" : "smaller")}, {RegionText.Mention(1)} or {RegionText.Mention(2)}?");
+        bool firstIsLarger = a.Area > b.Area;
+        string answer = RegionText.Name(firstIsLarger == askLarger ? 1 : 2);
+        return new InstructionSample(Name, scene, [SceneRegion.Whole(a.Index), SceneRegion.Whole(b.Index)],
+            [ConversationTurn.User(question), ConversationTurn.Assistant(answer)]);
+    }
+
+    private static List<(SceneObject, SceneObject)> ClearPairs(SyntheticScene scene)
+    {
+        var pairs = new List<(SceneObject, SceneObject)>();
+        for (int i = 0; i < scene.Objects.Count; i++)
+        for (int j = i + 1; j < scene.Objects.Count; j++)
+        {
+            var (a, b) = (scene.Objects[i], scene.Objects[j]);
+            if (Math.Max(a.Area, b.Area) >= MinAreaRatio * Math.Min(a.Area, b.Area)) pairs.Add((a, b));
+        }
+        return pairs;
+    }
+}

@@ -1,0 +1,30 @@
+using Osprey.Engine.Prompting;
+
+namespace Osprey.Engine.Tests.Prompting;
+
+public class ContextWindowTests
+{
+    [Theory]
+    [MemberData(nameof(PromptCases.Names), MemberType = typeof(PromptCases))]
+    public void EmbeddingLengthCountsImageTokensLikeTheFixture(string name)
+    {
+        var c = PromptCases.All[name];
+        var expected = ReadNumInputsEmbeds(name);
+        Assert.Equal(expected, ContextWindow.EmbeddingLength(c.InputIds, 1024));
+    }
+
+    [Fact]
+    public void PromptLongerThanTheContextIsATypedError()
+    {
+        var ids = PromptCases.All["p1_shapes_640x480"].InputIds; // 1093 positions
+        ContextWindow.EnsureFits(ids, 1024, maxNewTokens: 955, maxLength: 2048);
+        var e = Assert.Throws<PromptTooLongException>(() => ContextWindow.EnsureFits(ids, 1024, maxNewTokens: 956, maxLength: 2048));
+        Assert.Equal(1093, e.PromptLength);
+    }
+
+    private static int ReadNumInputsEmbeds(string name)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(FixturePaths.OspreyTiny, "cases", name, "case.json")));
+        return doc.RootElement.GetProperty("num_inputs_embeds").GetInt32();
+    }
+}
