@@ -66,8 +66,8 @@ public sealed class UncachedReference : IDisposable
         var ordered = regionOrder.Count == 0 ? null : regionTokens.index_select(0, torch.tensor(regionOrder.Select(i => (long)i).ToArray()));
         var embeddings = model.EmbedPrompt(promptIds.ToArray(), features, ordered);
 
-        using var cache = model.Llm.NewCache();
-        var logits = model.Llm.Forward([new SequenceChunk(embeddings, cache)]);
+        using var cache = model.llm.NewCache();
+        var logits = model.llm.Forward([new SequenceChunk(embeddings, cache)]);
         var ids = new List<int>();
         for (var step = 0; step < maxNewTokens; step++)
         {
@@ -75,7 +75,7 @@ public sealed class UncachedReference : IDisposable
             if (next == _engine.Tokenizer.EosId) return (ids, true);
             ids.Add(next);
             if (step + 1 == maxNewTokens) break;
-            logits = model.Llm.Forward([new SequenceChunk(model.Llm.EmbedTokens(torch.tensor(new long[] { next })), cache)]);
+            logits = model.llm.Forward([new SequenceChunk(model.llm.EmbedTokens(torch.tensor(new long[] { next })), cache)]);
         }
         return (ids, false);
     }

@@ -15,11 +15,11 @@ internal sealed class BatchStep(OspreyEngine engine)
     public void Run(IReadOnlyList<RunningSequence> batch)
     {
         using var scope = torch.NewDisposeScope();
-        var llm = engine.Model.Llm;
+        var llm = engine.Model.llm;
         var decoding = batch.Where(s => s.PrefillEmbeddings is null).ToList();
         torch.Tensor? decodeEmbeddings = decoding.Count == 0
             ? null
-            : llm.EmbedTokens(torch.tensor(decoding.Select(s => (long)s.LastToken).ToArray(), device: engine.Model.Llm.Device));
+            : llm.EmbedTokens(torch.tensor(decoding.Select(s => (long)s.LastToken).ToArray(), device: engine.Model.llm.Device));
 
         var chunks = new List<SequenceChunk>(batch.Count);
         var decodeRow = 0;

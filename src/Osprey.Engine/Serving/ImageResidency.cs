@@ -32,11 +32,11 @@ internal sealed class ImageResidency(OspreyEngine engine, ImagePromptPrefix pref
         KvCache? cache = null;
         try
         {
-            cache = engine.Model.Llm.NewCache();
+            cache = engine.Model.llm.NewCache();
             using (var scope = torch.NewDisposeScope())
             {
                 var embeddings = engine.Model.EmbedPrompt(prefix.Ids.ToArray(), features, null);
-                engine.Model.Llm.Forward([new SequenceChunk(embeddings, cache)]);
+                engine.Model.llm.Forward([new SequenceChunk(embeddings, cache)]);
             }
             counters.Prefilled(prefix.Positions);
             return new ResidentImage(source.Id, features, cache);

@@ -146,6 +146,6 @@ internal sealed class SequenceAdmission(
             if (mask.Length != pixels) throw new ArgumentException($"Region {r + 1} has {mask.Length} pixels, expected {pixels}.");
             for (var p = 0; p < pixels; p++) data[r * pixels + p] = mask[p] != 0 ? 1f : 0f;
         }
-        return torch.tensor(data, [masks.Count, masks.Height, masks.Width]).to(engine.Model.Llm.Device);
+        return torch.tensor(data, [masks.Count, masks.Height, masks.Width]).to(engine.Model.llm.Device);
     }
 }
