@@ -1,0 +1,45 @@
+using Orleans.TestingHost;
+using OspreyCluster.Grains.Hosting;
+using OspreyCluster.Grains.Interfaces;
+
+namespace OspreyCluster.Tests;
+
+/// <summary>
+/// Real in-process silos, each with its own engine over the tiny fixture model. With a Redis server,
+/// grain state goes to Redis storage (so it survives a silo); without, to in-memory storage.
+/// Membership is the test cluster's in-process table (InProcessTestCluster does not expose another),
+/// so any silo can be stopped.
+/// </summary>
+public sealed class OspreyTestCluster : IAsyncDisposable
+{
+    private OspreyTestCluster(InProcessTestCluster cluster) => Cluster = cluster;
+
+    public InProcessTestCluster Cluster { get; }
+    public IClusterClient Client => Cluster.Client;
+
+    public static async Task<OspreyTestCluster> StartAsync(int silos, long memoryBudgetBytes, RedisServer? redis = null)
+    {
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddOsprey(options =>
+            {
+                options.ModelDirectory = FixturePaths.OspreyTiny;
+                options.MemoryBudgetBytes = memoryBudgetBytes;
+                options.MaxBatchSize = 8;
+                options.RedisConnectionString = redis?.ConnectionString;
+            });
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new OspreyTestCluster(cluster);
+    }
+
+    public async Task<ClusterMetrics> Metrics() => await Client.GetGrain<IClusterMetricsGrain>(0).Get();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}
