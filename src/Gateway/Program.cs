@@ -1,0 +1,3 @@
+using OspreyCluster.Gateway.Hosting;
+
+await GatewayHost.Build(args).RunAsync();
