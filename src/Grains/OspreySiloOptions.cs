@@ -13,4 +13,9 @@ public sealed class OspreySiloOptions
     public long MemoryBudgetBytes { get; set; } = 4L * 1024 * 1024 * 1024;
     /// <summary>Most sequences one engine step batches together.</summary>
     public int MaxBatchSize { get; set; } = 16;
+    /// <summary>
+    /// StackExchange.Redis connection string for grain storage; null or empty means in-memory storage
+    /// (embedded mode and tests without failover).
+    /// </summary>
+    public string? RedisConnectionString { get; set; }
 }

@@ -1,0 +1,186 @@
+using System.Runtime.CompilerServices;
+using Orleans.Placement;
+using Osprey.Engine.Generation;
+using Osprey.Engine.Serving;
+using Osprey.Engine.Tokenization;
+using OspreyCluster.Grains.Hosting;
+using OspreyCluster.Grains.Interfaces;
+using OspreyCluster.Grains.Placement;
+using OspreyCluster.Grains.Regions;
+
+namespace OspreyCluster.Grains.Conversations;
+
+/// <summary>
+/// A multi-turn chat about regions of one image, activated on the silo hosting that image. The engine
+/// keeps the conversation's KV cache between turns (a fork of the image's prefix cache), so a turn
+/// prefills only its new tokens; the stored history rebuilds the same ids anywhere after an eviction
+/// or a failover.
+/// </summary>
+[ImageAffinityPlacement]
+[Immovable]
+public sealed class RegionConversationGrain(
+    [PersistentState("conversation", OspreyStorage.Name)] IPersistentState<ConversationState> state,
+    SiloServingEngine serving,
+    ILocalSiloDetails silo) : Grain, IRegionConversationGrain
+{
+    public const int MaxNewTokensLimit = 1024;
+
+    private StoredImage? _image;
+    private RegionMaskSet? _masks;
+    private bool _turnRunning;
+
+    private ServingEngine Engine => serving.Engine;
+
+    public async Task<ConversationView> Create(CreateConversation request)
+    {
+        if (state.RecordExists) throw new OspreyRequestException(409, "The conversation already exists.");
+        var keyImage = ConversationKey.ImageIdOf(this.GetPrimaryKeyString());
+        if (keyImage is not null && keyImage != request.ImageId)
+            throw new OspreyRequestException(400, "The conversation id belongs to a different image.");
+        var image = GrainFactory.GetGrain<IImageGrain>(request.ImageId);
+        var info = await image.GetInfo();
+        var regions = RegionDecoding.DecodeAll(request.Regions, info.Width, info.Height);
+        state.State = new ConversationState
+        {
+            ImageId = request.ImageId,
+            Regions = [.. regions.Select(r => new RegionView(r.Name, [r.Height, r.Width], r.RleCounts, r.Area))],
+        };
+        _masks = new RegionMaskSet(info.Width, info.Height, [.. regions.Select(r => r.Mask)]);
+        await state.WriteStateAsync();
+        return View();
+    }
+
+    public Task<ConversationView> Get() => Task.FromResult(View());
+
+    public async Task Delete()
+    {
+        View();
+        Engine.ReleaseConversation(this.GetPrimaryKeyString());
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
+    public async IAsyncEnumerable<TurnEvent> Ask(TurnRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        View();
+        Validate(request);
+        if (_turnRunning) throw new OspreyRequestException(409, "A turn of this conversation is already running.");
+        _turnRunning = true;
+        try
+        {
+            var (expanded, order) = RegionReferences.Expand(request.Text, state.State.Regions.Count);
+            var prompt = History();
+            prompt.AddUser(expanded, order);
+            var positions = Engine.Prefix.PositionsOf(prompt.Ids);
+            if (positions + 1 > Engine.ContextLength)
+                throw new OspreyRequestException(400, $"The prompt takes {positions} positions; the context length is {Engine.ContextLength}.");
+
+            var image = await Image();
+            var sequence = new SequenceRequest
+            {
+                Image = new ImageSource(state.State.ImageId, image.Bytes),
+                ConversationId = this.GetPrimaryKeyString(),
+                PromptIds = prompt.Ids,
+                Regions = Masks(image.Info),
+                RegionOrder = prompt.RegionOrder,
+                Sampling = new SamplingParams { Temperature = request.Temperature, TopP = request.TopP, Seed = request.Seed },
+                MaxNewTokens = request.MaxNewTokens,
+            };
+
+            var text = new StreamingDetokenizer(Engine.Tokenizer);
+            SequenceOutcome? outcome = null;
+            await using var events = Engine.Generate(sequence, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (await Next(events))
+            {
+                if (events.Current.Outcome is { } done)
+                {
+                    outcome = done;
+                    break;
+                }
+                var piece = text.Push(events.Current.TokenId);
+                if (piece.Length > 0) yield return new TurnEvent(piece, null);
+            }
+            if (outcome is null) throw new InvalidOperationException("The engine ended a turn without an outcome.");
+            var tail = text.Flush();
+            if (tail.Length > 0) yield return new TurnEvent(tail, null);
+
+            var answer = Engine.Tokenizer.Decode(outcome.GeneratedIds).Trim();
+            var here = SiloIdentity.Of(silo.SiloAddress);
+            state.State.Turns.Add(new StoredTurn
+            {
+                UserText = request.Text,
+                AnswerText = answer,
+                AnswerIds = [.. outcome.GeneratedIds],
+                FinishReason = outcome.FinishReason,
+                MaxNewTokens = request.MaxNewTokens,
+                Temperature = request.Temperature,
+                TopP = request.TopP,
+                Seed = request.Seed,
+                Silo = here,
+            });
+            await state.WriteStateAsync();
+            yield return new TurnEvent(null, new TurnResult
+            {
+                Text = answer,
+                Silo = here,
+                PromptTokens = outcome.PromptPositions,
+                PrefilledTokens = outcome.PrefilledPositions,
+                GeneratedTokens = outcome.GeneratedIds.Count,
+                FinishReason = outcome.FinishReason,
+            });
+        }
+        finally
+        {
+            _turnRunning = false;
+        }
+    }
+
+    private static async Task<bool> Next(IAsyncEnumerator<SequenceEvent> events)
+    {
+        try
+        {
+            return await events.MoveNextAsync();
+        }
+        catch (ArgumentException e)
+        {
+            throw new OspreyRequestException(400, e.Message);
+        }
+    }
+
+    private static void Validate(TurnRequest request)
+    {
+        if (request.MaxNewTokens is < 1 or > MaxNewTokensLimit)
+            throw new OspreyRequestException(400, $"maxNewTokens must be within 1..{MaxNewTokensLimit}.");
+        if (request.Temperature < 0 || float.IsNaN(request.Temperature))
+            throw new OspreyRequestException(400, "temperature must be >= 0.");
+        if (request.TopP is <= 0 or > 1 || float.IsNaN(request.TopP))
+            throw new OspreyRequestException(400, "topP must be within (0, 1].");
+    }
+
+    /// <summary>The ids of every completed turn, exactly as they went through the model.</summary>
+    private ConversationPrompt History()
+    {
+        var prompt = new ConversationPrompt(Engine.Prefix, Engine.Tokenizer);
+        foreach (var turn in state.State.Turns)
+        {
+            var (expanded, order) = RegionReferences.Expand(turn.UserText, state.State.Regions.Count);
+            prompt.AddUser(expanded, order);
+            prompt.AddAnswer(turn.AnswerIds);
+        }
+        return prompt;
+    }
+
+    /// <summary>The image's stored bytes, from its grain (on this silo by placement, so not copied).</summary>
+    private async Task<StoredImage> Image() =>
+        _image ??= await GrainFactory.GetGrain<IImageHost>(state.State.ImageId).Source();
+
+    private RegionMaskSet Masks(ImageInfo info) =>
+        _masks ??= new RegionMaskSet(info.Width, info.Height, [.. state.State.Regions.Select(RegionDecoding.MaskOf)]);
+
+    private ConversationView View()
+    {
+        if (!state.RecordExists) throw new OspreyRequestException(404, $"No conversation {this.GetPrimaryKeyString()}.");
+        var messages = state.State.Turns.SelectMany(t => new[] { new ChatMessage("user", t.UserText), new ChatMessage("assistant", t.AnswerText) });
+        return new ConversationView(this.GetPrimaryKeyString(), state.State.ImageId, state.State.Regions, [.. messages]);
+    }
+}

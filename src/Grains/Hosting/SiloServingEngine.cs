@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Osprey.Engine;
+using Osprey.Engine.Serving;
+
+namespace OspreyCluster.Grains.Hosting;
+
+/// <summary>
+/// This silo's engine: loads the model while the silo starts (before it takes grain activations) and
+/// stops the engine loop when the silo stops.
+/// </summary>
+public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogger<SiloServingEngine> logger)
+    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    private ServingEngine? _engine;
+
+    public ServingEngine Engine => _engine ?? throw new InvalidOperationException("The engine is not loaded yet.");
+
+    public OspreySiloOptions Options => options.Value;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(SiloServingEngine), ServiceLifecycleStage.RuntimeServices, Start, Stop);
+
+    private async Task Start(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var modelDirectory = ModelDirectory(settings);
+        logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, {DType})", modelDirectory, settings.Device, settings.DType);
+        var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, EngineOptionsOf(settings)), cancellationToken);
+        _engine = ServingEngine.Start(engine, new ServingOptions
+        {
+            MaxBatchSize = settings.MaxBatchSize,
+            MemoryBudgetBytes = settings.MemoryBudgetBytes,
+        });
+        logger.LogInformation("Osprey engine ready: budget {Budget} bytes, batch {Batch}", settings.MemoryBudgetBytes, settings.MaxBatchSize);
+    }
+
+    private Task Stop(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    private static string ModelDirectory(OspreySiloOptions settings)
+    {
+        var directory = string.IsNullOrWhiteSpace(settings.ModelDirectory)
+            ? Environment.GetEnvironmentVariable("OSPREY_MODEL_DIR")
+            : settings.ModelDirectory;
+        if (string.IsNullOrWhiteSpace(directory))
+            throw new InvalidOperationException("No model directory: set Osprey:ModelDirectory (or OSPREY_MODEL_DIR).");
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Model directory '{directory}' does not exist.");
+        return directory;
+    }
+
+    private static EngineOptions EngineOptionsOf(OspreySiloOptions settings) => new()
+    {
+        Device = settings.Device,
+        DType = settings.DType,
+    };
+
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _engine, null)?.Dispose();
+    }
+}

@@ -1,0 +1,96 @@
+using Orleans.Placement;
+using Osprey.Engine.Generation;
+using Osprey.Engine.Imaging;
+using Osprey.Engine.Serving;
+using OspreyCluster.Grains.Hosting;
+using OspreyCluster.Grains.Interfaces;
+using OspreyCluster.Grains.Placement;
+using OspreyCluster.Grains.Regions;
+
+namespace OspreyCluster.Grains.Images;
+
+/// <summary>
+/// One image (key = SHA-256 hex of its bytes). Bytes live in grain storage; the features and the
+/// shared prefix KV cache live in this silo's engine, computed on first demand and kept resident
+/// (within the engine's budget). Never moved by rebalancing: its features cannot follow it.
+/// </summary>
+[ImageMemoryPlacement]
+[Immovable]
+public sealed class ImageGrain(
+    [PersistentState("image", OspreyStorage.Name)] IPersistentState<ImageState> state,
+    SiloServingEngine serving,
+    ILocalSiloDetails silo) : Grain, IImageGrain, IImageHost
+{
+    public const int MaxDescribeTokens = 512;
+
+    private ServingEngine Engine => serving.Engine;
+
+    public async Task<ImageInfo> Upload(byte[] bytes)
+    {
+        if (bytes is null || bytes.Length == 0) throw new OspreyRequestException(400, "The image body is empty.");
+        var id = this.GetPrimaryKeyString();
+        if (ImageId.Of(bytes) != id) throw new OspreyRequestException(400, "The image id is not the SHA-256 of the bytes.");
+        if (state.RecordExists) return Info();
+
+        RgbImage image;
+        try
+        {
+            image = await Task.Run(() => ImageDecoder.Decode(bytes));
+        }
+        catch (ImageDecodeException e)
+        {
+            throw new OspreyRequestException(415, $"Not a decodable image: {e.Message}");
+        }
+        state.State = new ImageState { Bytes = bytes, Width = image.Width, Height = image.Height };
+        await state.WriteStateAsync();
+        return Info();
+    }
+
+    public Task<ImageInfo> GetInfo() => Task.FromResult(Info());
+
+    public Task<string> Silo() => Task.FromResult(SiloIdentity.Of(silo.SiloAddress));
+
+    public Task<StoredImage> Source() => Task.FromResult(new StoredImage(Info(), state.State.Bytes));
+
+    public async Task<IReadOnlyList<RegionDescription>> Describe(DescribeRequest request)
+    {
+        var info = Info();
+        if (request.MaxNewTokens is < 1 or > MaxDescribeTokens)
+            throw new OspreyRequestException(400, $"maxNewTokens must be within 1..{MaxDescribeTokens}.");
+        var regions = RegionDecoding.DecodeAll(request.Regions, info.Width, info.Height);
+        var promptIds = DescribePrompts.Ids(Engine, request.Style);
+        var source = new ImageSource(info.Id, state.State.Bytes);
+
+        // All regions are submitted at once, so the engine admits them into the same batches.
+        var answers = await Task.WhenAll(regions.Select(region => Generate(new SequenceRequest
+        {
+            Image = source,
+            PromptIds = promptIds,
+            Regions = new RegionMaskSet(info.Width, info.Height, [region.Mask]),
+            RegionOrder = [0],
+            Sampling = SamplingParams.Greedy,
+            MaxNewTokens = request.MaxNewTokens,
+        })));
+        return [.. regions.Select((region, i) => new RegionDescription(region.Name, Engine.Tokenizer.Decode(answers[i]).Trim(), answers[i].Count))];
+    }
+
+    private async Task<IReadOnlyList<int>> Generate(SequenceRequest request)
+    {
+        try
+        {
+            await foreach (var item in Engine.Generate(request))
+                if (item.Outcome is { } outcome) return outcome.GeneratedIds;
+        }
+        catch (ArgumentException e)
+        {
+            throw new OspreyRequestException(400, e.Message);
+        }
+        throw new InvalidOperationException("The engine ended a sequence without an outcome.");
+    }
+
+    private ImageInfo Info()
+    {
+        if (!state.RecordExists) throw new OspreyRequestException(404, $"No image {this.GetPrimaryKeyString()}.");
+        return new ImageInfo(this.GetPrimaryKeyString(), state.State.Width, state.State.Height);
+    }
+}

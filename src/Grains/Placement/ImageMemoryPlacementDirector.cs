@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime.Placement;
+using OspreyCluster.Grains.Interfaces;
+
+namespace OspreyCluster.Grains.Placement;
+
+/// <summary>
+/// Asks every compatible silo's engine for its free memory at the moment of placement and picks the
+/// largest; ties (e.g. an idle cluster) are broken at random. A silo that does not answer in time is skipped.
+/// </summary>
+public sealed class ImageMemoryPlacementDirector(IGrainFactory grains, ILogger<ImageMemoryPlacementDirector> logger) : IPlacementDirector
+{
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(5);
+
+    public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var silos = context.GetCompatibleSilos(target);
+        if (silos.Length == 1) return silos[0];
+
+        var free = await Task.WhenAll(silos.Select(FreeBytes));
+        var best = free.Max();
+        var candidates = silos.Where((_, i) => free[i] == best).ToArray();
+        var chosen = candidates[Random.Shared.Next(candidates.Length)];
+        logger.LogDebug("Placing image {Image} on {Silo} ({Free} bytes free)", target.GrainIdentity, chosen, best);
+        return chosen;
+    }
+
+    private async Task<long> FreeBytes(SiloAddress silo)
+    {
+        try
+        {
+            return await grains.GetGrain<ISiloEngineGrain>(SiloIdentity.Of(silo)).FreeBytes().WaitAsync(AnswerTimeout);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Silo {Silo} did not report its free engine memory", silo);
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace Osprey.Engine.Serving;
+
+/// <summary>Work posted to the engine thread.</summary>
+internal abstract record EngineCommand;
+
+/// <summary>Makes an image's features and prefix cache resident (encoding it if needed).</summary>
+internal sealed record EnsureImage(ImageSource Image, TaskCompletionSource Done) : EngineCommand;
+
+/// <summary>Queues a sequence for admission at the next iteration.</summary>
+internal sealed record StartSequence(PendingSequence Sequence) : EngineCommand;
+
+/// <summary>Drops a conversation's KV cache (the conversation ended or its history changed).</summary>
+internal sealed record ReleaseConversation(string ConversationId) : EngineCommand;
+
+/// <summary>Drops an image's features and prefix cache if nothing running uses them.</summary>
+internal sealed record ReleaseImage(string ImageId) : EngineCommand;
+
+/// <summary>Only wakes the loop (a sequence was cancelled).</summary>
+internal sealed record Wake : EngineCommand;

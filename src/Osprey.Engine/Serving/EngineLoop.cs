@@ -1,0 +1,219 @@
+using System.Threading.Channels;
+using Osprey.Engine.Tokenization;
+using TorchSharp;
+
+namespace Osprey.Engine.Serving;
+
+/// <summary>
+/// The thread that owns the model. Each iteration it takes posted commands, admits waiting sequences
+/// up to the batch size, runs one packed forward over all running sequences, streams the sampled
+/// tokens, retires finished or cancelled sequences, and evicts down to the memory budget.
+/// </summary>
+internal sealed class EngineLoop
+{
+    private readonly OspreyEngine _engine;
+    private readonly ServingOptions _options;
+    private readonly ServingCounters _counters;
+    private readonly ChannelReader<EngineCommand> _commands;
+    private readonly ResidentSet _resident;
+    private readonly ImageResidency _images;
+    private readonly SequenceAdmission _admission;
+    private readonly BatchStep _step;
+    private readonly Queue<PendingSequence> _waiting = new();
+    private readonly List<RunningSequence> _running = [];
+    private readonly Thread _thread;
+
+    public EngineLoop(OspreyEngine engine, ImagePromptPrefix prefix, ServingOptions options, ServingCounters counters, ChannelReader<EngineCommand> commands)
+    {
+        _engine = engine;
+        _options = options;
+        _counters = counters;
+        _commands = commands;
+        _resident = new ResidentSet(options.MemoryBudgetBytes, counters);
+        _images = new ImageResidency(engine, prefix, _resident, counters);
+        _admission = new SequenceAdmission(engine, prefix, _images, _resident, counters, engine.Config.Language.MaxPositionEmbeddings);
+        _step = new BatchStep(engine);
+        _thread = new Thread(Run) { Name = "osprey-engine", IsBackground = true };
+    }
+
+    public void Start() => _thread.Start();
+
+    public void Join() => _thread.Join();
+
+    private void Run()
+    {
+        using var inference = torch.inference_mode();
+        try
+        {
+            while (WaitForWork())
+            {
+                TakeCommands();
+                RetireCancelled();
+                AdmitWaiting();
+                if (_running.Count > 0) Step();
+                _resident.EvictToBudget();
+            }
+        }
+        finally
+        {
+            var stopped = new OperationCanceledException("The engine stopped.");
+            foreach (var sequence in _running) Fail(sequence, stopped);
+            foreach (var pending in _waiting) pending.Events.TryComplete(stopped);
+            while (_commands.TryRead(out var command)) Reject(command, stopped);
+            _resident.Dispose();
+        }
+    }
+
+    /// <summary>Blocks only when nothing runs; false once the command channel is closed and drained.</summary>
+    private bool WaitForWork()
+    {
+        if (_running.Count > 0 || _waiting.Count > 0) return true;
+        return _commands.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    private void TakeCommands()
+    {
+        while (_commands.TryRead(out var command))
+        {
+            switch (command)
+            {
+                case StartSequence start:
+                    _waiting.Enqueue(start.Sequence);
+                    break;
+                case EnsureImage ensure:
+                    try
+                    {
+                        _images.Resolve(ensure.Image);
+                        ensure.Done.TrySetResult();
+                    }
+                    catch (Exception e)
+                    {
+                        ensure.Done.TrySetException(e);
+                    }
+                    break;
+                case ReleaseConversation release:
+                    if (!_running.Any(s => s.Conversation?.Id == release.ConversationId))
+                        _resident.RemoveConversation(release.ConversationId);
+                    break;
+                case ReleaseImage release:
+                    _resident.RemoveImage(release.ImageId);
+                    break;
+            }
+        }
+    }
+
+    private void RetireCancelled()
+    {
+        for (var i = _running.Count - 1; i >= 0; i--)
+        {
+            if (!_running[i].Pending.Cancelled) continue;
+            Fail(_running[i], new OperationCanceledException("The sequence was cancelled."));
+            _running.RemoveAt(i);
+        }
+    }
+
+    private void AdmitWaiting()
+    {
+        while (_running.Count < _options.MaxBatchSize && _waiting.TryDequeue(out var pending))
+        {
+            if (pending.Cancelled)
+            {
+                pending.Events.TryComplete(new OperationCanceledException("The sequence was cancelled."));
+                continue;
+            }
+            try
+            {
+                _running.Add(_admission.Admit(pending));
+            }
+            catch (Exception e)
+            {
+                pending.Events.TryComplete(e);
+            }
+        }
+    }
+
+    private void Step()
+    {
+        try
+        {
+            _step.Run(_running);
+        }
+        catch (Exception e)
+        {
+            foreach (var sequence in _running) Fail(sequence, e);
+            _running.Clear();
+            return;
+        }
+        var eos = _engine.Tokenizer.EosId;
+        for (var i = _running.Count - 1; i >= 0; i--)
+        {
+            var sequence = _running[i];
+            var token = sequence.LastToken;
+            var stopped = token == eos;
+            if (!stopped)
+            {
+                _counters.Generated(1);
+                sequence.Pending.Events.TryWrite(new SequenceEvent(token, null));
+            }
+            var generated = stopped ? sequence.Generated.Count - 1 : sequence.Generated.Count;
+            if (stopped || generated >= sequence.MaxNewTokens || sequence.Cache.Length >= _engine.Config.Language.MaxPositionEmbeddings)
+            {
+                Finish(sequence, stopped ? "stop" : "length");
+                _running.RemoveAt(i);
+            }
+        }
+    }
+
+    private void Finish(RunningSequence sequence, string reason)
+    {
+        var generated = reason == "stop" ? sequence.Generated.SkipLast(1).ToList() : [.. sequence.Generated];
+        if (sequence.Conversation is { } conversation)
+        {
+            // Every sampled token but the last went through the forward, so the cache holds it.
+            conversation.CoveredIds.AddRange(sequence.Generated.SkipLast(1));
+            conversation.Pins--;
+        }
+        else
+        {
+            sequence.Cache.Dispose();
+        }
+        sequence.Image.Pins--;
+        _counters.SequenceFinished();
+        sequence.Pending.Events.TryWrite(new SequenceEvent(-1, new SequenceOutcome
+        {
+            PromptPositions = sequence.PromptPositions,
+            PrefilledPositions = sequence.PrefilledPositions,
+            GeneratedIds = generated,
+            FinishReason = reason,
+            ImageWasResident = sequence.ImageWasResident,
+            ConversationCacheHit = sequence.ConversationCacheHit,
+        }));
+        sequence.Pending.Events.TryComplete();
+    }
+
+    /// <summary>Frees the slot; a conversation cache left half-extended is dropped, not kept.</summary>
+    private void Fail(RunningSequence sequence, Exception error)
+    {
+        sequence.PrefillDone();
+        if (sequence.Conversation is { } conversation)
+        {
+            conversation.Pins--;
+            _resident.RemoveConversation(conversation.Id);
+        }
+        else
+        {
+            sequence.Cache.Dispose();
+        }
+        sequence.Image.Pins--;
+        sequence.Pending.Events.TryComplete(error);
+    }
+
+    private static void Reject(EngineCommand command, Exception error)
+    {
+        switch (command)
+        {
+            case StartSequence start: start.Sequence.Events.TryComplete(error); break;
+            case EnsureImage ensure: ensure.Done.TrySetException(error); break;
+        }
+    }
+}

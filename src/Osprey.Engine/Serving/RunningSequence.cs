@@ -1,0 +1,41 @@
+using Osprey.Engine.Language;
+using TorchSharp;
+
+namespace Osprey.Engine.Serving;
+
+/// <summary>
+/// An admitted sequence: its KV cache, the embeddings still to prefill (first step only), and what it
+/// has sampled so far.
+/// </summary>
+internal sealed class RunningSequence(
+    PendingSequence pending, ResidentImage image, ConversationCache? conversation, KvCache cache,
+    torch.Tensor prefillEmbeddings, SequenceSampler sampler, int promptPositions, int prefilledPositions, int maxNewTokens)
+{
+    public PendingSequence Pending { get; } = pending;
+    public ResidentImage Image { get; } = image;
+
+    /// <summary>Null for a throw-away fork, whose <see cref="Cache"/> this sequence owns.</summary>
+    public ConversationCache? Conversation { get; } = conversation;
+
+    public KvCache Cache { get; } = cache;
+    public SequenceSampler Sampler { get; } = sampler;
+    public int PromptPositions { get; } = promptPositions;
+    public int PrefilledPositions { get; } = prefilledPositions;
+    public int MaxNewTokens { get; } = maxNewTokens;
+    public bool ImageWasResident { get; init; }
+    public bool ConversationCacheHit { get; init; }
+
+    /// <summary>[t, H] of the prompt positions not yet in the cache; null once prefilled.</summary>
+    public torch.Tensor? PrefillEmbeddings { get; private set; } = prefillEmbeddings;
+
+    public List<int> Generated { get; } = [];
+
+    /// <summary>The last sampled token, which the next step feeds (it is not in the cache yet).</summary>
+    public int LastToken => Generated[^1];
+
+    public void PrefillDone()
+    {
+        PrefillEmbeddings?.Dispose();
+        PrefillEmbeddings = null;
+    }
+}

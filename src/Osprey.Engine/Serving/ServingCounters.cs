@@ -1,0 +1,36 @@
+namespace Osprey.Engine.Serving;
+
+/// <summary>Monotonic counters of one engine loop; written on the engine thread, read from anywhere.</summary>
+public sealed class ServingCounters
+{
+    private long _imageEncodes, _featureHits, _featureMisses, _kvHits, _kvMisses, _evictions;
+    private long _prefilledTokens, _generatedTokens, _sequences, _bytesResident;
+
+    internal void ImageEncoded() => Interlocked.Increment(ref _imageEncodes);
+    internal void FeatureHit() => Interlocked.Increment(ref _featureHits);
+    internal void FeatureMiss() => Interlocked.Increment(ref _featureMisses);
+    internal void KvHit() => Interlocked.Increment(ref _kvHits);
+    internal void KvMiss() => Interlocked.Increment(ref _kvMisses);
+    internal void Evicted() => Interlocked.Increment(ref _evictions);
+    internal void Prefilled(int positions) => Interlocked.Add(ref _prefilledTokens, positions);
+    internal void Generated(int tokens) => Interlocked.Add(ref _generatedTokens, tokens);
+    internal void SequenceFinished() => Interlocked.Increment(ref _sequences);
+    internal void SetBytesResident(long bytes) => Interlocked.Exchange(ref _bytesResident, bytes);
+
+    public long BytesResident => Interlocked.Read(ref _bytesResident);
+
+    public ServingMetrics Snapshot(long memoryBudgetBytes) => new()
+    {
+        ImageEncodes = Interlocked.Read(ref _imageEncodes),
+        FeatureCacheHits = Interlocked.Read(ref _featureHits),
+        FeatureCacheMisses = Interlocked.Read(ref _featureMisses),
+        KvCacheHits = Interlocked.Read(ref _kvHits),
+        KvCacheMisses = Interlocked.Read(ref _kvMisses),
+        Evictions = Interlocked.Read(ref _evictions),
+        BytesResident = Interlocked.Read(ref _bytesResident),
+        MemoryBudgetBytes = memoryBudgetBytes,
+        PrefilledTokens = Interlocked.Read(ref _prefilledTokens),
+        GeneratedTokens = Interlocked.Read(ref _generatedTokens),
+        Sequences = Interlocked.Read(ref _sequences),
+    };
+}

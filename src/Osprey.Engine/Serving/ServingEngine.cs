@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Osprey.Engine.Config;
+using Osprey.Engine.Tokenization;
+
+namespace Osprey.Engine.Serving;
+
+/// <summary>
+/// One silo's model behind a continuous-batching loop on its own thread. Callers on any thread submit
+/// work and await it; no model compute runs on the caller's thread.
+/// </summary>
+public sealed class ServingEngine : IDisposable
+{
+    private readonly Channel<EngineCommand> _commands = Channel.CreateUnbounded<EngineCommand>(new() { SingleReader = true });
+    private readonly EngineLoop _loop;
+    private readonly OspreyEngine _engine;
+    private int _disposed;
+
+    private ServingEngine(OspreyEngine engine, ServingOptions options)
+    {
+        _engine = engine;
+        Options = options;
+        Prefix = new ImagePromptPrefix(engine.Tokenizer, ImageTokenCountOf(engine.Config));
+        _loop = new EngineLoop(engine, Prefix, options, Counters, _commands.Reader);
+    }
+
+    /// <summary>Starts the loop over a loaded engine, which the serving engine then owns.</summary>
+    public static ServingEngine Start(OspreyEngine engine, ServingOptions options)
+    {
+        var serving = new ServingEngine(engine, options);
+        serving._loop.Start();
+        return serving;
+    }
+
+    /// <summary>The image tokens res4 yields: one per 16×16 patch of the square model input.</summary>
+    private static int ImageTokenCountOf(OspreyConfig config) => config.ImageSize / 16 * (config.ImageSize / 16);
+
+    public ServingOptions Options { get; }
+    public ServingCounters Counters { get; } = new();
+    public ImagePromptPrefix Prefix { get; }
+    public OspreyTokenizer Tokenizer => _engine.Tokenizer;
+    public int ContextLength => _engine.Config.Language.MaxPositionEmbeddings;
+
+    public ServingMetrics Metrics() => Counters.Snapshot(Options.MemoryBudgetBytes);
+
+    public long FreeBytes => Math.Max(0, Options.MemoryBudgetBytes - Counters.BytesResident);
+
+    /// <summary>Makes the image's features and prefix cache resident, encoding it if they are not.</summary>
+    public Task EnsureImage(ImageSource image)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new EnsureImage(image, done));
+        return done.Task;
+    }
+
+    /// <summary>
+    /// Streams the sampled token ids, then one event carrying the outcome. Cancelling, or leaving the
+    /// enumeration early, frees the sequence's batch slot and drops its half-extended cache.
+    /// </summary>
+    public async IAsyncEnumerable<SequenceEvent> Generate(SequenceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var events = Channel.CreateUnbounded<SequenceEvent>(new() { SingleReader = true, SingleWriter = true });
+        var pending = new PendingSequence(request, events.Writer);
+        using var registration = cancellationToken.Register(() => Cancel(pending));
+        Post(new StartSequence(pending));
+        try
+        {
+            await foreach (var item in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return item;
+        }
+        finally
+        {
+            if (events.Reader.Completion.IsCompleted is false) Cancel(pending);
+        }
+    }
+
+    public void ReleaseConversation(string conversationId) => Post(new ReleaseConversation(conversationId));
+
+    public void ReleaseImage(string imageId) => Post(new ReleaseImage(imageId));
+
+    private void Cancel(PendingSequence pending)
+    {
+        pending.Cancel();
+        _commands.Writer.TryWrite(new Wake());
+    }
+
+    private void Post(EngineCommand command)
+    {
+        if (!_commands.Writer.TryWrite(command))
+            throw new ObjectDisposedException(nameof(ServingEngine), "The engine has stopped.");
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _commands.Writer.TryComplete();
+        _loop.Join();
+        _engine.Dispose();
+    }
+}

@@ -1,0 +1,19 @@
+namespace Osprey.Engine.Serving;
+
+/// <summary>A point-in-time copy of one engine loop's counters and gauges.</summary>
+public sealed record ServingMetrics
+{
+    public long ImageEncodes { get; init; }
+    public long FeatureCacheHits { get; init; }
+    public long FeatureCacheMisses { get; init; }
+    public long KvCacheHits { get; init; }
+    public long KvCacheMisses { get; init; }
+    public long Evictions { get; init; }
+    public long BytesResident { get; init; }
+    public long MemoryBudgetBytes { get; init; }
+    public long PrefilledTokens { get; init; }
+    public long GeneratedTokens { get; init; }
+    public long Sequences { get; init; }
+
+    public long FreeBytes => Math.Max(0, MemoryBudgetBytes - BytesResident);
+}
