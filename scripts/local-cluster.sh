@@ -112,17 +112,18 @@ up() {
   # A previous run's membership table would make the new silos wait on dead ones.
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
 
-  local redis="127.0.0.1:$REDIS_PORT" common=()
-  common+=("--Osprey:Redis=$redis" "--Osprey:ClusterId=$CLUSTER_ID" "--Osprey:ServiceId=osprey")
-  [[ -n "$MODEL_DIR" ]] && common+=("--Osprey:ModelDirectory=$MODEL_DIR")
+  local redis="127.0.0.1:$REDIS_PORT" cluster=("--Orleans:ClusterId=$CLUSTER_ID" "--Orleans:ServiceId=osprey")
+  local model=()
+  [[ -n "$MODEL_DIR" ]] && model=("--Osprey:ModelDirectory=$MODEL_DIR")
 
   for (( i = 0; i < SILOS; i++ )); do
     local silo_port=$(( SILO_PORT_BASE + i )) gateway_port=$(( SILO_GATEWAY_PORT_BASE + i ))
-    start "silo$i" "--Osprey:SiloPort=$silo_port" dotnet "$silo_dll" "${common[@]}" \
-      "--Osprey:SiloPort=$silo_port" "--Osprey:GatewayPort=$gateway_port" "--Osprey:SiloName=silo$i"
+    start "silo$i" "--Orleans:SiloPort=$silo_port" dotnet "$silo_dll" "${cluster[@]}" "${model[@]}" \
+      "--Osprey:RedisConnectionString=$redis" "--Orleans:AdvertisedIP=127.0.0.1" \
+      "--Orleans:SiloPort=$silo_port" "--Orleans:GatewayPort=$gateway_port"
   done
 
-  start gateway "--urls=$GATEWAY_URL" dotnet "$gateway_dll" "${common[@]}" "--urls=$GATEWAY_URL"
+  start gateway "--urls=$GATEWAY_URL" dotnet "$gateway_dll" "${cluster[@]}" "--Osprey:Redis=$redis" "--urls=$GATEWAY_URL"
 
   wait_healthy || abort "the cluster did not become healthy"
   trap - ERR

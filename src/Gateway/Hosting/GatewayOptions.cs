@@ -1,21 +1,12 @@
 namespace OspreyCluster.Gateway.Hosting;
 
-/// <summary>Gateway settings, bound from configuration section "Osprey" (the silo options share it).</summary>
+/// <summary>Gateway settings, bound from configuration section "Osprey" (the embedded silo's options share it).</summary>
 public sealed class GatewayOptions
 {
     public const string Section = "Osprey";
 
     /// <summary>Redis connection string. Set: join that cluster as a client. Absent: host a silo in-process.</summary>
     public string? Redis { get; set; }
-
-    public string ClusterId { get; set; } = "osprey";
-    public string ServiceId { get; set; } = "osprey";
-
-    /// <summary>Silo-to-silo port of the embedded silo.</summary>
-    public int SiloPort { get; set; } = 11111;
-
-    /// <summary>Client gateway port of the embedded silo.</summary>
-    public int GatewayPort { get; set; } = 30000;
 
     /// <summary>Largest accepted image upload.</summary>
     public long MaxImageBytes { get; set; } = 20L * 1024 * 1024;

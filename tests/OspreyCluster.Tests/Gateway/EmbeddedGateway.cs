@@ -26,9 +26,9 @@ public sealed class EmbeddedGateway : IAsyncLifetime
         [
             "--urls=http://127.0.0.1:0",
             $"--Osprey:ModelDirectory={FixturePaths.OspreyTiny}",
-            $"--Osprey:SiloPort={FreePorts.One()}",
-            $"--Osprey:GatewayPort={FreePorts.One()}",
-            $"--Osprey:ClusterId=gateway-tests-{Guid.NewGuid():N}",
+            $"--Orleans:SiloPort={FreePorts.One()}",
+            $"--Orleans:GatewayPort={FreePorts.One()}",
+            $"--Orleans:ClusterId=gateway-tests-{Guid.NewGuid():N}",
             $"--Osprey:MaxImageBytes={MaxImageBytes}",
             $"--Osprey:MaxJsonBytes={MaxJsonBytes}",
             "--Logging:LogLevel:Default=Warning",
