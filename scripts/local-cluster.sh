@@ -41,7 +41,7 @@ fail() { log "error: $*"; exit 1; }
 # so a PID the system has reused for something else is never signalled.
 is_ours() {
   local pid="$1" marker="$2"
-  [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker"
+  [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker"
 }
 
 record() { echo "$2 $3" >"$pids_dir/$1.pid"; }
@@ -102,8 +102,9 @@ up() {
   trap 'log "startup failed; stopping what was started"; down; exit 1' ERR
   abort() { log "error: $*"; down; exit 1; }
 
+  # set-proc-title no: keep the command line (and so the PID file's marker) as started.
   start redis "--port $REDIS_PORT" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE_DIR/redis" \
-    --save "" --appendonly no --daemonize no
+    --save "" --appendonly no --daemonize no --set-proc-title no
   local tries=0
   until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do
     if (( ++tries > 50 )); then tail -n 20 "$logs_dir/redis.log" >&2; abort "redis-server did not answer on 127.0.0.1:$REDIS_PORT"; fi

@@ -1,3 +1,12 @@
 using OspreyCluster.Gateway.Hosting;
 
-await GatewayHost.Build(args).RunAsync();
+var app = GatewayHost.Build(args);
+try
+{
+    await app.RunAsync();
+}
+catch (Exception failure) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+{
+    // Asked to stop while still connecting to the cluster: a normal shutdown, not a crash.
+    app.Logger.LogInformation("stopped before startup completed: {Reason}", failure.Message);
+}

@@ -40,7 +40,7 @@ public static class ConversationEndpoints
         var imageId = ResourceIds.RequireImageId(body.ImageId);
         var info = await grains.GetGrain<IImageGrain>(imageId).GetInfo();
         var regions = RegionMaskParser.Parse(body.Regions, info, options.Value.MaxRegions);
-        var id = ResourceIds.NewConversationId();
+        var id = ResourceIds.NewConversationId(imageId);
         await grains.GetGrain<IRegionConversationGrain>(id).Create(new CreateConversation(imageId, regions));
         return TypedResults.Created($"/v1/conversations/{id}", new ConversationCreated(id));
     }

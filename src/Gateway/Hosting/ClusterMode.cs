@@ -55,8 +55,15 @@ public static class ClusterMode
             // Silos may still be starting (compose, local-cluster.sh): keep trying instead of exiting.
             client.UseConnectionRetryFilter(async (_, cancellationToken) =>
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-                return true;
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                    return true;
+                }
+                catch (OperationCanceledException)
+                {
+                    return false; // shutting down before a silo was reached
+                }
             });
         });
     }

@@ -70,8 +70,8 @@ public sealed class GatewayBadInputTests(EmbeddedGateway gateway)
             "no-regions" => (Converse(), 400),
             "unknown-image" => (Post("/v1/conversations", Json(new JsonObject { ["imageId"] = new string('0', 64), ["regions"] = new JsonArray(PngRegion(mask)) })), 404),
             "describe-unknown-image" => (Post($"/v1/images/{new string('0', 64)}/describe", Json(new JsonObject { ["regions"] = new JsonArray(PngRegion(mask)) })), 404),
-            "unknown-conversation" => (Post($"/v1/conversations/{new string('0', 32)}/messages", Json(Message("Hi <region1>", 1))), 404),
-            "get-unknown-conversation" => (new HttpRequestMessage(HttpMethod.Get, $"/v1/conversations/{new string('f', 32)}"), 404),
+            "unknown-conversation" => (Post($"/v1/conversations/{imageId}.{new string('0', 32)}/messages", Json(Message("Hi <region1>", 1))), 404),
+            "get-unknown-conversation" => (new HttpRequestMessage(HttpMethod.Get, $"/v1/conversations/{imageId}.{new string('f', 32)}"), 404),
             "region-that-does-not-exist" => (Ask(Message("What is <region7>?", 1)), null),
             // The tiny model's context is 2048 positions; the image alone takes 1024 of them.
             "prompt-over-context-length" => (Ask(Message(string.Concat(Enumerable.Repeat("hello ", 2500)), 1)), null),

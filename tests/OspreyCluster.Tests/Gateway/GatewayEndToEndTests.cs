@@ -24,6 +24,7 @@ public sealed class GatewayEndToEndTests(EmbeddedGateway gateway)
         var mask = await File.ReadAllBytesAsync(CasePath("p1_shapes_640x480", "mask1.png"));
         var conversationId = await CreateConversationAsync(Http, imageId,
             [PngRegion(mask, "shape"), new JsonObject { ["mask"] = new JsonObject { ["box"] = new JsonArray(10, 20, 200, 160) } }]);
+        Assert.StartsWith($"{imageId}.", conversationId); // the key that places the conversation beside its image
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/messages")
         {
