@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+using OspreyCluster.Gateway.Contracts;
+using OspreyCluster.Gateway.Hosting;
+using OspreyCluster.Gateway.Regions;
+using OspreyCluster.Gateway.Requests;
+using OspreyCluster.Gateway.Streaming;
+using OspreyCluster.Grains.Interfaces;
+
+namespace OspreyCluster.Gateway.Endpoints;
+
+public static class ConversationEndpoints
+{
+    public static void MapConversationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var conversations = app.MapGroup("/v1/conversations").WithTags("Conversations");
+
+        conversations.MapPost("/", Create)
+            .WithBodyLimit(RequestBodyLimit.Json)
+            .WithSummary("Start a conversation about regions of an uploaded image")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413);
+
+        conversations.MapPost("/{id}/messages", MessageTurn.Run)
+            .WithBodyLimit(RequestBodyLimit.Json)
+            .WithSummary("Ask a question; with Accept: text/event-stream the answer streams as SSE 'token' events then 'done'")
+            .Produces<MessageReply>(200, "application/json")
+            .Produces(200, contentType: ServerSentEventWriter.MediaType)
+            .ProducesProblem(400).ProducesProblem(404);
+
+        conversations.MapGet("/{id}", Get)
+            .WithSummary("A conversation's regions and messages")
+            .ProducesProblem(404);
+
+        conversations.MapDelete("/{id}", Delete)
+            .WithSummary("Delete a conversation")
+            .ProducesProblem(404);
+    }
+
+    private static async Task<IResult> Create(CreateConversationBody body, IGrainFactory grains, IOptions<GatewayOptions> options)
+    {
+        var imageId = ResourceIds.RequireImageId(body.ImageId);
+        var info = await grains.GetGrain<IImageGrain>(imageId).GetInfo();
+        var regions = RegionMaskParser.Parse(body.Regions, info, options.Value.MaxRegions);
+        var id = ResourceIds.NewConversationId(imageId);
+        await grains.GetGrain<IRegionConversationGrain>(id).Create(new CreateConversation(imageId, regions));
+        return TypedResults.Created($"/v1/conversations/{id}", new ConversationCreated(id));
+    }
+
+    private static async Task<ConversationReply> Get(string id, IGrainFactory grains)
+    {
+        var view = await grains.GetGrain<IRegionConversationGrain>(ResourceIds.RequireConversationId(id)).Get();
+        return new ConversationReply(
+            view.Id,
+            view.ImageId,
+            view.Regions.Select(r => new StoredRegionReply(r.Name, new StoredMask(new StoredRle(r.Size, r.RleCounts)), r.Area)).ToList(),
+            view.Messages.Select(m => new MessageView(m.Role, m.Text)).ToList());
+    }
+
+    private static async Task<IResult> Delete(string id, IGrainFactory grains)
+    {
+        await grains.GetGrain<IRegionConversationGrain>(ResourceIds.RequireConversationId(id)).Delete();
+        return TypedResults.NoContent();
+    }
+}

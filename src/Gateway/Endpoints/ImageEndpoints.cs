@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using OspreyCluster.Gateway.Contracts;
+using OspreyCluster.Gateway.Hosting;
+using OspreyCluster.Gateway.Regions;
+using OspreyCluster.Gateway.Requests;
+using OspreyCluster.Grains.Interfaces;
+
+namespace OspreyCluster.Gateway.Endpoints;
+
+public static class ImageEndpoints
+{
+    public static void MapImageEndpoints(this IEndpointRouteBuilder app)
+    {
+        var images = app.MapGroup("/v1/images").WithTags("Images");
+
+        images.MapPost("/", Upload)
+            .WithBodyLimit(RequestBodyLimit.Image)
+            // Declared by a transformer, not Accepts(): Accepts would let routing refuse other types with a bare 415.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The image file's bytes (PNG, JPEG, ...)",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["image/*"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                    },
+                };
+                return Task.CompletedTask;
+            })
+            .WithSummary("Upload an image; its id is the SHA-256 of the bytes")
+            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
+
+        images.MapGet("/{id}", Info)
+            .WithSummary("An uploaded image's size")
+            .ProducesProblem(404);
+
+        images.MapPost("/{id}/describe", Describe)
+            .WithBodyLimit(RequestBodyLimit.Json)
+            .WithSummary("Describe every region of an image, decoded as one batch from the image's shared prefix")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413);
+    }
+
+    private static async Task<IResult> Upload(HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var bytes = await ImageBody.ReadAsync(request, cancellationToken);
+        var id = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var info = await grains.GetGrain<IImageGrain>(id).Upload(bytes);
+        return TypedResults.Created($"/v1/images/{id}", new ImageCreated(info.Id, info.Width, info.Height));
+    }
+
+    private static async Task<ImageCreated> Info(string id, IGrainFactory grains)
+    {
+        var info = await grains.GetGrain<IImageGrain>(ResourceIds.RequireImageId(id)).GetInfo();
+        return new ImageCreated(info.Id, info.Width, info.Height);
+    }
+
+    private static async Task<DescribeReply> Describe(string id, DescribeBody body, IGrainFactory grains, IOptions<GatewayOptions> options)
+    {
+        var limits = options.Value;
+        var style = TurnValidation.Style(body.Style);
+        var maxNewTokens = TurnValidation.MaxNewTokens(body.MaxNewTokens, limits.MaxNewTokensLimit);
+        var image = grains.GetGrain<IImageGrain>(ResourceIds.RequireImageId(id));
+        var info = await image.GetInfo();
+        var regions = RegionMaskParser.Parse(body.Regions, info, limits.MaxRegions);
+        var descriptions = await image.Describe(new DescribeRequest(regions, style, maxNewTokens));
+        return new DescribeReply(info.Id, descriptions.Select(d => new RegionDescriptionReply(d.Name, d.Text, d.GeneratedTokens)).ToList());
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using OspreyCluster.Gateway.Contracts;
+using OspreyCluster.Gateway.Hosting;
+using OspreyCluster.Gateway.Problems;
+using OspreyCluster.Gateway.Requests;
+using OspreyCluster.Gateway.Streaming;
+using OspreyCluster.Grains.Interfaces;
+
+namespace OspreyCluster.Gateway.Endpoints;
+
+/// <summary>
+/// POST /v1/conversations/{id}/messages. The first event is awaited before anything is written, so a
+/// refusal from the conversation grain (unknown region, prompt too long) is still a proper 4xx problem;
+/// after that the answer streams, and a client that goes away cancels the generation.
+/// </summary>
+public static class MessageTurn
+{
+    public static async Task Run(string id, MessageBody body, HttpContext context, IGrainFactory grains,
+        IOptions<GatewayOptions> options, IOptions<JsonOptions> json, ILoggerFactory loggers)
+    {
+        var turn = TurnValidation.ToTurnRequest(body, options.Value.MaxNewTokensLimit);
+        var grain = grains.GetGrain<IRegionConversationGrain>(ResourceIds.RequireConversationId(id));
+        var aborted = context.RequestAborted;
+
+        await using var events = grain.Ask(turn, aborted).WithCancellation(aborted).GetAsyncEnumerator();
+        var pending = await events.MoveNextAsync() ? events.Current : null;
+
+        if (!ServerSentEventWriter.IsRequested(context.Request))
+        {
+            var text = new StringBuilder();
+            while (pending is { Result: null })
+            {
+                text.Append(pending.Text);
+                pending = await events.MoveNextAsync() ? events.Current : null;
+            }
+            await TypedResults.Ok(Reply(RequireResult(pending))).ExecuteAsync(context);
+            return;
+        }
+
+        var sse = new ServerSentEventWriter(context.Response, json.Value.SerializerOptions);
+        await sse.StartAsync(aborted);
+        try
+        {
+            while (pending is { Result: null })
+            {
+                if (!string.IsNullOrEmpty(pending.Text))
+                    await sse.WriteAsync("token", new TokenEvent(pending.Text), aborted);
+                pending = await events.MoveNextAsync() ? events.Current : null;
+            }
+            await sse.WriteAsync("done", Reply(RequireResult(pending)), aborted);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client left; disposing the enumerator cancels the turn on its silo.
+        }
+        catch (Exception failure)
+        {
+            // Headers are gone already: report the failure in-band as a problem-shaped 'error' event.
+            var (status, reason) = RequestProblemHandler.Classify(failure);
+            if (status >= 500)
+                loggers.CreateLogger(typeof(MessageTurn)).LogError(failure, "streamed turn of conversation {Id} failed", id);
+            if (!aborted.IsCancellationRequested)
+                await sse.WriteAsync("error", RequestProblem.Create(status, reason), CancellationToken.None);
+        }
+    }
+
+    private static TurnResult RequireResult(TurnEvent? last) =>
+        last?.Result ?? throw new InvalidOperationException("the conversation's answer ended without its final result");
+
+    private static MessageReply Reply(TurnResult result) =>
+        new(result.Text, result.Silo, result.PromptTokens, result.PrefilledTokens, result.GeneratedTokens, result.FinishReason);
+}

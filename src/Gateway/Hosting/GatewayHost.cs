@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http.Features;
+using OspreyCluster.Gateway.Endpoints;
+using OspreyCluster.Gateway.Metrics;
+using OspreyCluster.Gateway.Problems;
+using OspreyCluster.Gateway.Requests;
+using Scalar.AspNetCore;
+
+namespace OspreyCluster.Gateway.Hosting;
+
+/// <summary>Builds the gateway application; <c>Program</c> runs it and the tests start it on an ephemeral port.</summary>
+public static class GatewayHost
+{
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        // Loopback only unless told otherwise (--urls / ASPNETCORE_URLS): the embedded default is a local tool.
+        if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+            builder.WebHost.UseUrls(DefaultUrl);
+
+        var section = builder.Configuration.GetSection(GatewayOptions.Section);
+        builder.Services.Configure<GatewayOptions>(section);
+        var limits = section.Get<GatewayOptions>() ?? new GatewayOptions();
+
+        // Kestrel enforces the largest limit; each endpoint then narrows it (RequestBodyLimit).
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = Math.Max(limits.MaxImageBytes, limits.MaxJsonBytes));
+
+        // Bad JSON must reach the problem-details handler as an exception carrying the parser's reason.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.AllowTrailingCommas = false;
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
+
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemReason.Ensure);
+        builder.Services.AddExceptionHandler<RequestProblemHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddSingleton<GatewayRequestCounters>();
+
+        builder.AddOspreyCluster();
+
+        var app = builder.Build();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestCountingMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapImageEndpoints();
+        app.MapConversationEndpoints();
+        app.MapOperationsEndpoints();
+        return app;
+    }
+}

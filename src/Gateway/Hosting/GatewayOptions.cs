@@ -1,0 +1,25 @@
+namespace OspreyCluster.Gateway.Hosting;
+
+/// <summary>Gateway settings, bound from configuration section "Osprey" (the embedded silo's options share it).</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Osprey";
+
+    /// <summary>Redis connection string. Set: join that cluster as a client. Absent: host a silo in-process.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Largest accepted image upload.</summary>
+    public long MaxImageBytes { get; set; } = 20L * 1024 * 1024;
+
+    /// <summary>Largest accepted JSON body (mask PNGs travel base64-encoded inside it).</summary>
+    public long MaxJsonBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>Largest maxNewTokens a request may ask for.</summary>
+    public int MaxNewTokensLimit { get; set; } = 1024;
+
+    /// <summary>Most regions one conversation or describe request may carry.</summary>
+    public int MaxRegions { get; set; } = 64;
+
+    /// <summary>How long /healthz waits for the cluster before reporting unhealthy.</summary>
+    public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using OspreyCluster.Grains.Interfaces;
+
+namespace OspreyCluster.Gateway.Problems;
+
+/// <summary>
+/// Turns every failure into an RFC 7807 problem with a reason: refusals from the gateway or the cluster
+/// (<see cref="OspreyRequestException"/>) keep their status, unreadable requests become 400/413/415,
+/// anything else is a 500 that does not take the server down.
+/// </summary>
+public sealed class RequestProblemHandler(IProblemDetailsService problems, ILogger<RequestProblemHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, reason) = Classify(exception);
+        if (status >= 500)
+            log.LogError(exception, "request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+        if (context.Response.HasStarted)
+            return true;
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = RequestProblem.Create(status, reason),
+        });
+    }
+
+    public static (int Status, string Reason) Classify(Exception exception) => exception switch
+    {
+        OspreyRequestException refusal => (refusal.StatusCode, refusal.Reason),
+        BadHttpRequestException { InnerException: JsonException json } => (400, $"malformed JSON: {json.Message}"),
+        BadHttpRequestException { StatusCode: 413 } => (413, exception.Message),
+        BadHttpRequestException bad => (bad.StatusCode, bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message),
+        JsonException json => (400, $"malformed JSON: {json.Message}"),
+        _ => (500, "the server failed to handle this request; it keeps serving"),
+    };
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace OspreyCluster.Gateway.Streaming;
+
+/// <summary>Writes <c>text/event-stream</c> events (<c>event:</c> name, one JSON <c>data:</c> line), flushing each.</summary>
+public sealed class ServerSentEventWriter(HttpResponse response, JsonSerializerOptions json)
+{
+    public const string MediaType = "text/event-stream";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = MediaType;
+        response.Headers.CacheControl = "no-cache";
+        // Proxies (nginx) must not hold tokens back.
+        response.Headers["X-Accel-Buffering"] = "no";
+        response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await response.StartAsync(cancellationToken);
+    }
+
+    public async Task WriteAsync<T>(string eventName, T payload, CancellationToken cancellationToken)
+    {
+        // Serialized JSON never contains a raw newline, so one data line carries the whole payload.
+        var data = JsonSerializer.Serialize(payload, json);
+        await response.WriteAsync($"event: {eventName}\ndata: {data}\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    public static bool IsRequested(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase));
+}
