@@ -10,14 +10,6 @@ namespace Osprey.Engine.Multimodal;
 /// </summary>
 public sealed class EmbeddingSplice(int imageTokenId, int maskId, int posId)
 {
-    /// <summary>Sequence positions the ids occupy once the image placeholder is expanded.</summary>
-    public int PositionCount(ReadOnlySpan<int> ids, int imageTokenCount)
-    {
-        var n = 0;
-        foreach (var id in ids) n += id == imageTokenId ? imageTokenCount : 1;
-        return n;
-    }
-
     /// <summary>Number of <c>&lt;mask&gt;&lt;pos&gt;</c> pairs, validating that each mask id is followed by a pos id.</summary>
     public int RegionPairCount(ReadOnlySpan<int> ids)
     {
