@@ -89,6 +89,36 @@ public sealed class MultimodalFixtureTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Bfloat16ProjectorAndExtractorReadFloat32Features()
+    {
+        using var fixture = TinyOspreyCase.Open("p3_jpeg_300x200");
+        using var trunk = TinyOspreyWeights.Trunk();
+        using var projector = TinyOspreyWeights.Projector();
+        using var extractor = TinyOspreyWeights.Extractor();
+        projector.to(ScalarType.BFloat16);
+        extractor.to(ScalarType.BFloat16);
+        using var pixels = fixture.Read("pixel_values");
+        using var masks = fixture.Masks();
+        using var inference = torch.inference_mode();
+        using var features = trunk.forward(pixels);
+        using var imageTokens = projector.forward(features.Res4);
+        var (maskTokens, posTokens) = extractor.forward(features, masks);
+        using (maskTokens)
+        using (posTokens)
+        {
+            foreach (var (label, actual) in new[] { ("image_tokens", imageTokens), ("mask_tokens", maskTokens), ("pos_tokens", posTokens) })
+            {
+                Assert.Equal(ScalarType.BFloat16, actual.dtype);
+                using var expected = fixture.Read(label);
+                var relative = TinyOspreyCase.MaxAbsDiff(actual, expected) / expected.abs().max().item<float>();
+                output.WriteLine($"{fixture.Name} {label} bf16 max|Δ|/max|x| = {relative:E2}");
+                // bf16 keeps 8 significant bits: a few 2^-8 steps of the largest value.
+                Assert.True(relative < 3e-2f, $"{label}: relative error {relative:E2}");
+            }
+        }
+    }
+
     private void Report(TinyOspreyCase fixture, string label, Tensor actual, Tensor expected, float tolerance)
     {
         var diff = TinyOspreyCase.MaxAbsDiff(actual, expected);
