@@ -7,6 +7,13 @@ namespace Osprey.Engine.Layers;
 /// <summary>y = x·Wᵀ + b with Hugging Face parameter names (<c>weight</c> [out, in], <c>bias</c> [out]).</summary>
 public sealed class Linear : nn.Module<Tensor, Tensor>
 {
+    /// <summary>
+    /// Up to this many rows, the product is computed as (W·xᵀ)ᵀ. On CPU libtorch's <c>linear</c>
+    /// picks a slow kernel for a handful of rows — the decode step of a few batched sequences —
+    /// measured here 3× slower at 4–16 rows than the same product as one tall-skinny GEMM.
+    /// </summary>
+    public const int FewRows = 64;
+
     public Parameter weight;
     public Parameter? bias;
 
@@ -22,5 +29,14 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => nn.functional.linear(x, weight, bias);
+    public override Tensor forward(Tensor x)
+    {
+        if (x.dim() == 2 && x.shape[0] is > 1 and <= FewRows && x.device_type == DeviceType.CPU)
+        {
+            using var scope = NewDisposeScope();
+            var columns = bias is null ? torch.mm(weight, x.t()) : torch.addmm(bias.unsqueeze(1), weight, x.t(), beta: 1, alpha: 1);
+            return scope.MoveToOuter(columns.t().contiguous());
+        }
+        return nn.functional.linear(x, weight, bias);
+    }
 }
