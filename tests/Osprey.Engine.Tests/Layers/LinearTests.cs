@@ -19,17 +19,17 @@ public sealed class LinearTests
         using var layer = new Linear(48, 40, hasBias, ParameterAllocation.CpuFloat32);
         using (torch.no_grad())
         {
-            layer.weight.copy_(torch.randn(40, 48));
-            layer.bias?.copy_(torch.randn(40));
+            layer.weight.copy_(torch.randn(new long[] { 40, 48 }));
+            layer.bias?.copy_(torch.randn(new long[] { 40 }));
         }
-        var x = torch.randn(rows, 48, requires_grad: true);
+        var x = torch.randn(new long[] { rows, 48 }, requires_grad: true);
         var y = layer.forward(x);
         var expected = nn.functional.linear(x.detach(), layer.weight.detach(), layer.bias?.detach());
         Assert.True(y.is_contiguous());
         Assert.True(torch.allclose(y, expected, rtol: 1e-5, atol: 1e-5));
 
         y.sum().backward();
-        var expectedGrad = layer.weight.detach().sum(0).expand(rows, -1);
+        var expectedGrad = layer.weight.detach().sum(dim: 0, keepdim: true).repeat(rows, 1);
         Assert.True(torch.allclose(x.grad!, expectedGrad, rtol: 1e-5, atol: 1e-5));
     }
 }
