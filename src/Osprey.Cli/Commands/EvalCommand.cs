@@ -20,15 +20,17 @@ public static class EvalCommand
         var data = new Option<string?>("--data") { Description = "Osprey-724K-style JSON file" };
         var imageFolder = new Option<string?>("--image-folder") { Description = "Folder of the --data images (default: the JSON file's folder)" };
         var synthetic = new Option<int?>("--synthetic") { Description = "Evaluate on N synthetic questions" };
-        var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 256 };
+        var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 128 };
         var seed = new Option<long>("--seed") { Description = "Seed of the synthetic set (use one never used for training)", DefaultValueFactory = _ => 1_000_003 };
         var output = new Option<string?>("--output-json") { Description = "Write the report as JSON here" };
+        var threads = ComputeThreads.Create();
         var maxNewTokens = new Option<int>("--max-new-tokens") { DefaultValueFactory = _ => 16 };
         var command = new Command("eval", "Evaluate a model per question family, with the swapped-mask check")
-            { data, imageFolder, synthetic, sceneSize, seed, output, maxNewTokens };
+            { data, imageFolder, synthetic, sceneSize, seed, output, maxNewTokens, threads };
         model.AddTo(command);
         command.SetAction((result, cancellationToken) => CliErrors.Guard(async () =>
         {
+            ComputeThreads.Apply(result, threads);
             IEnumerable<EvalSample> samples;
             int count;
             if (result.GetValue(data) is { } dataPath)

@@ -23,8 +23,9 @@ public static class TrainCommand
         var initFrom = new Option<string?>("--init-from") { Description = "Model directory whose weights training starts from" };
         var data = new Option<string?>("--data") { Description = "Osprey-724K-style JSON file" };
         var imageFolder = new Option<string?>("--image-folder") { Description = "Folder of the --data images (default: the JSON file's folder)" };
-        var synthetic = new Option<int?>("--synthetic") { Description = "Train on N synthetic examples (per epoch)" };
-        var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 256 };
+        var synthetic = new Option<int?>("--synthetic") { Description = "Train on N synthetic questions per epoch" };
+        var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 128 };
+        var singleQuestions = new Option<bool>("--single-questions") { Description = "One question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
         var steps = new Option<int>("--steps") { Required = true };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
@@ -38,15 +39,17 @@ public static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => 200 };
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
         var saveDType = new Option<string>("--save-dtype") { Description = "dtype of the exported model in OUT: bf16 | fp32", DefaultValueFactory = _ => "bf16" };
+        var threads = ComputeThreads.Create();
         var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer.model for --config (default: the default model's)" };
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, seed, steps, output, stage, resume, batchSize, lr, warmup,
-            clip, weightDecay, checkpointEvery, logEvery, saveDType, tokenizer,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, seed, steps, output, stage, resume, batchSize, lr, warmup,
+            clip, weightDecay, checkpointEvery, logEvery, saveDType, tokenizer, threads,
         };
         command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
         {
+            ComputeThreads.Apply(result, threads);
             var outDir = result.GetValue(output)!;
             var options = new TrainingOptions
             {
@@ -95,7 +98,7 @@ public static class TrainCommand
                 ITrainingSource source = result.GetValue(data) is { } dataPath
                     ? new RecordTrainingSource(new RegionDatasetLoader().Load(dataPath, result.GetValue(imageFolder)), options.Seed)
                     : result.GetValue(synthetic) is { } n
-                        ? new SyntheticTrainingSource(n, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) })
+                        ? new SyntheticTrainingSource(n, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) }, mergeScenes: !result.GetValue(singleQuestions))
                         : throw new ArgumentException("give --data FILE or --synthetic N");
                 using var trainer = new Trainer(model, tok, tokenizerPath, source, options, outDir, Console.Out)
                 {

@@ -105,10 +105,12 @@ public sealed class Trainer : IDisposable
             var lr = _schedule.At(step);
             foreach (var group in _adam.ParamGroups) group.LearningRate = lr;
 
+            var dataClock = System.Diagnostics.Stopwatch.StartNew();
             var batch = new List<TrainingExample>(_options.BatchSize);
             for (int i = 0; i < _options.BatchSize; i++)
                 batch.Add(_data.Get((long)Step * _options.BatchSize + i));
 
+            progress.AddDataTime(dataClock.Elapsed);
             double gradNorm;
             using (var scope = torch.NewDisposeScope())
             {

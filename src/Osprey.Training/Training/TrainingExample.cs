@@ -20,4 +20,16 @@ public sealed record TrainingExample(RgbImage Image, IReadOnlyList<RegionMask> R
 
     public static TrainingExample FromRecord(RegionConversationRecord record, RgbImage image) =>
         new(image, record.Regions, record.Conversations);
+
+    /// <summary>
+    /// Several conversations about the same image as one: turns in order, regions concatenated, so
+    /// every placeholder still binds to its own region (placeholders are numbered by appearance).
+    /// </summary>
+    public static TrainingExample Merge(IReadOnlyList<TrainingExample> parts)
+    {
+        if (parts.Count == 0) throw new ArgumentException("nothing to merge", nameof(parts));
+        if (parts.Any(p => !ReferenceEquals(p.Image.Pixels, parts[0].Image.Pixels)))
+            throw new ArgumentException("only conversations about the same image can be merged", nameof(parts));
+        return new TrainingExample(parts[0].Image, parts.SelectMany(p => p.Regions).ToList(), parts.SelectMany(p => p.Conversation).ToList());
+    }
 }

@@ -8,6 +8,10 @@ public sealed class TrainingProgress(int firstStep, int totalSteps)
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _positions;
     private double? _smoothed;
+    private TimeSpan _dataTime;
+
+    /// <summary>Time spent producing examples (scene rendering, image decoding), reported apart from compute.</summary>
+    public void AddDataTime(TimeSpan time) => _dataTime += time;
 
     public void Add(double loss, int positions)
     {
@@ -23,7 +27,7 @@ public sealed class TrainingProgress(int firstStep, int totalSteps)
         var eta = perStep * (totalSteps - step);
         var tokensPerSecond = _positions / Math.Max(1e-9, elapsed.TotalSeconds);
         return $"step {step}/{totalSteps}  loss {loss:F4} (avg {_smoothed:F4})  lr {learningRate:E2}  |g| {gradNorm:F2}  " +
-               $"{tokensPerSecond:F0} tok/s  {perStep.TotalSeconds:F2} s/step  elapsed {Format(elapsed)}  eta {Format(eta)}";
+               $"{tokensPerSecond:F0} tok/s  {perStep.TotalSeconds:F2} s/step (data {_dataTime.TotalSeconds / Math.Max(1, done):F2})  elapsed {Format(elapsed)}  eta {Format(eta)}";
     }
 
     private static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:D2}:{t.Seconds:D2}" : $"{t.Minutes:D2}:{t.Seconds:D2}";
