@@ -5,5 +5,8 @@ var root = new RootCommand("osprey — Osprey region chat on TorchSharp")
 {
     DescribeCommand.Create(),
     InferCommand.Create(),
+    InitModelCommand.Create(),
+    TrainCommand.Create(),
+    EvalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -60,21 +60,41 @@ public sealed class LlamaForCausalLM : nn.Module
     /// </summary>
     public Tensor Forward(IReadOnlyList<SequenceChunk> chunks, bool allPositions = false)
     {
-        Validate(chunks);
         using var scope = torch.NewDisposeScope();
-        foreach (var chunk in chunks) chunk.Cache.BeginAppend((int)chunk.Embeddings.shape[0]);
-        var batch = new PackedSequences(chunks, _rotary, Config.NumHeads / Config.NumKeyValueHeads, DType, Device);
-        var embeddings = chunks.Count == 1 ? chunks[0].Embeddings : torch.cat(chunks.Select(c => c.Embeddings).ToArray(), 0);
-        var hidden = model.Forward(embeddings, batch);
+        var hidden = ForwardHidden(chunks, out var batch);
         if (!allPositions)
         {
             var last = batch.Chunks.Select(c => (long)(c.Offset + c.Length - 1)).ToArray();
             hidden = hidden.index_select(0, torch.tensor(last, device: hidden.device));
         }
+        return scope.MoveToOuter(Logits(hidden));
+    }
+
+    /// <summary>
+    /// The same packed pass without the output head: final-normed hidden states [Σt, hidden] at every
+    /// position, chunks in order. Training uses it to apply the (vocabulary-wide, costly) head only
+    /// at the positions that carry a loss.
+    /// </summary>
+    public Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks) => ForwardHidden(chunks, out _);
+
+    /// <summary>Hidden states [n, hidden] → float32 logits [n, vocab] through the head (the embeddings when tied).</summary>
+    public Tensor Logits(Tensor hidden)
+    {
         var head = lm_head?.weight ?? model.embed_tokens.weight;
-        var logits = nn.functional.linear(hidden, head).to_type(ScalarType.Float32);
+        using var scope = torch.NewDisposeScope();
+        return scope.MoveToOuter(nn.functional.linear(hidden, head).to_type(ScalarType.Float32));
+    }
+
+    private Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks, out PackedSequences batch)
+    {
+        Validate(chunks);
+        using var scope = torch.NewDisposeScope();
+        foreach (var chunk in chunks) chunk.Cache.BeginAppend((int)chunk.Embeddings.shape[0]);
+        batch = new PackedSequences(chunks, _rotary, Config.NumHeads / Config.NumKeyValueHeads, DType, Device);
+        var embeddings = chunks.Count == 1 ? chunks[0].Embeddings : torch.cat(chunks.Select(c => c.Embeddings).ToArray(), 0);
+        var hidden = model.Forward(embeddings, batch);
         foreach (var chunk in chunks) chunk.Cache.CommitAppend((int)chunk.Embeddings.shape[0]);
-        return scope.MoveToOuter(logits);
+        return scope.MoveToOuter(hidden);
     }
 
     private void Validate(IReadOnlyList<SequenceChunk> chunks)

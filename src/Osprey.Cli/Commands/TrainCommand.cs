@@ -1,0 +1,127 @@
+using System.CommandLine;
+using Osprey.Engine;
+using Osprey.Engine.Config;
+using Osprey.Engine.Devices;
+using Osprey.Engine.Multimodal;
+using Osprey.Engine.Tokenization;
+using Osprey.Training.Data;
+using Osprey.Training.Synthetic;
+using Osprey.Training.Training;
+
+namespace Osprey.Cli.Commands;
+
+/// <summary>
+/// <c>osprey train</c>: trains a new model (<c>--config</c>) or continues a model directory
+/// (<c>--init-from</c>) on a mask–text file or on synthetic scenes; <c>--resume</c> continues the run in
+/// <c>--out</c> exactly where its last checkpoint left it.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "config.json of a new model (initialised from --seed)" };
+        var initFrom = new Option<string?>("--init-from") { Description = "Model directory whose weights training starts from" };
+        var data = new Option<string?>("--data") { Description = "Osprey-724K-style JSON file" };
+        var imageFolder = new Option<string?>("--image-folder") { Description = "Folder of the --data images (default: the JSON file's folder)" };
+        var synthetic = new Option<int?>("--synthetic") { Description = "Train on N synthetic questions per epoch" };
+        var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 128 };
+        var singleQuestions = new Option<bool>("--single-questions") { Description = "One question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
+        var steps = new Option<int>("--steps") { Required = true };
+        var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
+        var stage = new Option<string>("--stage") { Description = "1 (projector), 2 (mask extractor), 3 (projector + extractor + LLM), all, or a comma list of modules", DefaultValueFactory = _ => "all" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
+        var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 8 };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3 };
+        var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 50 };
+        var clip = new Option<double>("--clip") { DefaultValueFactory = _ => 1.0 };
+        var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 0.01 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => 200 };
+        var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
+        var saveDType = new Option<string>("--save-dtype") { Description = "dtype of the exported model in OUT: bf16 | fp32", DefaultValueFactory = _ => "bf16" };
+        var threads = ComputeThreads.Create();
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer.model for --config (default: the default model's)" };
+
+        var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
+        {
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, seed, steps, output, stage, resume, batchSize, lr, warmup,
+            clip, weightDecay, checkpointEvery, logEvery, saveDType, tokenizer, threads,
+        };
+        command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
+        {
+            ComputeThreads.Apply(result, threads);
+            var outDir = result.GetValue(output)!;
+            var options = new TrainingOptions
+            {
+                Steps = result.GetValue(steps),
+                BatchSize = result.GetValue(batchSize),
+                LearningRate = result.GetValue(lr),
+                WarmupSteps = result.GetValue(warmup),
+                ClipNorm = result.GetValue(clip),
+                WeightDecay = result.GetValue(weightDecay),
+                Seed = result.GetValue(seed),
+                Modules = TrainingStage.Parse(result.GetValue(stage)!),
+                CheckpointEvery = result.GetValue(checkpointEvery),
+                LogEvery = Math.Max(1, result.GetValue(logEvery)),
+            };
+            options.Validate();
+            var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);
+            var resuming = result.GetValue(resume);
+            if (resuming && !Directory.Exists(resumeDir))
+                throw new DirectoryNotFoundException($"--resume: no checkpoint in {resumeDir}");
+            var startDir = resuming ? resumeDir : result.GetValue(initFrom);
+            if (startDir is null == (result.GetValue(config) is null) && !resuming)
+                throw new ArgumentException("give exactly one of --config (new model) and --init-from DIR");
+
+            OspreyEngine? engine = null;
+            OspreyModel model;
+            OspreyTokenizer tok;
+            string tokenizerPath;
+            if (startDir is not null)
+            {
+                engine = OspreyEngine.Load(startDir, EngineOptions.Cpu32);
+                (model, tok) = (engine.Model, engine.Tokenizer);
+                // Checkpoints replace OUT/resume, so a resumed run copies the tokenizer from the exported OUT.
+                var exported = Path.Combine(outDir, "tokenizer.model");
+                tokenizerPath = resuming && File.Exists(exported) ? exported : Path.Combine(startDir, "tokenizer.model");
+                Console.Error.WriteLine($"starting from {startDir}");
+            }
+            else
+            {
+                tokenizerPath = TokenizerLocation.Resolve(result.GetValue(tokenizer));
+                tok = OspreyTokenizer.Load(tokenizerPath);
+                model = FreshModel.Create(OspreyConfig.Load(result.GetValue(config)!), tok, options.Seed);
+                Console.Error.WriteLine($"new model from {result.GetValue(config)}, initialised with seed {options.Seed}");
+            }
+            try
+            {
+                ITrainingSource source = result.GetValue(data) is { } dataPath
+                    ? new RecordTrainingSource(new RegionDatasetLoader().Load(dataPath, result.GetValue(imageFolder)), options.Seed)
+                    : result.GetValue(synthetic) is { } n
+                        ? new SyntheticTrainingSource(n, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) }, mergeScenes: !result.GetValue(singleQuestions))
+                        : throw new ArgumentException("give --data FILE or --synthetic N");
+                using var trainer = new Trainer(model, tok, tokenizerPath, source, options, outDir, Console.Out)
+                {
+                    ExportDType = DTypeName.Parse(result.GetValue(saveDType)!),
+                };
+                if (resuming)
+                {
+                    trainer.RestoreOptimizerAndStep(resumeDir);
+                    Console.Error.WriteLine($"resuming at step {trainer.Step}");
+                }
+                var parameters = trainer.TrainableParameters.Sum(p => p.numel());
+                Console.Error.WriteLine($"training {options.Modules} ({parameters:N0} parameters) on {source.Count} examples per epoch, " +
+                                        $"{options.Steps} steps of {options.BatchSize}");
+                trainer.Run(cancellationToken);
+                Console.Error.WriteLine($"done: {outDir}");
+            }
+            finally
+            {
+                if (engine is not null) engine.Dispose();
+                else model.Dispose();
+            }
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,160 @@
+using Osprey.Engine.Checkpoints;
+using Osprey.Engine.Multimodal;
+using Osprey.Engine.Tokenization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Osprey.Training.Training;
+
+/// <summary>
+/// The training loop: AdamW (weight decay on matrices only), warm-up + cosine learning rate, global
+/// gradient-norm clipping, parameters outside the selected modules frozen (no gradients, never in the
+/// optimizer). Every <c>CheckpointEvery</c> steps and at the end it writes a resumable checkpoint
+/// (<c>OUT/resume</c>: fp32 weights in the published layout, optimizer moments, step) and the model
+/// itself (<c>OUT</c>: published layout in the export dtype). Deterministic: the data of step k is a
+/// function of the seed and k only, so a resumed run repeats an uninterrupted one.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    public const string ResumeDirectoryName = "resume";
+    public const string OptimizerFileName = "optimizer.bin";
+
+    private readonly OspreyModel _model;
+    private readonly OspreyTokenizer _tokenizer;
+    private readonly string _tokenizerPath;
+    private readonly ITrainingSource _data;
+    private readonly TrainingOptions _options;
+    private readonly string _outDirectory;
+    private readonly TextWriter _log;
+    private readonly AnswerLoss _loss;
+    private readonly List<Parameter> _trainable;
+    private readonly OptimizerHelper _optimizer;
+    private readonly AdamW _adam;
+    private readonly LearningRateSchedule _schedule;
+
+    /// <summary>Steps completed so far.</summary>
+    public int Step { get; private set; }
+
+    /// <summary>Stored dtype of the exported model in <c>OUT</c> (null: the parameters' own).</summary>
+    public ScalarType? ExportDType { get; init; } = ScalarType.BFloat16;
+
+    public Trainer(OspreyModel model, OspreyTokenizer tokenizer, string tokenizerPath, ITrainingSource data,
+        TrainingOptions options, string outDirectory, TextWriter log)
+    {
+        options.Validate();
+        _model = model;
+        _tokenizer = tokenizer;
+        _tokenizerPath = tokenizerPath;
+        _data = data;
+        _options = options;
+        _outDirectory = outDirectory;
+        _log = log;
+        _loss = new AnswerLoss(model, tokenizer);
+        _trainable = SelectTrainable(model, options.Modules);
+        var decayed = _trainable.Where(p => p.dim() >= 2).ToList();
+        var plain = _trainable.Where(p => p.dim() < 2).ToList();
+        _adam = torch.optim.AdamW(
+            [new AdamW.ParamGroup(decayed, new AdamW.Options { weight_decay = options.WeightDecay }),
+             new AdamW.ParamGroup(plain, new AdamW.Options { weight_decay = 0 })],
+            lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
+        _optimizer = _adam;
+        _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
+        model.train();
+    }
+
+    public IReadOnlyList<Parameter> TrainableParameters => _trainable;
+
+    /// <summary>Marks exactly the parameters of the selected modules as requiring gradients.</summary>
+    public static List<Parameter> SelectTrainable(OspreyModel model, TrainableModules modules)
+    {
+        var prefixes = TrainingStage.Prefixes(modules);
+        var trainable = new List<Parameter>();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            var train = prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+            parameter.requires_grad = train;
+            if (train) trainable.Add(parameter);
+        }
+        if (trainable.Count == 0) throw new InvalidOperationException($"the modules {modules} hold no parameters");
+        return trainable;
+    }
+
+    /// <summary>Continues from <c>OUT/resume</c>: the model must already hold that checkpoint's weights (load it first).</summary>
+    public void RestoreOptimizerAndStep(string resumeDirectory)
+    {
+        var state = TrainerState.Load(resumeDirectory);
+        if (state.Modules != _options.Modules.ToString())
+            throw new InvalidOperationException($"the checkpoint trained {state.Modules}, this run trains {_options.Modules}: resume with the same stage");
+        if (state.BatchSize != _options.BatchSize)
+            throw new InvalidOperationException($"the checkpoint used batch size {state.BatchSize}, this run {_options.BatchSize}: resume with the same batch size");
+        _optimizer.load_state_dict(Path.Combine(resumeDirectory, OptimizerFileName));
+        Step = state.Step;
+    }
+
+    /// <summary>Runs until <c>Steps</c>; returns the loss of every step run by this call.</summary>
+    public IReadOnlyList<double> Run(CancellationToken cancellationToken = default)
+    {
+        var losses = new List<double>();
+        var progress = new TrainingProgress(Step, _options.Steps);
+        double lastLoss = double.NaN;
+        while (Step < _options.Steps)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var step = Step + 1;
+            var lr = _schedule.At(step);
+            foreach (var group in _adam.ParamGroups) group.LearningRate = lr;
+
+            var dataClock = System.Diagnostics.Stopwatch.StartNew();
+            var batch = new List<TrainingExample>(_options.BatchSize);
+            for (int i = 0; i < _options.BatchSize; i++)
+                batch.Add(_data.Get((long)Step * _options.BatchSize + i));
+
+            progress.AddDataTime(dataClock.Elapsed);
+            double gradNorm;
+            using (var scope = torch.NewDisposeScope())
+            {
+                _optimizer.zero_grad();
+                using var result = _loss.Compute(batch);
+                result.Loss.backward();
+                gradNorm = nn.utils.clip_grad_norm_(_trainable, _options.ClipNorm);
+                _optimizer.step();
+                lastLoss = result.Loss.item<float>();
+                progress.Add(lastLoss, result.Positions);
+            }
+            if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"step {step}: the loss is {lastLoss}; lower the learning rate");
+            losses.Add(lastLoss);
+            Step = step;
+
+            if (step % _options.LogEvery == 0 || step == _options.Steps || step == 1)
+            {
+                _log.WriteLine(progress.Line(step, lastLoss, lr, gradNorm));
+                _log.Flush();
+            }
+            if (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0 && step != _options.Steps)
+                SaveCheckpoint(lastLoss);
+        }
+        if (losses.Count > 0) SaveCheckpoint(lastLoss);
+        return losses;
+    }
+
+    /// <summary>Writes <c>OUT/resume</c> (replacing it only once complete) and the exported model in <c>OUT</c>.</summary>
+    public void SaveCheckpoint(double lastLoss)
+    {
+        var resume = Path.Combine(_outDirectory, ResumeDirectoryName);
+        var staging = resume + ".partial";
+        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        ModelDirectoryWriter.Write(_model, _tokenizerPath, _tokenizer, staging, dtype: null);
+        _optimizer.save_state_dict(Path.Combine(staging, OptimizerFileName));
+        new TrainerState(Step, _options.Steps, _options.BatchSize, _options.Seed, _options.Modules.ToString(), lastLoss).Save(staging);
+        if (Directory.Exists(resume)) Directory.Delete(resume, recursive: true);
+        Directory.Move(staging, resume);
+
+        ModelDirectoryWriter.Write(_model, _tokenizerPath, _tokenizer, _outDirectory, ExportDType);
+        new TrainerState(Step, _options.Steps, _options.BatchSize, _options.Seed, _options.Modules.ToString(), lastLoss).Save(_outDirectory);
+        _log.WriteLine($"checkpoint: step {Step} → {_outDirectory}");
+        _log.Flush();
+    }
+
+    public void Dispose() => _adam.Dispose();
+}
