@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using Osprey.Engine.Tests;
 using static OspreyCluster.Tests.Gateway.GatewayRequests;
 
 namespace OspreyCluster.Tests.Gateway;
@@ -48,8 +47,8 @@ public sealed class LocalClusterScriptTests
             }
 
             var caseName = "p2_tiny_37x53";
-            var imageId = (await UploadAsync(http, await File.ReadAllBytesAsync(CasePath(caseName, "image.png")))).GetProperty("id").GetString()!;
-            var conversationId = await CreateConversationAsync(http, imageId, [PngRegion(await File.ReadAllBytesAsync(CasePath(caseName, "mask1.png")))]);
+            var imageId = (await UploadAsync(http, await File.ReadAllBytesAsync(TestImage.CaseFile(caseName, "image.png")))).GetProperty("id").GetString()!;
+            var conversationId = await CreateConversationAsync(http, imageId, [PngRegion(await File.ReadAllBytesAsync(TestImage.CaseFile(caseName, "mask1.png")))]);
             var answer = await AskAsync(http, conversationId, "What is <region1>?", maxNewTokens: 2);
             Assert.False(string.IsNullOrEmpty(answer.GetProperty("silo").GetString()));
         }
