@@ -17,6 +17,9 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
 
     public ServingEngine Engine => _engine ?? throw new InvalidOperationException("The engine is not loaded yet.");
 
+    /// <summary>The engine while it runs; null before it is loaded and after the silo stopped it.</summary>
+    public ServingEngine? Running => _engine;
+
     public OspreySiloOptions Options => options.Value;
 
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -42,15 +45,12 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
         return Task.CompletedTask;
     }
 
+    /// <summary>The configured directory, else OSPREY_MODEL_DIR, else the repository's default model.</summary>
     private static string ModelDirectory(OspreySiloOptions settings)
     {
-        var directory = string.IsNullOrWhiteSpace(settings.ModelDirectory)
-            ? Environment.GetEnvironmentVariable("OSPREY_MODEL_DIR")
-            : settings.ModelDirectory;
-        if (string.IsNullOrWhiteSpace(directory))
-            throw new InvalidOperationException("No model directory: set Osprey:ModelDirectory (or OSPREY_MODEL_DIR).");
+        var directory = DefaultModel.Resolve(settings.ModelDirectory);
         if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"Model directory '{directory}' does not exist.");
+            throw new DirectoryNotFoundException($"model directory '{directory}' does not exist (Osprey:ModelDirectory, {DefaultModel.EnvironmentVariable}, or {DefaultModel.RelativePath})");
         return directory;
     }
 
