@@ -28,7 +28,7 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
     private async Task Start(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var modelDirectory = ModelDirectory(settings);
+        var modelDirectory = settings.ResolveModelDirectory();
         logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, {DType})", modelDirectory, settings.Device, settings.DType);
         var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, EngineOptionsOf(settings)), cancellationToken);
         _engine = ServingEngine.Start(engine, new ServingOptions
@@ -43,15 +43,6 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
     {
         Dispose();
         return Task.CompletedTask;
-    }
-
-    /// <summary>The configured directory, else OSPREY_MODEL_DIR, else the repository's default model.</summary>
-    private static string ModelDirectory(OspreySiloOptions settings)
-    {
-        var directory = DefaultModel.Resolve(settings.ModelDirectory);
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"model directory '{directory}' does not exist (Osprey:ModelDirectory, {DefaultModel.EnvironmentVariable}, or {DefaultModel.RelativePath})");
-        return directory;
     }
 
     private static EngineOptions EngineOptionsOf(OspreySiloOptions settings) => new()
