@@ -2,7 +2,7 @@
 # The docker-compose topology as local processes: a redis-server on 127.0.0.1, N silos and the
 # gateway, all clustered through that Redis.
 #
-#   scripts/local-cluster.sh up     build once, start everything, wait until /healthz is healthy
+#   scripts/local-cluster.sh up     build once, start everything, wait until /healthz is healthy with all N silos
 #   scripts/local-cluster.sh down   stop exactly the processes `up` started (PIDs in the state dir)
 #
 # Environment (defaults in brackets):
@@ -67,7 +67,8 @@ wait_healthy() {
       is_ours "$pid" "$marker" || { log "$(basename "$f" .pid) exited during startup; its log:"; tail -n 40 "$logs_dir/$(basename "$f" .pid).log" >&2 || true; return 1; }
     done
     body="$(curl -fsS --max-time 5 "$GATEWAY_URL/healthz" 2>/dev/null || true)"
-    if [[ "$body" == *'"healthy"'* ]]; then
+    # Healthy with every silo joined, so the first requests can already spread over all of them.
+    if [[ "$body" == *'"healthy"'* && "$body" == *"\"silos\":$SILOS"[,}]* ]]; then
       log "gateway healthy at $GATEWAY_URL: $body"
       return 0
     fi

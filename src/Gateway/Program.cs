@@ -1,6 +1,21 @@
+using Microsoft.Extensions.Options;
 using OspreyCluster.Gateway.Hosting;
+using OspreyCluster.Grains;
 
 var app = GatewayHost.Build(args);
+// The embedded silo needs a model; say which one is missing before the cluster starts up.
+if (ClusterMode.IsEmbedded(app.Configuration))
+{
+    try
+    {
+        app.Services.GetRequiredService<IOptions<OspreySiloOptions>>().Value.ResolveModelDirectory();
+    }
+    catch (DirectoryNotFoundException missing)
+    {
+        Console.Error.WriteLine($"error: {missing.Message}");
+        return 2;
+    }
+}
 // Taken before running: RunAsync disposes the host, and with it the service provider.
 var stopping = app.Lifetime.ApplicationStopping;
 var logger = app.Logger;
@@ -13,3 +28,4 @@ catch (OperationCanceledException failure) when (stopping.IsCancellationRequeste
     // Asked to stop while still connecting to the cluster: a normal shutdown, not a crash.
     logger.LogInformation("stopped before startup completed: {Reason}", failure.Message);
 }
+return 0;

@@ -22,6 +22,7 @@ public sealed record SiloEngineMetrics
     [Id(9)] public long PrefilledTokens { get; init; }
     [Id(10)] public long GeneratedTokens { get; init; }
     [Id(11)] public long Turns { get; init; }
+    [Id(12)] public long ActiveSequences { get; init; }
 }
 
 [GenerateSerializer, Immutable]

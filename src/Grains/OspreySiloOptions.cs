@@ -18,4 +18,17 @@ public sealed class OspreySiloOptions
     /// (embedded mode and tests without failover).
     /// </summary>
     public string? RedisConnectionString { get; set; }
+
+    /// <summary>
+    /// <see cref="ModelDirectory"/>, else OSPREY_MODEL_DIR, else the repository's default model; a
+    /// <see cref="DirectoryNotFoundException"/> saying what to configure when none exists.
+    /// </summary>
+    public string ResolveModelDirectory()
+    {
+        var directory = Osprey.Engine.DefaultModel.Resolve(ModelDirectory);
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException(
+                $"model directory '{directory}' does not exist (set Osprey:ModelDirectory or {Osprey.Engine.DefaultModel.EnvironmentVariable}, or add {Osprey.Engine.DefaultModel.RelativePath})");
+        return directory;
+    }
 }

@@ -41,4 +41,15 @@ builder.UseOrleans(silo =>
     silo.AddOsprey(options => osprey.Bind(options));
 });
 
+try
+{
+    new OspreySiloOptions { ModelDirectory = osprey["ModelDirectory"] }.ResolveModelDirectory();
+}
+catch (DirectoryNotFoundException missing)
+{
+    Console.Error.WriteLine($"error: {missing.Message}");
+    return 2;
+}
+
 await builder.Build().RunAsync();
+return 0;

@@ -8,11 +8,12 @@ public sealed class ImageAffinityTests(ReferenceFixture reference) : IClassFixtu
 {
     private RedisServer _redis = null!;
     private OspreyTestCluster _cluster = null!;
+    private readonly GrainCallPayloads _payloads = new();
 
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
-        _cluster = await OspreyTestCluster.StartAsync(3, 256L * 1024 * 1024, _redis);
+        _cluster = await OspreyTestCluster.StartAsync(3, 256L * 1024 * 1024, _redis, _payloads.AddTo);
     }
 
     public async Task DisposeAsync()
@@ -42,6 +43,7 @@ public sealed class ImageAffinityTests(ReferenceFixture reference) : IClassFixtu
             .Select(c => reference.Reference.Conversation(image, ConversationScripts.For(c), ConversationScripts.MaxNewTokens)).ToList();
         var prefixPositions = reference.Reference.Prefix.Positions;
 
+        _payloads.Take();
         var firstTurnExtra = 0;
         for (var turn = 0; turn < 3; turn++)
         {
@@ -70,12 +72,30 @@ public sealed class ImageAffinityTests(ReferenceFixture reference) : IClassFixtu
             }
         }
         Assert.Equal(prefixPositions, firstTurnExtra);
+        // The cluster's grain calls and the answer streams; the runtime's own statistics gossip and
+        // timer ticks are not request data.
+        var calls = _payloads.Take().Where(call => call.Method.StartsWith("OspreyCluster.", StringComparison.Ordinal)
+            || call.Method.Contains("AsyncEnumerable", StringComparison.Ordinal)).ToList();
 
         var metrics = await _cluster.Metrics();
         Assert.Equal(1, metrics.ImageEncodesTotal - encodesBefore);
         var onImageSilo = Assert.Single(metrics.Silos, s => s.Silo == imageSilo);
         Assert.True(onImageSilo.KvCacheHits >= 8, $"kv hits {onImageSilo.KvCacheHits}");
         Assert.Equal(0, onImageSilo.Evictions);
+
+        // What travelled during the 12 turns: nothing between silos, only text and ids from the client,
+        // and no tensor anywhere (the image's features and caches are far larger than any payload).
+        Assert.NotEmpty(calls);
+        Assert.All(calls, call => Assert.Equal(imageSilo, call.Receiver));
+        Assert.Empty(calls.Where(call => call.Sender != GrainCallPayloads.Client && call.Sender != call.Receiver));
+        Assert.All(calls, call => Assert.DoesNotContain(call.Types, type => type.StartsWith("TorchSharp", StringComparison.Ordinal)));
+        var fromClient = calls.Where(call => call.Sender == GrainCallPayloads.Client).ToList();
+        // The recorder sees the real payloads: the questions going in, the answer events coming back.
+        Assert.Contains(fromClient, call => call.Types.Any(t => t.EndsWith(".TurnRequest", StringComparison.Ordinal)));
+        Assert.Contains(fromClient, call => call.Types.Any(t => t.EndsWith(".TurnEvent", StringComparison.Ordinal)));
+        var largest = fromClient.MaxBy(call => call.Bytes)!;
+        Assert.True(largest.Bytes < 4096, $"{largest.Method} carried {largest.Bytes} bytes ({string.Join(", ", largest.Types)})");
+        Assert.True(onImageSilo.BytesResident > 100 * largest.Bytes, $"resident {onImageSilo.BytesResident} bytes vs largest call {largest.Bytes}");
 
         foreach (var conversation in conversations)
         {

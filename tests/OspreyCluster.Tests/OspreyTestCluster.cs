@@ -17,7 +17,7 @@ public sealed class OspreyTestCluster : IAsyncDisposable
     public InProcessTestCluster Cluster { get; }
     public IClusterClient Client => Cluster.Client;
 
-    public static async Task<OspreyTestCluster> StartAsync(int silos, long memoryBudgetBytes, RedisServer? redis = null)
+    public static async Task<OspreyTestCluster> StartAsync(int silos, long memoryBudgetBytes, RedisServer? redis = null, Action<ISiloBuilder>? configure = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
@@ -29,6 +29,7 @@ public sealed class OspreyTestCluster : IAsyncDisposable
                 options.MaxBatchSize = 8;
                 options.RedisConnectionString = redis?.ConnectionString;
             });
+            configure?.Invoke(silo);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -36,6 +37,18 @@ public sealed class OspreyTestCluster : IAsyncDisposable
     }
 
     public async Task<ClusterMetrics> Metrics() => await Client.GetGrain<IClusterMetricsGrain>(0).Get();
+
+    /// <summary>Polls until <paramref name="done"/> holds for the cluster's metrics (the engine loop reports asynchronously).</summary>
+    public async Task<ClusterMetrics> MetricsWhen(Func<ClusterMetrics, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var metrics = await Metrics();
+            if (done(metrics) || DateTime.UtcNow > deadline) return metrics;
+            await Task.Delay(50);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

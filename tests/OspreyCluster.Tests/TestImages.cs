@@ -12,11 +12,14 @@ public sealed record TestImage(string Case, byte[] Bytes, IReadOnlyList<byte[]> 
 
     public static TestImage Load(string caseName)
     {
-        var dir = FixturePaths.File("osprey-tiny", "cases", caseName);
+        var dir = CaseFile(caseName);
         var image = File.Exists(Path.Combine(dir, "image.png")) ? "image.png" : "image.jpg";
         var masks = Directory.GetFiles(dir, "mask*.png").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
         return new TestImage(caseName, File.ReadAllBytes(Path.Combine(dir, image)), masks);
     }
+
+    /// <summary>A file of a fixture case (or the case's folder), e.g. <c>CaseFile("p1_shapes_640x480", "mask1.png")</c>.</summary>
+    public static string CaseFile(string caseName, string file = "") => FixturePaths.File("osprey-tiny", "cases", caseName, file);
 
     public static TestImage Shapes => Load("p1_shapes_640x480");
     public static TestImage Tiny => Load("p2_tiny_37x53");

@@ -2,6 +2,7 @@ using Osprey.Engine;
 using Osprey.Engine.Devices;
 using Osprey.Engine.Imaging;
 using Osprey.Engine.Language;
+using Osprey.Engine.Prompting;
 using Osprey.Engine.Serving;
 using OspreyCluster.Grains.Conversations;
 using OspreyCluster.Grains.Regions;
@@ -36,7 +37,7 @@ public sealed class UncachedReference : IDisposable
         var answers = new List<(string, int, int, bool)>();
         foreach (var question in questions)
         {
-            var (expanded, order) = RegionReferences.Expand(question, masks.Count);
+            var (expanded, order) = RegionMentions.Expand(question, masks.Count);
             prompt.AddUser(expanded, order);
             var (ids, stopped) = Greedy(image.Bytes, prompt.Ids, rgb.Width, rgb.Height, masks, prompt.RegionOrder, maxNewTokens);
             answers.Add((_engine.Tokenizer.Decode(ids).Trim(), _prefix.PositionsOf(prompt.Ids), ids.Count, stopped));

@@ -29,6 +29,7 @@ public static class MetricsExposition
             PerSilo(prom, cluster, "osprey_silo_kv_cache_misses_total", "counter", "Turns that rebuilt their KV cache", s => s.KvCacheMisses);
             PerSilo(prom, cluster, "osprey_silo_evictions_total", "counter", "Features or KV caches evicted under the memory budget", s => s.Evictions);
             PerSilo(prom, cluster, "osprey_silo_bytes_resident", "gauge", "Engine memory held by resident features and KV caches", s => s.BytesResident);
+            PerSilo(prom, cluster, "osprey_silo_active_sequences", "gauge", "Sequences running or waiting for a batch slot", s => s.ActiveSequences);
             PerSilo(prom, cluster, "osprey_silo_memory_budget_bytes", "gauge", "Engine memory budget for features and KV caches", s => s.MemoryBudgetBytes);
             PerSilo(prom, cluster, "osprey_silo_prefilled_tokens_total", "counter", "Sequence positions run through prefill", s => s.PrefilledTokens);
             PerSilo(prom, cluster, "osprey_silo_generated_tokens_total", "counter", "Tokens generated", s => s.GeneratedTokens);

@@ -55,7 +55,7 @@ public sealed class RegionConversationGrain(
     public async Task Delete()
     {
         View();
-        Engine.ReleaseConversation(this.GetPrimaryKeyString());
+        serving.Running?.ReleaseConversation(this.GetPrimaryKeyString());
         await state.ClearStateAsync();
         DeactivateOnIdle();
     }
@@ -66,9 +66,10 @@ public sealed class RegionConversationGrain(
         Validate(request);
         if (_turnRunning) throw new OspreyRequestException(409, "A turn of this conversation is already running.");
         _turnRunning = true;
+        var imageMovedAway = false;
         try
         {
-            var (expanded, order) = RegionReferences.Expand(request.Text, state.State.Regions.Count);
+            var (expanded, order) = UserMessage.Expand(request.Text, state.State.Regions.Count);
             var prompt = History();
             prompt.AddUser(expanded, order);
             var positions = Engine.Prefix.PositionsOf(prompt.Ids);
@@ -76,6 +77,13 @@ public sealed class RegionConversationGrain(
                 throw new OspreyRequestException(400, $"The prompt takes {positions} positions; the context length is {Engine.ContextLength}.");
 
             var image = await Image();
+            // Also keeps the image's activation (and so its resident features) alive while we talk.
+            var imageSilo = await GrainFactory.GetGrain<IImageHost>(state.State.ImageId).Silo();
+            var here = SiloIdentity.Of(silo.SiloAddress);
+            // The image was re-activated on another silo (moved, or collected while idle and placed
+            // anew): this turn still runs here, recomputing what it needs, and then the conversation
+            // deactivates so that its next turn activates beside the image.
+            imageMovedAway = imageSilo != here;
             var sequence = new SequenceRequest
             {
                 Image = new ImageSource(state.State.ImageId, image.Bytes),
@@ -105,7 +113,6 @@ public sealed class RegionConversationGrain(
             if (tail.Length > 0) yield return new TurnEvent(tail, null);
 
             var answer = Engine.Tokenizer.Decode(outcome.GeneratedIds).Trim();
-            var here = SiloIdentity.Of(silo.SiloAddress);
             state.State.Turns.Add(new StoredTurn
             {
                 UserText = request.Text,
@@ -132,7 +139,21 @@ public sealed class RegionConversationGrain(
         finally
         {
             _turnRunning = false;
+            if (imageMovedAway)
+            {
+                // Nothing routes to this silo's copy of the features any more.
+                serving.Running?.ReleaseConversation(this.GetPrimaryKeyString());
+                serving.Running?.ReleaseImage(state.State.ImageId);
+                DeactivateOnIdle();
+            }
         }
+    }
+
+    /// <summary>The conversation's KV cache is only reachable through this activation.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        serving.Running?.ReleaseConversation(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
     }
 
     private static async Task<bool> Next(IAsyncEnumerator<SequenceEvent> events)
@@ -163,7 +184,7 @@ public sealed class RegionConversationGrain(
         var prompt = new ConversationPrompt(Engine.Prefix, Engine.Tokenizer);
         foreach (var turn in state.State.Turns)
         {
-            var (expanded, order) = RegionReferences.Expand(turn.UserText, state.State.Regions.Count);
+            var (expanded, order) = UserMessage.Expand(turn.UserText, state.State.Regions.Count);
             prompt.AddUser(expanded, order);
             prompt.AddAnswer(turn.AnswerIds);
         }

@@ -17,6 +17,9 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
 
     public ServingEngine Engine => _engine ?? throw new InvalidOperationException("The engine is not loaded yet.");
 
+    /// <summary>The engine while it runs; null before it is loaded and after the silo stopped it.</summary>
+    public ServingEngine? Running => _engine;
+
     public OspreySiloOptions Options => options.Value;
 
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -25,7 +28,7 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
     private async Task Start(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var modelDirectory = ModelDirectory(settings);
+        var modelDirectory = settings.ResolveModelDirectory();
         logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, {DType})", modelDirectory, settings.Device, settings.DType);
         var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, EngineOptionsOf(settings)), cancellationToken);
         _engine = ServingEngine.Start(engine, new ServingOptions
@@ -40,18 +43,6 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
     {
         Dispose();
         return Task.CompletedTask;
-    }
-
-    private static string ModelDirectory(OspreySiloOptions settings)
-    {
-        var directory = string.IsNullOrWhiteSpace(settings.ModelDirectory)
-            ? Environment.GetEnvironmentVariable("OSPREY_MODEL_DIR")
-            : settings.ModelDirectory;
-        if (string.IsNullOrWhiteSpace(directory))
-            throw new InvalidOperationException("No model directory: set Osprey:ModelDirectory (or OSPREY_MODEL_DIR).");
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"Model directory '{directory}' does not exist.");
-        return directory;
     }
 
     private static EngineOptions EngineOptionsOf(OspreySiloOptions settings) => new()

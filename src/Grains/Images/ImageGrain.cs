@@ -88,6 +88,17 @@ public sealed class ImageGrain(
         throw new InvalidOperationException("The engine ended a sequence without an outcome.");
     }
 
+    /// <summary>
+    /// The activation is where conversations find the features; once it is gone (idle, or its silo
+    /// stops) nothing routes to them here any more, so they leave the engine's memory with it.
+    /// Conversations keep the activation alive by asking for its silo on every turn.
+    /// </summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        serving.Running?.ReleaseImage(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
     private ImageInfo Info()
     {
         if (!state.RecordExists) throw new OspreyRequestException(404, $"No image {this.GetPrimaryKeyString()}.");

@@ -27,6 +27,7 @@ public sealed class SiloEngineGrain(SiloServingEngine serving, ILocalSiloDetails
             PrefilledTokens = metrics.PrefilledTokens,
             GeneratedTokens = metrics.GeneratedTokens,
             Turns = metrics.Sequences,
+            ActiveSequences = metrics.ActiveSequences,
         });
     }
 

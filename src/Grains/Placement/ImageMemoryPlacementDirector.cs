@@ -7,6 +7,7 @@ namespace OspreyCluster.Grains.Placement;
 /// <summary>
 /// Asks every compatible silo's engine for its free memory at the moment of placement and picks the
 /// largest; ties (e.g. an idle cluster) are broken at random. A silo that does not answer in time is skipped.
+/// A placement hint (<see cref="IPlacementDirector.PlacementHintKey"/>) overrides the choice.
 /// </summary>
 public sealed class ImageMemoryPlacementDirector(IGrainFactory grains, ILogger<ImageMemoryPlacementDirector> logger) : IPlacementDirector
 {
@@ -16,6 +17,8 @@ public sealed class ImageMemoryPlacementDirector(IGrainFactory grains, ILogger<I
     {
         var silos = context.GetCompatibleSilos(target);
         if (silos.Length == 1) return silos[0];
+        // An explicit move (an operator migrating the image, with a placement hint) names its silo.
+        if (IPlacementDirector.GetPlacementHint(target.RequestContextData, silos) is { } hinted) return hinted;
 
         var free = await Task.WhenAll(silos.Select(FreeBytes));
         var best = free.Max();

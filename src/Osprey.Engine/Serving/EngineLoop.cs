@@ -54,6 +54,7 @@ internal sealed class EngineLoop
                 _resident.EvictToBudget();
                 if (_running.Count > 0) Step();
                 _resident.EvictToBudget();
+                _counters.SetActiveSequences(_running.Count + _waiting.Count);
             }
         }
         finally
@@ -63,6 +64,7 @@ internal sealed class EngineLoop
             foreach (var pending in _waiting) pending.Events.TryComplete(stopped);
             while (_commands.TryRead(out var command)) Reject(command, stopped);
             _resident.Dispose();
+            _counters.SetActiveSequences(0);
         }
     }
 

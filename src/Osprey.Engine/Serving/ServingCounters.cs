@@ -4,7 +4,7 @@ namespace Osprey.Engine.Serving;
 public sealed class ServingCounters
 {
     private long _imageEncodes, _featureHits, _featureMisses, _kvHits, _kvMisses, _evictions;
-    private long _prefilledTokens, _generatedTokens, _sequences, _bytesResident;
+    private long _prefilledTokens, _generatedTokens, _sequences, _bytesResident, _activeSequences;
 
     internal void ImageEncoded() => Interlocked.Increment(ref _imageEncodes);
     internal void FeatureHit() => Interlocked.Increment(ref _featureHits);
@@ -16,6 +16,7 @@ public sealed class ServingCounters
     internal void Generated(int tokens) => Interlocked.Add(ref _generatedTokens, tokens);
     internal void SequenceFinished() => Interlocked.Increment(ref _sequences);
     internal void SetBytesResident(long bytes) => Interlocked.Exchange(ref _bytesResident, bytes);
+    internal void SetActiveSequences(int count) => Interlocked.Exchange(ref _activeSequences, count);
 
     public long BytesResident => Interlocked.Read(ref _bytesResident);
 
@@ -32,5 +33,6 @@ public sealed class ServingCounters
         PrefilledTokens = Interlocked.Read(ref _prefilledTokens),
         GeneratedTokens = Interlocked.Read(ref _generatedTokens),
         Sequences = Interlocked.Read(ref _sequences),
+        ActiveSequences = Interlocked.Read(ref _activeSequences),
     };
 }

@@ -74,9 +74,10 @@ public sealed class ServingEngine : IDisposable
         }
     }
 
-    public void ReleaseConversation(string conversationId) => Post(new ReleaseConversation(conversationId));
+    // A stopped engine has released everything already, so a late release is not an error.
+    public void ReleaseConversation(string conversationId) => _commands.Writer.TryWrite(new ReleaseConversation(conversationId));
 
-    public void ReleaseImage(string imageId) => Post(new ReleaseImage(imageId));
+    public void ReleaseImage(string imageId) => _commands.Writer.TryWrite(new ReleaseImage(imageId));
 
     private void Cancel(PendingSequence pending)
     {

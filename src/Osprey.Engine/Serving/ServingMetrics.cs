@@ -15,5 +15,8 @@ public sealed record ServingMetrics
     public long GeneratedTokens { get; init; }
     public long Sequences { get; init; }
 
+    /// <summary>Sequences admitted or waiting for a batch slot (a cancelled one leaves at the next iteration).</summary>
+    public long ActiveSequences { get; init; }
+
     public long FreeBytes => Math.Max(0, MemoryBudgetBytes - BytesResident);
 }

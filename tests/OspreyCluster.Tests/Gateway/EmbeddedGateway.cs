@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Osprey.Engine.Tests;
 using OspreyCluster.Gateway.Hosting;
 
 namespace OspreyCluster.Tests.Gateway;

@@ -37,7 +37,7 @@ public sealed class GatewayBadInputTests(EmbeddedGateway gateway)
             await ExpectProblemAsync(response, status);
 
         // A fresh conversation, so the check does not depend on what the refused request left behind.
-        var fresh = await CreateConversationAsync(Http, imageId, [PngRegion(await File.ReadAllBytesAsync(CasePath(Case, "mask1.png")))]);
+        var fresh = await CreateConversationAsync(Http, imageId, [PngRegion(await File.ReadAllBytesAsync(TestImage.CaseFile(Case, "mask1.png")))]);
         var answer = await AskAsync(Http, fresh, "What is <region1>?", maxNewTokens: 1);
         Assert.False(string.IsNullOrEmpty(answer.GetProperty("silo").GetString()));
     }
@@ -45,8 +45,8 @@ public sealed class GatewayBadInputTests(EmbeddedGateway gateway)
     /// <summary>The request for one bad input and the exact status it must get (null: the cluster's choice of 4xx).</summary>
     private static async Task<(HttpRequestMessage Request, int? Status)> BuildAsync(string badInput, string imageId, string conversationId)
     {
-        var image = await File.ReadAllBytesAsync(CasePath(Case, "image.png"));
-        var mask = await File.ReadAllBytesAsync(CasePath(Case, "mask1.png"));
+        var image = await File.ReadAllBytesAsync(TestImage.CaseFile(Case, "image.png"));
+        var mask = await File.ReadAllBytesAsync(TestImage.CaseFile(Case, "mask1.png"));
         HttpRequestMessage Post(string path, HttpContent content) => new(HttpMethod.Post, path) { Content = content };
         HttpRequestMessage Converse(params JsonNode[] regions) =>
             Post("/v1/conversations", Json(new JsonObject { ["imageId"] = imageId, ["regions"] = new JsonArray(regions) }));
@@ -61,7 +61,7 @@ public sealed class GatewayBadInputTests(EmbeddedGateway gateway)
             "wrong-content-type" => (Post("/v1/images", new ByteArrayContent(image) { Headers = { ContentType = new MediaTypeHeaderValue("text/plain") } }), 415),
             "oversized-json" => (Ask(Message(new string('a', (int)EmbeddedGateway.MaxJsonBytes + 1024), 1)), 413),
             "malformed-json" => (Post("/v1/conversations", Json($"{{\"imageId\": \"{imageId}\", \"regions\": [")), 400),
-            "png-mask-of-wrong-size" => (Converse(PngRegion(await File.ReadAllBytesAsync(CasePath("p2_tiny_37x53", "mask1.png")))), 400),
+            "png-mask-of-wrong-size" => (Converse(PngRegion(await File.ReadAllBytesAsync(TestImage.CaseFile("p2_tiny_37x53", "mask1.png")))), 400),
             "rle-mask-of-wrong-size" => (Converse(Mask(new JsonObject { ["rle"] = new JsonObject { ["size"] = new JsonArray(48, 64), ["counts"] = new JsonArray(100, 50, 2922) } })), 400),
             "empty-png-mask" => (Converse(PngRegion(TestPng.Gray(640, 480, 0))), null),
             "empty-rle-mask" => (Converse(Mask(new JsonObject { ["rle"] = new JsonObject { ["size"] = new JsonArray(480, 640), ["counts"] = new JsonArray(640 * 480) } })), 400),
@@ -90,8 +90,8 @@ public sealed class GatewayBadInputTests(EmbeddedGateway gateway)
         try
         {
             if (scene is { } ready) return ready;
-            var imageId = (await UploadAsync(Http, await File.ReadAllBytesAsync(CasePath(Case, "image.png")))).GetProperty("id").GetString()!;
-            var conversationId = await CreateConversationAsync(Http, imageId, [PngRegion(await File.ReadAllBytesAsync(CasePath(Case, "mask1.png")))]);
+            var imageId = (await UploadAsync(Http, await File.ReadAllBytesAsync(TestImage.CaseFile(Case, "image.png")))).GetProperty("id").GetString()!;
+            var conversationId = await CreateConversationAsync(Http, imageId, [PngRegion(await File.ReadAllBytesAsync(TestImage.CaseFile(Case, "mask1.png")))]);
             scene = (imageId, conversationId);
             return scene.Value;
         }

@@ -14,14 +14,14 @@ public sealed class GatewayEndToEndTests(EmbeddedGateway gateway)
     [Fact]
     public async Task UploadConversationAndStreamedAnswerOverHttp()
     {
-        var image = await File.ReadAllBytesAsync(CasePath("p1_shapes_640x480", "image.png"));
+        var image = await File.ReadAllBytesAsync(TestImage.CaseFile("p1_shapes_640x480", "image.png"));
         var uploaded = await UploadAsync(Http, image);
         var imageId = uploaded.GetProperty("id").GetString()!;
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(image)), imageId);
         Assert.Equal(640, uploaded.GetProperty("width").GetInt32());
         Assert.Equal(480, uploaded.GetProperty("height").GetInt32());
 
-        var mask = await File.ReadAllBytesAsync(CasePath("p1_shapes_640x480", "mask1.png"));
+        var mask = await File.ReadAllBytesAsync(TestImage.CaseFile("p1_shapes_640x480", "mask1.png"));
         var conversationId = await CreateConversationAsync(Http, imageId,
             [PngRegion(mask, "shape"), new JsonObject { ["mask"] = new JsonObject { ["box"] = new JsonArray(10, 20, 200, 160) } }]);
         Assert.StartsWith($"{imageId}.", conversationId); // the key that places the conversation beside its image
@@ -74,13 +74,55 @@ public sealed class GatewayEndToEndTests(EmbeddedGateway gateway)
     }
 
     [Fact]
+    public async Task ClientLeavingMidStreamFreesTheServingSlotAndTheConversationGoesOn()
+    {
+        var imageId = (await UploadAsync(Http, await File.ReadAllBytesAsync(TestImage.CaseFile("p1_shapes_640x480", "image.png")))).GetProperty("id").GetString()!;
+        var conversationId = await CreateConversationAsync(Http, imageId, [PngRegion(await File.ReadAllBytesAsync(TestImage.CaseFile("p1_shapes_640x480", "mask1.png")))]);
+
+        using (var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/messages") { Content = Json(Message("Tell me everything about <region1>.", maxNewTokens: 900)) })
+        {
+            request.Headers.Accept.ParseAdd("text/event-stream");
+            using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            // Leave as soon as the first token arrives: disposing the response closes the connection.
+            while (await reader.ReadLineAsync() is { } line && line != "event: token")
+                Assert.NotEqual("event: done", line);
+        }
+
+        var active = await ActiveSequencesAsync(s => s == 0);
+        Assert.Equal(0, active);
+
+        var next = await AskAsync(Http, conversationId, "What is <region1>?", maxNewTokens: 2);
+        Assert.InRange(next.GetProperty("generatedTokens").GetInt32(), 1, 2);
+        using var get = await Http.GetAsync($"/v1/conversations/{conversationId}");
+        // The abandoned turn is not part of the history.
+        Assert.Equal(2, (await ExpectJsonAsync(get, HttpStatusCode.OK)).GetProperty("messages").GetArrayLength());
+    }
+
+    /// <summary>Sum of osprey_silo_active_sequences over silos, polled from /metrics until <paramref name="done"/> or 20 s.</summary>
+    private async Task<long> ActiveSequencesAsync(Func<long, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var metrics = await Http.GetStringAsync("/metrics");
+            var samples = metrics.Split('\n').Where(l => l.StartsWith("osprey_silo_active_sequences{", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(samples);
+            var active = samples.Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            if (done(active) || DateTime.UtcNow > deadline) return active;
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task DescribeReturnsOneDescriptionPerRegion()
     {
-        var image = await File.ReadAllBytesAsync(CasePath("p2_tiny_37x53", "image.png"));
+        var image = await File.ReadAllBytesAsync(TestImage.CaseFile("p2_tiny_37x53", "image.png"));
         var imageId = (await UploadAsync(Http, image)).GetProperty("id").GetString()!;
         var regions = new JsonArray(
-            PngRegion(await File.ReadAllBytesAsync(CasePath("p2_tiny_37x53", "mask1.png")), "first"),
-            PngRegion(await File.ReadAllBytesAsync(CasePath("p2_tiny_37x53", "mask2.png"))));
+            PngRegion(await File.ReadAllBytesAsync(TestImage.CaseFile("p2_tiny_37x53", "mask1.png")), "first"),
+            PngRegion(await File.ReadAllBytesAsync(TestImage.CaseFile("p2_tiny_37x53", "mask2.png"))));
         using var response = await Http.PostAsync($"/v1/images/{imageId}/describe",
             Json(new JsonObject { ["regions"] = regions, ["style"] = "short", ["maxNewTokens"] = 4 }));
         var reply = await ExpectJsonAsync(response, HttpStatusCode.OK);

@@ -4,14 +4,12 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Osprey.Engine.Tests;
 
 namespace OspreyCluster.Tests.Gateway;
 
 /// <summary>The HTTP calls the gateway tests make, written as a client of the public contract would.</summary>
 public static class GatewayRequests
 {
-    public static string CasePath(string caseName, string file) => FixturePaths.File("osprey-tiny", "cases", caseName, file);
 
     public static HttpContent ImageContent(byte[] bytes, string mediaType = "image/png")
     {

@@ -1,26 +1,30 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using Osprey.Engine.Tests;
 using static OspreyCluster.Tests.Gateway.GatewayRequests;
 
 namespace OspreyCluster.Tests.Gateway;
 
-/// <summary>scripts/local-cluster.sh: up with two silos, a real request through Redis clustering, down leaves nothing running.</summary>
-public sealed class LocalClusterScriptTests
+/// <summary>
+/// scripts/local-cluster.sh: up with two silo processes clustered through Redis (membership and grain
+/// state), a conversation over HTTP that survives stopping the silo holding its image, and down
+/// leaving nothing running.
+/// </summary>
+public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClassFixture<ReferenceFixture>
 {
     [RequiresRedisServerFact]
-    public async Task UpServesRequestsThroughTwoSilosAndDownStopsEveryProcess()
+    public async Task UpServesThroughTwoSilosSurvivesStoppingTheImageSiloAndDownStopsEveryProcess()
     {
         var repo = RepositoryRoot();
         var state = Directory.CreateTempSubdirectory("osprey-local-cluster-");
         var gatewayUrl = $"http://127.0.0.1:{FreePorts.One()}";
+        var siloPortBase = FreePorts.Consecutive(2);
         var environment = new Dictionary<string, string>
         {
             ["SILOS"] = "2",
             ["GATEWAY_URL"] = gatewayUrl,
             ["REDIS_PORT"] = FreePorts.One().ToString(),
-            ["SILO_PORT_BASE"] = FreePorts.Consecutive(2).ToString(),
+            ["SILO_PORT_BASE"] = siloPortBase.ToString(),
             ["SILO_GATEWAY_PORT_BASE"] = FreePorts.Consecutive(2).ToString(),
             ["MODEL_DIR"] = FixturePaths.OspreyTiny,
             ["STATE_DIR"] = state.FullName,
@@ -35,7 +39,7 @@ public sealed class LocalClusterScriptTests
             Assert.True(up.ExitCode == 0, $"local-cluster.sh up failed ({up.ExitCode}):\n{up.Output}");
 
             var pidFiles = Directory.GetFiles(Path.Combine(state.FullName, "pids"), "*.pid");
-            Assert.Equal(["gateway", "redis", "silo0", "silo1"], pidFiles.Select(Path.GetFileNameWithoutExtension).Order().ToArray());
+            Assert.Equal(["gateway", "redis", "silo0", "silo1"], pidFiles.Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToArray());
             pids.AddRange(pidFiles.Select(f => int.Parse(File.ReadAllText(f).Split(' ')[0])));
             Assert.All(pids, pid => Assert.True(IsAlive(pid), $"pid {pid} from {state.FullName} is not running"));
 
@@ -47,11 +51,41 @@ public sealed class LocalClusterScriptTests
                 Assert.Equal(2, body.GetProperty("silos").GetInt32());
             }
 
-            var caseName = "p2_tiny_37x53";
-            var imageId = (await UploadAsync(http, await File.ReadAllBytesAsync(CasePath(caseName, "image.png")))).GetProperty("id").GetString()!;
-            var conversationId = await CreateConversationAsync(http, imageId, [PngRegion(await File.ReadAllBytesAsync(CasePath(caseName, "mask1.png")))]);
-            var answer = await AskAsync(http, conversationId, "What is <region1>?", maxNewTokens: 2);
-            Assert.False(string.IsNullOrEmpty(answer.GetProperty("silo").GetString()));
+            var image = TestImage.MultiTurn;
+            var imageId = (await UploadAsync(http, image.Bytes)).GetProperty("id").GetString()!;
+            var conversationId = await CreateConversationAsync(http, imageId, [.. image.MaskPngs.Select(png => PngRegion(png))]);
+            var script = ConversationScripts.For(1);
+            var expected = reference.Reference.Conversation(image, script, ConversationScripts.MaxNewTokens);
+            var before = new List<string>();
+            for (var turn = 0; turn < 2; turn++)
+            {
+                var answer = await AskAsync(http, conversationId, script[turn], ConversationScripts.MaxNewTokens);
+                Assert.Equal(expected[turn].Text, answer.GetProperty("text").GetString());
+                before.Add(answer.GetProperty("silo").GetString()!);
+            }
+            var imageSilo = Assert.Single(before.Distinct());
+
+            // Stop the silo process that holds the image (and so the conversation): it leaves the
+            // Redis membership table, and the next turn re-creates both from Redis-stored state elsewhere.
+            var port = int.Parse(imageSilo[(imageSilo.IndexOf(':') + 1)..imageSilo.IndexOf('@')]);
+            var siloPid = int.Parse(File.ReadAllText(Path.Combine(state.FullName, "pids", $"silo{port - siloPortBase}.pid")).Split(' ')[0]);
+            using (var kill = Process.Start("kill", ["-TERM", siloPid.ToString()])) await kill.WaitForExitAsync();
+            var stopDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (IsAlive(siloPid) && DateTime.UtcNow < stopDeadline) await Task.Delay(100);
+            Assert.False(IsAlive(siloPid), $"silo pid {siloPid} did not stop on SIGTERM");
+
+            var after = await AskAsync(http, conversationId, script[2], ConversationScripts.MaxNewTokens);
+            Assert.NotEqual(imageSilo, after.GetProperty("silo").GetString());
+            Assert.Equal(expected[2].Text, after.GetProperty("text").GetString());
+            Assert.Equal(expected[2].PromptPositions, after.GetProperty("promptTokens").GetInt32());
+            // Nothing was resident on the new silo: the whole history went through prefill again.
+            Assert.Equal(expected[2].PromptPositions, after.GetProperty("prefilledTokens").GetInt32());
+            using (var get = await http.GetAsync($"/v1/conversations/{conversationId}"))
+            {
+                var messages = (await ExpectJsonAsync(get, HttpStatusCode.OK)).GetProperty("messages").EnumerateArray()
+                    .Select(m => (m.GetProperty("role").GetString()!, m.GetProperty("text").GetString()!)).ToList();
+                Assert.Equal(script.Zip(expected).SelectMany(p => new[] { ("user", p.First), ("assistant", p.Second.Text) }), messages);
+            }
         }
         finally
         {

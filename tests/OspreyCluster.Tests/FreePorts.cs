@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace OspreyCluster.Tests.Gateway;
+namespace OspreyCluster.Tests;
 
 /// <summary>Loopback TCP ports nothing listens on right now.</summary>
 public static class FreePorts

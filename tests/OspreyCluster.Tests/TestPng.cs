@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace OspreyCluster.Tests.Gateway;
+namespace OspreyCluster.Tests;
 
 /// <summary>Writes 8-bit grayscale PNGs (e.g. an all-black mask) for inputs no fixture provides.</summary>
 public static class TestPng
