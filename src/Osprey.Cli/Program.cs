@@ -5,5 +5,6 @@ var root = new RootCommand("osprey — Osprey region chat on TorchSharp")
 {
     DescribeCommand.Create(),
     InferCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
