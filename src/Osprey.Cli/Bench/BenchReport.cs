@@ -72,12 +72,12 @@ public sealed record BenchReport
             var dtype = e.DType == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32;
             var peak = hw.MatmulGflops(dtype);
             var visionGflop = ConvNeXtFlops.EncodeImage(config) / 1e9;
-            var visionRate = visionGflop / (e.VisionEncodeMs / 1000);
+            var visionRate = e.VisionEncodeMs is { } visionMs ? visionGflop / (visionMs / 1000) : (double?)null;
             var prefillGflop = LlamaCost.PrefillFlops(config.Language, e.PrefillTokens) / 1e9;
             var prefillRate = prefillGflop / (e.PrefillMs / 1000);
             var stepGb = LlamaCost.DecodeStepBytes(config.Language, e.PrefillTokens, dtype == ScalarType.BFloat16 ? 2 : 4) / 1e9;
             var decodeRate = stepGb / (e.DecodeStepBatch1Ms / 1000);
-            table.Row(e.Model, e.DType, Number.Rate(visionGflop), Number.Rate(visionRate), Number.Percent(visionRate / peak),
+            table.Row(e.Model, e.DType, Number.Rate(visionGflop), visionRate is { } vr ? Number.Rate(vr) : "–", visionRate is { } vp ? Number.Percent(vp / peak) : "–",
                 Number.Rate(prefillGflop), Number.Rate(prefillRate), Number.Percent(prefillRate / peak),
                 Number.F(stepGb, 3), Number.Rate(decodeRate), Number.Percent(decodeRate / hw.ReadGBps));
         }
@@ -136,7 +136,7 @@ public sealed record BenchReport
             wire.Row(w.Turn.ToString(), w.RequestBytes.ToString(), w.ResponseEvents.ToString(), w.ResponseBytes.ToString(), w.StateBytes.ToString());
         md.Append(wire).AppendLine();
         md.AppendLine(FormattableString.Invariant(
-            $"Bytes crossing silos per turn are the gateway ↔ conversation-grain call: the request and the streamed events, sized in Orleans' wire format (message headers not included). The conversation grain's call to its image grain stays on the silo (image-affinity placement). Once per conversation: create {c.CreateConversationBytes} B; once per image: upload {c.ImageUploadBytes} B. What never crosses: the image's resident features + prefix KV cache, {Number.MiB(c.ResidentBytesPerImage)} MiB."));
+            $"Bytes crossing silos per turn are the gateway ↔ conversation-grain call: the request and the streamed events, sized in Orleans' wire format (message headers not included). The conversation grain's call to its image grain stays on the silo (image-affinity placement). Once per conversation: create {c.CreateConversationBytes} B; once per image: upload {c.ImageUploadBytes} B. What never crosses: the tensors resident on the silo for the image and its conversation after turn 1 (features, prefix KV cache, conversation KV cache), {Number.MiB(c.ResidentBytesPerImage)} MiB."));
         md.AppendLine();
     }
 }

@@ -1,5 +1,6 @@
 using Osprey.Engine;
 using Osprey.Engine.Checkpoints;
+using Osprey.Engine.Config;
 using Osprey.Engine.Devices;
 using Osprey.Engine.Layers;
 using Osprey.Engine.Multimodal;
@@ -24,6 +25,12 @@ public sealed record BenchPlan
     public EngineBenchSettings Engine { get; init; } = new();
     public ClusterBenchSettings ClusterSettings { get; init; } = new();
     public int YardstickMatmulSize { get; init; } = 2048;
+
+    /// <summary>
+    /// When one vision encode plus one full prefill would take longer than this at the dtype's measured
+    /// matmul peak, that model/dtype runs language-only with a prefill sized to fit (see <see cref="EngineBenchSettings.LanguageOnly"/>).
+    /// </summary>
+    public double PhaseBudgetSeconds { get; init; } = 240;
 }
 
 /// <summary>
@@ -45,7 +52,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             {
                 using var engine = OspreyEngine.Load(tiny, new EngineOptions { DType = dtype });
                 report.Configs["osprey-tiny"] = engine.Config;
-                report.Engine.Add(EngineBench.Run("osprey-tiny", engine.Model, plan.Engine, s => Log($"osprey-tiny {dtype}: {s}")));
+                report.Engine.Add(EngineBench.Run("osprey-tiny", engine.Model, SettingsFor("osprey-tiny", engine.Config, dtype), s => Log($"osprey-tiny {dtype}: {s}")));
             }
 
         BenchModelDirectory? directory = null;
@@ -73,7 +80,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             RandomWeights.Fill(model, plan.Engine.Seed);
             model.eval();
             if (plan.DTypes.Contains("fp32"))
-                report.Engine.Add(EngineBench.Run("bench", model, plan.Engine, s => Log($"bench fp32: {s}")));
+                report.Engine.Add(EngineBench.Run("bench", model, SettingsFor("bench", config, "fp32"), s => Log($"bench fp32: {s}")));
             var needDirectory = plan.DTypes.Any(d => d != "fp32") || plan.PyTorch || (plan.Cluster && plan.ClusterModel == "bench");
             if (needDirectory)
             {
@@ -89,7 +96,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             using (var source = CheckpointDirectory.Inspect(directory!.Path).OpenWeights())
                 ModuleWeightLoader.Load(model, source, CheckpointNameMap.Osprey());
             model.eval();
-            report.Engine.Add(EngineBench.Run("bench", model, plan.Engine, s => Log($"bench {dtype}: {s}")));
+            report.Engine.Add(EngineBench.Run("bench", model, SettingsFor("bench", config, dtype), s => Log($"bench {dtype}: {s}")));
         }
         GC.Collect();
         return directory;
@@ -146,6 +153,19 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
         Log($"cluster: loading {name} ({plan.ClusterDType}) into a serving engine");
         var engine = OspreyEngine.Load(modelDirectory, new EngineOptions { DType = plan.ClusterDType });
         report.Cluster = await ClusterBench.RunAsync(name, engine, plan.ClusterSettings, Log);
+    }
+
+    private EngineBenchSettings SettingsFor(string name, OspreyConfig config, string dtype)
+    {
+        var peak = report.Hardware!.MatmulGflops(DTypeName.Parse(dtype)) * 1e9;
+        var full = ConvNeXtFlops.EncodeImage(config) + LlamaCost.PrefillFlops(config.Language, plan.Engine.PrefillTokens);
+        if (full / peak <= plan.PhaseBudgetSeconds) return plan.Engine;
+        // A prefill of about a quarter of the budget; decode and the cached follow-up are measured as usual.
+        var perToken = 2 * LlamaCost.LayerParameters(config.Language);
+        var tokens = (int)Math.Clamp(plan.PhaseBudgetSeconds / 4 * peak / perToken, 8, plan.Engine.PrefillTokens);
+        report.Notes.Add(FormattableString.Invariant(
+            $"{name} {dtype} ran language-only (no image phases; prefill and decode context {tokens} tokens): at this dtype's measured matmul peak ({peak / 1e9:F2} GFLOP/s) one image encode plus a {plan.Engine.PrefillTokens}-token prefill would take about {full / peak / 60:F0} min."));
+        return plan.Engine with { LanguageOnly = true, PrefillTokens = tokens, DecodeSteps = 2, Repeat = 1 };
     }
 
     private void Log(string phase)

@@ -34,7 +34,7 @@ public static class ClusterBench
 
         log("cluster: first demand of the image (encode + shared prefix prefill)");
         var ensureMs = await TimeAsync(() => serving.EnsureImage(image));
-        var residentPerImage = serving.Metrics().BytesResident;
+        long residentPerImage = 0;
 
         var turns = new List<TurnTiming>();
         var wire = new List<TurnWire>();
@@ -60,6 +60,8 @@ public static class ClusterBench
                 Sampling = new SamplingParams { Temperature = 0 },
                 MaxNewTokens = settings.NewTokensPerTurn,
             };
+            // Turn 1 has finished: the image's features, its prefix cache and the conversation's cache are resident.
+            if (turn == 2) residentPerImage = serving.Metrics().BytesResident;
             log($"cluster: turn {turn} from the conversation cache");
             var cached = await RunTurn(serving, request);
 

@@ -22,15 +22,23 @@ public static class EngineBench
         using var generator = new Generator((ulong)settings.Seed);
         var pixels = torch.randn([1, 3, config.ImageSize, config.ImageSize], generator: generator);
 
-        log("vision encode");
-        var visionMs = Timing.Best(settings.Repeat, () => { using var f = model.EncodeImage(pixels); });
-        var features = model.EncodeImage(pixels);
-        var masks = CenteredSquare(config.ImageSize);
-        var regionMs = Timing.Best(settings.Repeat, () => { using var r = model.EncodeRegions(features, masks); });
-
-        var textTokens = Math.Max(1, settings.PrefillTokens - features.TokenCount);
-        var prompt = torch.cat([features.ImageTokens, RandomTokens(llm, textTokens, generator)], 0);
+        double? visionMs = null, regionMs = null;
+        ImageFeatures? features = null;
+        Tensor prompt;
+        if (settings.LanguageOnly)
+            prompt = RandomTokens(llm, settings.PrefillTokens, generator);
+        else
+        {
+            log("vision encode");
+            visionMs = Timing.Best(settings.Repeat, () => { using var f = model.EncodeImage(pixels); });
+            features = model.EncodeImage(pixels);
+            var masks = CenteredSquare(config.ImageSize);
+            regionMs = Timing.Best(settings.Repeat, () => { using var r = model.EncodeRegions(features, masks); });
+            var textTokens = Math.Max(1, settings.PrefillTokens - features.TokenCount);
+            prompt = torch.cat([features.ImageTokens, RandomTokens(llm, textTokens, generator)], 0);
+        }
         var promptTokens = (int)prompt.shape[0];
+        var imageTokens = features?.TokenCount ?? 0;
         var followUp = RandomTokens(llm, settings.FollowUpTokens, generator);
 
         log($"prefill {promptTokens} tokens");
@@ -45,11 +53,11 @@ public static class EngineBench
         var batchedMs = DecodeStep(llm, firstTurn, token, settings.DecodeBatch, settings.DecodeSteps);
 
         log("follow-up turn: from scratch, then from the kept cache");
-        var naiveMs = Timing.Once(() =>
+        double? naiveMs = settings.LanguageOnly ? null : Timing.Once(() =>
         {
             using var turn = torch.NewDisposeScope();
             using var image = model.EncodeImage(pixels);
-            var everything = torch.cat([image.ImageTokens, prompt.narrow(0, features.TokenCount, promptTokens - features.TokenCount), followUp], 0);
+            var everything = torch.cat([image.ImageTokens, prompt.narrow(0, imageTokens, promptTokens - imageTokens), followUp], 0);
             using var fresh = llm.NewCache();
             llm.Forward([new SequenceChunk(everything, fresh)]).Dispose();
         });
@@ -59,7 +67,7 @@ public static class EngineBench
             llm.Forward([new SequenceChunk(followUp, fork)]).Dispose();
         });
 
-        features.Dispose();
+        features?.Dispose();
         return new EngineResult
         {
             Model = name,

@@ -18,4 +18,10 @@ public sealed record EngineBenchSettings
     public int Repeat { get; init; } = 2;
 
     public long Seed { get; init; } = 1;
+
+    /// <summary>
+    /// Skip the image phases (vision encode, region encode, the from-scratch follow-up) and prefill text
+    /// only: for a dtype this CPU computes too slowly to encode an image or prefill 1.1k tokens in time.
+    /// </summary>
+    public bool LanguageOnly { get; init; }
 }
