@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Osprey.Cli.Bench;
 
 /// <summary>This machine's ceilings as libtorch reaches them: dense matmul throughput and memory bandwidth.</summary>
-public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGflopsBf16, double CopyGBps, double SumGBps, int MatmulSize)
+public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGflopsBf16, double CopyGBps, double SumGBps, int MatmulSize, int MatmulSizeBf16)
 {
     /// <summary>Read bandwidth (a large sum): what a memory-bound decode step is limited by.</summary>
     public double ReadGBps => SumGBps;
@@ -15,9 +15,11 @@ public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGfl
     {
         using var inference = torch.inference_mode();
         var fp32 = Matmul(ScalarType.Float32, matmulSize, repeat);
-        var bf16 = Matmul(ScalarType.BFloat16, matmulSize, repeat);
+        // Without AVX-512 (BF16) libtorch multiplies bf16 matrices on a slow path; a smaller size keeps this bounded.
+        var bf16Size = Math.Min(matmulSize, 512);
+        var bf16 = Matmul(ScalarType.BFloat16, bf16Size, 2);
         var (copy, sum) = Bandwidth(bandwidthBytes, repeat);
-        return new HardwareYardstick(fp32, bf16, copy, sum, matmulSize);
+        return new HardwareYardstick(fp32, bf16, copy, sum, matmulSize, bf16Size);
     }
 
     private static double Matmul(ScalarType dtype, int n, int repeat)
