@@ -1,0 +1,142 @@
+using System.Text;
+using Osprey.Engine.Config;
+using static TorchSharp.torch;
+
+namespace Osprey.Cli.Bench;
+
+/// <summary>Everything one <c>osprey bench</c> run measured, and its rendering as markdown tables.</summary>
+public sealed record BenchReport
+{
+    public required MachineInfo Machine { get; init; }
+    public required string Command { get; init; }
+    public string LoadAverage { get; set; } = "n/a";
+    public HardwareYardstick? Hardware { get; set; }
+    public List<EngineResult> Engine { get; } = [];
+    public PyTorchResult? PyTorchFp32 { get; set; }
+    public PyTorchResult? PyTorchBf16 { get; set; }
+    public string? PyTorchNote { get; set; }
+    public ClusterResult? Cluster { get; set; }
+    public string? ClusterNote { get; set; }
+    public List<string> Notes { get; } = [];
+
+    /// <summary>Config of each engine-bench model by name, for the analytic FLOP and byte counts.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Dictionary<string, OspreyConfig> Configs { get; } = [];
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"Machine: {Machine.Describe()}. Load average (1 min) during the run: {LoadAverage}.");
+        md.AppendLine($"Command: `{Command}`");
+        md.AppendLine();
+        if (Engine.Count > 0) AppendEngine(md);
+        if (Hardware is not null) AppendHardware(md);
+        AppendPyTorch(md);
+        AppendCluster(md);
+        foreach (var note in Notes) md.AppendLine($"- {note}");
+        return md.ToString();
+    }
+
+    private void AppendEngine(StringBuilder md)
+    {
+        md.AppendLine("### Engine (TorchSharp)");
+        md.AppendLine();
+        var table = new MarkdownTable("model", "dtype", "vision encode ms", "region encode ms", "prefill tokens", "prefill tok/s",
+            "decode step b=1 ms", "decode tok/s b=1", "decode step b=8 ms", "decode tok/s b=8", "weights GiB", "peak RSS GiB");
+        foreach (var e in Engine)
+            table.Row(e.Model, e.DType, Number.Ms(e.VisionEncodeMs), Number.Ms(e.RegionEncodeMs), e.PrefillTokens.ToString(), Number.Rate(e.PrefillTokensPerSecond),
+                Number.Ms(e.DecodeStepBatch1Ms), Number.Rate(e.DecodeTokensPerSecondBatch1), Number.Ms(e.DecodeStepBatchedMs),
+                Number.Rate(e.DecodeTokensPerSecondBatched), Number.GiB(e.WeightBytes), Number.GiB(e.PeakRssBytes));
+        md.Append(table).AppendLine();
+        md.AppendLine("Follow-up turn (first turn kept as a KV cache, then a question of the given length):");
+        md.AppendLine();
+        var followUp = new MarkdownTable("model", "dtype", "new tokens", "naive: re-encode + re-prefill ms", "from kept KV cache ms", "ratio");
+        foreach (var e in Engine)
+            followUp.Row(e.Model, e.DType, e.FollowUpTokens.ToString(), Number.Ms(e.NaiveFollowUpMs), Number.Ms(e.CachedFollowUpMs), Number.Ratio(e.FollowUpSpeedup));
+        md.Append(followUp).AppendLine();
+    }
+
+    private void AppendHardware(StringBuilder md)
+    {
+        var hw = Hardware!;
+        md.AppendLine("### Against the hardware (measured in the same run)");
+        md.AppendLine();
+        md.AppendLine(FormattableString.Invariant(
+            $"Yardsticks (libtorch): matmul fp32 {hw.MatmulSize}² {Number.Rate(hw.MatmulGflopsFp32)} GFLOP/s, bf16 {hw.MatmulSizeBf16}² {Number.Rate(hw.MatmulGflopsBf16)} GFLOP/s; memory bandwidth: copy {Number.Rate(hw.CopyGBps)} GB/s (read + write), sum {Number.Rate(hw.SumGBps)} GB/s (read)."));
+        md.AppendLine();
+        var table = new MarkdownTable("model", "dtype", "vision GFLOP", "vision GFLOP/s", "of matmul peak", "prefill GFLOP", "prefill GFLOP/s", "of matmul peak",
+            "decode GB/step", "decode GB/s (b=1)", "of read bandwidth");
+        foreach (var e in Engine)
+        {
+            if (!Configs.TryGetValue(e.Model, out var config)) continue;
+            var dtype = e.DType == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32;
+            var peak = hw.MatmulGflops(dtype);
+            var visionGflop = ConvNeXtFlops.EncodeImage(config) / 1e9;
+            var visionRate = e.VisionEncodeMs is { } visionMs ? visionGflop / (visionMs / 1000) : (double?)null;
+            var prefillGflop = LlamaCost.PrefillFlops(config.Language, e.PrefillTokens) / 1e9;
+            var prefillRate = prefillGflop / (e.PrefillMs / 1000);
+            var stepGb = LlamaCost.DecodeStepBytes(config.Language, e.PrefillTokens, dtype == ScalarType.BFloat16 ? 2 : 4) / 1e9;
+            var decodeRate = stepGb / (e.DecodeStepBatch1Ms / 1000);
+            table.Row(e.Model, e.DType, Number.Rate(visionGflop), visionRate is { } vr ? Number.Rate(vr) : "–", visionRate is { } vp ? Number.Percent(vp / peak) : "–",
+                Number.Rate(prefillGflop), Number.Rate(prefillRate), Number.Percent(prefillRate / peak),
+                Number.F(stepGb, 3), Number.Rate(decodeRate), Number.Percent(decodeRate / hw.ReadGBps));
+        }
+        md.Append(table).AppendLine();
+        md.AppendLine("FLOPs are analytic (2 per multiply-add): ConvNeXt convolutions and MLPs plus the projector; prefill 2·(layer parameters)·tokens + causal attention + the head at the last position. Decode bytes: every layer weight, the head, and the K/V of the context, per step.");
+        md.AppendLine();
+    }
+
+    private void AppendPyTorch(StringBuilder md)
+    {
+        md.AppendLine("### Against PyTorch eager (how the official Osprey code runs)");
+        md.AppendLine();
+        if (PyTorchNote is not null) md.AppendLine(PyTorchNote).AppendLine();
+        var bench = Engine.Where(e => e.Model == "bench").ToList();
+        if (PyTorchFp32 is null && PyTorchBf16 is null) return;
+        var table = new MarkdownTable("phase", "dtype", "TorchSharp ms", "PyTorch ms", "TorchSharp / PyTorch time");
+        void Rows(PyTorchResult? py, string dtype)
+        {
+            var ts = bench.FirstOrDefault(e => e.DType == dtype);
+            if (py is null || ts is null) return;
+            if (py.VisionMs is { } v) table.Row("vision encode (trunk + projector)", dtype, Number.Ms(ts.VisionEncodeMs), Number.Ms(v), Number.Ratio(ts.VisionEncodeMs / v));
+            if (py.PrefillMs is { } p) table.Row($"prefill {ts.PrefillTokens} tokens", dtype, Number.Ms(ts.PrefillMs), Number.Ms(p), Number.Ratio(ts.PrefillMs / p));
+            if (py.DecodeStepMs is { } d) table.Row($"decode step b=1 (context {ts.PrefillTokens})", dtype, Number.Ms(ts.DecodeStepBatch1Ms), Number.Ms(d), Number.Ratio(ts.DecodeStepBatch1Ms / d));
+        }
+        Rows(PyTorchFp32, "fp32");
+        Rows(PyTorchBf16, "bf16");
+        md.Append(table).AppendLine();
+        var any = PyTorchFp32 ?? PyTorchBf16!;
+        md.AppendLine(FormattableString.Invariant(
+            $"PyTorch is Debian's python3-torch {any.TorchVersion} (no MKL; BLAS: {any.Blas}), {any.Threads} threads; libtorch here is 2.10 with MKL. Below 1× TorchSharp is faster. PyTorch's own matmul yardstick: fp32 {Number.Rate(PyTorchFp32?.MatmulGflops ?? 0)} GFLOP/s, bf16 {Number.Rate(PyTorchBf16?.MatmulGflops ?? 0)} GFLOP/s."));
+        md.AppendLine();
+    }
+
+    private void AppendCluster(StringBuilder md)
+    {
+        md.AppendLine("### Cluster path (one silo's serving engine, prompts built as the conversation grain builds them)");
+        md.AppendLine();
+        if (ClusterNote is not null) md.AppendLine(ClusterNote).AppendLine();
+        if (Cluster is not { } c) return;
+        md.AppendLine(FormattableString.Invariant($"Model: {c.Model} ({c.DType}). First demand of an image (encode + shared prefix prefill): {Number.Ms(c.ImageEnsureMs)} ms."));
+        md.AppendLine();
+        var turns = new MarkdownTable("turn", "prompt positions", "prefilled (kept cache)", "TTFT kept cache ms", "prefilled (stock)", "TTFT stock ms", "stock / cached", "same first token");
+        foreach (var t in c.Turns)
+            turns.Row(t.Turn.ToString(), t.PromptPositions.ToString(), t.PrefilledPositions.ToString(), Number.Ms(t.CachedTtftMs),
+                t.StockPrefilledPositions?.ToString() ?? "–", Number.Ms(t.StockTtftMs), Number.Ratio(t.Speedup), t.SameFirstToken is { } s ? (s ? "yes" : "NO") : "–");
+        md.Append(turns).AppendLine();
+        var load = new MarkdownTable("conversations", "batched tokens", "batched tok/s", "one at a time tok/s", "batched / one at a time");
+        foreach (var x in c.Concurrency)
+            load.Row(x.Conversations.ToString(), x.BatchedTokens.ToString(), Number.Rate(x.BatchedTokensPerSecond), Number.Rate(x.SequentialTokensPerSecond),
+                Number.Ratio(x.BatchedTokensPerSecond / x.SequentialTokensPerSecond));
+        md.Append(load).AppendLine();
+        md.AppendLine($"Encoder calls vs images: {c.ConversationImageEncodes} encode(s) for {c.ConversationImages} image over {c.ConversationTurnsServed} turns in {1 + 2 * c.Concurrency.Sum(x => x.Conversations)} conversations (the {c.StockImageEncodes} stock-path runs re-encoded by construction, {c.StockImageEncodes} encodes).");
+        md.AppendLine();
+        var wire = new MarkdownTable("turn", "request bytes", "response events", "response bytes", "conversation state bytes (storage write)");
+        foreach (var w in c.Wire)
+            wire.Row(w.Turn.ToString(), w.RequestBytes.ToString(), w.ResponseEvents.ToString(), w.ResponseBytes.ToString(), w.StateBytes.ToString());
+        md.Append(wire).AppendLine();
+        md.AppendLine(FormattableString.Invariant(
+            $"Bytes crossing silos per turn are the gateway ↔ conversation-grain call: the request and the streamed events, sized in Orleans' wire format (message headers not included). The conversation grain's call to its image grain stays on the silo (image-affinity placement). Once per conversation: create {c.CreateConversationBytes} B; once per image: upload {c.ImageUploadBytes} B. What never crosses: the tensors resident on the silo for the image and its conversation after turn 1 (features, prefix KV cache, conversation KV cache), {Number.MiB(c.ResidentBytesPerImage)} MiB."));
+        md.AppendLine();
+    }
+}

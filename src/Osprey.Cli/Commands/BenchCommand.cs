@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Text.Json;
+using Osprey.Cli.Bench;
+
+namespace Osprey.Cli.Commands;
+
+/// <summary>
+/// <c>osprey bench</c>: engine phase timings for the tiny fixture model and the bench model (real
+/// ConvNeXt-L + a 4-layer 7B-wide LLaMA, random weights), measured against this machine's matmul peak
+/// and memory bandwidth and against PyTorch eager, plus the cluster path's follow-up and batching
+/// gains. Prints markdown tables; a benchmark, not a test.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var tiny = new Option<string?>("--tiny") { Description = "Tiny model directory to bench too (its tokenizer also serves the bench model in --cluster)" };
+        var noBenchModel = new Option<bool>("--no-bench-model") { Description = "Skip the bench model (ConvNeXt-L + 4-layer 4096-wide LLaMA)" };
+        var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes of the engine bench", DefaultValueFactory = _ => "fp32,bf16" };
+        var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch-eager comparison" };
+        var python = new Option<string>("--python") { Description = "Python with torch and numpy", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var script = new Option<string?>("--pytorch-script") { Description = $"Path of {PyTorchEagerRun.ScriptRelativePath} (default: found above the program or the current directory)" };
+        var cluster = new Option<bool>("--cluster") { Description = "Also bench the cluster path (follow-up TTFT, batching, encodes, bytes per turn)" };
+        var clusterModel = new Option<string>("--cluster-model") { Description = "bench | tiny", DefaultValueFactory = _ => "bench" };
+        var clusterDType = new Option<string>("--cluster-dtype") { DefaultValueFactory = _ => "fp32" };
+        var quick = new Option<bool>("--quick") { Description = "fp32 only, no PyTorch, fewer repetitions, cluster bench on the tiny model" };
+        var prefill = new Option<int>("--prefill-tokens") { DefaultValueFactory = _ => 1100 };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
+        var json = new Option<string?>("--output-json") { Description = "Write every measurement as JSON here" };
+        var markdown = new Option<string?>("--output-markdown") { Description = "Write the tables here as well" };
+
+        var command = new Command("bench", "Benchmark the engine and the cluster path (markdown tables; optional JSON)")
+            { tiny, noBenchModel, dtypes, noPyTorch, python, script, cluster, clusterModel, clusterDType, quick, prefill, seed, json, markdown };
+        command.SetAction((result, cancellationToken) => CliErrors.Guard(async () =>
+        {
+            var isQuick = result.GetValue(quick);
+            var tinyDirectory = result.GetValue(tiny);
+            if (tinyDirectory is not null && !Directory.Exists(tinyDirectory)) return CliErrors.Fail($"--tiny: directory not found: {tinyDirectory}");
+            var dtypeList = (isQuick ? "fp32" : result.GetValue(dtypes)!).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var d in dtypeList) Osprey.Engine.Devices.DTypeName.Parse(d);
+            var clusterModelName = isQuick ? "tiny" : result.GetValue(clusterModel)!;
+            if (clusterModelName is not ("bench" or "tiny")) return CliErrors.Fail("--cluster-model must be bench or tiny");
+            var plan = new BenchPlan
+            {
+                TinyDirectory = tinyDirectory,
+                BenchModel = !result.GetValue(noBenchModel),
+                DTypes = dtypeList,
+                PyTorch = !isQuick && !result.GetValue(noPyTorch),
+                Python = result.GetValue(python)!,
+                PyTorchScript = result.GetValue(script),
+                Cluster = result.GetValue(cluster),
+                ClusterModel = clusterModelName,
+                ClusterDType = result.GetValue(clusterDType)!,
+                Engine = new EngineBenchSettings
+                {
+                    PrefillTokens = result.GetValue(prefill),
+                    Seed = result.GetValue(seed),
+                    Repeat = isQuick ? 1 : 2,
+                    DecodeSteps = isQuick ? 3 : 6,
+                },
+                ClusterSettings = isQuick ? new ClusterBenchSettings { Concurrency = [1, 4] } : new ClusterBenchSettings(),
+                YardstickMatmulSize = isQuick ? 1024 : 2048,
+            };
+            var report = new BenchReport
+            {
+                Machine = MachineInfo.Probe(),
+                Command = "osprey bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(2)),
+            };
+            await new BenchRun(plan, report, Console.Error).RunAsync();
+
+            var tables = report.ToMarkdown();
+            Console.WriteLine(tables);
+            if (result.GetValue(markdown) is { } markdownPath) await File.WriteAllTextAsync(markdownPath, tables, cancellationToken);
+            if (result.GetValue(json) is { } jsonPath)
+                await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+            return 0;
+        }));
+        return command;
+    }
+}
