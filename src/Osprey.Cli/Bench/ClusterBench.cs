@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Osprey.Engine;
 using Osprey.Engine.Generation;
+using Osprey.Engine.Prompting;
 using Osprey.Engine.Serving;
 using Osprey.Engine.Tokenization;
 using OspreyCluster.Grains.Conversations;
@@ -48,7 +49,7 @@ public static class ClusterBench
         for (var turn = 1; turn <= settings.Turns; turn++)
         {
             var question = ClusterBenchSettings.Questions[(turn - 1) % ClusterBenchSettings.Questions.Count];
-            var (expanded, order) = RegionReferences.Expand(question, regions.Count);
+            var (expanded, order) = RegionMentions.Expand(question, regions.Count);
             prompt.AddUser(expanded, order);
             var request = new SequenceRequest
             {
@@ -98,7 +99,7 @@ public static class ClusterBench
             SequenceRequest FirstTurn(int i)
             {
                 var p = new ConversationPrompt(serving.Prefix, serving.Tokenizer);
-                var (expanded, order) = RegionReferences.Expand(ClusterBenchSettings.Questions[i % ClusterBenchSettings.Questions.Count], regions.Count);
+                var (expanded, order) = RegionMentions.Expand(ClusterBenchSettings.Questions[i % ClusterBenchSettings.Questions.Count], regions.Count);
                 p.AddUser(expanded, order);
                 return new SequenceRequest
                 {
