@@ -28,8 +28,10 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             ["SILO_GATEWAY_PORT_BASE"] = FreePorts.Consecutive(2).ToString(),
             ["MODEL_DIR"] = FixturePaths.OspreyTiny,
             ["STATE_DIR"] = state.FullName,
-            // Build in the configuration the tests were built in, so the script's build is incremental.
+            // The test project references the silo and gateway projects, so their binaries were just
+            // built from this tree in this configuration; a second build would only cost minutes.
             ["CONFIGURATION"] = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug",
+            ["NO_BUILD"] = "1",
             ["HEALTH_TIMEOUT"] = "240",
         };
         var pids = new List<int>();
