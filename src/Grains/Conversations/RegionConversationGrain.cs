@@ -82,7 +82,7 @@ public sealed class RegionConversationGrain(
             var here = SiloIdentity.Of(silo.SiloAddress);
             // The image was re-activated on another silo (moved, or collected while idle and placed
             // anew): this turn still runs here, recomputing what it needs, and then the conversation
-            // deactivates so that its next turn activates beside the image.
+            // migrates, its placement putting it beside the image.
             imageMovedAway = imageSilo != here;
             var sequence = new SequenceRequest
             {
@@ -144,7 +144,9 @@ public sealed class RegionConversationGrain(
                 // Nothing routes to this silo's copy of the features any more.
                 serving.Running?.ReleaseConversation(this.GetPrimaryKeyString());
                 serving.Running?.ReleaseImage(state.State.ImageId);
-                DeactivateOnIdle();
+                // Migrating (rather than deactivating) registers the new activation beside the image at
+                // once, so callers still holding this silo's address are forwarded there.
+                this.MigrateOnIdle();
             }
         }
     }

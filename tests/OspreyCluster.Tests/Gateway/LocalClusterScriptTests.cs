@@ -28,15 +28,17 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             ["SILO_GATEWAY_PORT_BASE"] = FreePorts.Consecutive(2).ToString(),
             ["MODEL_DIR"] = FixturePaths.OspreyTiny,
             ["STATE_DIR"] = state.FullName,
-            // Build in the configuration the tests were built in, so the script's build is incremental.
+            // The test project references the silo and gateway projects, so their binaries were just
+            // built from this tree in this configuration; a second build would only cost minutes.
             ["CONFIGURATION"] = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug",
+            ["NO_BUILD"] = "1",
             ["HEALTH_TIMEOUT"] = "240",
         };
         var pids = new List<int>();
         try
         {
             var up = await RunScriptAsync(repo, "up", environment, TimeSpan.FromMinutes(12));
-            Assert.True(up.ExitCode == 0, $"local-cluster.sh up failed ({up.ExitCode}):\n{up.Output}");
+            Assert.True(up.ExitCode == 0, $"local-cluster.sh up failed ({up.ExitCode}):\n{up.Output}\n{Logs(state)}");
 
             var pidFiles = Directory.GetFiles(Path.Combine(state.FullName, "pids"), "*.pid");
             Assert.Equal(["gateway", "redis", "silo0", "silo1"], pidFiles.Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToArray());
@@ -96,6 +98,10 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             state.Delete(recursive: true);
         }
     }
+
+    /// <summary>The end of every process's log, for a failure message.</summary>
+    private static string Logs(DirectoryInfo state) => string.Join("\n", Directory.GetFiles(Path.Combine(state.FullName, "logs"), "*.log")
+        .Select(log => $"--- {Path.GetFileName(log)}\n{string.Join("\n", File.ReadLines(log).TakeLast(25))}"));
 
     private static bool IsAlive(int pid)
     {
