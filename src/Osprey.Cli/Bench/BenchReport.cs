@@ -62,7 +62,7 @@ public sealed record BenchReport
         md.AppendLine("### Against the hardware (measured in the same run)");
         md.AppendLine();
         md.AppendLine(FormattableString.Invariant(
-            $"Yardsticks (libtorch): matmul fp32 {hw.MatmulSize}² {Number.Rate(hw.MatmulGflopsFp32)} GFLOP/s, bf16 {hw.MatmulSizeBf16}² {Number.Rate(hw.MatmulGflopsBf16)} GFLOP/s; memory bandwidth: copy {Number.Rate(hw.CopyGBps)} GB/s (read + write), sum {Number.Rate(hw.SumGBps)} GB/s (read)."));
+            $"Yardsticks (libtorch): matmul fp32 {hw.MatmulSize}² {Number.Rate(hw.MatmulGflopsFp32)} GFLOP/s, bf16 {hw.MatmulSizeBf16}² {Number.Rate(hw.MatmulGflopsBf16)} GFLOP/s; memory bandwidth: copy {Number.Rate(hw.CopyGBps)} GB/s (read + write), sum {Number.Rate(hw.SumGBps)} GB/s (read). Decode-shaped linear (x·Wᵀ, W {HardwareYardstick.LinearOut}×{HardwareYardstick.LinearIn} fp32): 1 row {Number.Ms(hw.LinearRow1Ms)} ms, 8 rows {Number.Ms(hw.LinearRows8Ms)} ms, 8 rows computed as W·xᵀ {Number.Ms(hw.TransposedRows8Ms)} ms."));
         md.AppendLine();
         var table = new MarkdownTable("model", "dtype", "vision GFLOP", "vision GFLOP/s", "of matmul peak", "prefill GFLOP", "prefill GFLOP/s", "of matmul peak",
             "decode GB/step", "decode GB/s (b=1)", "of read bandwidth");
@@ -100,7 +100,7 @@ public sealed record BenchReport
             if (py is null || ts is null) return;
             if (py.VisionMs is { } v) table.Row("vision encode (trunk + projector)", dtype, Number.Ms(ts.VisionEncodeMs), Number.Ms(v), Number.Ratio(ts.VisionEncodeMs / v));
             if (py.PrefillMs is { } p) table.Row($"prefill {ts.PrefillTokens} tokens", dtype, Number.Ms(ts.PrefillMs), Number.Ms(p), Number.Ratio(ts.PrefillMs / p));
-            if (py.DecodeStepMs is { } d) table.Row($"decode step b=1 (context {ts.PrefillTokens})", dtype, Number.Ms(ts.DecodeStepBatch1Ms), Number.Ms(d), Number.Ratio(ts.DecodeStepBatch1Ms / d));
+            if (py.DecodeStepMs is { } d) table.Row($"decode step b=1 (context {ts.PrefillTokens}; PyTorch {py.DecodeContext})", dtype, Number.Ms(ts.DecodeStepBatch1Ms), Number.Ms(d), Number.Ratio(ts.DecodeStepBatch1Ms / d));
         }
         Rows(PyTorchFp32, "fp32");
         Rows(PyTorchBf16, "bf16");
