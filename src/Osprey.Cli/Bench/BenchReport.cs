@@ -62,7 +62,7 @@ public sealed record BenchReport
         md.AppendLine("### Against the hardware (measured in the same run)");
         md.AppendLine();
         md.AppendLine(FormattableString.Invariant(
-            $"Yardsticks (libtorch): matmul fp32 {hw.MatmulSize}² {Number.Rate(hw.MatmulGflopsFp32)} GFLOP/s, bf16 {hw.MatmulSizeBf16}² {Number.Rate(hw.MatmulGflopsBf16)} GFLOP/s; memory bandwidth: copy {Number.Rate(hw.CopyGBps)} GB/s (read + write), sum {Number.Rate(hw.SumGBps)} GB/s (read). Decode-shaped linear (x·Wᵀ, W {HardwareYardstick.LinearOut}×{HardwareYardstick.LinearIn} fp32): 1 row {Number.Ms(hw.LinearRow1Ms)} ms, 8 rows {Number.Ms(hw.LinearRows8Ms)} ms, 8 rows computed as W·xᵀ {Number.Ms(hw.TransposedRows8Ms)} ms."));
+            $"Yardsticks (libtorch): matmul fp32 {hw.MatmulSize}² {Number.Rate(hw.MatmulGflopsFp32)} GFLOP/s, bf16 {hw.MatmulSizeBf16}² {Number.Rate(hw.MatmulGflopsBf16)} GFLOP/s; memory bandwidth: copy {Number.Rate(hw.CopyGBps)} GB/s (read + write), sum {Number.Rate(hw.SumGBps)} GB/s (read). Decode-shaped linear (x·Wᵀ, W {HardwareYardstick.LinearOut}×{HardwareYardstick.LinearIn} fp32): 1 row {Number.Ms(hw.LinearRow1Ms)} ms, 8 rows {Number.Ms(hw.LinearRows8Ms)} ms, 8 rows computed as W·xᵀ {Number.Ms(hw.TransposedRows8Ms)} ms. Read bandwidth used below: {Number.Rate(hw.ReadGBps)} GB/s (the better of the sum and the 1-row linear)."));
         md.AppendLine();
         var table = new MarkdownTable("model", "dtype", "vision GFLOP", "vision GFLOP/s", "of matmul peak", "prefill GFLOP", "prefill GFLOP/s", "of matmul peak",
             "decode GB/step", "decode GB/s (b=1)", "of read bandwidth");

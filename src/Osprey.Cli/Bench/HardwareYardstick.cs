@@ -10,8 +10,11 @@ public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGfl
     /// <summary>The decode-shaped product: x [rows, 4096] · Wᵀ with W [11008, 4096] fp32 (one MLP projection of the 7B model).</summary>
     public const int LinearIn = 4096, LinearOut = 11008;
 
-    /// <summary>Read bandwidth (a large sum): what a memory-bound decode step is limited by.</summary>
-    public double ReadGBps => SumGBps;
+    /// <summary>
+    /// Read bandwidth, what a memory-bound decode step is limited by: the better of a large sum and the
+    /// 1-row linear, which streams its 180 MB weight once (libtorch's GEMV reads faster than its sum).
+    /// </summary>
+    public double ReadGBps => Math.Max(SumGBps, LinearOut * (double)LinearIn * 4 / (LinearRow1Ms / 1000) / 1e9);
 
     public double MatmulGflops(ScalarType dtype) => dtype == ScalarType.BFloat16 ? MatmulGflopsBf16 : MatmulGflopsFp32;
 
