@@ -88,6 +88,7 @@ public sealed record BenchReport
 
     private void AppendPyTorch(StringBuilder md)
     {
+        if (PyTorchFp32 is null && PyTorchBf16 is null && PyTorchNote is null) return;
         md.AppendLine("### Against PyTorch eager (how the official Osprey code runs)");
         md.AppendLine();
         if (PyTorchNote is not null) md.AppendLine(PyTorchNote).AppendLine();
@@ -107,12 +108,13 @@ public sealed record BenchReport
         md.Append(table).AppendLine();
         var any = PyTorchFp32 ?? PyTorchBf16!;
         md.AppendLine(FormattableString.Invariant(
-            $"PyTorch is Debian's python3-torch {any.TorchVersion} (no MKL; BLAS: {any.Blas}), {any.Threads} threads; libtorch here is 2.10 with MKL. Below 1× TorchSharp is faster. PyTorch's own matmul yardstick: fp32 {Number.Rate(PyTorchFp32?.MatmulGflops ?? 0)} GFLOP/s, bf16 {Number.Rate(PyTorchBf16?.MatmulGflops ?? 0)} GFLOP/s."));
+            $"PyTorch is Debian's python3-torch {any.TorchVersion} (no MKL; BLAS: {any.Blas}), {any.Threads} threads; libtorch here is 2.10 with MKL. Below 1× TorchSharp is faster. PyTorch's own matmul yardstick: {string.Join(", ", new[] { PyTorchFp32, PyTorchBf16 }.OfType<PyTorchResult>().Select(p => $"{p.DType} {Number.Rate(p.MatmulGflops)} GFLOP/s"))}."));
         md.AppendLine();
     }
 
     private void AppendCluster(StringBuilder md)
     {
+        if (Cluster is null && ClusterNote is null) return;
         md.AppendLine("### Cluster path (one silo's serving engine, prompts built as the conversation grain builds them)");
         md.AppendLine();
         if (ClusterNote is not null) md.AppendLine(ClusterNote).AppendLine();
