@@ -188,7 +188,7 @@ def main():
         H = cfg["hidden_size"]
         x = (torch.randn(a.prefill, H) * 0.02).to(dt)
         if "prefill" in phases:
-            llama(x[:32], W, cfg, {}, 0)  # warm-up
+            llama(x, W, cfg, {}, 0)  # full-size warm-up, as the engine bench does
             res["prefill_tokens"] = a.prefill
             res["prefill_ms"] = once(lambda: llama(x, W, cfg, {}, 0))
         if "decode" in phases:

@@ -62,7 +62,7 @@ public sealed record BenchReport
         md.AppendLine("### Against the hardware (measured in the same run)");
         md.AppendLine();
         md.AppendLine(FormattableString.Invariant(
-            $"Yardsticks (libtorch): matmul fp32 {hw.MatmulSize}² {Number.Rate(hw.MatmulGflopsFp32)} GFLOP/s, bf16 {hw.MatmulSizeBf16}² {Number.Rate(hw.MatmulGflopsBf16)} GFLOP/s; memory bandwidth: copy {Number.Rate(hw.CopyGBps)} GB/s (read + write), sum {Number.Rate(hw.SumGBps)} GB/s (read)."));
+            $"Yardsticks (libtorch): matmul fp32 {hw.MatmulSize}² {Number.Rate(hw.MatmulGflopsFp32)} GFLOP/s, bf16 {hw.MatmulSizeBf16}² {Number.Rate(hw.MatmulGflopsBf16)} GFLOP/s; memory bandwidth: copy {Number.Rate(hw.CopyGBps)} GB/s (read + write), sum {Number.Rate(hw.SumGBps)} GB/s (read). Decode-shaped linear (x·Wᵀ, W {HardwareYardstick.LinearOut}×{HardwareYardstick.LinearIn} fp32): 1 row {Number.Ms(hw.LinearRow1Ms)} ms, 8 rows {Number.Ms(hw.LinearRows8Ms)} ms, 8 rows computed as W·xᵀ {Number.Ms(hw.TransposedRows8Ms)} ms. Read bandwidth used below: {Number.Rate(hw.ReadGBps)} GB/s (the better of the sum and the 1-row linear)."));
         md.AppendLine();
         var table = new MarkdownTable("model", "dtype", "vision GFLOP", "vision GFLOP/s", "of matmul peak", "prefill GFLOP", "prefill GFLOP/s", "of matmul peak",
             "decode GB/step", "decode GB/s (b=1)", "of read bandwidth");
@@ -88,6 +88,7 @@ public sealed record BenchReport
 
     private void AppendPyTorch(StringBuilder md)
     {
+        if (PyTorchFp32 is null && PyTorchBf16 is null && PyTorchNote is null) return;
         md.AppendLine("### Against PyTorch eager (how the official Osprey code runs)");
         md.AppendLine();
         if (PyTorchNote is not null) md.AppendLine(PyTorchNote).AppendLine();
@@ -100,19 +101,20 @@ public sealed record BenchReport
             if (py is null || ts is null) return;
             if (py.VisionMs is { } v) table.Row("vision encode (trunk + projector)", dtype, Number.Ms(ts.VisionEncodeMs), Number.Ms(v), Number.Ratio(ts.VisionEncodeMs / v));
             if (py.PrefillMs is { } p) table.Row($"prefill {ts.PrefillTokens} tokens", dtype, Number.Ms(ts.PrefillMs), Number.Ms(p), Number.Ratio(ts.PrefillMs / p));
-            if (py.DecodeStepMs is { } d) table.Row($"decode step b=1 (context {ts.PrefillTokens})", dtype, Number.Ms(ts.DecodeStepBatch1Ms), Number.Ms(d), Number.Ratio(ts.DecodeStepBatch1Ms / d));
+            if (py.DecodeStepMs is { } d) table.Row($"decode step b=1 (context {ts.PrefillTokens}; PyTorch {py.DecodeContext})", dtype, Number.Ms(ts.DecodeStepBatch1Ms), Number.Ms(d), Number.Ratio(ts.DecodeStepBatch1Ms / d));
         }
         Rows(PyTorchFp32, "fp32");
         Rows(PyTorchBf16, "bf16");
         md.Append(table).AppendLine();
         var any = PyTorchFp32 ?? PyTorchBf16!;
         md.AppendLine(FormattableString.Invariant(
-            $"PyTorch is Debian's python3-torch {any.TorchVersion} (no MKL; BLAS: {any.Blas}), {any.Threads} threads; libtorch here is 2.10 with MKL. Below 1× TorchSharp is faster. PyTorch's own matmul yardstick: fp32 {Number.Rate(PyTorchFp32?.MatmulGflops ?? 0)} GFLOP/s, bf16 {Number.Rate(PyTorchBf16?.MatmulGflops ?? 0)} GFLOP/s."));
+            $"PyTorch is Debian's python3-torch {any.TorchVersion} (no MKL; BLAS: {any.Blas}), {any.Threads} threads; libtorch here is 2.10 with MKL. Below 1× TorchSharp is faster. PyTorch's own matmul yardstick: {string.Join(", ", new[] { PyTorchFp32, PyTorchBf16 }.OfType<PyTorchResult>().Select(p => $"{p.DType} {Number.Rate(p.MatmulGflops)} GFLOP/s"))}."));
         md.AppendLine();
     }
 
     private void AppendCluster(StringBuilder md)
     {
+        if (Cluster is null && ClusterNote is null) return;
         md.AppendLine("### Cluster path (one silo's serving engine, prompts built as the conversation grain builds them)");
         md.AppendLine();
         if (ClusterNote is not null) md.AppendLine(ClusterNote).AppendLine();

@@ -126,7 +126,9 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             if (plan.DTypes.Contains("bf16"))
             {
                 Log("pytorch eager bf16: decode step");
-                report.PyTorchBf16 = runner.Run(directory.Path, "bf16", "decode", settings.PrefillTokens, 2, settings.Repeat, TimeSpan.FromMinutes(5));
+                // Decode at the same context the engine's bf16 run used (language-only runs prefill less).
+                var context = report.Engine.FirstOrDefault(e => e.Model == "bench" && e.DType == "bf16")?.PrefillTokens ?? settings.PrefillTokens;
+                report.PyTorchBf16 = runner.Run(directory.Path, "bf16", "decode", context, 2, settings.Repeat, TimeSpan.FromMinutes(5));
                 report.Notes.Add("PyTorch bf16 runs only the decode step: Debian's torch 1.13 multiplies bf16 matrices at a few GFLOP/s on this CPU (see its matmul yardstick), so a bf16 vision encode or 1.1k-token prefill would take many minutes.");
             }
         }
