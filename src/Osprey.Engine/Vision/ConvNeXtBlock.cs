@@ -39,7 +39,9 @@ public sealed class ConvNeXtBlock : nn.Module<Tensor, Tensor>
         var shortcut = x.permute(0, 2, 3, 1).reshape(n * h * w, c);
         Tensor rows;
         if (branch.requires_grad || shortcut.requires_grad)
-            rows = torch.addcmul(shortcut, branch, gamma, 1);
+            // Tensor operands only: an implicit Scalar argument is a native object the GC may finalise
+            // while libtorch still reads it (seen as a failed Scalar::toFloat check mid-training).
+            rows = shortcut.add(branch.mul(gamma));
         else
             rows = branch.mul_(gamma).add_(shortcut);
         return scope.MoveToOuter(rows.view(n, h, w, c).permute(0, 3, 1, 2));

@@ -29,7 +29,6 @@ public sealed class Trainer : IDisposable
     private readonly TextWriter _log;
     private readonly AnswerLoss _loss;
     private readonly List<Parameter> _trainable;
-    private readonly OptimizerHelper _optimizer;
     private readonly AdamW _adam;
     private readonly LearningRateSchedule _schedule;
 
@@ -58,7 +57,6 @@ public sealed class Trainer : IDisposable
             [new AdamW.ParamGroup(decayed, new AdamW.Options { weight_decay = options.WeightDecay }),
              new AdamW.ParamGroup(plain, new AdamW.Options { weight_decay = 0 })],
             lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
-        _optimizer = _adam;
         _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
         model.train();
     }
@@ -88,7 +86,7 @@ public sealed class Trainer : IDisposable
             throw new InvalidOperationException($"the checkpoint trained {state.Modules}, this run trains {_options.Modules}: resume with the same stage");
         if (state.BatchSize != _options.BatchSize)
             throw new InvalidOperationException($"the checkpoint used batch size {state.BatchSize}, this run {_options.BatchSize}: resume with the same batch size");
-        _optimizer.load_state_dict(Path.Combine(resumeDirectory, OptimizerFileName));
+        _adam.load_state_dict(Path.Combine(resumeDirectory, OptimizerFileName));
         Step = state.Step;
     }
 
@@ -112,13 +110,13 @@ public sealed class Trainer : IDisposable
 
             progress.AddDataTime(dataClock.Elapsed);
             double gradNorm;
-            using (var scope = torch.NewDisposeScope())
+            using (torch.NewDisposeScope())
             {
-                _optimizer.zero_grad();
+                _adam.zero_grad();
                 using var result = _loss.Compute(batch);
                 result.Loss.backward();
                 gradNorm = nn.utils.clip_grad_norm_(_trainable, _options.ClipNorm);
-                _optimizer.step();
+                _adam.step();
                 lastLoss = result.Loss.item<float>();
                 progress.Add(lastLoss, result.Positions);
             }
@@ -145,7 +143,7 @@ public sealed class Trainer : IDisposable
         var staging = resume + ".partial";
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         ModelDirectoryWriter.Write(_model, _tokenizerPath, _tokenizer, staging, dtype: null);
-        _optimizer.save_state_dict(Path.Combine(staging, OptimizerFileName));
+        _adam.save_state_dict(Path.Combine(staging, OptimizerFileName));
         new TrainerState(Step, _options.Steps, _options.BatchSize, _options.Seed, _options.Modules.ToString(), lastLoss).Save(staging);
         if (Directory.Exists(resume)) Directory.Delete(resume, recursive: true);
         Directory.Move(staging, resume);

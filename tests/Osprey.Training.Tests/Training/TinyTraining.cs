@@ -37,11 +37,3 @@ public static class TinyTraining
         LogEvery = 1000, Seed = 7,
     };
 }
-
-/// <summary>A fixed list of examples, in order, epoch after epoch.</summary>
-public sealed class ListTrainingSource(IReadOnlyList<TrainingExample> examples) : ITrainingSource
-{
-    public int Count => examples.Count;
-
-    public TrainingExample Get(long sampleNumber) => examples[(int)(sampleNumber % examples.Count)];
-}
