@@ -1,5 +1,5 @@
 using Osprey.Engine.Checkpoints;
-using SkiaSharp;
+using Osprey.Engine.Regions;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,29 +35,16 @@ public sealed class TinyOspreyCase : IDisposable
         return doc.RootElement.GetProperty("mask_pixels").EnumerateArray().Select(e => e.GetInt64()).ToArray();
     }
 
-    /// <summary>The case's mask{k}.png files as float [R, H0, W0], 1 where grey &gt; 127.</summary>
+    /// <summary>The case's mask{k}.png files as float [R, H0, W0], decoded by the product's mask decoder (inside where grey &gt; 127).</summary>
     public Tensor Masks()
     {
         var paths = System.IO.Directory.GetFiles(Directory, "mask*.png")
             .OrderBy(p => int.Parse(Path.GetFileNameWithoutExtension(p)["mask".Length..])).ToArray();
         if (paths.Length == 0) throw new FileNotFoundException($"{Directory} has no mask PNGs");
-        var planes = paths.Select(ReadMaskPng).ToArray();
+        var decoder = new MaskPngDecoder();
+        var planes = paths.Select(p => decoder.DecodeFile(p).ToTensor()).ToArray();
         try { return torch.stack(planes); }
         finally { foreach (var p in planes) p.Dispose(); }
-    }
-
-    /// <summary>Decodes a greyscale mask PNG to float [H, W]; inside where grey &gt; 127.</summary>
-    public static Tensor ReadMaskPng(string path)
-    {
-        using var codec = SKCodec.Create(path) ?? throw new InvalidDataException($"{path}: not a decodable image");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Gray8, SKAlphaType.Opaque);
-        using var bitmap = SKBitmap.Decode(codec, info) ?? throw new InvalidDataException($"{path}: decode failed");
-        var pixels = bitmap.GetPixelSpan();
-        var inside = new float[info.Width * info.Height];
-        for (var y = 0; y < info.Height; y++)
-            for (var x = 0; x < info.Width; x++)
-                inside[y * info.Width + x] = pixels[y * bitmap.RowBytes + x] > 127 ? 1f : 0f;
-        return torch.tensor(inside, [info.Height, info.Width]);
     }
 
     public static float MaxAbsDiff(Tensor actual, Tensor expected)
