@@ -6,6 +6,7 @@ using Osprey.Engine.Multimodal;
 using Osprey.Engine.Tokenization;
 using Osprey.Training.Data;
 using Osprey.Training.Synthetic;
+using Osprey.Training.Synthetic.QuestionFamilies;
 using Osprey.Training.Training;
 
 namespace Osprey.Cli.Commands;
@@ -26,6 +27,7 @@ public static class TrainCommand
         var synthetic = new Option<int?>("--synthetic") { Description = "Train on N synthetic questions per epoch" };
         var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 128 };
         var singleQuestions = new Option<bool>("--single-questions") { Description = "One question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };
+        var families = new Option<string?>("--families") { Description = "Synthetic question families to train on, a comma list (default: all)" };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
         var steps = new Option<int>("--steps") { Required = true };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
@@ -44,7 +46,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, seed, steps, output, stage, resume, batchSize, lr, warmup,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, seed, steps, output, stage, resume, batchSize, lr, warmup,
             clip, weightDecay, checkpointEvery, logEvery, saveDType, tokenizer, threads,
         };
         command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
@@ -98,7 +100,9 @@ public static class TrainCommand
                 ITrainingSource source = result.GetValue(data) is { } dataPath
                     ? new RecordTrainingSource(new RegionDatasetLoader().Load(dataPath, result.GetValue(imageFolder)), options.Seed)
                     : result.GetValue(synthetic) is { } n
-                        ? new SyntheticTrainingSource(n, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) }, mergeScenes: !result.GetValue(singleQuestions))
+                        ? new SyntheticTrainingSource(n, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) },
+                            mergeScenes: !result.GetValue(singleQuestions),
+                            families: result.GetValue(families) is { } names ? SyntheticDatasetBuilder.FamiliesNamed(names) : null)
                         : throw new ArgumentException("give --data FILE or --synthetic N");
                 using var trainer = new Trainer(model, tok, tokenizerPath, source, options, outDir, Console.Out)
                 {

@@ -25,8 +25,8 @@ public sealed class LlamaDecoderLayer : nn.Module
     internal Tensor Forward(Tensor x, PackedSequences batch)
     {
         using var scope = torch.NewDisposeScope();
-        var attended = x.add(self_attn.Forward(input_layernorm.forward(x), batch));
-        var result = attended.add(mlp.forward(post_attention_layernorm.forward(attended)));
+        var attended = x.add(self_attn.Forward(input_layernorm.forward(x), batch), PinnedScalars.One);
+        var result = attended.add(mlp.forward(post_attention_layernorm.forward(attended)), PinnedScalars.One);
         return scope.MoveToOuter(result);
     }
 }

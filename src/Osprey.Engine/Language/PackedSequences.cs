@@ -42,8 +42,10 @@ internal sealed class PackedSequences
     private static Tensor? CausalMask(int t, int past, int queryGroups, Device device)
     {
         if (t == 1 || (past == 0 && queryGroups == 1)) return null;
-        var rows = torch.arange(t, dtype: ScalarType.Int64, device: device).repeat(queryGroups).add(past);
-        var keys = torch.arange(past + t, dtype: ScalarType.Int64, device: device);
+        // Owned Scalars: see PinnedScalars for why no number is passed to libtorch as a temporary.
+        using Scalar length = t, offset = past, keyCount = past + t;
+        var rows = torch.arange(length, dtype: ScalarType.Int64, device: device).repeat(queryGroups).add(offset);
+        var keys = torch.arange(keyCount, dtype: ScalarType.Int64, device: device);
         return keys.unsqueeze(0).le(rows.unsqueeze(1));
     }
 }

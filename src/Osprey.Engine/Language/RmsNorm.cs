@@ -16,9 +16,12 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 
     public double Eps { get; }
 
+    private readonly Scalar _eps;
+
     public RmsNorm(int size, double eps, ParameterAllocation alloc) : base(nameof(RmsNorm))
     {
         Eps = eps;
+        _eps = eps;
         weight = alloc.Empty(size);
         RegisterComponents();
     }
@@ -27,7 +30,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var x32 = x.to_type(ScalarType.Float32);
-        var inverseRms = x32.pow(2).mean([-1L], keepdim: true).add(Eps).rsqrt();
+        var inverseRms = x32.square().mean([-1L], keepdim: true).add(_eps).rsqrt();
         var normalised = x32.mul(inverseRms).to_type(x.dtype);
         return scope.MoveToOuter(weight.mul(normalised));
     }

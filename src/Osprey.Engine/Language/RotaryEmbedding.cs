@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,7 +44,7 @@ public sealed class RotaryEmbedding : IDisposable
         using var scope = torch.NewDisposeScope();
         var half = x.shape[^1] / 2;
         var rotated = torch.cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1);
-        var result = x.mul(cos.unsqueeze(1)).add(rotated.mul(sin.unsqueeze(1)));
+        var result = x.mul(cos.unsqueeze(1)).add(rotated.mul(sin.unsqueeze(1)), PinnedScalars.One);
         return scope.MoveToOuter(result);
     }
 

@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,9 +38,9 @@ internal static class SegmentedAttention
         else
         {
             if (plainCausal) throw new InvalidOperationException("a chunk with shared past keys needs an explicit causal mask");
-            var scale = 1.0 / Math.Sqrt(headDim);
+            using var scale = (1.0 / Math.Sqrt(headDim)).ToScalar();
             var scores = torch.cat(segments.Select(s => torch.matmul(grouped, s.Keys.transpose(1, 2))).ToArray(), -1).mul(scale);
-            if (causalMask is not null) scores = scores.masked_fill(causalMask.logical_not(), double.NegativeInfinity);
+            if (causalMask is not null) scores = scores.masked_fill(causalMask.logical_not(), PinnedScalars.NegativeInfinity);
             var weights = scores.softmax(-1, ScalarType.Float32).to_type(queries.dtype);
             var offset = 0L;
             output = null!;
@@ -47,7 +48,7 @@ internal static class SegmentedAttention
             {
                 var length = values.shape[1];
                 var part = torch.matmul(weights.narrow(-1, offset, length), values);
-                output = output is null ? part : output.add(part);
+                output = output is null ? part : output.add(part, PinnedScalars.One);
                 offset += length;
             }
         }

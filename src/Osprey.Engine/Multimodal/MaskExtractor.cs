@@ -57,7 +57,7 @@ public sealed class MaskExtractor : nn.Module<VisionFeatures, Tensor, (Tensor Ma
                 throw new ArgumentException($"res{l + 2} has {feature.shape[1]} channels, the extractor expects {levels[l].InFeatures}");
             var pooled = MaskPooling.Pool(feature, masks).to(levels[l].weight.dtype, levels[l].weight.device);
             var embedded = levels[l].forward(pooled);
-            summed = summed is null ? embedded : summed.add(embedded);
+            summed = summed is null ? embedded : summed.add(embedded, PinnedScalars.One);
         }
         var maskTokens = feat_linear.forward(summed!);
         var posTokens = mask_linear.forward(masks);

@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,6 +13,7 @@ namespace Osprey.Engine.Multimodal;
 public static class MaskPooling
 {
     public const double DenominatorEpsilon = 1e-8;
+    private static readonly Scalar Epsilon = DenominatorEpsilon;
 
     /// <summary>feature [1, C, h, w], masks float [R, H0, W0] → pooled float32 [R, C].</summary>
     public static Tensor Pool(Tensor feature, Tensor masks)
@@ -21,8 +23,8 @@ public static class MaskPooling
         RegionMasks.Validate(masks);
         var (c, h, w) = (feature.shape[1], feature.shape[2], feature.shape[3]);
         using var scope = NewDisposeScope();
-        var inside = RegionMasks.Resize(masks.to(feature.device), h, w).gt(0).to(ScalarType.Float32).reshape(masks.shape[0], h * w);
-        var counts = inside.sum(1, keepdim: true).add_(DenominatorEpsilon);
+        var inside = RegionMasks.Resize(masks.to(feature.device), h, w).gt(PinnedScalars.Zero).to(ScalarType.Float32).reshape(masks.shape[0], h * w);
+        var counts = inside.sum(1, keepdim: true).add_(Epsilon);
         var values = feature[0].reshape(c, h * w).to(ScalarType.Float32);
         var pooled = inside.matmul(values.t()).div_(counts);
         return scope.MoveToOuter(pooled);

@@ -41,7 +41,7 @@ public sealed class ConvNeXtBlock : nn.Module<Tensor, Tensor>
         if (branch.requires_grad || shortcut.requires_grad)
             // Tensor operands only: an implicit Scalar argument is a native object the GC may finalise
             // while libtorch still reads it (seen as a failed Scalar::toFloat check mid-training).
-            rows = shortcut.add(branch.mul(gamma));
+            rows = shortcut.add(branch.mul(gamma), PinnedScalars.One);
         else
             rows = branch.mul_(gamma).add_(shortcut);
         return scope.MoveToOuter(rows.view(n, h, w, c).permute(0, 3, 1, 2));

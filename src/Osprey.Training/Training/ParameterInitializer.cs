@@ -12,13 +12,16 @@ namespace Osprey.Training.Training;
 /// write into the decoder's residual stream (<c>o_proj</c>, <c>down_proj</c>) are further scaled by
 /// (2·layers)^-1/2 as in GPT-2, so the stack starts close to the identity; biases 0; norm
 /// weights 1 and norm biases 0; token embeddings N(0, 0.02) (with a tied head this keeps the first
-/// logits near uniform); ConvNeXt layer-scale <c>gamma</c> 0.1, small enough that each block starts
-/// as a near-identity yet large enough that Adam moves the blocks from the first steps.
+/// logits near uniform); ConvNeXt layer-scale <c>gamma</c> 1. A small layer scale (timm starts at
+/// 1e-6) keeps a deep pretrained-style trunk near the identity, but this trunk is shallow and learns
+/// from nothing: with 0.1 its blocks barely contribute, the stem and the non-overlapping downsampling
+/// convolutions see only their own patch, and a mask-pooled shape classifier stayed at chance for
+/// 600 steps; with 1 it climbed steadily from the first hundred.
 /// </summary>
 public static class ParameterInitializer
 {
     public const double EmbeddingStd = 0.02;
-    public const double LayerScale = 0.1;
+    public const double LayerScale = 1.0;
 
     /// <returns>The number of parameters initialised.</returns>
     public static long Initialize(nn.Module root, long seed)

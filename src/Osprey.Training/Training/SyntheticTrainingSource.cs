@@ -23,12 +23,15 @@ public sealed class SyntheticTrainingSource : ITrainingSource
     private List<TrainingExample> _block = [];
 
     /// <param name="questions">Questions per epoch (rounded up to whole blocks of <see cref="QuestionsPerBlock"/>).</param>
-    public SyntheticTrainingSource(int questions, long seed, SceneOptions? sceneOptions = null, bool mergeScenes = true)
+    /// <param name="families">Question families to draw from (default: all of them).</param>
+    public SyntheticTrainingSource(int questions, long seed, SceneOptions? sceneOptions = null, bool mergeScenes = true,
+        IReadOnlyList<IQuestionFamily>? families = null)
     {
         if (questions < 1) throw new ArgumentOutOfRangeException(nameof(questions), questions, "at least one synthetic question");
         _seed = seed;
         _mergeScenes = mergeScenes;
-        _builder = new SyntheticDatasetBuilder(sceneOptions);
+        families ??= SyntheticDatasetBuilder.AllFamilies();
+        _builder = new SyntheticDatasetBuilder(sceneOptions, Math.Min(SyntheticDatasetBuilder.DefaultSamplesPerScene, families.Count), families);
         _examplesPerBlock = mergeScenes ? QuestionsPerBlock / _builder.SamplesPerScene : QuestionsPerBlock;
         Count = (questions + QuestionsPerBlock - 1) / QuestionsPerBlock * _examplesPerBlock;
     }

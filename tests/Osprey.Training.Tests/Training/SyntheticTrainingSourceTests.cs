@@ -1,5 +1,6 @@
 using Osprey.Training.Data;
 using Osprey.Training.Synthetic;
+using Osprey.Training.Synthetic.QuestionFamilies;
 using Osprey.Training.Training;
 
 namespace Osprey.Training.Tests.Training;
@@ -44,5 +45,28 @@ public class SyntheticTrainingSourceTests
             Assert.Equal(forward[i].Conversation, example.Conversation);
         }
         Assert.NotEqual(forward[0].Image.Pixels, new SyntheticTrainingSource(256, seed: 10, new SceneOptions { ImageSize = 64 }).Get(0).Image.Pixels);
+    }
+
+    [Fact]
+    public void ChosenFamiliesAreTheOnlyQuestionsAsked()
+    {
+        var source = new SyntheticTrainingSource(128, seed: 3, new SceneOptions { ImageSize = 64 },
+            families: SyntheticDatasetBuilder.FamiliesNamed("category, Colour"));
+        var shapes = Enum.GetValues<ShapeCategory>().Select(c => c.Name()).ToHashSet();
+        var colours = NamedColour.Palette.Select(c => c.Name).ToHashSet();
+        var answers = Enumerable.Range(0, source.Count).SelectMany(i => source.Get(i).Conversation)
+            .Where(t => t.From == ConversationTurn.Gpt).Select(t => t.Value).ToList();
+        Assert.Equal(128, answers.Count);
+        Assert.All(answers, a => Assert.True(shapes.Contains(a) || colours.Contains(a), $"'{a}' answers neither family"));
+        Assert.Equal(64, answers.Count(shapes.Contains));
+    }
+
+    [Fact]
+    public void UnknownFamilyNamesAreRejectedWithTheKnownOnes()
+    {
+        var error = Assert.Throws<ArgumentException>(() => SyntheticDatasetBuilder.FamiliesNamed("category,shape"));
+        Assert.Contains("'shape'", error.Message);
+        Assert.Contains("yesno", error.Message);
+        Assert.Throws<ArgumentException>(() => SyntheticDatasetBuilder.FamiliesNamed(" , "));
     }
 }

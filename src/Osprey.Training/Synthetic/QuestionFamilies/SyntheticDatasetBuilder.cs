@@ -10,7 +10,9 @@ public sealed class SyntheticDatasetBuilder
     private readonly SceneGenerator _generator;
     private readonly IReadOnlyList<IQuestionFamily> _families;
 
-    public SyntheticDatasetBuilder(SceneOptions? sceneOptions = null, int samplesPerScene = 4, IReadOnlyList<IQuestionFamily>? families = null)
+    public const int DefaultSamplesPerScene = 4;
+
+    public SyntheticDatasetBuilder(SceneOptions? sceneOptions = null, int samplesPerScene = DefaultSamplesPerScene, IReadOnlyList<IQuestionFamily>? families = null)
     {
         if (samplesPerScene < 1) throw new ArgumentOutOfRangeException(nameof(samplesPerScene), samplesPerScene, "At least one sample per scene.");
         _generator = new SceneGenerator(sceneOptions);
@@ -28,6 +30,21 @@ public sealed class SyntheticDatasetBuilder
         new DescriptionFamily(), new CategoryFamily(), new ColourFamily(), new PositionFamily(), new SizeFamily(),
         new ComparisonFamily(), new CountingFamily(), new PartFamily(), new MultiTurnFamily(), new YesNoFamily(),
     ];
+
+    /// <summary>The families named in a comma list (e.g. "category,colour,yesno").</summary>
+    public static IReadOnlyList<IQuestionFamily> FamiliesNamed(string names)
+    {
+        var all = AllFamilies();
+        var chosen = new List<IQuestionFamily>();
+        foreach (var name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var family = all.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ArgumentException($"unknown question family '{name}': use {string.Join(", ", all.Select(f => f.Name))}");
+            if (!chosen.Contains(family)) chosen.Add(family);
+        }
+        if (chosen.Count == 0) throw new ArgumentException("name at least one question family");
+        return chosen;
+    }
 
     public IReadOnlyList<InstructionSample> Build(long seed, int sampleCount)
     {
