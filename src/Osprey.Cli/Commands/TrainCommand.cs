@@ -42,12 +42,17 @@ public static class TrainCommand
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
         var saveDType = new Option<string>("--save-dtype") { Description = "dtype of the exported model in OUT: bf16 | fp32", DefaultValueFactory = _ => "bf16" };
         var threads = ComputeThreads.Create();
+        var layerScale = new Option<double>("--layer-scale")
+        {
+            Description = "Initial ConvNeXt layer scale of a new model (--config)",
+            DefaultValueFactory = _ => ParameterInitializer.DefaultLayerScale,
+        };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer.model for --config (default: the default model's)" };
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
             config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, seed, steps, output, stage, resume, batchSize, lr, warmup,
-            clip, weightDecay, checkpointEvery, logEvery, saveDType, tokenizer, threads,
+            clip, weightDecay, checkpointEvery, logEvery, saveDType, layerScale, tokenizer, threads,
         };
         command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
         {
@@ -92,7 +97,7 @@ public static class TrainCommand
             {
                 tokenizerPath = TokenizerLocation.Resolve(result.GetValue(tokenizer));
                 tok = OspreyTokenizer.Load(tokenizerPath);
-                model = FreshModel.Create(OspreyConfig.Load(result.GetValue(config)!), tok, options.Seed);
+                model = FreshModel.Create(OspreyConfig.Load(result.GetValue(config)!), tok, options.Seed, result.GetValue(layerScale));
                 Console.Error.WriteLine($"new model from {result.GetValue(config)}, initialised with seed {options.Seed}");
             }
             try

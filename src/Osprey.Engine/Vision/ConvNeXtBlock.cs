@@ -43,7 +43,7 @@ public sealed class ConvNeXtBlock : nn.Module<Tensor, Tensor>
             // while libtorch still reads it (seen as a failed Scalar::toFloat check mid-training).
             rows = shortcut.add(branch.mul(gamma), PinnedScalars.One);
         else
-            rows = branch.mul_(gamma).add_(shortcut);
+            rows = branch.mul_(gamma).add_(shortcut, PinnedScalars.One);
         return scope.MoveToOuter(rows.view(n, h, w, c).permute(0, 3, 1, 2));
     }
 }

@@ -12,19 +12,21 @@ namespace Osprey.Training.Training;
 /// write into the decoder's residual stream (<c>o_proj</c>, <c>down_proj</c>) are further scaled by
 /// (2·layers)^-1/2 as in GPT-2, so the stack starts close to the identity; biases 0; norm
 /// weights 1 and norm biases 0; token embeddings N(0, 0.02) (with a tied head this keeps the first
-/// logits near uniform); ConvNeXt layer-scale <c>gamma</c> 1. A small layer scale (timm starts at
-/// 1e-6) keeps a deep pretrained-style trunk near the identity, but this trunk is shallow and learns
-/// from nothing: with 0.1 its blocks barely contribute, the stem and the non-overlapping downsampling
-/// convolutions see only their own patch, and a mask-pooled shape classifier stayed at chance for
-/// 600 steps; with 1 it climbed steadily from the first hundred.
+/// logits near uniform); ConvNeXt layer-scale <c>gamma</c> <see cref="DefaultLayerScale"/> unless
+/// told otherwise. The layer scale trades two things measured on the synthetic world: at 0.1 the
+/// blocks barely contribute (the stem and the non-overlapping downsampling convolutions see only
+/// their own patch) and a mask-pooled shape classifier trained directly on the mask token stayed at
+/// chance for 600 steps, while at 1 it reached 47 % in 600 steps; but in full training at 1 the trunk
+/// features grew until region tokens were ~30,000 in norm against word embeddings of ~1, and colour,
+/// learnt by step 2,100 at 0.1, was still at 23 % at step 3,000.
 /// </summary>
 public static class ParameterInitializer
 {
     public const double EmbeddingStd = 0.02;
-    public const double LayerScale = 1.0;
+    public const double DefaultLayerScale = 0.1;
 
     /// <returns>The number of parameters initialised.</returns>
-    public static long Initialize(nn.Module root, long seed)
+    public static long Initialize(nn.Module root, long seed, double layerScale = DefaultLayerScale)
     {
         using var noGrad = torch.no_grad();
         using var generator = new Generator((ulong)seed);
@@ -61,7 +63,7 @@ public static class ParameterInitializer
                     count += Normal(embedding.weight, EmbeddingStd, generator, done);
                     break;
                 case ConvNeXtBlock block:
-                    count += Fill(block.gamma, LayerScale, done);
+                    count += Fill(block.gamma, layerScale, done);
                     break;
             }
         }
