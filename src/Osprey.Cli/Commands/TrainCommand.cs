@@ -42,10 +42,9 @@ public static class TrainCommand
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
         var saveDType = new Option<string>("--save-dtype") { Description = "dtype of the exported model in OUT: bf16 | fp32", DefaultValueFactory = _ => "bf16" };
         var threads = ComputeThreads.Create();
-        var layerScale = new Option<double>("--layer-scale")
+        var layerScale = new Option<double?>("--layer-scale")
         {
-            Description = "Initial ConvNeXt layer scale of a new model (--config)",
-            DefaultValueFactory = _ => ParameterInitializer.DefaultLayerScale,
+            Description = $"Initial ConvNeXt layer scale of a new model (--config; default {ParameterInitializer.DefaultLayerScale})",
         };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer.model for --config (default: the default model's)" };
 
@@ -79,6 +78,10 @@ public static class TrainCommand
             var startDir = resuming ? resumeDir : result.GetValue(initFrom);
             if (startDir is null == (result.GetValue(config) is null) && !resuming)
                 throw new ArgumentException("give exactly one of --config (new model) and --init-from DIR");
+            if (startDir is not null && result.GetValue(layerScale) is not null)
+                throw new ArgumentException("--layer-scale initialises a new model: use it with --config, not with --init-from or --resume");
+            if (result.GetValue(families) is not null && result.GetValue(synthetic) is null)
+                throw new ArgumentException("--families chooses synthetic question families: use it with --synthetic");
 
             OspreyEngine? engine = null;
             OspreyModel model;
@@ -97,7 +100,8 @@ public static class TrainCommand
             {
                 tokenizerPath = TokenizerLocation.Resolve(result.GetValue(tokenizer));
                 tok = OspreyTokenizer.Load(tokenizerPath);
-                model = FreshModel.Create(OspreyConfig.Load(result.GetValue(config)!), tok, options.Seed, result.GetValue(layerScale));
+                model = FreshModel.Create(OspreyConfig.Load(result.GetValue(config)!), tok, options.Seed,
+                    result.GetValue(layerScale) ?? ParameterInitializer.DefaultLayerScale);
                 Console.Error.WriteLine($"new model from {result.GetValue(config)}, initialised with seed {options.Seed}");
             }
             try
