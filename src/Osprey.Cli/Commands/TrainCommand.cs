@@ -35,6 +35,11 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
         var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 8 };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3 };
+        var visionLr = new Option<double>("--vision-lr-scale")
+        {
+            Description = "Multiplies the learning rate of the vision trunk, projector and mask extractor",
+            DefaultValueFactory = _ => 1.0,
+        };
         var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 50 };
         var clip = new Option<double>("--clip") { DefaultValueFactory = _ => 1.0 };
         var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 0.01 };
@@ -50,7 +55,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, seed, steps, output, stage, resume, batchSize, lr, warmup,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, seed, steps, output, stage, resume, batchSize, lr, visionLr, warmup,
             clip, weightDecay, checkpointEvery, logEvery, saveDType, layerScale, tokenizer, threads,
         };
         command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
@@ -62,6 +67,7 @@ public static class TrainCommand
                 Steps = result.GetValue(steps),
                 BatchSize = result.GetValue(batchSize),
                 LearningRate = result.GetValue(lr),
+                VisionLearningRateScale = result.GetValue(visionLr),
                 WarmupSteps = result.GetValue(warmup),
                 ClipNorm = result.GetValue(clip),
                 WeightDecay = result.GetValue(weightDecay),

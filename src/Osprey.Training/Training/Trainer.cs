@@ -30,6 +30,7 @@ public sealed class Trainer : IDisposable
     private readonly AnswerLoss _loss;
     private readonly List<Parameter> _trainable;
     private readonly AdamW _adam;
+    private readonly List<double> _groupScales;
     private readonly LearningRateSchedule _schedule;
 
     /// <summary>Steps completed so far.</summary>
@@ -51,12 +52,24 @@ public sealed class Trainer : IDisposable
         _log = log;
         _loss = new AnswerLoss(model, tokenizer);
         _trainable = SelectTrainable(model, options.Modules);
-        var decayed = _trainable.Where(p => p.dim() >= 2).ToList();
-        var plain = _trainable.Where(p => p.dim() < 2).ToList();
-        _adam = torch.optim.AdamW(
-            [new AdamW.ParamGroup(decayed, new AdamW.Options { weight_decay = options.WeightDecay }),
-             new AdamW.ParamGroup(plain, new AdamW.Options { weight_decay = 0 })],
-            lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
+        var groups = new List<AdamW.ParamGroup>();
+        _groupScales = [];
+        // With one learning rate the groups are exactly {matrices, the rest}, the layout of earlier checkpoints.
+        var split = options.VisionLearningRateScale != 1.0;
+        var visionPrefixes = TrainingStage.Prefixes(TrainableModules.VisionTrunk | TrainableModules.Projector | TrainableModules.MaskExtractor);
+        var named = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        foreach (var vision in split ? new[] { true, false } : [false])
+        foreach (var matrices in new[] { true, false })
+        {
+            var members = named
+                .Where(p => !split || visionPrefixes.Any(v => p.name.StartsWith(v, StringComparison.Ordinal)) == vision)
+                .Where(p => p.parameter.dim() >= 2 == matrices)
+                .Select(p => p.parameter).ToList();
+            if (members.Count == 0 && split) continue;
+            groups.Add(new AdamW.ParamGroup(members, new AdamW.Options { weight_decay = matrices ? options.WeightDecay : 0 }));
+            _groupScales.Add(vision ? options.VisionLearningRateScale : 1.0);
+        }
+        _adam = torch.optim.AdamW(groups, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
         _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
         model.train();
     }
@@ -84,6 +97,8 @@ public sealed class Trainer : IDisposable
         var state = TrainerState.Load(resumeDirectory);
         if (state.Modules != _options.Modules.ToString())
             throw new InvalidOperationException($"the checkpoint trained {state.Modules}, this run trains {_options.Modules}: resume with the same stage");
+        if (state.VisionLearningRateScale != _options.VisionLearningRateScale)
+            throw new InvalidOperationException($"the checkpoint used --vision-lr-scale {state.VisionLearningRateScale}, this run {_options.VisionLearningRateScale}: resume with the same scale");
         if (state.BatchSize != _options.BatchSize)
             throw new InvalidOperationException($"the checkpoint used batch size {state.BatchSize}, this run {_options.BatchSize}: resume with the same batch size");
         _adam.load_state_dict(Path.Combine(resumeDirectory, OptimizerFileName));
@@ -101,7 +116,7 @@ public sealed class Trainer : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var step = Step + 1;
             var lr = _schedule.At(step);
-            foreach (var group in _adam.ParamGroups) group.LearningRate = lr;
+            foreach (var (group, scale) in _adam.ParamGroups.Zip(_groupScales)) group.LearningRate = lr * scale;
 
             var dataClock = System.Diagnostics.Stopwatch.StartNew();
             var batch = new List<TrainingExample>(_options.BatchSize);
@@ -144,15 +159,21 @@ public sealed class Trainer : IDisposable
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         ModelDirectoryWriter.Write(_model, _tokenizerPath, _tokenizer, staging, dtype: null);
         _adam.save_state_dict(Path.Combine(staging, OptimizerFileName));
-        new TrainerState(Step, _options.Steps, _options.BatchSize, _options.Seed, _options.Modules.ToString(), lastLoss).Save(staging);
+        State(lastLoss).Save(staging);
         if (Directory.Exists(resume)) Directory.Delete(resume, recursive: true);
         Directory.Move(staging, resume);
 
         ModelDirectoryWriter.Write(_model, _tokenizerPath, _tokenizer, _outDirectory, ExportDType);
-        new TrainerState(Step, _options.Steps, _options.BatchSize, _options.Seed, _options.Modules.ToString(), lastLoss).Save(_outDirectory);
+        State(lastLoss).Save(_outDirectory);
         _log.WriteLine($"checkpoint: step {Step} → {_outDirectory}");
         _log.Flush();
     }
+
+    private TrainerState State(double lastLoss) =>
+        new(Step, _options.Steps, _options.BatchSize, _options.Seed, _options.Modules.ToString(), lastLoss)
+        {
+            VisionLearningRateScale = _options.VisionLearningRateScale,
+        };
 
     public void Dispose() => _adam.Dispose();
 }

@@ -12,6 +12,10 @@ public sealed record TrainerState(
     [property: JsonPropertyName("modules")] string Modules,
     [property: JsonPropertyName("last_loss")] double LastLoss)
 {
+    /// <summary>The run's vision learning-rate scale (1 in checkpoints written before it existed).</summary>
+    [JsonPropertyName("vision_lr_scale")]
+    public double VisionLearningRateScale { get; init; } = 1.0;
+
     public const string FileName = "trainer_state.json";
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 

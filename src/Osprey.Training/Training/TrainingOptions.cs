@@ -6,6 +6,11 @@ public sealed record TrainingOptions
     public int Steps { get; init; } = 1000;
     public int BatchSize { get; init; } = 8;
     public double LearningRate { get; init; } = 1e-3;
+    /// <summary>
+    /// Multiplies the learning rate of the modules that make image and region tokens (vision trunk,
+    /// projector, mask extractor), as LLaVA-style recipes give the projector its own rate.
+    /// </summary>
+    public double VisionLearningRateScale { get; init; } = 1.0;
     public int WarmupSteps { get; init; } = 50;
     public double MinLearningRateFraction { get; init; } = 0.1;
     public double WeightDecay { get; init; } = 0.01;
@@ -24,6 +29,8 @@ public sealed record TrainingOptions
         if (Steps < 1) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "at least one step");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "at least one example per step");
         if (LearningRate <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be positive");
+        if (!(VisionLearningRateScale > 0) || double.IsInfinity(VisionLearningRateScale))
+            throw new ArgumentOutOfRangeException(nameof(VisionLearningRateScale), VisionLearningRateScale, "must be positive");
         if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "cannot be negative");
         if (ClipNorm <= 0) throw new ArgumentOutOfRangeException(nameof(ClipNorm), ClipNorm, "must be positive");
         if (CheckpointEvery < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "cannot be negative");
