@@ -54,20 +54,28 @@ public sealed class Trainer : IDisposable
         _trainable = SelectTrainable(model, options.Modules);
         var groups = new List<AdamW.ParamGroup>();
         _groupScales = [];
-        // With one learning rate the groups are exactly {matrices, the rest}, the layout of earlier checkpoints.
-        var split = options.VisionLearningRateScale != 1.0;
-        var visionPrefixes = TrainingStage.Prefixes(TrainableModules.VisionTrunk | TrainableModules.Projector | TrainableModules.MaskExtractor);
-        var named = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
-        foreach (var vision in split ? new[] { true, false } : [false])
-        foreach (var matrices in new[] { true, false })
+        void AddGroup(List<Parameter> members, double weightDecay, double scale)
         {
-            var members = named
-                .Where(p => !split || visionPrefixes.Any(v => p.name.StartsWith(v, StringComparison.Ordinal)) == vision)
-                .Where(p => p.parameter.dim() >= 2 == matrices)
-                .Select(p => p.parameter).ToList();
-            if (members.Count == 0 && split) continue;
-            groups.Add(new AdamW.ParamGroup(members, new AdamW.Options { weight_decay = matrices ? options.WeightDecay : 0 }));
-            _groupScales.Add(vision ? options.VisionLearningRateScale : 1.0);
+            groups.Add(new AdamW.ParamGroup(members, new AdamW.Options { weight_decay = weightDecay }));
+            _groupScales.Add(scale);
+        }
+        if (options.VisionLearningRateScale == 1.0)
+        {
+            // One learning rate: exactly {matrices, the rest}, the group layout of earlier checkpoints.
+            AddGroup(_trainable.Where(p => p.dim() >= 2).ToList(), options.WeightDecay, 1.0);
+            AddGroup(_trainable.Where(p => p.dim() < 2).ToList(), 0, 1.0);
+        }
+        else
+        {
+            const TrainableModules vision = TrainableModules.VisionTrunk | TrainableModules.Projector | TrainableModules.MaskExtractor;
+            var named = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+            foreach (var isVision in new[] { true, false })
+            foreach (var matrices in new[] { true, false })
+            {
+                var members = named.Where(p => TrainingStage.Selects(vision, p.name) == isVision && p.parameter.dim() >= 2 == matrices)
+                    .Select(p => p.parameter).ToList();
+                if (members.Count > 0) AddGroup(members, matrices ? options.WeightDecay : 0, isVision ? options.VisionLearningRateScale : 1.0);
+            }
         }
         _adam = torch.optim.AdamW(groups, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
         _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
@@ -79,11 +87,10 @@ public sealed class Trainer : IDisposable
     /// <summary>Marks exactly the parameters of the selected modules as requiring gradients.</summary>
     public static List<Parameter> SelectTrainable(OspreyModel model, TrainableModules modules)
     {
-        var prefixes = TrainingStage.Prefixes(modules);
         var trainable = new List<Parameter>();
         foreach (var (name, parameter) in model.named_parameters())
         {
-            var train = prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+            var train = TrainingStage.Selects(modules, name);
             parameter.requires_grad = train;
             if (train) trainable.Add(parameter);
         }

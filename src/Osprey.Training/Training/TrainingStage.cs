@@ -26,6 +26,10 @@ public static class TrainingStage
             $"unknown stage or module '{name}': use 1, 2, 3, all, or a comma list of llm, vision_trunk, mm_projector, mask_extractor"),
     };
 
+    /// <summary>Whether a parameter (named as in <c>named_parameters</c>) belongs to the selected modules.</summary>
+    public static bool Selects(TrainableModules modules, string parameterName) =>
+        Prefixes(modules).Any(p => parameterName.StartsWith(p, StringComparison.Ordinal));
+
     /// <summary>The submodule name prefixes (as in <c>named_parameters</c>) a selection trains.</summary>
     public static IReadOnlyList<string> Prefixes(TrainableModules modules)
     {
