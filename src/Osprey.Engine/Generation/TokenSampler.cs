@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -68,8 +69,10 @@ public static class TokenSampler
             k = Math.Min(k * 8, vocab);
             (top, ids) = probabilities.topk((int)k);
         }
-        var massAbove = top.cumsum(-1) - top;
-        var kept = Math.Max(1L, massAbove.lt(topP).sum().item<long>());
+        var massAbove = top.cumsum(-1).sub(top);
+        // Owned Scalars: see PinnedScalars for why no number is passed to libtorch as a temporary.
+        using Scalar threshold = topP;
+        var kept = Math.Max(1L, massAbove.lt(threshold).sum().item<long>());
         return (top[..(int)kept], ids[..(int)kept]);
     }
 
@@ -83,11 +86,12 @@ public static class TokenSampler
         var mass = cdf[-1].item<double>();
         if (!double.IsFinite(mass) || mass <= 0)
             throw new ArgumentException("a logits row has no usable probability mass (NaN, or every logit -inf)");
-        var u = rand([1], ScalarType.Float64, generator: generator) * mass;
+        using Scalar total = mass;
+        var u = rand([1], ScalarType.Float64, generator: generator).mul_(total);
         // First index whose cumulative mass exceeds u: never a zero-probability token.
         var index = searchsorted(cdf, u, right: true).item<long>();
         // u can round up to the total mass; then the last token with any mass is the draw.
-        if (index >= probabilities.shape[0]) index = probabilities.gt(0).nonzero().max().item<long>();
+        if (index >= probabilities.shape[0]) index = probabilities.gt(PinnedScalars.Zero).nonzero().max().item<long>();
         return index;
     }
 }

@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,7 +45,7 @@ internal sealed class PackedSequences
         if (t == 1 || (past == 0 && queryGroups == 1)) return null;
         // Owned Scalars: see PinnedScalars for why no number is passed to libtorch as a temporary.
         using Scalar length = t, offset = past, keyCount = past + t;
-        var rows = torch.arange(length, dtype: ScalarType.Int64, device: device).repeat(queryGroups).add(offset);
+        var rows = torch.arange(length, dtype: ScalarType.Int64, device: device).repeat(queryGroups).add(offset, PinnedScalars.One);
         var keys = torch.arange(keyCount, dtype: ScalarType.Int64, device: device);
         return keys.unsqueeze(0).le(rows.unsqueeze(1));
     }

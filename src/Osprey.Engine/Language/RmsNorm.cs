@@ -30,7 +30,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var x32 = x.to_type(ScalarType.Float32);
-        var inverseRms = x32.square().mean([-1L], keepdim: true).add(_eps).rsqrt();
+        var inverseRms = x32.square().mean([-1L], keepdim: true).add(_eps, PinnedScalars.One).rsqrt();
         var normalised = x32.mul(inverseRms).to_type(x.dtype);
         return scope.MoveToOuter(weight.mul(normalised));
     }

@@ -59,8 +59,10 @@ public sealed class RotaryEmbedding : IDisposable
             using var normalMode = torch.inference_mode(false);
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
-            var exponents = torch.arange(0, HeadDim, 2, dtype: ScalarType.Float32, device: device).div(HeadDim);
-            var inverseFrequencies = torch.full_like(exponents, Theta).pow(exponents).reciprocal();
+            // Owned Scalars: see PinnedScalars for why no number is passed to libtorch as a temporary.
+            using Scalar headDim = HeadDim, theta = Theta;
+            var exponents = torch.arange(0, HeadDim, 2, dtype: ScalarType.Float32, device: device).div(headDim);
+            var inverseFrequencies = torch.full_like(exponents, theta).pow(exponents).reciprocal();
             var positions = torch.arange(0, MaxPositions, dtype: ScalarType.Float32, device: device);
             var angles = torch.outer(positions, inverseFrequencies);
             var doubled = torch.cat([angles, angles], -1);

@@ -3,11 +3,12 @@ using TorchSharp;
 namespace Osprey.Engine.Layers;
 
 /// <summary>
-/// Scalars that live as long as the process. TorchSharp turns a number argument (and the implicit
-/// alpha of <c>add(Tensor)</c>) into a native Scalar that nothing keeps reachable during the call, so
-/// the GC may finalise it while libtorch still reads it. Hot paths pass these, or a Scalar they own,
-/// instead. (A "Scalar::toFloat" failure still ends long training runs now and then; its cause is
-/// not found yet, and the trainer's checkpoints are what make it survivable.)
+/// Scalars that live as long as the process. TorchSharp turns a number argument into a native Scalar
+/// that nothing keeps reachable during the call, so the GC may finalise it while libtorch still reads
+/// it; overloads without an alpha (<c>add(Tensor)</c>, <c>add_(Scalar)</c>) create such a temporary
+/// alpha of 1 themselves. A freed Scalar shows up as a failed "Scalar::toFloat" check: mask pooling's
+/// <c>add_(epsilon)</c> did this every few minutes of training until it passed its own alpha. Hot
+/// paths pass these, or a Scalar they own (<c>using Scalar</c>), never a bare number.
 /// </summary>
 public static class PinnedScalars
 {

@@ -24,7 +24,7 @@ public static class MaskPooling
         var (c, h, w) = (feature.shape[1], feature.shape[2], feature.shape[3]);
         using var scope = NewDisposeScope();
         var inside = RegionMasks.Resize(masks.to(feature.device), h, w).gt(PinnedScalars.Zero).to(ScalarType.Float32).reshape(masks.shape[0], h * w);
-        var counts = inside.sum(1, keepdim: true).add_(Epsilon);
+        var counts = inside.sum(1, keepdim: true).add_(Epsilon, PinnedScalars.One);
         var values = feature[0].reshape(c, h * w).to(ScalarType.Float32);
         var pooled = inside.matmul(values.t()).div_(counts);
         return scope.MoveToOuter(pooled);

@@ -84,7 +84,8 @@ public static class ParameterInitializer
     private static long Normal(Tensor parameter, double std, Generator generator, HashSet<IntPtr> done)
     {
         if (!done.Add(parameter.Handle)) return 0;
-        using var values = torch.randn(parameter.shape, dtype: ScalarType.Float32, generator: generator).mul_(std);
+        using Scalar scale = std;
+        using var values = torch.randn(parameter.shape, dtype: ScalarType.Float32, generator: generator).mul_(scale);
         parameter.copy_(values);
         return parameter.numel();
     }
@@ -92,7 +93,8 @@ public static class ParameterInitializer
     private static long Fill(Tensor parameter, double value, HashSet<IntPtr> done)
     {
         if (!done.Add(parameter.Handle)) return 0;
-        parameter.fill_(value);
+        using Scalar fill = value;
+        parameter.fill_(fill);
         return parameter.numel();
     }
 }
