@@ -8,6 +8,7 @@ var root = new RootCommand("osprey — Osprey region chat on TorchSharp")
     BenchCommand.Create(),
     InitModelCommand.Create(),
     TrainCommand.Create(),
+    PretrainVisionCommand.Create(),
     EvalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
