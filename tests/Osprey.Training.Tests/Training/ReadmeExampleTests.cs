@@ -24,6 +24,9 @@ public class ReadmeExampleTests
         ("region1.png", "Where is <region1> in the image?" + Short, "bottom"),
         ("region2.png", "Where is <region1> in the image?" + Short, "left"),
         ("region3.png", "Where is <region1> in the image?" + Short, "bottom"),
+        ("region1.png", "What is <region1>?" + Short, "ring"),
+        ("region2.png", "What is <region1>?" + Short, "hexagon"),
+        ("region3.png", "What is <region1>?" + Short, "triangle"),
     ];
 
     [Fact]
