@@ -21,18 +21,10 @@ public static class PretrainVisionCommand
     public static Command Create()
     {
         var config = new Option<string?>("--config") { Description = "config.json of a new model (initialised from --seed)" };
-        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Required = true };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Scenes per step (every object of a scene is a region)", DefaultValueFactory = _ => 8 };
+        var optimization = new OptimizationOptions(defaultLearningRate: 2e-3, batchDescription: "Scenes per step (every object of a scene is a region)");
         var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 128 };
-        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 2e-3 };
-        var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 50 };
-        var clip = new Option<double>("--clip") { DefaultValueFactory = _ => 1.0 };
-        var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 0.01 };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => 200 };
-        var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
         var layerScale = new Option<double>("--layer-scale")
         {
             Description = "Initial ConvNeXt layer scale of the new model",
@@ -43,26 +35,14 @@ public static class PretrainVisionCommand
 
         var command = new Command("pretrain-vision", "Pretrain a new model's vision trunk and mask extractor on synthetic region attributes")
         {
-            config, seed, steps, output, resume, batchSize, sceneSize, lr, warmup, clip, weightDecay, checkpointEvery, logEvery, layerScale, tokenizer, threads,
+            config, output, resume, sceneSize, layerScale, tokenizer, threads,
         };
+        optimization.AddTo(command);
         command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
         {
             ComputeThreads.Apply(result, threads);
             var outDir = result.GetValue(output)!;
-            var options = new TrainingOptions
-            {
-                Steps = result.GetValue(steps),
-                BatchSize = result.GetValue(batchSize),
-                LearningRate = result.GetValue(lr),
-                WarmupSteps = result.GetValue(warmup),
-                ClipNorm = result.GetValue(clip),
-                WeightDecay = result.GetValue(weightDecay),
-                Seed = result.GetValue(seed),
-                Modules = VisionPretrainer.Modules,
-                CheckpointEvery = result.GetValue(checkpointEvery),
-                LogEvery = Math.Max(1, result.GetValue(logEvery)),
-            };
-            options.Validate();
+            var options = optimization.Bind(result, VisionPretrainer.Modules);
             var sceneOptions = new SceneOptions { ImageSize = result.GetValue(sceneSize) };
             sceneOptions.Validate();
             var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);

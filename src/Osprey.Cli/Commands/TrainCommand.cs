@@ -28,23 +28,15 @@ public static class TrainCommand
         var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 128 };
         var singleQuestions = new Option<bool>("--single-questions") { Description = "One question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };
         var families = new Option<string?>("--families") { Description = "Synthetic question families to train on, a comma list (default: all)" };
-        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Required = true };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
         var stage = new Option<string>("--stage") { Description = "1 (projector), 2 (mask extractor), 3 (projector + extractor + LLM), all, or a comma list of modules", DefaultValueFactory = _ => "all" };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
-        var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 8 };
-        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3 };
+        var optimization = new OptimizationOptions(defaultLearningRate: 1e-3, batchDescription: "Conversations per step");
         var visionLr = new Option<double>("--vision-lr-scale")
         {
             Description = "Multiplies the learning rate of the vision trunk, projector and mask extractor",
             DefaultValueFactory = _ => 1.0,
         };
-        var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 50 };
-        var clip = new Option<double>("--clip") { DefaultValueFactory = _ => 1.0 };
-        var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 0.01 };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => 200 };
-        var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
         var saveDType = new Option<string>("--save-dtype") { Description = "dtype of the exported model in OUT: bf16 | fp32", DefaultValueFactory = _ => "bf16" };
         var threads = ComputeThreads.Create();
         var layerScale = new Option<double?>("--layer-scale")
@@ -55,28 +47,15 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, seed, steps, output, stage, resume, batchSize, lr, visionLr, warmup,
-            clip, weightDecay, checkpointEvery, logEvery, saveDType, layerScale, tokenizer, threads,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, output, stage, resume, visionLr,
+            saveDType, layerScale, tokenizer, threads,
         };
+        optimization.AddTo(command);
         command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
         {
             ComputeThreads.Apply(result, threads);
             var outDir = result.GetValue(output)!;
-            var options = new TrainingOptions
-            {
-                Steps = result.GetValue(steps),
-                BatchSize = result.GetValue(batchSize),
-                LearningRate = result.GetValue(lr),
-                VisionLearningRateScale = result.GetValue(visionLr),
-                WarmupSteps = result.GetValue(warmup),
-                ClipNorm = result.GetValue(clip),
-                WeightDecay = result.GetValue(weightDecay),
-                Seed = result.GetValue(seed),
-                Modules = TrainingStage.Parse(result.GetValue(stage)!),
-                CheckpointEvery = result.GetValue(checkpointEvery),
-                LogEvery = Math.Max(1, result.GetValue(logEvery)),
-            };
-            options.Validate();
+            var options = optimization.Bind(result, TrainingStage.Parse(result.GetValue(stage)!), result.GetValue(visionLr));
             var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);
             var resuming = result.GetValue(resume);
             if (resuming && !Directory.Exists(resumeDir))

@@ -106,9 +106,7 @@ public sealed class VisionPretrainer : IDisposable
             {
                 _adam.zero_grad();
                 using var batch = _loss.Compute(scenes);
-                batch.Loss.backward();
-                gradNorm = nn.utils.clip_grad_norm_(_trainable, _options.ClipNorm);
-                _adam.step();
+                gradNorm = GradientStep.Apply(batch.Loss, _trainable, _options.ClipNorm, _adam);
                 lastLoss = batch.Loss.item<float>();
                 progress.Add(lastLoss, batch.Regions);
                 tally.Add(batch);
@@ -135,18 +133,8 @@ public sealed class VisionPretrainer : IDisposable
     /// <summary>Writes <c>OUT/resume</c> (fp32 weights, heads, optimizer, step) and the model in <c>OUT</c> (fp32: it is a starting point).</summary>
     public void SaveCheckpoint(double lastLoss)
     {
-        var resume = Path.Combine(_outDirectory, Trainer.ResumeDirectoryName);
-        var staging = resume + ".partial";
-        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        ModelDirectoryWriter.Write(_model, _tokenizerPath, _tokenizer, staging, dtype: null);
-        _heads.save(Path.Combine(staging, HeadsFileName));
-        _adam.save_state_dict(Path.Combine(staging, Trainer.OptimizerFileName));
-        State(lastLoss).Save(staging);
-        if (Directory.Exists(resume)) Directory.Delete(resume, recursive: true);
-        Directory.Move(staging, resume);
-
-        ModelDirectoryWriter.Write(_model, _tokenizerPath, _tokenizer, _outDirectory, dtype: null);
-        State(lastLoss).Save(_outDirectory);
+        RunCheckpoint.Save(_model, _tokenizerPath, _tokenizer, _adam, State(lastLoss), _outDirectory, exportDType: null,
+            writeExtra: staging => _heads.save(Path.Combine(staging, HeadsFileName)));
         _log.WriteLine($"checkpoint: step {Step} → {_outDirectory}");
         _log.Flush();
     }

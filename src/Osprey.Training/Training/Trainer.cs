@@ -17,8 +17,8 @@ namespace Osprey.Training.Training;
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    public const string ResumeDirectoryName = "resume";
-    public const string OptimizerFileName = "optimizer.bin";
+    public const string ResumeDirectoryName = RunCheckpoint.ResumeDirectoryName;
+    public const string OptimizerFileName = RunCheckpoint.OptimizerFileName;
 
     private readonly OspreyModel _model;
     private readonly OspreyTokenizer _tokenizer;
@@ -136,9 +136,7 @@ public sealed class Trainer : IDisposable
             {
                 _adam.zero_grad();
                 using var result = _loss.Compute(batch);
-                result.Loss.backward();
-                gradNorm = nn.utils.clip_grad_norm_(_trainable, _options.ClipNorm);
-                _adam.step();
+                gradNorm = GradientStep.Apply(result.Loss, _trainable, _options.ClipNorm, _adam);
                 lastLoss = result.Loss.item<float>();
                 progress.Add(lastLoss, result.Positions);
             }
@@ -161,17 +159,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Writes <c>OUT/resume</c> (replacing it only once complete) and the exported model in <c>OUT</c>.</summary>
     public void SaveCheckpoint(double lastLoss)
     {
-        var resume = Path.Combine(_outDirectory, ResumeDirectoryName);
-        var staging = resume + ".partial";
-        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        ModelDirectoryWriter.Write(_model, _tokenizerPath, _tokenizer, staging, dtype: null);
-        _adam.save_state_dict(Path.Combine(staging, OptimizerFileName));
-        State(lastLoss).Save(staging);
-        if (Directory.Exists(resume)) Directory.Delete(resume, recursive: true);
-        Directory.Move(staging, resume);
-
-        ModelDirectoryWriter.Write(_model, _tokenizerPath, _tokenizer, _outDirectory, ExportDType);
-        State(lastLoss).Save(_outDirectory);
+        RunCheckpoint.Save(_model, _tokenizerPath, _tokenizer, _adam, State(lastLoss), _outDirectory, ExportDType);
         _log.WriteLine($"checkpoint: step {Step} → {_outDirectory}");
         _log.Flush();
     }

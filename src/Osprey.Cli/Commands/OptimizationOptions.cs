@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Osprey.Training.Training;
+
+namespace Osprey.Cli.Commands;
+
+/// <summary>
+/// The options every training command shares (steps, batch, learning-rate schedule, clipping, weight
+/// decay, seed, checkpoint and log cadence) and how they become <see cref="TrainingOptions"/>.
+/// </summary>
+public sealed class OptimizationOptions
+{
+    private readonly Option<long> _seed = new("--seed") { DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _steps = new("--steps") { Required = true };
+    private readonly Option<int> _batchSize;
+    private readonly Option<double> _lr;
+    private readonly Option<int> _warmup = new("--warmup") { DefaultValueFactory = _ => 50 };
+    private readonly Option<double> _clip = new("--clip") { DefaultValueFactory = _ => 1.0 };
+    private readonly Option<double> _weightDecay = new("--weight-decay") { DefaultValueFactory = _ => 0.01 };
+    private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { DefaultValueFactory = _ => 200 };
+    private readonly Option<int> _logEvery = new("--log-every") { DefaultValueFactory = _ => 10 };
+
+    public OptimizationOptions(double defaultLearningRate, string batchDescription)
+    {
+        _lr = new Option<double>("--lr") { DefaultValueFactory = _ => defaultLearningRate };
+        _batchSize = new Option<int>("--batch-size") { Description = batchDescription, DefaultValueFactory = _ => 8 };
+    }
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _seed, _steps, _batchSize, _lr, _warmup, _clip, _weightDecay, _checkpointEvery, _logEvery })
+            command.Options.Add(option);
+    }
+
+    public TrainingOptions Bind(ParseResult result, TrainableModules modules, double visionLearningRateScale = 1.0)
+    {
+        var options = new TrainingOptions
+        {
+            Steps = result.GetValue(_steps),
+            BatchSize = result.GetValue(_batchSize),
+            LearningRate = result.GetValue(_lr),
+            VisionLearningRateScale = visionLearningRateScale,
+            WarmupSteps = result.GetValue(_warmup),
+            ClipNorm = result.GetValue(_clip),
+            WeightDecay = result.GetValue(_weightDecay),
+            Seed = result.GetValue(_seed),
+            Modules = modules,
+            CheckpointEvery = result.GetValue(_checkpointEvery),
+            LogEvery = Math.Max(1, result.GetValue(_logEvery)),
+        };
+        options.Validate();
+        return options;
+    }
+}
