@@ -10,8 +10,8 @@ namespace Osprey.Training.Pretraining;
 
 /// <summary>
 /// Vision pretraining on the synthetic world: the trunk and the mask extractor learn, through
-/// <see cref="RegionAttributeHeads"/>, to make every object's category, colour and size readable from
-/// its region tokens. The real Osprey starts from a CLIP-pretrained trunk that it keeps frozen; a
+/// <see cref="RegionAttributeHeads"/>, to make every object's category, colour, size, position and
+/// area readable from its region tokens. The real Osprey starts from a CLIP-pretrained trunk that it keeps frozen; a
 /// model trained from scratch has no such trunk, and measured on this world the next-token loss alone
 /// teaches colour but leaves shape at chance, so this stage gives it one. The projector and the
 /// language model are untouched. Checkpoints, resume and logging work as in <see cref="Trainer"/>;
