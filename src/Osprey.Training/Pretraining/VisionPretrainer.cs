@@ -56,12 +56,8 @@ public sealed class VisionPretrainer : IDisposable
         _loss = new RegionAttributeLoss(model, _heads);
         _trainable = Trainer.SelectTrainable(model, Modules);
         _trainable.AddRange(_heads.parameters());
-        var groups = new List<AdamW.ParamGroup>
-        {
-            new(_trainable.Where(p => p.dim() >= 2).ToList(), new AdamW.Options { weight_decay = options.WeightDecay }),
-            new(_trainable.Where(p => p.dim() < 2).ToList(), new AdamW.Options { weight_decay = 0 }),
-        };
-        _adam = torch.optim.AdamW(groups, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
+        var (matrices, rest) = WeightDecayGroups.Split(_trainable, options.WeightDecay);
+        _adam = torch.optim.AdamW([matrices, rest], lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
         _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
         model.train();
     }

@@ -62,8 +62,9 @@ public sealed class Trainer : IDisposable
         if (options.VisionLearningRateScale == 1.0)
         {
             // One learning rate: exactly {matrices, the rest}, the group layout of earlier checkpoints.
-            AddGroup(_trainable.Where(p => p.dim() >= 2).ToList(), options.WeightDecay, 1.0);
-            AddGroup(_trainable.Where(p => p.dim() < 2).ToList(), 0, 1.0);
+            var (matrices, rest) = WeightDecayGroups.Split(_trainable, options.WeightDecay);
+            groups.AddRange([matrices, rest]);
+            _groupScales.AddRange([1.0, 1.0]);
         }
         else
         {

@@ -73,11 +73,7 @@ public class VisionPretrainerTests
                 secondHalf = trainer.Run();
             }
 
-            var resumed = firstHalf.Concat(secondHalf).ToList();
-            Assert.Equal(uninterrupted.Count, resumed.Count);
-            for (int i = 0; i < resumed.Count; i++)
-                Assert.True(Math.Abs(uninterrupted[i] - resumed[i]) < 1e-4, $"step {i + 1}: {uninterrupted[i]} vs {resumed[i]}");
-            Assert.NotEqual(uninterrupted[0], uninterrupted[^1]);
+            LossCurves.AssertResumedRepeats(uninterrupted, firstHalf, secondHalf);
         }
         finally
         {
