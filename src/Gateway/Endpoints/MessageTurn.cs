@@ -14,7 +14,8 @@ namespace OspreyCluster.Gateway.Endpoints;
 /// <summary>
 /// POST /v1/conversations/{id}/messages. The first event is awaited before anything is written, so a
 /// refusal from the conversation grain (unknown region, prompt too long) is still a proper 4xx problem;
-/// after that the answer streams, and a client that goes away cancels the generation.
+/// after that the answer streams, and a client that goes away cancels the generation. A call the cluster
+/// could not deliver is asked again a few times before it is reported (see <see cref="Start"/>).
 /// </summary>
 public static class MessageTurn
 {
@@ -25,8 +26,8 @@ public static class MessageTurn
         var grain = grains.GetGrain<IRegionConversationGrain>(ResourceIds.RequireConversationId(id));
         var aborted = context.RequestAborted;
 
-        await using var events = grain.Ask(turn, aborted).WithCancellation(aborted).GetAsyncEnumerator();
-        var pending = await events.MoveNextAsync() ? events.Current : null;
+        var (events, pending) = await Start(grain, turn, aborted);
+        await using var _ = events;
 
         if (!ServerSentEventWriter.IsRequested(context.Request))
         {
@@ -66,6 +67,36 @@ public static class MessageTurn
                 await sse.WriteAsync("error", RequestProblem.Create(status, reason), CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Waits for the turn's first event. A silo that stopped a moment ago can still be where the directory
+    /// sends the call; the rejection comes before the turn ran (a turn is stored only once answered), so
+    /// the turn is asked again while membership catches up, and only then reported as a 503.
+    /// </summary>
+    private static async Task<(IAsyncEnumerator<TurnEvent> Events, TurnEvent? First)> Start(
+        IRegionConversationGrain grain, TurnRequest turn, CancellationToken aborted)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var events = grain.Ask(turn, aborted).GetAsyncEnumerator(aborted);
+            try
+            {
+                return (events, await events.MoveNextAsync() ? events.Current : null);
+            }
+            catch (Exception failure) when (attempt < RetryDelays.Length && TransientClusterFailure.Is(failure) && !aborted.IsCancellationRequested)
+            {
+                await events.DisposeAsync();
+                await Task.Delay(RetryDelays[attempt], aborted);
+            }
+            catch
+            {
+                await events.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
 
     private static TurnResult RequireResult(TurnEvent? last) =>
         last?.Result ?? throw new InvalidOperationException("the conversation's answer ended without its final result");
