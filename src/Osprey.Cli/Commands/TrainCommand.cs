@@ -28,6 +28,17 @@ public static class TrainCommand
         var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 128 };
         var singleQuestions = new Option<bool>("--single-questions") { Description = "One question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };
         var families = new Option<string?>("--families") { Description = "Synthetic question families to train on, a comma list (default: all)" };
+        var familyWeights = new Option<string?>("--family-weights") { Description = "Ask some synthetic families more often, e.g. yesno=3,comparison=3 (default: all alike)" };
+        var largerShare = new Option<double>("--comparison-larger-share")
+        {
+            Description = "Share of synthetic comparison questions that ask which region is larger (the rest: smaller)",
+            DefaultValueFactory = _ => 0.5,
+        };
+        var focusShare = new Option<double>("--yesno-focus-share")
+        {
+            Description = $"Share of synthetic yes/no questions that ask whether the region is {YesNoFamily.FocusColour.Name}",
+            DefaultValueFactory = _ => 0,
+        };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
         var stage = new Option<string>("--stage") { Description = "1 (projector), 2 (mask extractor), 3 (projector + extractor + LLM), all, or a comma list of modules", DefaultValueFactory = _ => "all" };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
@@ -47,7 +58,8 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, output, stage, resume, visionLr,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, focusShare,
+            output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
         optimization.AddTo(command);
@@ -65,8 +77,15 @@ public static class TrainCommand
                 throw new ArgumentException("give exactly one of --config (new model) and --init-from DIR");
             if (startDir is not null && result.GetValue(layerScale) is not null)
                 throw new ArgumentException("--layer-scale initialises a new model: use it with --config, not with --init-from or --resume");
-            if (result.GetValue(families) is not null && result.GetValue(synthetic) is null)
-                throw new ArgumentException("--families chooses synthetic question families: use it with --synthetic");
+            var mixture = new QuestionMixture
+            {
+                FamilyWeights = result.GetValue(familyWeights) is { } weights ? QuestionMixture.ParseWeights(weights) : new Dictionary<string, double>(),
+                ComparisonLargerShare = result.GetValue(largerShare),
+                YesNoFocusShare = result.GetValue(focusShare),
+            };
+            mixture.Validate();
+            if ((result.GetValue(families) is not null || !mixture.IsBalanced) && result.GetValue(synthetic) is null)
+                throw new ArgumentException("--families, --family-weights and the share options shape synthetic questions: use them with --synthetic");
 
             OspreyEngine? engine = null;
             OspreyModel model;
@@ -96,7 +115,7 @@ public static class TrainCommand
                     : result.GetValue(synthetic) is { } n
                         ? new SyntheticTrainingSource(n, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) },
                             mergeScenes: !result.GetValue(singleQuestions),
-                            families: result.GetValue(families) is { } names ? SyntheticDatasetBuilder.FamiliesNamed(names) : null)
+                            families: result.GetValue(families) is { } names ? SyntheticDatasetBuilder.FamiliesNamed(names) : null, mixture)
                         : throw new ArgumentException("give --data FILE or --synthetic N");
                 using var trainer = new Trainer(model, tok, tokenizerPath, source, options, outDir, Console.Out)
                 {

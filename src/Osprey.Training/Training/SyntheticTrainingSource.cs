@@ -24,14 +24,18 @@ public sealed class SyntheticTrainingSource : ITrainingSource
 
     /// <param name="questions">Questions per epoch (rounded up to whole blocks of <see cref="QuestionsPerBlock"/>).</param>
     /// <param name="families">Question families to draw from (default: all of them).</param>
+    /// <param name="mixture">How the questions lean away from the balanced evaluation mixture (default: they do not).</param>
     public SyntheticTrainingSource(int questions, long seed, SceneOptions? sceneOptions = null, bool mergeScenes = true,
-        IReadOnlyList<IQuestionFamily>? families = null)
+        IReadOnlyList<IQuestionFamily>? families = null, QuestionMixture? mixture = null)
     {
         if (questions < 1) throw new ArgumentOutOfRangeException(nameof(questions), questions, "at least one synthetic question");
         _seed = seed;
         _mergeScenes = mergeScenes;
-        families ??= SyntheticDatasetBuilder.AllFamilies();
-        _builder = new SyntheticDatasetBuilder(sceneOptions, Math.Min(SyntheticDatasetBuilder.DefaultSamplesPerScene, families.Count), families);
+        mixture ??= QuestionMixture.Balanced;
+        mixture.Validate();
+        families = mixture.Apply(families ?? SyntheticDatasetBuilder.AllFamilies());
+        _builder = new SyntheticDatasetBuilder(sceneOptions, Math.Min(SyntheticDatasetBuilder.DefaultSamplesPerScene, families.Count), families,
+            mixture.WeightsOf(families));
         _examplesPerBlock = mergeScenes ? QuestionsPerBlock / _builder.SamplesPerScene : QuestionsPerBlock;
         Count = (questions + QuestionsPerBlock - 1) / QuestionsPerBlock * _examplesPerBlock;
     }

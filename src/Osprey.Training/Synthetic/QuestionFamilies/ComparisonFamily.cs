@@ -4,9 +4,10 @@ namespace Osprey.Training.Synthetic.QuestionFamilies;
 
 /// <summary>
 /// "Which is larger, region1 or region2?" by visible area. Only pairs whose areas differ by at least
-/// <see cref="MinAreaRatio"/> are asked about, so the answer is clear to the eye.
+/// <see cref="MinAreaRatio"/> are asked about, so the answer is clear to the eye. Half the questions ask
+/// which is smaller, unless a training mixture leans the other way (<see cref="QuestionMixture"/>).
 /// </summary>
-public sealed class ComparisonFamily : IQuestionFamily
+public sealed class ComparisonFamily(double largerShare = 0.5) : IQuestionFamily
 {
     public const double MinAreaRatio = 1.25;
 
@@ -18,7 +19,7 @@ public sealed class ComparisonFamily : IQuestionFamily
     {
         var (a, b) = rng.Pick(ClearPairs(scene));
         if (rng.Chance(0.5)) (a, b) = (b, a);
-        bool askLarger = rng.Chance(0.5);
+        bool askLarger = rng.Chance(largerShare);
         string question = RegionText.Short(
             $"Which is {(askLarger ? "larger" : "smaller")}, {RegionText.Mention(1)} or {RegionText.Mention(2)}?");
         bool firstIsLarger = a.Area > b.Area;

@@ -3,21 +3,28 @@ namespace Osprey.Training.Synthetic.QuestionFamilies;
 /// <summary>
 /// Builds a balanced synthetic instruction dataset: scene after scene (same seed ⇒ same scenes), each
 /// scene answers <c>SamplesPerScene</c> questions of distinct families, always the applicable families
-/// with the fewest samples so far. A held-out split is simply another seed.
+/// with the fewest samples so far (relative to their weights, when a training mixture weighs some
+/// families more). A held-out split is simply another seed.
 /// </summary>
 public sealed class SyntheticDatasetBuilder
 {
     private readonly SceneGenerator _generator;
     private readonly IReadOnlyList<IQuestionFamily> _families;
+    private readonly IReadOnlyList<double> _weights;
 
     public const int DefaultSamplesPerScene = 4;
 
-    public SyntheticDatasetBuilder(SceneOptions? sceneOptions = null, int samplesPerScene = DefaultSamplesPerScene, IReadOnlyList<IQuestionFamily>? families = null)
+    /// <param name="weights">Relative sampling weight of each family (default: all equal).</param>
+    public SyntheticDatasetBuilder(SceneOptions? sceneOptions = null, int samplesPerScene = DefaultSamplesPerScene, IReadOnlyList<IQuestionFamily>? families = null,
+        IReadOnlyList<double>? weights = null)
     {
         if (samplesPerScene < 1) throw new ArgumentOutOfRangeException(nameof(samplesPerScene), samplesPerScene, "At least one sample per scene.");
         _generator = new SceneGenerator(sceneOptions);
         _families = families ?? AllFamilies();
         if (_families.Count == 0) throw new ArgumentException("No question families.", nameof(families));
+        _weights = weights ?? _families.Select(_ => 1.0).ToList();
+        if (_weights.Count != _families.Count || _weights.Any(w => !(w > 0) || double.IsInfinity(w)))
+            throw new ArgumentException("One positive, finite weight per family.", nameof(weights));
         SamplesPerScene = samplesPerScene;
     }
 
@@ -57,7 +64,7 @@ public sealed class SyntheticDatasetBuilder
             var rng = SeededRandom.Derive(seed, sceneIndex, purpose: 2);
             var chosen = Enumerable.Range(0, _families.Count)
                 .Where(f => _families[f].AppliesTo(scene))
-                .OrderBy(f => counts[f])
+                .OrderBy(f => counts[f] / _weights[f])
                 .ThenBy(f => (f - sceneIndex % _families.Count + _families.Count) % _families.Count)
                 .Take(Math.Min(SamplesPerScene, sampleCount - samples.Count))
                 .ToList();

@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace Osprey.Training.Synthetic.QuestionFamilies;
+
+/// <summary>
+/// How a training mixture leans away from the balanced one evaluation uses. Two families answer with an
+/// exclusive-or of two things the model sees (yes/no: the asked word against the region's attribute;
+/// comparison: "larger"/"smaller" against which region is larger): balanced, each half gives a
+/// from-scratch decoder no signal on its own. Leaning one side makes the answer follow the region alone
+/// most of the time, which is learnt first; the questions of the other side are then wrong in a way the
+/// missing interaction explains. Weights ask some families more often than others.
+/// </summary>
+public sealed record QuestionMixture
+{
+    public static QuestionMixture Balanced { get; } = new();
+
+    /// <summary>Relative sampling weight by family name; families not named weigh 1.</summary>
+    public IReadOnlyDictionary<string, double> FamilyWeights { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Share of comparison questions asking which region is larger (the rest: smaller).</summary>
+    public double ComparisonLargerShare { get; init; } = 0.5;
+
+    /// <summary>Share of yes/no questions asking whether the region is <see cref="YesNoFamily.FocusColour"/>.</summary>
+    public double YesNoFocusShare { get; init; }
+
+    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && YesNoFocusShare == 0;
+
+    public void Validate()
+    {
+        foreach (var (name, weight) in FamilyWeights)
+            if (!(weight > 0) || double.IsInfinity(weight))
+                throw new ArgumentException($"the weight of family '{name}' must be positive and finite, got {weight}");
+        if (ComparisonLargerShare is < 0 or > 1 || double.IsNaN(ComparisonLargerShare))
+            throw new ArgumentException($"the comparison 'larger' share must be within 0..1, got {ComparisonLargerShare}");
+        if (YesNoFocusShare is < 0 or > 1 || double.IsNaN(YesNoFocusShare))
+            throw new ArgumentException($"the yes/no focus share must be within 0..1, got {YesNoFocusShare}");
+    }
+
+    /// <summary>The families with this mixture's question leanings, in the order of <paramref name="families"/>.</summary>
+    public IReadOnlyList<IQuestionFamily> Apply(IReadOnlyList<IQuestionFamily> families) =>
+        families.Select(f => f switch
+        {
+            ComparisonFamily => new ComparisonFamily(ComparisonLargerShare),
+            YesNoFamily => new YesNoFamily(YesNoFocusShare),
+            _ => f,
+        }).ToList();
+
+    /// <summary>The weight of each of <paramref name="families"/>; a weight for a family not among them is an error.</summary>
+    public IReadOnlyList<double> WeightsOf(IReadOnlyList<IQuestionFamily> families)
+    {
+        foreach (var name in FamilyWeights.Keys)
+            if (!families.Any(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase)))
+                throw new ArgumentException($"a weight is given for family '{name}', which is not trained: families are {string.Join(", ", families.Select(f => f.Name))}");
+        return families.Select(f => FamilyWeights.FirstOrDefault(w => string.Equals(w.Key, f.Name, StringComparison.OrdinalIgnoreCase)).Value is > 0 and var w ? w : 1.0).ToList();
+    }
+
+    /// <summary>Parses "yesno=3,comparison=3".</summary>
+    public static IReadOnlyDictionary<string, double> ParseWeights(string text)
+    {
+        var known = SyntheticDatasetBuilder.AllFamilies().Select(f => f.Name).ToList();
+        var weights = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = item.Split('=', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var weight))
+                throw new ArgumentException($"family weight '{item}': write FAMILY=WEIGHT, e.g. yesno=3");
+            var name = known.FirstOrDefault(k => string.Equals(k, parts[0], StringComparison.OrdinalIgnoreCase))
+                ?? throw new ArgumentException($"unknown question family '{parts[0]}': use {string.Join(", ", known)}");
+            if (!weights.TryAdd(name, weight)) throw new ArgumentException($"family '{name}' is weighted twice");
+        }
+        return weights;
+    }
+}

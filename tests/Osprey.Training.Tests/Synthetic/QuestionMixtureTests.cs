@@ -1,0 +1,84 @@
+using Osprey.Training.Synthetic;
+using Osprey.Training.Synthetic.QuestionFamilies;
+
+namespace Osprey.Training.Tests.Synthetic;
+
+public class QuestionMixtureTests
+{
+    private static readonly SceneOptions Scenes = new() { ImageSize = 64 };
+
+    [Fact]
+    public void WeightsSetEachFamilysShare()
+    {
+        IReadOnlyList<IQuestionFamily> families = [new CategoryFamily(), new ColourFamily(), new YesNoFamily()];
+        var samples = new SyntheticDatasetBuilder(Scenes, samplesPerScene: 1, families, weights: [1, 1, 3]).Build(seed: 8, sampleCount: 500);
+        var counts = samples.GroupBy(s => s.Family).ToDictionary(g => g.Key, g => g.Count());
+        Assert.InRange(counts[QuestionFamily.YesNo], 299, 301);
+        Assert.InRange(counts[QuestionFamily.Category], 99, 101);
+        Assert.InRange(counts[QuestionFamily.Colour], 99, 101);
+    }
+
+    [Fact]
+    public void EqualWeightsAndTheBalancedMixtureChangeNothing()
+    {
+        var plain = new SyntheticDatasetBuilder(Scenes).Build(seed: 12, sampleCount: 120);
+        var families = QuestionMixture.Balanced.Apply(SyntheticDatasetBuilder.AllFamilies());
+        var mixed = new SyntheticDatasetBuilder(Scenes, families: families, weights: QuestionMixture.Balanced.WeightsOf(families)).Build(seed: 12, sampleCount: 120);
+        Assert.Equal(plain.Select(s => s.Conversation), mixed.Select(s => s.Conversation));
+        Assert.Equal(plain.Select(s => s.Regions), mixed.Select(s => s.Regions));
+    }
+
+    [Theory]
+    [InlineData(1.0, 1.0)]
+    [InlineData(0.0, 0.0)]
+    [InlineData(0.5, 0.5)]
+    [InlineData(0.75, 0.75)]
+    public void ComparisonLargerShareIsTheShareOfLargerQuestions(double share, double expected)
+    {
+        var samples = new SyntheticDatasetBuilder(Scenes, families: [new ComparisonFamily(share)]).Build(seed: 3, sampleCount: 400);
+        var larger = samples.Count(s => s.Conversation[0].Value.Contains("Which is larger"));
+        Assert.Equal(400, larger + samples.Count(s => s.Conversation[0].Value.Contains("Which is smaller")));
+        Assert.InRange(larger / 400.0, expected - 0.06, expected + 0.06);
+    }
+
+    [Fact]
+    public void FocusedYesNoQuestionsStayBalancedAndTrue()
+    {
+        var samples = new SyntheticDatasetBuilder(Scenes, families: [new YesNoFamily(focusShare: 1)]).Build(seed: 5, sampleCount: 300);
+        var focus = $"{YesNoFamily.FocusColour.Name}?";
+        var focused = samples.Where(s => s.Conversation[0].Value.Contains(focus)).ToList();
+        // Scenes without an object of the wanted answer (often: no red one) fall back to an ordinary question.
+        Assert.InRange(focused.Count, 150, 300);
+        Assert.InRange(focused.Count(s => s.ExpectedAnswer == YesNoFamily.Yes), 30, 250);
+        Assert.All(focused, s =>
+        {
+            var obj = s.Scene.Objects[s.Regions[0].ObjectIndex];
+            Assert.Equal(obj.Colour == YesNoFamily.FocusColour ? YesNoFamily.Yes : YesNoFamily.No, s.ExpectedAnswer);
+        });
+        double yesShare = samples.Count(s => s.ExpectedAnswer == YesNoFamily.Yes) / 300.0;
+        Assert.InRange(yesShare, 0.45, 0.55);
+    }
+
+    [Theory]
+    [InlineData("yesno=3,shape=2", "unknown question family 'shape'")]
+    [InlineData("yesno", "write FAMILY=WEIGHT")]
+    [InlineData("yesno=x", "write FAMILY=WEIGHT")]
+    [InlineData("yesno=2,YesNo=3", "weighted twice")]
+    public void MalformedWeightsAreRefusedWithAReason(string text, string reason)
+    {
+        var error = Assert.Throws<ArgumentException>(() => QuestionMixture.ParseWeights(text));
+        Assert.Contains(reason, error.Message);
+    }
+
+    [Fact]
+    public void OutOfRangeMixturesAndWeightsOfUntrainedFamiliesAreRefused()
+    {
+        Assert.Contains("positive", Assert.Throws<ArgumentException>(() =>
+            new QuestionMixture { FamilyWeights = QuestionMixture.ParseWeights("yesno=0") }.Validate()).Message);
+        Assert.Throws<ArgumentException>(() => new QuestionMixture { ComparisonLargerShare = 1.5 }.Validate());
+        Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoFocusShare = -0.1 }.Validate());
+        var mixture = new QuestionMixture { FamilyWeights = QuestionMixture.ParseWeights("comparison=3") };
+        Assert.Contains("not trained", Assert.Throws<ArgumentException>(() => mixture.WeightsOf(SyntheticDatasetBuilder.FamiliesNamed("yesno"))).Message);
+        Assert.Equal([1.0, 3.0], mixture.WeightsOf(SyntheticDatasetBuilder.FamiliesNamed("yesno,comparison")));
+    }
+}
