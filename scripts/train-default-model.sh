@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Trains the default model from scratch: vision pretraining on synthetic region attributes, then the
-# paper's stage 3 (projector + mask extractor + language model, trunk frozen) on synthetic questions.
+# paper's stage 3 (projector + mask extractor + language model, trunk frozen) on synthetic questions,
+# then more stage 3 on a mixture that asks comparison questions more often and mostly "which is larger"
+# (see models/osprey-default/README.md: that lean is what lets the decoder learn comparisons).
 # Usage: scripts/train-default-model.sh OUT_DIR   (the model ends up in OUT_DIR/model)
 # An interrupted step continues where its last checkpoint left it when the script is run again.
 set -euo pipefail
@@ -13,7 +15,21 @@ if [ -f "$vision/resume/trainer_state.json" ]; then start=(--resume); else start
 osprey pretrain-vision "${start[@]}" --seed 1 --steps 4000 --batch-size 16 --lr 4e-3 --warmup 100 \
     --checkpoint-every 250 --log-every 100 --threads 1 --out "$vision"
 
-model="$out/model"
-if [ -f "$model/resume/trainer_state.json" ]; then start=(--resume); else start=(--init-from "$vision"); fi
+stage3="$out/stage3"
+if [ -f "$stage3/resume/trainer_state.json" ]; then start=(--resume); else start=(--init-from "$vision"); fi
 osprey train "${start[@]}" --stage 3 --synthetic 80000 --seed 1 --steps 5000 --batch-size 8 --lr 2e-3 --warmup 40 \
-    --checkpoint-every 100 --log-every 20 --threads 1 --out "$model"
+    --checkpoint-every 100 --log-every 20 --threads 1 --out "$stage3"
+
+# Short rounds, each a fresh warm-up and cosine from the previous round's model: one 3,000-step run
+# on the same mixture left comparison at chance, three 500-step rounds learnt it
+# (96 % after two, 99 % after three on 300 validation questions; seed 7000001, never used for training).
+previous="$stage3"
+for round in 1 2 3; do
+    lean="$out/lean$round"
+    if [ -f "$lean/resume/trainer_state.json" ]; then start=(--resume); else start=(--init-from "$previous"); fi
+    osprey train "${start[@]}" --stage 3 --synthetic 80000 --seed $((100 + round)) --steps 500 --batch-size 8 --lr 3e-3 --warmup 20 \
+        --weight-decay 0.1 --family-weights yesno=3,comparison=3 --comparison-larger-share 0.75 \
+        --checkpoint-every 100 --log-every 50 --threads 1 --out "$lean"
+    previous="$lean"
+done
+rm -rf "$out/model" && mkdir -p "$out/model" && cp "$previous"/{config.json,added_tokens.json,tokenizer.model,model.safetensors} "$out/model/"

@@ -16,17 +16,20 @@ public class ReadmeExampleTests
 {
     private const string Short = " Answer the question using a single word or phrase.";
 
-    private static readonly (string Mask, string Question, string Answer)[] Example =
+    private static readonly (string[] Masks, string Question, string Answer)[] Example =
     [
-        ("region1.png", "What colour is <region1>?" + Short, "green"),
-        ("region2.png", "What colour is <region1>?" + Short, "red"),
-        ("region3.png", "What colour is <region1>?" + Short, "blue"),
-        ("region1.png", "Where is <region1> in the image?" + Short, "bottom"),
-        ("region2.png", "Where is <region1> in the image?" + Short, "left"),
-        ("region3.png", "Where is <region1> in the image?" + Short, "bottom"),
-        ("region1.png", "What is <region1>?" + Short, "ring"),
-        ("region2.png", "What is <region1>?" + Short, "hexagon"),
-        ("region3.png", "What is <region1>?" + Short, "triangle"),
+        (["region1.png"], "What colour is <region1>?" + Short, "green"),
+        (["region2.png"], "What colour is <region1>?" + Short, "red"),
+        (["region3.png"], "What colour is <region1>?" + Short, "blue"),
+        (["region1.png"], "Where is <region1> in the image?" + Short, "bottom"),
+        (["region2.png"], "Where is <region1> in the image?" + Short, "left"),
+        (["region3.png"], "Where is <region1> in the image?" + Short, "bottom"),
+        (["region1.png"], "What is <region1>?" + Short, "ring"),
+        (["region2.png"], "What is <region1>?" + Short, "hexagon"),
+        (["region3.png"], "What is <region1>?" + Short, "triangle"),
+        (["region2.png", "region3.png"], "Which is larger, <region1> or <region2>?" + Short, "region1"),
+        (["region3.png", "region1.png"], "Which is smaller, <region1> or <region2>?" + Short, "region2"),
+        (["region1.png", "region2.png"], "Which is smaller, <region1> or <region2>?" + Short, "region1"),
     ];
 
     [Fact]
@@ -38,13 +41,13 @@ public class ReadmeExampleTests
         using var answerer = new ModelAnswerer(engine, maxNewTokens: 16);
 
         var wrong = new List<string>();
-        foreach (var (maskFile, question, expected) in Example)
+        foreach (var (maskFiles, question, expected) in Example)
         {
-            var mask = new MaskPngDecoder().DecodeFile(Path.Combine(examples, maskFile));
-            var (text, order) = RegionMentions.Expand(question, 1);
-            var sample = new EvalSample("readme", image, order.Select(_ => mask).ToList(), [], text, expected);
+            var masks = maskFiles.Select(f => new MaskPngDecoder().DecodeFile(Path.Combine(examples, f))).ToList();
+            var (text, order) = RegionMentions.Expand(question, masks.Count);
+            var sample = new EvalSample("readme", image, order.Select(k => masks[k]).ToList(), [], text, expected);
             var answer = await answerer.AnswerAsync(sample, CancellationToken.None);
-            if (answer != expected) wrong.Add($"{maskFile}: \"{question}\" → \"{answer}\", README says \"{expected}\"");
+            if (answer != expected) wrong.Add($"{string.Join(" + ", maskFiles)}: \"{question}\" → \"{answer}\", README says \"{expected}\"");
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
