@@ -35,6 +35,7 @@ public sealed class VisionPretrainer : IDisposable
     private readonly AdamW _adam;
     private readonly LearningRateSchedule _schedule;
     private readonly long _sceneSeed;
+    private readonly string _data;
 
     public int Step { get; private set; }
 
@@ -46,6 +47,7 @@ public sealed class VisionPretrainer : IDisposable
         _tokenizer = tokenizer;
         _tokenizerPath = tokenizerPath;
         _scenes = new SceneGenerator(sceneOptions);
+        _data = $"synthetic scenes: {sceneOptions}";
         _options = options with { Modules = Modules };
         _outDirectory = outDirectory;
         _log = log;
@@ -72,6 +74,7 @@ public sealed class VisionPretrainer : IDisposable
             throw new InvalidOperationException($"the checkpoint in {resumeDirectory} is not a vision pretraining run ({state.Modules})");
         if (state.BatchSize != _options.BatchSize)
             throw new InvalidOperationException($"the checkpoint used batch size {state.BatchSize}, this run {_options.BatchSize}: resume with the same batch size");
+        state.RequireSameData(_options.Seed, _data);
         _heads.load(Path.Combine(resumeDirectory, HeadsFileName));
         _adam.load_state_dict(Path.Combine(resumeDirectory, Trainer.OptimizerFileName));
         Step = state.Step;
@@ -136,7 +139,7 @@ public sealed class VisionPretrainer : IDisposable
     }
 
     private TrainerState State(double lastLoss) =>
-        new(Step, _options.Steps, _options.BatchSize, _options.Seed, StateModules, lastLoss);
+        new(Step, _options.Steps, _options.BatchSize, _options.Seed, StateModules, lastLoss) { Data = _data };
 
     public void Dispose()
     {

@@ -10,4 +10,10 @@ public interface ITrainingSource
     int Count { get; }
 
     TrainingExample Get(long sampleNumber);
+
+    /// <summary>
+    /// What the examples are, in words that differ whenever the examples would (checkpoints record it,
+    /// so a resume with other data options is refused rather than silently training on other data).
+    /// </summary>
+    string Description { get; }
 }

@@ -22,6 +22,25 @@ public sealed class RecordTrainingSource : ITrainingSource
 
     public int Count => _records.Count;
 
+    public string Description => $"records: {Count} from {string.Join(", ", _records.Select(r => Path.GetDirectoryName(r.ImagePath)).Distinct().Take(3))}, content {ContentHash():x16}";
+
+    /// <summary>FNV-1a over image paths and conversation texts: another file gives another hash.</summary>
+    private ulong ContentHash()
+    {
+        ulong hash = 14695981039346656037;
+        void Add(string text)
+        {
+            foreach (var c in text) hash = (hash ^ c) * 1099511628211;
+            hash = (hash ^ 0xFFFF) * 1099511628211;
+        }
+        foreach (var record in _records)
+        {
+            Add(Path.GetFileName(record.ImagePath));
+            foreach (var turn in record.Conversations) Add(turn.Value);
+        }
+        return hash;
+    }
+
     public TrainingExample Get(long sampleNumber)
     {
         var epoch = sampleNumber / Count;

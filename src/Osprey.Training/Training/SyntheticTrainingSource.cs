@@ -38,7 +38,13 @@ public sealed class SyntheticTrainingSource : ITrainingSource
             mixture.WeightsOf(families));
         _examplesPerBlock = mergeScenes ? QuestionsPerBlock / _builder.SamplesPerScene : QuestionsPerBlock;
         Count = (questions + QuestionsPerBlock - 1) / QuestionsPerBlock * _examplesPerBlock;
+        var weights = mixture.WeightsOf(families);
+        Description = $"synthetic: {Count} {(mergeScenes ? "scene conversations" : "questions")} per epoch, {sceneOptions ?? new SceneOptions()}, " +
+                      $"families {string.Join(",", families.Select((f, i) => weights[i] == 1 ? f.Name : $"{f.Name}={weights[i]:R}"))}, " +
+                      $"comparison larger share {mixture.ComparisonLargerShare:R}, yes/no focus share {mixture.YesNoFocusShare:R}";
     }
+
+    public string Description { get; }
 
     public int Count { get; }
 

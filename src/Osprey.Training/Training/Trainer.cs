@@ -109,6 +109,7 @@ public sealed class Trainer : IDisposable
             throw new InvalidOperationException($"the checkpoint used --vision-lr-scale {state.VisionLearningRateScale}, this run {_options.VisionLearningRateScale}: resume with the same scale");
         if (state.BatchSize != _options.BatchSize)
             throw new InvalidOperationException($"the checkpoint used batch size {state.BatchSize}, this run {_options.BatchSize}: resume with the same batch size");
+        state.RequireSameData(_options.Seed, _data.Description);
         _adam.load_state_dict(Path.Combine(resumeDirectory, OptimizerFileName));
         Step = state.Step;
     }
@@ -169,6 +170,7 @@ public sealed class Trainer : IDisposable
         new(Step, _options.Steps, _options.BatchSize, _options.Seed, _options.Modules.ToString(), lastLoss)
         {
             VisionLearningRateScale = _options.VisionLearningRateScale,
+            Data = _data.Description,
         };
 
     public void Dispose() => _adam.Dispose();

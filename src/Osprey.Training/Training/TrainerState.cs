@@ -16,6 +16,22 @@ public sealed record TrainerState(
     [JsonPropertyName("vision_lr_scale")]
     public double VisionLearningRateScale { get; init; } = 1.0;
 
+    /// <summary>The training data's description (null in checkpoints written before it was recorded).</summary>
+    [JsonPropertyName("data")]
+    public string? Data { get; init; }
+
+    /// <summary>
+    /// Refuses a resume whose seed or data would make it train on other examples than the interrupted
+    /// run: it would still run, and its result would silently match neither run.
+    /// </summary>
+    public void RequireSameData(long seed, string data)
+    {
+        if (Seed != seed)
+            throw new InvalidOperationException($"the checkpoint used --seed {Seed}, this run {seed}: resume with the same seed");
+        if (Data is not null && Data != data)
+            throw new InvalidOperationException($"the checkpoint trained on [{Data}], this run on [{data}]: resume with the same data options");
+    }
+
     public const string FileName = "trainer_state.json";
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 

@@ -103,6 +103,28 @@ public class VisionPretrainerTests
         }
     }
 
+    [Fact]
+    public void RefusesToResumeWithAnotherSceneSize()
+    {
+        var outDir = Directory.CreateTempSubdirectory("osprey-pretrain-scenes").FullName;
+        try
+        {
+            using (var model = FreshModel.Create(TinyTraining.Config, TinyTraining.Tokenizer, seed: 5))
+            using (var trainer = new VisionPretrainer(model, TinyTraining.Tokenizer, RepositoryPaths.TokenizerModel, Scenes, Options(1), outDir, TextWriter.Null))
+                trainer.Run();
+            var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);
+            using var engine = OspreyEngine.Load(resumeDir, EngineOptions.Cpu32);
+            using var pretrainer = new VisionPretrainer(engine.Model, engine.Tokenizer, RepositoryPaths.TokenizerModel, Scenes with { ImageSize = 96 }, Options(4), outDir, TextWriter.Null);
+            var error = Assert.Throws<InvalidOperationException>(() => pretrainer.RestoreHeadsOptimizerAndStep(resumeDir));
+            Assert.Contains("same data options", error.Message);
+            Assert.Contains("ImageSize = 96", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true);
+        }
+    }
+
     private static Dictionary<string, float[]> Snapshot(torch.nn.Module model, params string[] prefixes) =>
         model.named_parameters()
             .Where(p => prefixes.Any(prefix => p.name.StartsWith(prefix, StringComparison.Ordinal)))

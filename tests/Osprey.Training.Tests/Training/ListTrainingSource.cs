@@ -8,4 +8,6 @@ public sealed class ListTrainingSource(IReadOnlyList<TrainingExample> examples) 
     public int Count => examples.Count;
 
     public TrainingExample Get(long sampleNumber) => examples[(int)(sampleNumber % examples.Count)];
+
+    public string Description => $"{examples.Count} listed examples";
 }

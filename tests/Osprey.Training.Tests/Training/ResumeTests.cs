@@ -1,5 +1,7 @@
 using Osprey.Engine;
 using Osprey.Engine.Devices;
+using Osprey.Training.Synthetic;
+using Osprey.Training.Synthetic.QuestionFamilies;
 using Osprey.Training.Training;
 
 namespace Osprey.Training.Tests.Training;
@@ -41,6 +43,47 @@ public class ResumeTests
         finally
         {
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void RefusesToResumeWithAnotherSeedOrOtherData()
+    {
+        var source = new ListTrainingSource(TinyTraining.Examples(8, 4));
+        var options = TinyTraining.Options(steps: 2, batchSize: 2);
+        var outDir = Directory.CreateTempSubdirectory("osprey-resume-data").FullName;
+        try
+        {
+            using (var model = FreshModel.Create(TinyTraining.Config, TinyTraining.Tokenizer, seed: 5))
+            using (var trainer = new Trainer(model, TinyTraining.Tokenizer, RepositoryPaths.TokenizerModel, source, options with { Steps = 1 }, outDir, TextWriter.Null))
+                trainer.Run();
+            var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);
+            Assert.Equal(source.Description, TrainerState.Load(resumeDir).Data);
+
+            using var engine = OspreyEngine.Load(resumeDir, EngineOptions.Cpu32);
+            string Refusal(ITrainingSource data, TrainingOptions run)
+            {
+                using var trainer = new Trainer(engine.Model, engine.Tokenizer, RepositoryPaths.TokenizerModel, data, run, outDir, TextWriter.Null);
+                return Assert.Throws<InvalidOperationException>(() => trainer.RestoreOptimizerAndStep(resumeDir)).Message;
+            }
+            Assert.Contains("same seed", Refusal(source, options with { Seed = options.Seed + 1 }));
+            Assert.Contains("same data options", Refusal(new ListTrainingSource(TinyTraining.Examples(8, 5)), options));
+
+            var synthetic = new SyntheticTrainingSource(64, options.Seed, new SceneOptions { ImageSize = 64 });
+            var leaning = new SyntheticTrainingSource(64, options.Seed, new SceneOptions { ImageSize = 64 },
+                mixture: new QuestionMixture { ComparisonLargerShare = 0.75 });
+            var larger = new SyntheticTrainingSource(64, options.Seed, new SceneOptions { ImageSize = 96 });
+            Assert.NotEqual(synthetic.Description, leaning.Description);
+            Assert.NotEqual(synthetic.Description, larger.Description);
+            Assert.Equal(synthetic.Description, new SyntheticTrainingSource(64, options.Seed, new SceneOptions { ImageSize = 64 }).Description);
+
+            using var resumed = new Trainer(engine.Model, engine.Tokenizer, RepositoryPaths.TokenizerModel, source, options, outDir, TextWriter.Null);
+            resumed.RestoreOptimizerAndStep(resumeDir);
+            Assert.Equal(1, resumed.Step);
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true);
         }
     }
 }
