@@ -22,9 +22,10 @@ public sealed class RecordTrainingSource : ITrainingSource
 
     public int Count => _records.Count;
 
-    public string Description => $"records: {Count} from {string.Join(", ", _records.Select(r => Path.GetDirectoryName(r.ImagePath)).Distinct().Take(3))}, content {ContentHash():x16}";
+    /// <summary>Count and content, not location: a dataset moved to another folder resumes.</summary>
+    public string Description => $"records: {Count}, content {ContentHash():x16}";
 
-    /// <summary>FNV-1a over image paths and conversation texts: another file gives another hash.</summary>
+    /// <summary>FNV-1a over image file names and conversation texts: another dataset gives another hash.</summary>
     private ulong ContentHash()
     {
         ulong hash = 14695981039346656037;
