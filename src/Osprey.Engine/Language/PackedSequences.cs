@@ -45,8 +45,9 @@ internal sealed class PackedSequences
         if (t == 1 || (past == 0 && queryGroups == 1)) return null;
         // Owned Scalars: see PinnedScalars for why no number is passed to libtorch as a temporary.
         using Scalar length = t, offset = past, keyCount = past + t;
-        var rows = torch.arange(length, dtype: ScalarType.Int64, device: device).repeat(queryGroups).add(offset, PinnedScalars.One);
-        var keys = torch.arange(keyCount, dtype: ScalarType.Int64, device: device);
+        // The (start, stop, step) overload: the shorter ones make their own temporary start and step.
+        var rows = torch.arange(PinnedScalars.Zero, length, PinnedScalars.One, ScalarType.Int64, device).repeat(queryGroups).add(offset, PinnedScalars.One);
+        var keys = torch.arange(PinnedScalars.Zero, keyCount, PinnedScalars.One, ScalarType.Int64, device);
         return keys.unsqueeze(0).le(rows.unsqueeze(1));
     }
 }

@@ -30,7 +30,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var x32 = x.to_type(ScalarType.Float32);
-        var inverseRms = x32.square().mean([-1L], keepdim: true).add(_eps, PinnedScalars.One).rsqrt();
+        // x·x, not square(): TorchSharp's square() is pow(2) with a temporary Scalar exponent (see PinnedScalars).
+        var inverseRms = x32.mul(x32).mean([-1L], keepdim: true).add(_eps, PinnedScalars.One).rsqrt();
         var normalised = x32.mul(inverseRms).to_type(x.dtype);
         return scope.MoveToOuter(weight.mul(normalised));
     }

@@ -60,10 +60,10 @@ public sealed class RotaryEmbedding : IDisposable
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
             // Owned Scalars: see PinnedScalars for why no number is passed to libtorch as a temporary.
-            using Scalar headDim = HeadDim, theta = Theta;
-            var exponents = torch.arange(0, HeadDim, 2, dtype: ScalarType.Float32, device: device).div(headDim);
+            using Scalar headDim = HeadDim, theta = Theta, two = 2, maxPositions = MaxPositions;
+            var exponents = torch.arange(PinnedScalars.Zero, headDim, two, ScalarType.Float32, device).div(headDim);
             var inverseFrequencies = torch.full_like(exponents, theta).pow(exponents).reciprocal();
-            var positions = torch.arange(0, MaxPositions, dtype: ScalarType.Float32, device: device);
+            var positions = torch.arange(PinnedScalars.Zero, maxPositions, PinnedScalars.One, ScalarType.Float32, device);
             var angles = torch.outer(positions, inverseFrequencies);
             var doubled = torch.cat([angles, angles], -1);
             table = (doubled.cos().to_type(dtype).DetachFromDisposeScope(), doubled.sin().to_type(dtype).DetachFromDisposeScope());
