@@ -30,8 +30,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var x32 = x.to_type(ScalarType.Float32);
-        // x·x, not square(): TorchSharp's square() is pow(2) with a temporary Scalar exponent (see PinnedScalars).
-        var inverseRms = x32.mul(x32).mean([-1L], keepdim: true).add(_eps, PinnedScalars.One).rsqrt();
+        // pow(Two), not square(): TorchSharp's square() is pow(2) with a temporary Scalar exponent (see
+        // PinnedScalars). Not x·x either: its backward rounds differently, and training must repeat bit for bit.
+        var inverseRms = x32.pow(PinnedScalars.Two).mean([-1L], keepdim: true).add(_eps, PinnedScalars.One).rsqrt();
         var normalised = x32.mul(inverseRms).to_type(x.dtype);
         return scope.MoveToOuter(weight.mul(normalised));
     }

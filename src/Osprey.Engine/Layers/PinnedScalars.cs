@@ -16,5 +16,6 @@ public static class PinnedScalars
 {
     public static readonly Scalar Zero = 0;
     public static readonly Scalar One = 1;
+    public static readonly Scalar Two = 2;
     public static readonly Scalar NegativeInfinity = double.NegativeInfinity;
 }
