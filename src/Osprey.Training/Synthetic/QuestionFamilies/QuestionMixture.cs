@@ -51,7 +51,8 @@ public sealed record QuestionMixture
         foreach (var name in FamilyWeights.Keys)
             if (!families.Any(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase)))
                 throw new ArgumentException($"a weight is given for family '{name}', which is not trained: families are {string.Join(", ", families.Select(f => f.Name))}");
-        return families.Select(f => FamilyWeights.FirstOrDefault(w => string.Equals(w.Key, f.Name, StringComparison.OrdinalIgnoreCase)).Value is > 0 and var w ? w : 1.0).ToList();
+        return families.Select(f => FamilyWeights.Where(w => string.Equals(w.Key, f.Name, StringComparison.OrdinalIgnoreCase))
+            .Select(w => w.Value).DefaultIfEmpty(1.0).First()).ToList();
     }
 
     /// <summary>Parses "yesno=3,comparison=3".</summary>
