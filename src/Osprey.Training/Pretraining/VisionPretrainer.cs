@@ -72,9 +72,7 @@ public sealed class VisionPretrainer : IDisposable
         var state = TrainerState.Load(resumeDirectory);
         if (state.Modules != StateModules)
             throw new InvalidOperationException($"the checkpoint in {resumeDirectory} is not a vision pretraining run ({state.Modules})");
-        if (state.BatchSize != _options.BatchSize)
-            throw new InvalidOperationException($"the checkpoint used batch size {state.BatchSize}, this run {_options.BatchSize}: resume with the same batch size");
-        state.RequireSameData(_options.Seed, _data);
+        state.RequireSameExamples(_options.Seed, _options.BatchSize, _data);
         _heads.load(Path.Combine(resumeDirectory, HeadsFileName));
         _adam.load_state_dict(Path.Combine(resumeDirectory, Trainer.OptimizerFileName));
         Step = state.Step;

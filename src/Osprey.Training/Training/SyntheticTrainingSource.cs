@@ -34,11 +34,10 @@ public sealed class SyntheticTrainingSource : ITrainingSource
         mixture ??= QuestionMixture.Balanced;
         mixture.Validate();
         families = mixture.Apply(families ?? SyntheticDatasetBuilder.AllFamilies());
-        _builder = new SyntheticDatasetBuilder(sceneOptions, Math.Min(SyntheticDatasetBuilder.DefaultSamplesPerScene, families.Count), families,
-            mixture.WeightsOf(families));
+        var weights = mixture.WeightsOf(families);
+        _builder = new SyntheticDatasetBuilder(sceneOptions, Math.Min(SyntheticDatasetBuilder.DefaultSamplesPerScene, families.Count), families, weights);
         _examplesPerBlock = mergeScenes ? QuestionsPerBlock / _builder.SamplesPerScene : QuestionsPerBlock;
         Count = (questions + QuestionsPerBlock - 1) / QuestionsPerBlock * _examplesPerBlock;
-        var weights = mixture.WeightsOf(families);
         Description = $"synthetic: {Count} {(mergeScenes ? "scene conversations" : "questions")} per epoch, {sceneOptions ?? new SceneOptions()}, " +
                       $"families {string.Join(",", families.Select((f, i) => weights[i] == 1 ? f.Name : $"{f.Name}={weights[i]:R}"))}, " +
                       $"comparison larger share {mixture.ComparisonLargerShare:R}, yes/no focus share {mixture.YesNoFocusShare:R}";

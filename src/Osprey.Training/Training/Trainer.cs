@@ -107,9 +107,7 @@ public sealed class Trainer : IDisposable
             throw new InvalidOperationException($"the checkpoint trained {state.Modules}, this run trains {_options.Modules}: resume with the same stage");
         if (state.VisionLearningRateScale != _options.VisionLearningRateScale)
             throw new InvalidOperationException($"the checkpoint used --vision-lr-scale {state.VisionLearningRateScale}, this run {_options.VisionLearningRateScale}: resume with the same scale");
-        if (state.BatchSize != _options.BatchSize)
-            throw new InvalidOperationException($"the checkpoint used batch size {state.BatchSize}, this run {_options.BatchSize}: resume with the same batch size");
-        state.RequireSameData(_options.Seed, _data.Description);
+        state.RequireSameExamples(_options.Seed, _options.BatchSize, _data.Description);
         _adam.load_state_dict(Path.Combine(resumeDirectory, OptimizerFileName));
         Step = state.Step;
     }

@@ -21,11 +21,13 @@ public sealed record TrainerState(
     public string? Data { get; init; }
 
     /// <summary>
-    /// Refuses a resume whose seed or data would make it train on other examples than the interrupted
-    /// run: it would still run, and its result would silently match neither run.
+    /// Refuses a resume whose seed, batch size or data would make it train on other examples than the
+    /// interrupted run: it would still run, and its result would silently match neither run.
     /// </summary>
-    public void RequireSameData(long seed, string data)
+    public void RequireSameExamples(long seed, int batchSize, string data)
     {
+        if (BatchSize != batchSize)
+            throw new InvalidOperationException($"the checkpoint used batch size {BatchSize}, this run {batchSize}: resume with the same batch size");
         if (Seed != seed)
             throw new InvalidOperationException($"the checkpoint used --seed {Seed}, this run {seed}: resume with the same seed");
         if (Data is not null && Data != data)
