@@ -39,6 +39,16 @@ public static class TrainCommand
             Description = $"Share of synthetic yes/no questions that ask whether the region is {YesNoFamily.FocusColour.Name}",
             DefaultValueFactory = _ => 0,
         };
+        var yesNoQuestions = new Option<int>("--yesno-questions")
+        {
+            Description = $"Synthetic yes/no questions asked about a scene in one conversation (1..{QuestionMixture.MaxYesNoQuestions})",
+            DefaultValueFactory = _ => 1,
+        };
+        var yesNoKinds = new Option<string>("--yesno-kinds")
+        {
+            Description = "What synthetic yes/no questions ask about: both, colour or category",
+            DefaultValueFactory = _ => "both",
+        };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
         var stage = new Option<string>("--stage") { Description = "1 (projector), 2 (mask extractor), 3 (projector + extractor + LLM), all, or a comma list of modules", DefaultValueFactory = _ => "all" };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
@@ -58,7 +68,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, focusShare,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, focusShare, yesNoQuestions, yesNoKinds,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -82,6 +92,8 @@ public static class TrainCommand
                 FamilyWeights = result.GetValue(familyWeights) is { } weights ? QuestionMixture.ParseWeights(weights) : new Dictionary<string, double>(),
                 ComparisonLargerShare = result.GetValue(largerShare),
                 YesNoFocusShare = result.GetValue(focusShare),
+                YesNoQuestions = result.GetValue(yesNoQuestions),
+                YesNoKinds = ParseKinds(result.GetValue(yesNoKinds)!),
             };
             mixture.Validate();
             if ((result.GetValue(families) is not null || !mixture.IsBalanced) && result.GetValue(synthetic) is null)
@@ -141,4 +153,12 @@ public static class TrainCommand
         }));
         return command;
     }
+
+    private static YesNoKinds ParseKinds(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "both" => YesNoKinds.Both,
+        "colour" or "color" => YesNoKinds.Colour,
+        "category" => YesNoKinds.Category,
+        _ => throw new ArgumentException($"--yesno-kinds: use both, colour or category, got '{text}'"),
+    };
 }

@@ -59,6 +59,48 @@ public class QuestionMixtureTests
         Assert.InRange(yesShare, 0.45, 0.55);
     }
 
+    [Fact]
+    public void PackedYesNoConversationsAskManyTrueQuestionsWithIndependentAnswers()
+    {
+        var samples = new SyntheticDatasetBuilder(Scenes, families: [new YesNoFamily(questions: 16)]).Build(seed: 9, sampleCount: 60);
+        var answers = new List<string>();
+        foreach (var sample in samples)
+        {
+            Assert.Equal(16, sample.Regions.Count);
+            Assert.Equal(32, sample.Conversation.Count);
+            for (int q = 0; q < 16; q++)
+            {
+                var question = sample.Conversation[2 * q].Value;
+                var answer = sample.Conversation[2 * q + 1].Value;
+                var obj = sample.Scene.Objects[sample.Regions[q].ObjectIndex];
+                bool asksTruth = question.Contains($" a {obj.Category.Name()}?") || question.Contains($" {obj.Colour.Name}?");
+                Assert.Equal(asksTruth ? YesNoFamily.Yes : YesNoFamily.No, answer);
+                answers.Add(answer);
+            }
+        }
+        Assert.InRange(answers.Count(a => a == YesNoFamily.Yes) / (double)answers.Count, 0.45, 0.55);
+        // Alternating answers would let a conversation's previous answer predict the next.
+        int repeats = answers.Zip(answers.Skip(1)).Count(p => p.First == p.Second);
+        Assert.InRange(repeats / (double)(answers.Count - 1), 0.4, 0.6);
+    }
+
+    [Theory]
+    [InlineData(YesNoKinds.Colour, 0)]
+    [InlineData(YesNoKinds.Category, 200)]
+    public void YesNoKindsRestrictWhatIsAsked(YesNoKinds kinds, int categoryQuestions)
+    {
+        var samples = new SyntheticDatasetBuilder(Scenes, families: [new YesNoFamily(kinds: kinds)]).Build(seed: 4, sampleCount: 200);
+        Assert.Equal(categoryQuestions, samples.Count(s => s.Conversation[0].Value.Contains("> a ")));
+        Assert.InRange(samples.Count(s => s.ExpectedAnswer == YesNoFamily.Yes), 99, 101);
+    }
+
+    [Fact]
+    public void TheDefaultFamilyAsksAboutBothKinds()
+    {
+        var samples = new SyntheticDatasetBuilder(Scenes, families: [new YesNoFamily()]).Build(seed: 6, sampleCount: 100);
+        Assert.InRange(samples.Count(s => s.Conversation[0].Value.Contains("> a ")), 30, 70);
+    }
+
     [Theory]
     [InlineData("yesno=3,shape=2", "unknown question family 'shape'")]
     [InlineData("yesno", "write FAMILY=WEIGHT")]
@@ -77,6 +119,8 @@ public class QuestionMixtureTests
             new QuestionMixture { FamilyWeights = QuestionMixture.ParseWeights("yesno=0") }.Validate()).Message);
         Assert.Throws<ArgumentException>(() => new QuestionMixture { ComparisonLargerShare = 1.5 }.Validate());
         Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoFocusShare = -0.1 }.Validate());
+        Assert.Contains("1..", Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoQuestions = 0 }.Validate()).Message);
+        Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoQuestions = QuestionMixture.MaxYesNoQuestions + 1 }.Validate());
         var mixture = new QuestionMixture { FamilyWeights = QuestionMixture.ParseWeights("comparison=3") };
         Assert.Contains("not trained", Assert.Throws<ArgumentException>(() => mixture.WeightsOf(SyntheticDatasetBuilder.FamiliesNamed("yesno"))).Message);
         Assert.Equal([1.0, 3.0], mixture.WeightsOf(SyntheticDatasetBuilder.FamiliesNamed("yesno,comparison")));

@@ -14,6 +14,9 @@ public sealed record QuestionMixture
 {
     public static QuestionMixture Balanced { get; } = new();
 
+    /// <summary>Beyond this a scene's conversation outgrows the small models' 1,024 positions.</summary>
+    public const int MaxYesNoQuestions = 24;
+
     /// <summary>Relative sampling weight by family name; families not named weigh 1.</summary>
     public IReadOnlyDictionary<string, double> FamilyWeights { get; init; } = new Dictionary<string, double>();
 
@@ -23,7 +26,16 @@ public sealed record QuestionMixture
     /// <summary>Share of yes/no questions asking whether the region is <see cref="YesNoFamily.FocusColour"/>.</summary>
     public double YesNoFocusShare { get; init; }
 
-    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && YesNoFocusShare == 0;
+    /// <summary>
+    /// Yes/no questions asked about a scene in one conversation. Each is as hard as one asked alone, but
+    /// the image and prompt are paid for once, so a step sees many more of them.
+    /// </summary>
+    public int YesNoQuestions { get; init; } = 1;
+
+    /// <summary>Which attribute yes/no questions ask about.</summary>
+    public YesNoKinds YesNoKinds { get; init; } = YesNoKinds.Both;
+
+    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && YesNoFocusShare == 0 && YesNoQuestions == 1 && YesNoKinds == YesNoKinds.Both;
 
     public void Validate()
     {
@@ -34,6 +46,8 @@ public sealed record QuestionMixture
             throw new ArgumentException($"the comparison 'larger' share must be within 0..1, got {ComparisonLargerShare}");
         if (YesNoFocusShare is < 0 or > 1 || double.IsNaN(YesNoFocusShare))
             throw new ArgumentException($"the yes/no focus share must be within 0..1, got {YesNoFocusShare}");
+        if (YesNoQuestions is < 1 or > MaxYesNoQuestions)
+            throw new ArgumentException($"yes/no questions per conversation must be within 1..{MaxYesNoQuestions}, got {YesNoQuestions}");
     }
 
     /// <summary>The families with this mixture's question leanings, in the order of <paramref name="families"/>.</summary>
@@ -41,7 +55,7 @@ public sealed record QuestionMixture
         families.Select(f => f switch
         {
             ComparisonFamily => new ComparisonFamily(ComparisonLargerShare),
-            YesNoFamily => new YesNoFamily(YesNoFocusShare),
+            YesNoFamily => new YesNoFamily(YesNoFocusShare, YesNoQuestions, YesNoKinds),
             _ => f,
         }).ToList();
 
