@@ -14,7 +14,10 @@ public sealed record QuestionMixture
 {
     public static QuestionMixture Balanced { get; } = new();
 
-    /// <summary>Beyond this a scene's conversation outgrows the small models' 1,024 positions.</summary>
+    /// <summary>
+    /// With 16 (and yes/no weighted 3) a training conversation averaged about 630 tokens; many more
+    /// questions would outgrow the small models' 1,024 positions.
+    /// </summary>
     public const int MaxYesNoQuestions = 24;
 
     /// <summary>Relative sampling weight by family name; families not named weigh 1.</summary>
