@@ -97,7 +97,7 @@ public static class TrainCommand
             };
             mixture.Validate();
             if ((result.GetValue(families) is not null || !mixture.IsBalanced) && result.GetValue(synthetic) is null)
-                throw new ArgumentException("--families, --family-weights and the share options shape synthetic questions: use them with --synthetic");
+                throw new ArgumentException("--families, --family-weights and the comparison and yes/no options shape synthetic questions: use them with --synthetic");
 
             OspreyEngine? engine = null;
             OspreyModel model;

@@ -4,7 +4,7 @@ namespace Osprey.Training.Synthetic.QuestionFamilies;
 
 /// <summary>
 /// "Is region1 a triangle?" / "Is region1 red?". Positives and negatives alternate on the family's
-/// ordinal, so any dataset is balanced to within one sample; negatives are mined hard
+/// ordinal, so any dataset of one question per sample is balanced to within one sample; negatives are mined hard
 /// (<see cref="HardNegativeMiner"/>). A training mixture can ask a share of the questions about one
 /// colour (<see cref="FocusColour"/>, still balanced), whose answer then depends on the region alone,
 /// restrict the questions to one kind of attribute, and ask several questions about the scene in one
