@@ -40,9 +40,7 @@ public sealed class SyntheticTrainingSource : ITrainingSource
         Count = (questions + QuestionsPerBlock - 1) / QuestionsPerBlock * _examplesPerBlock;
         Description = $"synthetic: {Count} {(mergeScenes ? "scene conversations" : "questions")} per epoch, {sceneOptions ?? new SceneOptions()}, " +
                       $"families {string.Join(",", families.Select((f, i) => weights[i] == 1 ? f.Name : $"{f.Name}={weights[i]:R}"))}, " +
-                      $"comparison larger share {mixture.ComparisonLargerShare:R}, yes/no focus share {mixture.YesNoFocusShare:R}" +
-                      (mixture.YesNoQuestions != 1 ? $", {mixture.YesNoQuestions} yes/no questions per conversation" : "") +
-                      (mixture.YesNoKinds != YesNoKinds.Both ? $", yes/no about {mixture.YesNoKinds.ToString().ToLowerInvariant()} only" : "");
+                      mixture.DescribeLeanings();
     }
 
     public string Description { get; }

@@ -53,6 +53,15 @@ public sealed record QuestionMixture
             throw new ArgumentException($"yes/no questions per conversation must be within 1..{MaxYesNoQuestions}, got {YesNoQuestions}");
     }
 
+    /// <summary>
+    /// The leanings in words, for checkpoints to compare on resume; options at their default are left
+    /// out unless older checkpoints already name them, so those still resume.
+    /// </summary>
+    public string DescribeLeanings() =>
+        $"comparison larger share {ComparisonLargerShare:R}, yes/no focus share {YesNoFocusShare:R}" +
+        (YesNoQuestions != 1 ? $", {YesNoQuestions} yes/no questions per conversation" : "") +
+        (YesNoKinds != YesNoKinds.Both ? $", yes/no about {YesNoKinds.ToString().ToLowerInvariant()} only" : "");
+
     /// <summary>The families with this mixture's question leanings, in the order of <paramref name="families"/>.</summary>
     public IReadOnlyList<IQuestionFamily> Apply(IReadOnlyList<IQuestionFamily> families) =>
         families.Select(f => f switch
