@@ -2,7 +2,8 @@
 # Trains the default model from scratch: vision pretraining on synthetic region attributes, then the
 # paper's stage 3 (projector + mask extractor + language model, trunk frozen) on synthetic questions,
 # then more stage 3 on a mixture that asks comparison questions more often and mostly "which is larger"
-# (see models/osprey-default/README.md: that lean is what lets the decoder learn comparisons).
+# (see models/osprey-default/README.md: that lean is what lets the decoder learn comparisons), then
+# stage 3 rounds that ask many yes/no questions per conversation (what lets it learn yes/no).
 # Usage: scripts/train-default-model.sh OUT_DIR   (the model ends up in OUT_DIR/model)
 # An interrupted step continues where its last checkpoint left it when the script is run again.
 set -euo pipefail
@@ -31,5 +32,28 @@ for round in 1 2 3; do
         --weight-decay 0.1 --family-weights yesno=3,comparison=3 --comparison-larger-share 0.75 \
         --checkpoint-every 100 --log-every 50 --threads 1 --out "$lean"
     previous="$lean"
+done
+# Then yes/no, in rounds that ask sixteen yes/no questions about a scene in one conversation inside the
+# full mixture (yes/no weighted 3). At lr 1.5e-3 the answers slowly leave a constant answer (a round on
+# colour questions, one on category questions, then both); at lr 3e-3 they are learnt (65 %, 84 %,
+# 97 % on 200 validation questions after the last three rounds). At lr 3e-3 straight after the
+# leaning rounds they stay constant. Each round: name, kinds asked, seed, steps, learning rate.
+yesno_rounds=(
+    "yesno1 colour   501  600 1.5e-3"
+    "yesno2 category 502  600 1.5e-3"
+    "yesno3 both     503  600 1.5e-3"
+    "yesno4 both     504  600 1.5e-3"
+    "yesno5 both     535 1200 1.5e-3"
+    "yesno6 both     602 1200 3e-3"
+    "yesno7 both     621 1200 3e-3"
+)
+for spec in "${yesno_rounds[@]}"; do
+    read -r round kinds seed steps lr <<< "$spec"
+    yesno="$out/$round"
+    if [ -f "$yesno/resume/trainer_state.json" ]; then start=(--resume); else start=(--init-from "$previous"); fi
+    osprey train "${start[@]}" --stage 3 --synthetic 80000 --seed "$seed" --steps "$steps" --batch-size 8 --lr "$lr" --warmup 20 \
+        --weight-decay 0.1 --family-weights yesno=3 --yesno-questions 16 --yesno-kinds "$kinds" \
+        --checkpoint-every 100 --log-every 50 --threads 1 --out "$yesno"
+    previous="$yesno"
 done
 rm -rf "$out/model" && mkdir -p "$out/model" && cp "$previous"/{config.json,added_tokens.json,tokenizer.model,model.safetensors} "$out/model/"
