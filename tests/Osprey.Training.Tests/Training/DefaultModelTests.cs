@@ -7,9 +7,9 @@ using Osprey.Training.Synthetic.QuestionFamilies;
 namespace Osprey.Training.Tests.Training;
 
 /// <summary>
-/// The committed default model must keep naming the category and the colour of held-out regions and
-/// telling which of two is larger or smaller, and must stop doing so when the masks are moved to other
-/// objects: such answers exist only if the
+/// The committed default model must keep naming the category and the colour of held-out regions,
+/// telling which of two is larger or smaller and whether a region has an asked colour or category, and
+/// must stop doing so when the masks are moved to other objects: such answers exist only if the
 /// image, the masks and the region tokens go through the engine exactly as in training, so a
 /// regression anywhere in the mask path fails here.
 /// </summary>
@@ -22,6 +22,7 @@ public class DefaultModelTests
     [InlineData(QuestionFamily.Category)]
     [InlineData(QuestionFamily.Colour)]
     [InlineData(QuestionFamily.Comparison)]
+    [InlineData(QuestionFamily.YesNo)]
     public async Task NamesTheAttributeOfHeldOutRegionsFromTheirMasks(string family)
     {
         var samples = new SyntheticDatasetBuilder(new SceneOptions { ImageSize = 128 }, samplesPerScene: 1,

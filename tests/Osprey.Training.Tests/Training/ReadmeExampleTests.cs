@@ -30,6 +30,10 @@ public class ReadmeExampleTests
         (["region2.png", "region3.png"], "Which is larger, <region1> or <region2>?" + Short, "region1"),
         (["region3.png", "region1.png"], "Which is smaller, <region1> or <region2>?" + Short, "region2"),
         (["region1.png", "region2.png"], "Which is smaller, <region1> or <region2>?" + Short, "region1"),
+        (["region1.png"], "Is <region1> green?" + Short, "Yes"),
+        (["region3.png"], "Is <region1> purple?" + Short, "No"),
+        (["region3.png"], "Is <region1> a triangle?" + Short, "Yes"),
+        (["region2.png"], "Is <region1> a triangle?" + Short, "No"),
     ];
 
     [Fact]
