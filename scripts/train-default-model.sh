@@ -21,39 +21,36 @@ if [ -f "$stage3/resume/trainer_state.json" ]; then start=(--resume); else start
 osprey train "${start[@]}" --stage 3 --synthetic 80000 --seed 1 --steps 5000 --batch-size 8 --lr 2e-3 --warmup 40 \
     --checkpoint-every 100 --log-every 20 --threads 1 --out "$stage3"
 
+# One stage-3 round from the previous round's model (or from its own checkpoint after an interruption).
+stage3_round() {
+    local dir="$out/$1" seed=$2 steps=$3 lr=$4
+    shift 4
+    local -a start
+    if [ -f "$dir/resume/trainer_state.json" ]; then start=(--resume); else start=(--init-from "$previous"); fi
+    osprey train "${start[@]}" --stage 3 --synthetic 80000 --seed "$seed" --steps "$steps" --batch-size 8 --lr "$lr" --warmup 20 \
+        --weight-decay 0.1 "$@" --checkpoint-every 100 --log-every 50 --threads 1 --out "$dir"
+    previous="$dir"
+}
+
 # Short rounds, each a fresh warm-up and cosine from the previous round's model: one 3,000-step run
 # on the same mixture left comparison at chance, three 500-step rounds learnt it
 # (96 % after two, 99 % after three on 300 validation questions; seed 7000001, never used for training).
 previous="$stage3"
 for round in 1 2 3; do
-    lean="$out/lean$round"
-    if [ -f "$lean/resume/trainer_state.json" ]; then start=(--resume); else start=(--init-from "$previous"); fi
-    osprey train "${start[@]}" --stage 3 --synthetic 80000 --seed $((100 + round)) --steps 500 --batch-size 8 --lr 3e-3 --warmup 20 \
-        --weight-decay 0.1 --family-weights yesno=3,comparison=3 --comparison-larger-share 0.75 \
-        --checkpoint-every 100 --log-every 50 --threads 1 --out "$lean"
-    previous="$lean"
+    stage3_round "lean$round" $((100 + round)) 500 3e-3 --family-weights yesno=3,comparison=3 --comparison-larger-share 0.75
 done
+
 # Then yes/no, in rounds that ask sixteen yes/no questions about a scene in one conversation inside the
 # full mixture (yes/no weighted 3). At lr 1.5e-3 the answers slowly leave a constant answer (a round on
 # colour questions, one on category questions, then both); at lr 3e-3 they are learnt (65 %, 84 %,
 # 97 % on 200 validation questions after the last three rounds). At lr 3e-3 straight after the
-# leaning rounds they stay constant. Each round: name, kinds asked, seed, steps, learning rate.
-yesno_rounds=(
-    "yesno1 colour   501  600 1.5e-3"
-    "yesno2 category 502  600 1.5e-3"
-    "yesno3 both     503  600 1.5e-3"
-    "yesno4 both     504  600 1.5e-3"
-    "yesno5 both     535 1200 1.5e-3"
-    "yesno6 both     602 1200 3e-3"
-    "yesno7 both     621 1200 3e-3"
-)
-for spec in "${yesno_rounds[@]}"; do
-    read -r round kinds seed steps lr <<< "$spec"
-    yesno="$out/$round"
-    if [ -f "$yesno/resume/trainer_state.json" ]; then start=(--resume); else start=(--init-from "$previous"); fi
-    osprey train "${start[@]}" --stage 3 --synthetic 80000 --seed "$seed" --steps "$steps" --batch-size 8 --lr "$lr" --warmup 20 \
-        --weight-decay 0.1 --family-weights yesno=3 --yesno-questions 16 --yesno-kinds "$kinds" \
-        --checkpoint-every 100 --log-every 50 --threads 1 --out "$yesno"
-    previous="$yesno"
-done
+# leaning rounds they stay constant.
+packed=(--family-weights yesno=3 --yesno-questions 16)
+stage3_round yesno1 501  600 1.5e-3 "${packed[@]}" --yesno-kinds colour
+stage3_round yesno2 502  600 1.5e-3 "${packed[@]}" --yesno-kinds category
+stage3_round yesno3 503  600 1.5e-3 "${packed[@]}"
+stage3_round yesno4 504  600 1.5e-3 "${packed[@]}"
+stage3_round yesno5 535 1200 1.5e-3 "${packed[@]}"
+stage3_round yesno6 602 1200 3e-3   "${packed[@]}"
+stage3_round yesno7 621 1200 3e-3   "${packed[@]}"
 rm -rf "$out/model" && mkdir -p "$out/model" && cp "$previous"/{config.json,added_tokens.json,tokenizer.model,model.safetensors} "$out/model/"
