@@ -28,9 +28,15 @@ public static class BenchCommand
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
         var json = new Option<string?>("--output-json") { Description = "Write every measurement as JSON here" };
         var markdown = new Option<string?>("--output-markdown") { Description = "Write the tables here as well" };
+        var training = new Option<bool>("--training") { Description = "Also bench training steps with one model and with one replica per core" };
+        var trainingSteps = new Option<int>("--training-steps") { Description = "Steps per timed training run", DefaultValueFactory = _ => 10 };
+        var trainingModel = new Option<string?>("--training-model") { Description = "Model directory the training bench trains (default: the default model)" };
 
-        var command = new Command("bench", "Benchmark the engine and the cluster path (markdown tables; optional JSON)")
-            { tiny, noBenchModel, dtypes, noPyTorch, python, script, cluster, clusterModel, clusterDType, quick, prefill, seed, json, markdown };
+        var command = new Command("bench", "Benchmark the engine, the cluster path and training steps (markdown tables; optional JSON)")
+            {
+                tiny, noBenchModel, dtypes, noPyTorch, python, script, cluster, clusterModel, clusterDType, quick, prefill, seed, json, markdown,
+                training, trainingSteps, trainingModel,
+            };
         command.SetAction((result, cancellationToken) => CliErrors.Guard(async () =>
         {
             var isQuick = result.GetValue(quick);
@@ -60,6 +66,8 @@ public static class BenchCommand
                 },
                 ClusterSettings = isQuick ? new ClusterBenchSettings { Concurrency = [1, 4] } : new ClusterBenchSettings(),
                 YardstickMatmulSize = isQuick ? 1024 : 2048,
+                TrainingSteps = result.GetValue(training) ? Math.Max(1, isQuick ? Math.Min(4, result.GetValue(trainingSteps)) : result.GetValue(trainingSteps)) : 0,
+                TrainingModel = result.GetValue(trainingModel),
             };
             var report = new BenchReport
             {

@@ -5,7 +5,7 @@ namespace Osprey.Cli.Commands;
 
 /// <summary>
 /// The options every training command shares (steps, batch, learning-rate schedule, clipping, weight
-/// decay, seed, checkpoint and log cadence) and how they become <see cref="TrainingOptions"/>.
+/// decay, seed, checkpoint and log cadence, data-parallel workers) and how they become <see cref="TrainingOptions"/>.
 /// </summary>
 public sealed class OptimizationOptions
 {
@@ -18,6 +18,11 @@ public sealed class OptimizationOptions
     private readonly Option<double> _weightDecay = new("--weight-decay") { DefaultValueFactory = _ => 0.01 };
     private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { DefaultValueFactory = _ => 200 };
     private readonly Option<int> _logEvery = new("--log-every") { DefaultValueFactory = _ => 10 };
+    private readonly Option<int> _workers = new("--workers")
+    {
+        Description = "Model replicas that split each batch, one thread each (use one per core, with --threads 1)",
+        DefaultValueFactory = _ => 1,
+    };
 
     public OptimizationOptions(double defaultLearningRate, string batchDescription)
     {
@@ -27,7 +32,7 @@ public sealed class OptimizationOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _seed, _steps, _batchSize, _lr, _warmup, _clip, _weightDecay, _checkpointEvery, _logEvery })
+        foreach (var option in new Option[] { _seed, _steps, _batchSize, _lr, _warmup, _clip, _weightDecay, _checkpointEvery, _logEvery, _workers })
             command.Options.Add(option);
     }
 
@@ -46,6 +51,7 @@ public sealed class OptimizationOptions
             Modules = modules,
             CheckpointEvery = result.GetValue(_checkpointEvery),
             LogEvery = Math.Max(1, result.GetValue(_logEvery)),
+            Workers = result.GetValue(_workers),
         };
         options.Validate();
         return options;

@@ -40,9 +40,9 @@ public static class PretrainVisionCommand
         optimization.AddTo(command);
         command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
         {
-            ComputeThreads.Apply(result, threads);
             var outDir = result.GetValue(output)!;
             var options = optimization.Bind(result, VisionPretrainer.Modules);
+            ComputeThreads.Apply(result, threads, options.Workers);
             var sceneOptions = new SceneOptions { ImageSize = result.GetValue(sceneSize) };
             sceneOptions.Validate();
             var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);

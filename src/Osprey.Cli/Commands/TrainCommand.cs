@@ -75,9 +75,9 @@ public static class TrainCommand
         optimization.AddTo(command);
         command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
         {
-            ComputeThreads.Apply(result, threads);
             var outDir = result.GetValue(output)!;
             var options = optimization.Bind(result, TrainingStage.Parse(result.GetValue(stage)!), result.GetValue(visionLr));
+            ComputeThreads.Apply(result, threads, options.Workers);
             var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);
             var resuming = result.GetValue(resume);
             if (resuming && !Directory.Exists(resumeDir))

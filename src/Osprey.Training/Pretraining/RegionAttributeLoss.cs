@@ -17,7 +17,13 @@ public sealed class RegionAttributeLoss(OspreyModel model, RegionAttributeHeads 
 {
     private readonly ClipPreprocessor _preprocessor = new(model.Config.ImageSize);
 
-    public RegionAttributeBatch Compute(IReadOnlyList<SyntheticScene> scenes)
+    /// <summary>The loss averaged over the batch's regions.</summary>
+    public RegionAttributeBatch Compute(IReadOnlyList<SyntheticScene> scenes) => Compute(scenes, nn.Reduction.Mean);
+
+    /// <summary>The loss summed over the batch's regions: shards of one batch add up to the batch's sum.</summary>
+    public RegionAttributeBatch ComputeSum(IReadOnlyList<SyntheticScene> scenes) => Compute(scenes, nn.Reduction.Sum);
+
+    private RegionAttributeBatch Compute(IReadOnlyList<SyntheticScene> scenes, nn.Reduction reduction)
     {
         if (scenes.Count == 0) throw new ArgumentException("an empty batch has no loss", nameof(scenes));
         using var scope = torch.NewDisposeScope();
@@ -51,11 +57,11 @@ public sealed class RegionAttributeLoss(OspreyModel model, RegionAttributeHeads 
         var sizeTargets = torch.tensor(sizes.ToArray());
         var positionTargets = torch.tensor(positions.ToArray());
         var logAreaTargets = torch.tensor(logAreas.ToArray());
-        var loss = nn.functional.cross_entropy(logits.Category, categoryTargets)
-            .add(nn.functional.cross_entropy(logits.Colour, colourTargets), PinnedScalars.One)
-            .add(nn.functional.cross_entropy(logits.Size, sizeTargets), PinnedScalars.One)
-            .add(nn.functional.cross_entropy(logits.Position, positionTargets), PinnedScalars.One)
-            .add(nn.functional.mse_loss(logits.LogArea, logAreaTargets), PinnedScalars.One);
+        var loss = nn.functional.cross_entropy(logits.Category, categoryTargets, reduction: reduction)
+            .add(nn.functional.cross_entropy(logits.Colour, colourTargets, reduction: reduction), PinnedScalars.One)
+            .add(nn.functional.cross_entropy(logits.Size, sizeTargets, reduction: reduction), PinnedScalars.One)
+            .add(nn.functional.cross_entropy(logits.Position, positionTargets, reduction: reduction), PinnedScalars.One)
+            .add(nn.functional.mse_loss(logits.LogArea, logAreaTargets, reduction), PinnedScalars.One);
         double logAreaError;
         using (var error = logits.LogArea.detach().sub(logAreaTargets).abs_().sum())
             logAreaError = error.item<float>();

@@ -1,5 +1,6 @@
 using Osprey.Engine.Multimodal;
 using Osprey.Engine.Tokenization;
+using Osprey.Training.Parallel;
 using Osprey.Training.Synthetic;
 using Osprey.Training.Training;
 using TorchSharp;
@@ -36,6 +37,8 @@ public sealed class VisionPretrainer : IDisposable
     private readonly LearningRateSchedule _schedule;
     private readonly long _sceneSeed;
     private readonly string _data;
+    private readonly DataParallelGradient<SyntheticScene, RegionAttributeBatch>? _parallel;
+    private readonly List<nn.Module> _replicaModules = [];
 
     public int Step { get; private set; }
 
@@ -62,6 +65,26 @@ public sealed class VisionPretrainer : IDisposable
         _adam = torch.optim.AdamW([matrices, rest], lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
         _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
         model.train();
+        if (options.Workers > 1) _parallel = CreateReplicas(model, tokenizer, options.Workers);
+    }
+
+    private DataParallelGradient<SyntheticScene, RegionAttributeBatch> CreateReplicas(OspreyModel model, OspreyTokenizer tokenizer, int workers)
+    {
+        var replicas = new List<TrainingReplica<SyntheticScene, RegionAttributeBatch>>
+        {
+            new(_trainable, TrainingReplica<SyntheticScene, RegionAttributeBatch>.WeightsOf(model, _heads), _loss.ComputeSum),
+        };
+        for (int i = 1; i < workers; i++)
+        {
+            var copy = ModelReplica.Create(model, tokenizer);
+            var heads = new RegionAttributeHeads(model.Config.Language.HiddenSize);
+            _replicaModules.AddRange([copy, heads]);
+            var trainable = Trainer.SelectTrainable(copy, Modules);
+            trainable.AddRange(heads.parameters());
+            replicas.Add(new(trainable, TrainingReplica<SyntheticScene, RegionAttributeBatch>.WeightsOf(copy, heads),
+                new RegionAttributeLoss(copy, heads).ComputeSum));
+        }
+        return new DataParallelGradient<SyntheticScene, RegionAttributeBatch>(replicas, r => r.Loss, r => r.Regions);
     }
 
     public long TrainableParameterCount => _trainable.Sum(p => p.numel());
@@ -85,6 +108,7 @@ public sealed class VisionPretrainer : IDisposable
         var progress = new TrainingProgress(Step, _options.Steps);
         var tally = new AttributeAccuracy();
         double lastLoss = double.NaN;
+        _parallel?.BroadcastAll();
         while (Step < _options.Steps)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -102,11 +126,7 @@ public sealed class VisionPretrainer : IDisposable
             using (torch.NewDisposeScope())
             {
                 _adam.zero_grad();
-                using var batch = _loss.Compute(scenes);
-                gradNorm = GradientStep.Apply(batch.Loss, _trainable, _options.ClipNorm, _adam);
-                lastLoss = batch.Loss.item<float>();
-                progress.Add(lastLoss, batch.Regions);
-                tally.Add(batch);
+                (lastLoss, gradNorm) = _parallel is null ? SingleModelStep(scenes, progress, tally) : DataParallelStep(_parallel, scenes, progress, tally);
             }
             if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"step {step}: the loss is {lastLoss}; lower the learning rate");
             losses.Add(lastLoss);
@@ -125,6 +145,36 @@ public sealed class VisionPretrainer : IDisposable
         return losses;
     }
 
+    private (double Loss, double GradNorm) SingleModelStep(List<SyntheticScene> scenes, TrainingProgress progress, AttributeAccuracy tally)
+    {
+        using var batch = _loss.Compute(scenes);
+        var gradNorm = GradientStep.Apply(batch.Loss, _trainable, _options.ClipNorm, _adam);
+        var loss = batch.Loss.item<float>();
+        progress.Add(loss, batch.Regions);
+        tally.Add(batch);
+        return (loss, gradNorm);
+    }
+
+    private (double Loss, double GradNorm) DataParallelStep(DataParallelGradient<SyntheticScene, RegionAttributeBatch> parallel,
+        List<SyntheticScene> scenes, TrainingProgress progress, AttributeAccuracy tally)
+    {
+        var shards = parallel.Backward(scenes);
+        try
+        {
+            var gradNorm = GradientStep.ClipAndStep(_trainable, _options.ClipNorm, _adam);
+            parallel.BroadcastTrainable();
+            var regions = shards.Sum(s => s.Regions);
+            var loss = shards.Sum(s => (double)s.Loss.item<float>()) / regions;
+            progress.Add(loss, regions);
+            foreach (var shard in shards) tally.Add(shard);
+            return (loss, gradNorm);
+        }
+        finally
+        {
+            foreach (var shard in shards) shard.Dispose();
+        }
+    }
+
     private const string StateModules = "VisionPretraining";
 
     /// <summary>Writes <c>OUT/resume</c> (fp32 weights, heads, optimizer, step) and the model in <c>OUT</c> (fp32: it is a starting point).</summary>
@@ -141,6 +191,8 @@ public sealed class VisionPretrainer : IDisposable
 
     public void Dispose()
     {
+        _parallel?.Dispose();
+        foreach (var module in _replicaModules) module.Dispose();
         _adam.Dispose();
         _heads.Dispose();
     }

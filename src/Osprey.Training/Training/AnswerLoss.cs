@@ -27,7 +27,16 @@ public sealed class AnswerLoss
         _preprocessor = new ClipPreprocessor(model.Config.ImageSize);
     }
 
-    public BatchLoss Compute(IReadOnlyList<TrainingExample> batch)
+    /// <summary>The mean cross-entropy over the batch's answer tokens.</summary>
+    public BatchLoss Compute(IReadOnlyList<TrainingExample> batch) => Compute(batch, nn.Reduction.Mean);
+
+    /// <summary>
+    /// The summed cross-entropy over the batch's answer tokens: shards of one batch add up to the
+    /// batch's sum, which is divided by the whole batch's answer-token count once they are merged.
+    /// </summary>
+    public BatchLoss ComputeSum(IReadOnlyList<TrainingExample> batch) => Compute(batch, nn.Reduction.Sum);
+
+    private BatchLoss Compute(IReadOnlyList<TrainingExample> batch, nn.Reduction reduction)
     {
         if (batch.Count == 0) throw new ArgumentException("an empty batch has no loss", nameof(batch));
         using var scope = torch.NewDisposeScope();
@@ -60,7 +69,7 @@ public sealed class AnswerLoss
             }
             var hidden = _model.llm.ForwardHidden(chunks);
             var logits = _model.llm.Logits(hidden.index_select(0, torch.tensor(rows.ToArray(), device: hidden.device)));
-            var loss = nn.functional.cross_entropy(logits, torch.tensor(targets.ToArray(), device: logits.device));
+            var loss = nn.functional.cross_entropy(logits, torch.tensor(targets.ToArray(), device: logits.device), reduction: reduction);
             return new BatchLoss(scope.MoveToOuter(loss), targets.Count, offset);
         }
         finally

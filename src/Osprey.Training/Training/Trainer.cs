@@ -1,6 +1,7 @@
 using Osprey.Engine.Checkpoints;
 using Osprey.Engine.Multimodal;
 using Osprey.Engine.Tokenization;
+using Osprey.Training.Parallel;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,6 +33,8 @@ public sealed class Trainer : IDisposable
     private readonly AdamW _adam;
     private readonly List<double> _groupScales;
     private readonly LearningRateSchedule _schedule;
+    private readonly DataParallelGradient<TrainingExample, BatchLoss>? _parallel;
+    private readonly List<OspreyModel> _replicaModels = [];
 
     /// <summary>Steps completed so far.</summary>
     public int Step { get; private set; }
@@ -81,6 +84,25 @@ public sealed class Trainer : IDisposable
         _adam = torch.optim.AdamW(groups, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
         _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
         model.train();
+        if (options.Workers > 1) _parallel = CreateReplicas(model, tokenizer, tokenizerPath, options);
+    }
+
+    private DataParallelGradient<TrainingExample, BatchLoss> CreateReplicas(OspreyModel model, OspreyTokenizer tokenizer,
+        string tokenizerPath, TrainingOptions options)
+    {
+        var replicas = new List<TrainingReplica<TrainingExample, BatchLoss>>
+        {
+            new(_trainable, TrainingReplica<TrainingExample, BatchLoss>.WeightsOf(model), _loss.ComputeSum),
+        };
+        for (int i = 1; i < options.Workers; i++)
+        {
+            var copy = ModelReplica.Create(model, tokenizer);
+            _replicaModels.Add(copy);
+            // Each thread tokenizes with its own tokenizer rather than rely on one being safe to share.
+            var loss = new AnswerLoss(copy, OspreyTokenizer.Load(tokenizerPath));
+            replicas.Add(new(SelectTrainable(copy, options.Modules), TrainingReplica<TrainingExample, BatchLoss>.WeightsOf(copy), loss.ComputeSum));
+        }
+        return new DataParallelGradient<TrainingExample, BatchLoss>(replicas, r => r.Loss, r => r.TargetTokens);
     }
 
     public IReadOnlyList<Parameter> TrainableParameters => _trainable;
@@ -118,6 +140,7 @@ public sealed class Trainer : IDisposable
         var losses = new List<double>();
         var progress = new TrainingProgress(Step, _options.Steps);
         double lastLoss = double.NaN;
+        _parallel?.BroadcastAll();
         while (Step < _options.Steps)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -135,10 +158,7 @@ public sealed class Trainer : IDisposable
             using (torch.NewDisposeScope())
             {
                 _adam.zero_grad();
-                using var result = _loss.Compute(batch);
-                gradNorm = GradientStep.Apply(result.Loss, _trainable, _options.ClipNorm, _adam);
-                lastLoss = result.Loss.item<float>();
-                progress.Add(lastLoss, result.Positions);
+                (lastLoss, gradNorm) = _parallel is null ? SingleModelStep(batch, progress) : DataParallelStep(_parallel, batch, progress);
             }
             if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"step {step}: the loss is {lastLoss}; lower the learning rate");
             losses.Add(lastLoss);
@@ -156,6 +176,33 @@ public sealed class Trainer : IDisposable
         return losses;
     }
 
+    private (double Loss, double GradNorm) SingleModelStep(List<TrainingExample> batch, TrainingProgress progress)
+    {
+        using var result = _loss.Compute(batch);
+        var gradNorm = GradientStep.Apply(result.Loss, _trainable, _options.ClipNorm, _adam);
+        var loss = result.Loss.item<float>();
+        progress.Add(loss, result.Positions);
+        return (loss, gradNorm);
+    }
+
+    private (double Loss, double GradNorm) DataParallelStep(DataParallelGradient<TrainingExample, BatchLoss> parallel,
+        List<TrainingExample> batch, TrainingProgress progress)
+    {
+        var shards = parallel.Backward(batch);
+        try
+        {
+            var gradNorm = GradientStep.ClipAndStep(_trainable, _options.ClipNorm, _adam);
+            parallel.BroadcastTrainable();
+            var loss = shards.Sum(s => (double)s.Loss.item<float>()) / shards.Sum(s => s.TargetTokens);
+            progress.Add(loss, shards.Sum(s => s.Positions));
+            return (loss, gradNorm);
+        }
+        finally
+        {
+            foreach (var shard in shards) shard.Dispose();
+        }
+    }
+
     /// <summary>Writes <c>OUT/resume</c> (replacing it only once complete) and the exported model in <c>OUT</c>.</summary>
     public void SaveCheckpoint(double lastLoss)
     {
@@ -171,5 +218,10 @@ public sealed class Trainer : IDisposable
             Data = _data.Description,
         };
 
-    public void Dispose() => _adam.Dispose();
+    public void Dispose()
+    {
+        _parallel?.Dispose();
+        foreach (var replica in _replicaModels) replica.Dispose();
+        _adam.Dispose();
+    }
 }

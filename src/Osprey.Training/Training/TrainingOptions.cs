@@ -23,6 +23,11 @@ public sealed record TrainingOptions
     public int CheckpointEvery { get; init; } = 200;
     /// <summary>Print a progress line every this many steps.</summary>
     public int LogEvery { get; init; } = 10;
+    /// <summary>
+    /// Model replicas that share each batch, one thread each (data parallelism on one machine); 1 keeps
+    /// the single-model step. The batch mean is the same, its float rounding is not.
+    /// </summary>
+    public int Workers { get; init; } = 1;
 
     public void Validate()
     {
@@ -34,6 +39,8 @@ public sealed record TrainingOptions
         if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "cannot be negative");
         if (ClipNorm <= 0) throw new ArgumentOutOfRangeException(nameof(ClipNorm), ClipNorm, "must be positive");
         if (CheckpointEvery < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "cannot be negative");
+        if (Workers < 1 || Workers > BatchSize)
+            throw new ArgumentOutOfRangeException(nameof(Workers), Workers, $"between 1 and the batch size ({BatchSize})");
         if (Modules == TrainableModules.None) throw new ArgumentException("no module is trainable", nameof(Modules));
     }
 }
