@@ -17,6 +17,7 @@ public sealed record BenchReport
     public string? PyTorchNote { get; set; }
     public ClusterResult? Cluster { get; set; }
     public string? ClusterNote { get; set; }
+    public List<TrainingResult> Training { get; } = [];
     public List<string> Notes { get; } = [];
 
     /// <summary>Config of each engine-bench model by name, for the analytic FLOP and byte counts.</summary>
@@ -33,8 +34,23 @@ public sealed record BenchReport
         if (Hardware is not null) AppendHardware(md);
         AppendPyTorch(md);
         AppendCluster(md);
+        if (Training.Count > 0) AppendTraining(md);
         foreach (var note in Notes) md.AppendLine($"- {note}");
         return md.ToString();
+    }
+
+    private void AppendTraining(StringBuilder md)
+    {
+        md.AppendLine("### Training step (data-parallel replicas)");
+        md.AppendLine();
+        var table = new MarkdownTable("step", "batch", "workers × libtorch threads", "s/step", "speed-up over one model");
+        foreach (var result in Training)
+        {
+            var single = Training.First(t => t.Step == result.Step && t.Workers == 1);
+            table.Row(result.Step, result.BatchSize.ToString(), $"{result.Workers} × {result.ThreadsPerWorker}", result.SecondsPerStep.ToString("F2"),
+                $"{single.SecondsPerStep / result.SecondsPerStep:F2}×");
+        }
+        md.Append(table).AppendLine();
     }
 
     private void AppendEngine(StringBuilder md)

@@ -25,6 +25,10 @@ public sealed record BenchPlan
     public EngineBenchSettings Engine { get; init; } = new();
     public ClusterBenchSettings ClusterSettings { get; init; } = new();
     public int YardstickMatmulSize { get; init; } = 2048;
+    /// <summary>Steps per timed training run (0: no training bench).</summary>
+    public int TrainingSteps { get; init; }
+    /// <summary>Model directory whose config and weights the training bench trains.</summary>
+    public string? TrainingModel { get; init; }
 
     /// <summary>
     /// When one vision encode plus one full prefill would take longer than this at the dtype's measured
@@ -61,6 +65,9 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             if (plan.BenchModel) directory = RunBenchModel();
             if (plan.PyTorch) RunPyTorch(directory);
             if (plan.Cluster) await RunCluster(directory);
+            if (plan.TrainingSteps > 0)
+                report.Training.AddRange(new TrainingBench(Osprey.Engine.DefaultModel.Resolve(plan.TrainingModel), plan.TrainingSteps,
+                    plan.Engine.Repeat, s => Log($"training: {s}")).Run());
         }
         finally
         {
