@@ -99,15 +99,33 @@ public sealed class OspreyTokenizer
     }
 
     /// <summary>Prompt ids per spec §6: one BOS, special tokens split out, each text piece encoded on its own.</summary>
-    public int[] Encode(string prompt, bool addBos = true)
+    public int[] Encode(string prompt, bool addBos = true) => Encode(prompt, segmentMemo: null, addBos);
+
+    /// <summary>
+    /// <see cref="Encode(string, bool)"/> that looks each text piece up in <paramref name="segmentMemo"/>
+    /// before encoding it (and stores what it encodes): the prompts of one conversation up to each of
+    /// its turns share every piece but the last, so a memo kept across them encodes each piece once.
+    /// </summary>
+    public int[] Encode(string prompt, IDictionary<string, IReadOnlyList<int>>? segmentMemo, bool addBos = true)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         var ids = new List<int>(prompt.Length / 3 + 2);
         if (addBos) ids.Add(BosId);
         foreach (var segment in _splitter.Split(prompt))
         {
-            if (segment.IsText) ids.AddRange(EncodeSentencePiece(segment.Text!));
-            else ids.Add(segment.SpecialId);
+            if (!segment.IsText)
+            {
+                ids.Add(segment.SpecialId);
+                continue;
+            }
+            var text = segment.Text!;
+            if (segmentMemo is null)
+            {
+                ids.AddRange(EncodeSentencePiece(text));
+                continue;
+            }
+            if (!segmentMemo.TryGetValue(text, out var pieceIds)) segmentMemo[text] = pieceIds = EncodeSentencePiece(text);
+            ids.AddRange(pieceIds);
         }
         return ids.ToArray();
     }

@@ -16,14 +16,16 @@ public sealed class AnswerTokenizer(OspreyTokenizer tokenizer)
     public TokenizedExample Tokenize(IReadOnlyList<ConversationTurn> conversation)
     {
         var turns = Pair(conversation);
-        var full = tokenizer.Encode(ConversationTemplate.Build(turns));
+        // The prompts up to each turn repeat the earlier turns' text: each text piece is encoded once.
+        var memo = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
+        var full = tokenizer.Encode(ConversationTemplate.Build(turns), memo);
         var isTarget = new bool[full.Length];
         for (int k = 0; k < turns.Count; k++)
         {
             var open = turns.Take(k).Append(turns[k] with { Assistant = null }).ToList();
             var closed = turns.Take(k + 1).ToList();
-            int start = PrefixLength(full, tokenizer.Encode(ConversationTemplate.Build(open)), k);
-            int end = PrefixLength(full, tokenizer.Encode(ConversationTemplate.Build(closed)), k);
+            int start = PrefixLength(full, tokenizer.Encode(ConversationTemplate.Build(open), memo), k);
+            int end = PrefixLength(full, tokenizer.Encode(ConversationTemplate.Build(closed), memo), k);
             if (end <= start) throw new InvalidDataException($"turn {k + 1}: the answer produced no tokens");
             for (int i = start; i < end; i++) isTarget[i] = true;
         }

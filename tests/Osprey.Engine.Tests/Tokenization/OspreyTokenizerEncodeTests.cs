@@ -29,6 +29,26 @@ public class OspreyTokenizerEncodeTests
     }
 
     [Fact]
+    public void AMemoOfTextPiecesGivesTheSameIdsAndIsReusedAcrossPrompts()
+    {
+        var memo = new Dictionary<string, IReadOnlyList<int>>();
+        foreach (var c in TokenizerCases.All) Assert.Equal(c.Ids, Tokenizer.Encode(c.Text, memo));
+        // A second pass finds every piece in the memo and still gives the reference ids.
+        var pieces = memo.Count;
+        foreach (var c in TokenizerCases.All) Assert.Equal(c.Ids, Tokenizer.Encode(c.Text, memo, addBos: true));
+        Assert.Equal(pieces, memo.Count);
+
+        // Prompts that grow turn by turn share their earlier pieces.
+        var turn1 = "USER: <image>\nWhat is region1<mask><pos>? ASSISTANT: a red circle</s>";
+        var turn2 = turn1 + "USER: And its size? ASSISTANT: small</s>";
+        var shared = new Dictionary<string, IReadOnlyList<int>>();
+        Assert.Equal(Tokenizer.Encode(turn1), Tokenizer.Encode(turn1, shared));
+        var afterFirst = shared.Count;
+        Assert.Equal(Tokenizer.Encode(turn2), Tokenizer.Encode(turn2, shared));
+        Assert.Equal(afterFirst + 1, shared.Count);
+    }
+
+    [Fact]
     public void EncodeWithoutBosDropsOnlyTheLeadingBos()
     {
         var text = "region1<mask><pos> and <s> inside";
