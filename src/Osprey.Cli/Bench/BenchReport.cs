@@ -31,7 +31,8 @@ public sealed record BenchReport
         md.AppendLine($"Command: `{Command}`");
         md.AppendLine();
         if (Engine.Count > 0) AppendEngine(md);
-        if (Hardware is not null) AppendHardware(md);
+        // The yardsticks are always measured; the table that relates engine results to them needs some.
+        if (Hardware is not null && Engine.Count > 0) AppendHardware(md);
         AppendPyTorch(md);
         AppendCluster(md);
         if (Training.Count > 0) AppendTraining(md);
