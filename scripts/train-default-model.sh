@@ -7,8 +7,9 @@
 # Usage: scripts/train-default-model.sh OUT_DIR   (the model ends up in OUT_DIR/model)
 # An interrupted step continues where its last checkpoint left it when the script is run again.
 # Every step runs one model (no --workers): the same commands with --workers 2 run 1.6x faster, but
-# their float sums differ and the leaning rounds then left comparison at chance (38 %), so they do
-# not yet reproduce this model (models/osprey-default/README.md, *Training time*).
+# the leaning rounds learn comparison on some trajectories only (these seeds from this stage-3 model:
+# 97 %; other seeds, or two workers: 38-56 %), so only one model reproduces the default model
+# (models/osprey-default/README.md, *Training time*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/train-default-model.sh OUT_DIR}
