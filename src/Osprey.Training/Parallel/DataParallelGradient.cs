@@ -7,9 +7,9 @@ namespace Osprey.Training.Parallel;
 
 /// <summary>
 /// The gradient of one batch from several model replicas at once, each on its own thread with a
-/// contiguous shard of the examples: on a CPU, two replicas with one libtorch thread each keep two
-/// cores busy where one model with two intra-op threads spends much of its step in small ops that do
-/// not split. Replica 0 is the model the optimizer updates and computes its shard on the calling
+/// contiguous shard of the examples. A small model's step is many small ops that intra-op threads
+/// split badly (on shared cores their OpenMP workers spin), so training runs one libtorch thread per
+/// model; replicas are how such training uses more than one core. Replica 0 is the model the optimizer updates and computes its shard on the calling
 /// thread. The others' gradients are added to replica 0's in a fixed order and the sum is divided by
 /// the whole batch's count, so the result is the batch mean up to float rounding and a run repeats
 /// exactly. After the optimizer step, <see cref="BroadcastTrainable"/> copies the new weights out.
