@@ -1,6 +1,8 @@
 using System.Runtime.ExceptionServices;
 using Osprey.Engine.Layers;
+using Osprey.Training.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Osprey.Training.Parallel;
@@ -12,7 +14,7 @@ namespace Osprey.Training.Parallel;
 /// model; replicas are how such training uses more than one core. Replica 0 is the model the optimizer updates and computes its shard on the calling
 /// thread. The others' gradients are added to replica 0's in a fixed order and the sum is divided by
 /// the whole batch's count, so the result is the batch mean up to float rounding and a run repeats
-/// exactly. After the optimizer step, <see cref="BroadcastTrainable"/> copies the new weights out.
+/// exactly. <see cref="Step"/> also updates replica 0 and copies its new weights out.
 /// </summary>
 public sealed class DataParallelGradient<TExample, TShard> : IDisposable where TShard : IDisposable
 {
@@ -83,6 +85,28 @@ public sealed class DataParallelGradient<TExample, TShard> : IDisposable where T
         }
         MergeGradients(results.Sum(r => _countOf(r!)));
         return results!;
+    }
+
+    /// <summary>
+    /// One training step on the batch: <see cref="Backward"/>, then clipping and the optimizer's step
+    /// on replica 0, then the new weights copied to the others. Returns the shards (the caller
+    /// disposes them), the batch's mean loss and the gradient norm before clipping.
+    /// </summary>
+    public (IReadOnlyList<TShard> Shards, double Loss, double GradNorm) Step(IReadOnlyList<TExample> batch, double clipNorm, OptimizerHelper optimizer)
+    {
+        var shards = Backward(batch);
+        try
+        {
+            var gradNorm = GradientStep.ClipAndStep(_replicas[0].Trainable, clipNorm, optimizer);
+            BroadcastTrainable();
+            var loss = shards.Sum(s => (double)_lossOf(s).item<float>()) / shards.Sum(_countOf);
+            return (shards, loss, gradNorm);
+        }
+        catch
+        {
+            foreach (var shard in shards) shard.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Copies replica 0's trainable parameters to the other replicas (after each optimizer step).</summary>

@@ -158,21 +158,14 @@ public sealed class VisionPretrainer : IDisposable
     private (double Loss, double GradNorm) DataParallelStep(DataParallelGradient<SyntheticScene, RegionAttributeBatch> parallel,
         List<SyntheticScene> scenes, TrainingProgress progress, AttributeAccuracy tally)
     {
-        var shards = parallel.Backward(scenes);
-        try
+        var (shards, loss, gradNorm) = parallel.Step(scenes, _options.ClipNorm, _adam);
+        progress.Add(loss, shards.Sum(s => s.Regions));
+        foreach (var shard in shards)
         {
-            var gradNorm = GradientStep.ClipAndStep(_trainable, _options.ClipNorm, _adam);
-            parallel.BroadcastTrainable();
-            var regions = shards.Sum(s => s.Regions);
-            var loss = shards.Sum(s => (double)s.Loss.item<float>()) / regions;
-            progress.Add(loss, regions);
-            foreach (var shard in shards) tally.Add(shard);
-            return (loss, gradNorm);
+            tally.Add(shard);
+            shard.Dispose();
         }
-        finally
-        {
-            foreach (var shard in shards) shard.Dispose();
-        }
+        return (loss, gradNorm);
     }
 
     private const string StateModules = "VisionPretraining";

@@ -188,19 +188,10 @@ public sealed class Trainer : IDisposable
     private (double Loss, double GradNorm) DataParallelStep(DataParallelGradient<TrainingExample, BatchLoss> parallel,
         List<TrainingExample> batch, TrainingProgress progress)
     {
-        var shards = parallel.Backward(batch);
-        try
-        {
-            var gradNorm = GradientStep.ClipAndStep(_trainable, _options.ClipNorm, _adam);
-            parallel.BroadcastTrainable();
-            var loss = shards.Sum(s => (double)s.Loss.item<float>()) / shards.Sum(s => s.TargetTokens);
-            progress.Add(loss, shards.Sum(s => s.Positions));
-            return (loss, gradNorm);
-        }
-        finally
-        {
-            foreach (var shard in shards) shard.Dispose();
-        }
+        var (shards, loss, gradNorm) = parallel.Step(batch, _options.ClipNorm, _adam);
+        progress.Add(loss, shards.Sum(s => s.Positions));
+        foreach (var shard in shards) shard.Dispose();
+        return (loss, gradNorm);
     }
 
     /// <summary>Writes <c>OUT/resume</c> (replacing it only once complete) and the exported model in <c>OUT</c>.</summary>
