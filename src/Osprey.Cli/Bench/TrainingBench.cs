@@ -1,4 +1,5 @@
 using Osprey.Engine;
+using Osprey.Engine.Checkpoints;
 using Osprey.Engine.Devices;
 using Osprey.Engine.Tokenization;
 using Osprey.Training.Pretraining;
@@ -13,13 +14,15 @@ namespace Osprey.Cli.Bench;
 /// The two kinds of step that scripts/train-default-model.sh spends its time in, on the default
 /// model's config: stage 3 on conversations of sixteen yes/no questions (batch 8, its longest rounds)
 /// and vision pretraining (batch 16). Each runs with one model and with one replica per core, one
-/// libtorch thread each, alternating so both see the same machine; a trainer's run is timed whole (its closing
-/// checkpoint included, the model's loading not) after an untimed warm-up run of each.
+/// libtorch thread each, alternating so both see the same machine; a trainer's run is timed whole
+/// (its closing checkpoint included, the model's loading not) after an untimed warm-up run of each.
 /// </summary>
 public sealed class TrainingBench(string modelDirectory, int steps, int repeat, Action<string> log)
 {
     /// <summary>The scene side the training script uses (the train commands' default).</summary>
     private const int SceneSize = 128;
+
+    private readonly string _tokenizerPath = Path.Combine(modelDirectory, CheckpointDirectory.TokenizerModelFileName);
 
     public IReadOnlyList<TrainingResult> Run()
     {
@@ -58,13 +61,12 @@ public sealed class TrainingBench(string modelDirectory, int steps, int repeat, 
     private double Stage3(int workers, int stepCount)
     {
         using var engine = OspreyEngine.Load(modelDirectory, EngineOptions.Cpu32);
-        var tokenizerPath = Path.Combine(modelDirectory, "tokenizer.model");
         var mixture = new QuestionMixture { FamilyWeights = new Dictionary<string, double> { ["yesno"] = 3 }, YesNoQuestions = 16 };
         var data = new SyntheticTrainingSource(80000, seed: 501, new SceneOptions { ImageSize = SceneSize }, mixture: mixture);
         var options = Options(stepCount, 8, workers, TrainingStage.Parse("3"));
         return WithScratchDirectory(outDir =>
         {
-            using var trainer = new Trainer(engine.Model, engine.Tokenizer, tokenizerPath, data, options, outDir, TextWriter.Null);
+            using var trainer = new Trainer(engine.Model, engine.Tokenizer, _tokenizerPath, data, options, outDir, TextWriter.Null);
             return Timing.Once(() => trainer.Run()) / 1000;
         });
     }
@@ -72,13 +74,13 @@ public sealed class TrainingBench(string modelDirectory, int steps, int repeat, 
     /// <returns>Seconds the trainer's run took.</returns>
     private double VisionPretraining(int workers, int stepCount)
     {
-        var tokenizer = OspreyTokenizer.Load(Path.Combine(modelDirectory, "tokenizer.model"));
-        var config = Engine.Config.OspreyConfig.Load(Path.Combine(modelDirectory, "config.json"));
+        var tokenizer = OspreyTokenizer.Load(_tokenizerPath);
+        var config = Engine.Config.OspreyConfig.Load(Path.Combine(modelDirectory, CheckpointDirectory.ConfigFileName));
         using var model = FreshModel.Create(config, tokenizer, seed: 1, layerScale: 1.0);
         var options = Options(stepCount, 16, workers, VisionPretrainer.Modules);
         return WithScratchDirectory(outDir =>
         {
-            using var trainer = new VisionPretrainer(model, tokenizer, Path.Combine(modelDirectory, "tokenizer.model"), new SceneOptions { ImageSize = SceneSize },
+            using var trainer = new VisionPretrainer(model, tokenizer, _tokenizerPath, new SceneOptions { ImageSize = SceneSize },
                 options, outDir, TextWriter.Null);
             return Timing.Once(() => trainer.Run()) / 1000;
         });

@@ -11,8 +11,8 @@ namespace Osprey.Training.Parallel;
 /// The gradient of one batch from several model replicas at once, each on its own thread with a
 /// contiguous shard of the examples. A small model's step is many small ops that intra-op threads
 /// split badly (on shared cores their OpenMP workers spin), so training runs one libtorch thread per
-/// model; replicas are how such training uses more than one core. Replica 0 is the model the optimizer updates and computes its shard on the calling
-/// thread. The others' gradients are added to replica 0's in a fixed order and the sum is divided by
+/// model; replicas are how such training uses more than one core. Replica 0 is the model the
+/// optimizer updates and computes its shard on the calling thread. The others' gradients are added to replica 0's in a fixed order and the sum is divided by
 /// the whole batch's count, so the result is the batch mean up to float rounding and a run repeats
 /// exactly. <see cref="Step"/> also updates replica 0 and copies its new weights out.
 /// </summary>
@@ -39,8 +39,6 @@ public sealed class DataParallelGradient<TExample, TShard> : IDisposable where T
         _countOf = countOf;
         for (int i = 1; i < replicas.Count; i++) _threads.Add(new ComputeThread($"osprey-replica-{i}"));
     }
-
-    public int Replicas => _replicas.Count;
 
     /// <summary>
     /// Computes every shard's loss and backward and leaves the batch-mean gradient in replica 0's
@@ -110,7 +108,7 @@ public sealed class DataParallelGradient<TExample, TShard> : IDisposable where T
     }
 
     /// <summary>Copies replica 0's trainable parameters to the other replicas (after each optimizer step).</summary>
-    public void BroadcastTrainable() => Broadcast(r => r.Trainable);
+    private void BroadcastTrainable() => Broadcast(r => r.Trainable);
 
     /// <summary>Copies all of replica 0's weights to the other replicas (before training, after loading).</summary>
     public void BroadcastAll() => Broadcast(r => r.Weights);
