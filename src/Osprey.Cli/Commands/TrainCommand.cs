@@ -34,6 +34,11 @@ public static class TrainCommand
             Description = "Share of synthetic comparison questions that ask which region is larger (the rest: smaller)",
             DefaultValueFactory = _ => 0.5,
         };
+        var wordTiedOrder = new Option<double>("--comparison-word-tied-order")
+        {
+            Description = "Share of synthetic comparison questions answered by region1 when asking \"larger\" (region2 when asking \"smaller\")",
+            DefaultValueFactory = _ => 0.5,
+        };
         var focusShare = new Option<double>("--yesno-focus-share")
         {
             Description = $"Share of synthetic yes/no questions that ask whether the region is {YesNoFamily.FocusColour.Name}",
@@ -68,7 +73,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, focusShare, yesNoQuestions, yesNoKinds,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoKinds,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -91,6 +96,7 @@ public static class TrainCommand
             {
                 FamilyWeights = result.GetValue(familyWeights) is { } weights ? QuestionMixture.ParseWeights(weights) : new Dictionary<string, double>(),
                 ComparisonLargerShare = result.GetValue(largerShare),
+                ComparisonWordTiedOrder = result.GetValue(wordTiedOrder),
                 YesNoFocusShare = result.GetValue(focusShare),
                 YesNoQuestions = result.GetValue(yesNoQuestions),
                 YesNoKinds = ParseKinds(result.GetValue(yesNoKinds)!),

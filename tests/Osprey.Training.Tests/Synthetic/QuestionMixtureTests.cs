@@ -41,6 +41,26 @@ public class QuestionMixtureTests
         Assert.InRange(larger / 400.0, expected - 0.06, expected + 0.06);
     }
 
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.75)]
+    [InlineData(0.0)]
+    public void WordTiedOrderPlacesTheAnswerByTheAskedWordAndKeepsAnswersTrue(double tied)
+    {
+        var samples = new SyntheticDatasetBuilder(Scenes, families: [new ComparisonFamily(0.5, tied)]).Build(seed: 4, sampleCount: 400);
+        int followsWord = 0;
+        foreach (var s in samples)
+        {
+            bool askLarger = s.Conversation[0].Value.Contains("Which is larger");
+            var (first, second) = (s.Scene.Objects[s.Regions[0].ObjectIndex], s.Scene.Objects[s.Regions[1].ObjectIndex]);
+            bool firstIsAnswer = first.Area > second.Area == askLarger;
+            Assert.Equal(RegionText.Name(firstIsAnswer ? 1 : 2), s.ExpectedAnswer);
+            if (firstIsAnswer == askLarger) followsWord++;
+        }
+        Assert.InRange(followsWord / 400.0, tied - 0.06, tied + 0.06);
+        Assert.InRange(samples.Count(s => s.Conversation[0].Value.Contains("Which is larger")) / 400.0, 0.44, 0.56);
+    }
+
     [Fact]
     public void FocusedYesNoQuestionsStayBalancedAndTrue()
     {
@@ -118,6 +138,7 @@ public class QuestionMixtureTests
         Assert.Contains("positive", Assert.Throws<ArgumentException>(() =>
             new QuestionMixture { FamilyWeights = QuestionMixture.ParseWeights("yesno=0") }.Validate()).Message);
         Assert.Throws<ArgumentException>(() => new QuestionMixture { ComparisonLargerShare = 1.5 }.Validate());
+        Assert.Throws<ArgumentException>(() => new QuestionMixture { ComparisonWordTiedOrder = -0.1 }.Validate());
         Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoFocusShare = -0.1 }.Validate());
         Assert.Contains("1..", Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoQuestions = 0 }.Validate()).Message);
         Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoQuestions = QuestionMixture.MaxYesNoQuestions + 1 }.Validate());

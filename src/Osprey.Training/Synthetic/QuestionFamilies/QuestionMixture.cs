@@ -26,6 +26,13 @@ public sealed record QuestionMixture
     /// <summary>Share of comparison questions asking which region is larger (the rest: smaller).</summary>
     public double ComparisonLargerShare { get; init; } = 0.5;
 
+    /// <summary>
+    /// Share of comparison questions whose answer's place follows the asked word: region1 for "larger",
+    /// region2 for "smaller". Above 0.5 the word alone predicts the answer part of the time, which gives
+    /// the decoder a reason to carry the word to the answer before it can use it with the regions' sizes.
+    /// </summary>
+    public double ComparisonWordTiedOrder { get; init; } = 0.5;
+
     /// <summary>Share of yes/no questions asking whether the region is <see cref="YesNoFamily.FocusColour"/>.</summary>
     public double YesNoFocusShare { get; init; }
 
@@ -38,7 +45,7 @@ public sealed record QuestionMixture
     /// <summary>Which attribute yes/no questions ask about.</summary>
     public YesNoKinds YesNoKinds { get; init; } = YesNoKinds.Both;
 
-    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && YesNoFocusShare == 0 && YesNoQuestions == 1 && YesNoKinds == YesNoKinds.Both;
+    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && ComparisonWordTiedOrder == 0.5 && YesNoFocusShare == 0 && YesNoQuestions == 1 && YesNoKinds == YesNoKinds.Both;
 
     public void Validate()
     {
@@ -47,6 +54,8 @@ public sealed record QuestionMixture
                 throw new ArgumentException($"the weight of family '{name}' must be positive and finite, got {weight}");
         if (ComparisonLargerShare is < 0 or > 1 || double.IsNaN(ComparisonLargerShare))
             throw new ArgumentException($"the comparison 'larger' share must be within 0..1, got {ComparisonLargerShare}");
+        if (ComparisonWordTiedOrder is < 0 or > 1 || double.IsNaN(ComparisonWordTiedOrder))
+            throw new ArgumentException($"the comparison word-tied order share must be within 0..1, got {ComparisonWordTiedOrder}");
         if (YesNoFocusShare is < 0 or > 1 || double.IsNaN(YesNoFocusShare))
             throw new ArgumentException($"the yes/no focus share must be within 0..1, got {YesNoFocusShare}");
         if (YesNoQuestions is < 1 or > MaxYesNoQuestions)
@@ -58,7 +67,9 @@ public sealed record QuestionMixture
     /// out unless older checkpoints already name them, so those still resume.
     /// </summary>
     public string DescribeLeanings() =>
-        $"comparison larger share {ComparisonLargerShare:R}, yes/no focus share {YesNoFocusShare:R}" +
+        $"comparison larger share {ComparisonLargerShare:R}" +
+        (ComparisonWordTiedOrder != 0.5 ? $", comparison word-tied order {ComparisonWordTiedOrder:R}" : "") +
+        $", yes/no focus share {YesNoFocusShare:R}" +
         (YesNoQuestions != 1 ? $", {YesNoQuestions} yes/no questions per conversation" : "") +
         (YesNoKinds != YesNoKinds.Both ? $", yes/no about {YesNoKinds.ToString().ToLowerInvariant()} only" : "");
 
@@ -66,7 +77,7 @@ public sealed record QuestionMixture
     public IReadOnlyList<IQuestionFamily> Apply(IReadOnlyList<IQuestionFamily> families) =>
         families.Select(f => f switch
         {
-            ComparisonFamily => new ComparisonFamily(ComparisonLargerShare),
+            ComparisonFamily => new ComparisonFamily(ComparisonLargerShare, ComparisonWordTiedOrder),
             YesNoFamily => new YesNoFamily(YesNoFocusShare, YesNoQuestions, YesNoKinds),
             _ => f,
         }).ToList();
