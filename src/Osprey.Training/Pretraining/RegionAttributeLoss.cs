@@ -44,7 +44,7 @@ public sealed class RegionAttributeLoss(OspreyModel model, RegionAttributeHeads 
             foreach (var o in scene.Objects)
             {
                 categories.Add((long)o.Category);
-                colours.Add(IndexOfColour(o.Colour));
+                colours.Add(o.Colour.PaletteIndex);
                 sizes.Add((long)o.Size);
                 positions.Add(IndexOfPosition(o.Position));
                 logAreas.Add(StandardisedLogArea(o, scene));
@@ -79,13 +79,6 @@ public sealed class RegionAttributeLoss(OspreyModel model, RegionAttributeHeads 
     {
         var mask = torch.tensor(obj.Mask, ScalarType.Byte).reshape(scene.Height, scene.Width);
         return mask.to(ScalarType.Float32);
-    }
-
-    private static long IndexOfColour(NamedColour colour)
-    {
-        for (int i = 0; i < NamedColour.Palette.Count; i++)
-            if (NamedColour.Palette[i] == colour) return i;
-        throw new ArgumentException($"colour '{colour.Name}' is not in the palette");
     }
 
     private static long IndexOfPosition(string label)

@@ -17,6 +17,17 @@ public sealed record NamedColour(string Name, byte R, byte G, byte B)
 
     public static IReadOnlyList<NamedColour> Palette { get; } = [Red, Green, Blue, Yellow, Orange, Purple, White, Black];
 
+    /// <summary>Where this colour stands in <see cref="Palette"/> (class index for heads, word index for leanings).</summary>
+    public int PaletteIndex
+    {
+        get
+        {
+            for (int i = 0; i < Palette.Count; i++)
+                if (Palette[i] == this) return i;
+            throw new ArgumentException($"colour '{Name}' is not in the palette");
+        }
+    }
+
     public static NamedColour Parse(string name) =>
         Palette.FirstOrDefault(c => c.Name == name.Trim().ToLowerInvariant())
         ?? throw new ArgumentException($"Unknown colour '{name}'.", nameof(name));
