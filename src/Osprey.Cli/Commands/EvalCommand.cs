@@ -10,10 +10,13 @@ namespace Osprey.Cli.Commands;
 /// <summary>
 /// <c>osprey eval</c>: per-family accuracy and Semantic IoU of greedy short answers, and the
 /// mask-dependence check (the same questions with the masks swapped to other objects), on a mask–text
-/// file or a held-out synthetic set. Prints a table; <c>--output-json</c> writes the report.
+/// file or a held-out synthetic set. Prints a table; <c>--output-json</c> writes the report;
+/// <c>--require</c> exits with <see cref="BelowBarExitCode"/> when a family's accuracy is under its bar.
 /// </summary>
 public static class EvalCommand
 {
+    public const int BelowBarExitCode = 3;
+
     public static Command Create()
     {
         var model = new ModelOptions();
@@ -23,14 +26,22 @@ public static class EvalCommand
         var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 128 };
         var seed = new Option<long>("--seed") { Description = "Seed of the synthetic set (use one never used for training)", DefaultValueFactory = _ => 1_000_003 };
         var output = new Option<string?>("--output-json") { Description = "Write the report as JSON here" };
+        var families = new Option<string?>("--families") { Description = "Synthetic question families to ask, a comma list (default: all)" };
+        var require = new Option<string?>("--require")
+        {
+            Description = $"Accuracy bars, e.g. comparison=0.95: exit code {BelowBarExitCode} when a family is below its bar",
+        };
         var threads = ComputeThreads.Create();
         var maxNewTokens = new Option<int>("--max-new-tokens") { DefaultValueFactory = _ => 16 };
         var command = new Command("eval", "Evaluate a model per question family, with the swapped-mask check")
-            { data, imageFolder, synthetic, sceneSize, seed, output, maxNewTokens, threads };
+            { data, imageFolder, synthetic, sceneSize, seed, families, output, require, maxNewTokens, threads };
         model.AddTo(command);
         command.SetAction((result, cancellationToken) => CliErrors.Guard(async () =>
         {
             ComputeThreads.Apply(result, threads);
+            var bar = result.GetValue(require) is { } bars ? AccuracyBar.Parse(bars) : null;
+            if (result.GetValue(families) is not null && result.GetValue(synthetic) is null)
+                throw new ArgumentException("--families chooses synthetic questions: use it with --synthetic");
             IEnumerable<EvalSample> samples;
             int count;
             if (result.GetValue(data) is { } dataPath)
@@ -42,7 +53,8 @@ public static class EvalCommand
             }
             else if (result.GetValue(synthetic) is { } n)
             {
-                var builder = new SyntheticDatasetBuilder(new SceneOptions { ImageSize = result.GetValue(sceneSize) });
+                var asked = result.GetValue(families) is { } names ? SyntheticDatasetBuilder.FamiliesNamed(names) : null;
+                var builder = new SyntheticDatasetBuilder(new SceneOptions { ImageSize = result.GetValue(sceneSize) }, families: asked);
                 samples = builder.Build(result.GetValue(seed), n).Select(EvalSampleSource.FromSynthetic);
                 count = n;
             }
@@ -59,6 +71,11 @@ public static class EvalCommand
             Console.Error.WriteLine();
             Console.WriteLine(EvaluationTable.Format(report));
             if (result.GetValue(output) is { } path) await File.WriteAllTextAsync(path, report.ToJson(), cancellationToken);
+            if (bar?.Shortfalls(report) is { Count: > 0 } shortfalls)
+            {
+                foreach (var line in shortfalls) Console.Error.WriteLine($"osprey: below the bar: {line}");
+                return BelowBarExitCode;
+            }
             return 0;
         }));
         return command;

@@ -1,0 +1,44 @@
+using System.Globalization;
+using Osprey.Training.Synthetic.QuestionFamilies;
+
+namespace Osprey.Training.Evaluation;
+
+/// <summary>
+/// Minimum accuracies per question family ("comparison=0.95,yesno=0.9"), so a script can stop training
+/// once a validation set says a family is learnt, or fail a run that did not learn it.
+/// </summary>
+public sealed record AccuracyBar(IReadOnlyDictionary<string, double> Minimums)
+{
+    public static AccuracyBar Parse(string text)
+    {
+        var known = SyntheticDatasetBuilder.AllFamilies().Select(f => f.Name).ToList();
+        var minimums = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = item.Split('=', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var minimum))
+                throw new ArgumentException($"accuracy bar '{item}': write FAMILY=ACCURACY, e.g. comparison=0.95");
+            if (minimum is < 0 or > 1 || double.IsNaN(minimum))
+                throw new ArgumentException($"accuracy bar '{item}': the accuracy is a fraction within 0..1");
+            var name = known.FirstOrDefault(k => string.Equals(k, parts[0], StringComparison.OrdinalIgnoreCase))
+                ?? throw new ArgumentException($"unknown question family '{parts[0]}': use {string.Join(", ", known)}");
+            if (!minimums.TryAdd(name, minimum)) throw new ArgumentException($"family '{name}' has two bars");
+        }
+        if (minimums.Count == 0) throw new ArgumentException("name at least one FAMILY=ACCURACY bar");
+        return new AccuracyBar(minimums);
+    }
+
+    /// <summary>One line per family below its bar; a family the report did not ask about counts as below.</summary>
+    public IReadOnlyList<string> Shortfalls(EvaluationReport report)
+    {
+        var shortfalls = new List<string>();
+        foreach (var (name, minimum) in Minimums.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            if (!report.Families.TryGetValue(name, out var score) || score.N == 0)
+                shortfalls.Add($"{name}: no questions evaluated (bar {minimum:0.###})");
+            else if (score.Accuracy < minimum)
+                shortfalls.Add($"{name}: accuracy {score.Accuracy:0.###} is below {minimum:0.###} (n = {score.N})");
+        }
+        return shortfalls;
+    }
+}
