@@ -49,11 +49,6 @@ public static class TrainCommand
             Description = $"Synthetic yes/no questions asked about a scene in one conversation (1..{QuestionMixture.MaxYesNoQuestions})",
             DefaultValueFactory = _ => 1,
         };
-        var yesNoTied = new Option<double>("--yesno-word-tied-answer")
-        {
-            Description = "Share of synthetic yes/no questions answered \"yes\" about words of even index (colour palette, category list) and \"no\" about the others; needs --yesno-questions above 1",
-            DefaultValueFactory = _ => 0.5,
-        };
         var yesNoKinds = new Option<string>("--yesno-kinds")
         {
             Description = "What synthetic yes/no questions ask about: both, colour or category",
@@ -78,7 +73,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoTied, yesNoKinds,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoKinds,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -104,7 +99,6 @@ public static class TrainCommand
                 ComparisonWordTiedOrder = result.GetValue(wordTiedOrder),
                 YesNoFocusShare = result.GetValue(focusShare),
                 YesNoQuestions = result.GetValue(yesNoQuestions),
-                YesNoWordTiedAnswer = result.GetValue(yesNoTied),
                 YesNoKinds = ParseKinds(result.GetValue(yesNoKinds)!),
             };
             mixture.Validate();

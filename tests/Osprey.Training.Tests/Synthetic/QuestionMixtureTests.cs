@@ -79,35 +79,6 @@ public class QuestionMixtureTests
         Assert.InRange(yesShare, 0.45, 0.55);
     }
 
-    [Theory]
-    [InlineData(0.9)]
-    [InlineData(0.75)]
-    [InlineData(0.2)]
-    public void WordTiedYesNoAnswersFollowTheWordsIndexAndStayTrue(double tied)
-    {
-        var samples = new SyntheticDatasetBuilder(Scenes, families: [new YesNoFamily(questions: 16, wordTiedAnswer: tied)]).Build(seed: 10, sampleCount: 40);
-        int followsWord = 0, yes = 0, total = 0;
-        foreach (var sample in samples)
-            for (int q = 0; q < 16; q++)
-            {
-                var question = sample.Conversation[2 * q].Value;
-                var answer = sample.Conversation[2 * q + 1].Value;
-                var obj = sample.Scene.Objects[sample.Regions[q].ObjectIndex];
-                string word = question[(question.IndexOf("<pos> ", StringComparison.Ordinal) + 6)..question.IndexOf('?')];
-                bool isCategory = word.StartsWith("a ", StringComparison.Ordinal);
-                int index = isCategory ? (int)ShapeCategoryNames.Parse(word[2..]) : NamedColour.Parse(word).PaletteIndex;
-                bool truth = isCategory ? ShapeCategoryNames.Parse(word[2..]) == obj.Category : NamedColour.Parse(word) == obj.Colour;
-                Assert.Equal(truth ? YesNoFamily.Yes : YesNoFamily.No, answer);
-                if ((index % 2 == 0) == truth) followsWord++;
-                if (truth) yes++;
-                total++;
-            }
-        Assert.InRange(followsWord / (double)total, tied - 0.06, tied + 0.06);
-        Assert.InRange(yes / (double)total, 0.35, 0.65);
-        Assert.Contains("several yes/no questions", Assert.Throws<ArgumentException>(() =>
-            new QuestionMixture { YesNoWordTiedAnswer = 0.75 }.Validate()).Message);
-    }
-
     [Fact]
     public void PackedYesNoConversationsAskManyTrueQuestionsWithIndependentAnswers()
     {

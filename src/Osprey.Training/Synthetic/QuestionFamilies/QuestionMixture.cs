@@ -42,17 +42,10 @@ public sealed record QuestionMixture
     /// </summary>
     public int YesNoQuestions { get; init; } = 1;
 
-    /// <summary>
-    /// Share of yes/no questions whose answer follows the asked word: "yes" for words of even index in
-    /// the colour palette or the category list, "no" for the others. Above 0.5 the word predicts the
-    /// answer on its own (see <see cref="ComparisonWordTiedOrder"/>).
-    /// </summary>
-    public double YesNoWordTiedAnswer { get; init; } = 0.5;
-
     /// <summary>Which attribute yes/no questions ask about.</summary>
     public YesNoKinds YesNoKinds { get; init; } = YesNoKinds.Both;
 
-    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && ComparisonWordTiedOrder == 0.5 && YesNoFocusShare == 0 && YesNoQuestions == 1 && YesNoWordTiedAnswer == 0.5 && YesNoKinds == YesNoKinds.Both;
+    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && ComparisonWordTiedOrder == 0.5 && YesNoFocusShare == 0 && YesNoQuestions == 1 && YesNoKinds == YesNoKinds.Both;
 
     public void Validate()
     {
@@ -65,10 +58,6 @@ public sealed record QuestionMixture
             throw new ArgumentException($"the comparison word-tied order share must be within 0..1, got {ComparisonWordTiedOrder}");
         if (YesNoFocusShare is < 0 or > 1 || double.IsNaN(YesNoFocusShare))
             throw new ArgumentException($"the yes/no focus share must be within 0..1, got {YesNoFocusShare}");
-        if (YesNoWordTiedAnswer is < 0 or > 1 || double.IsNaN(YesNoWordTiedAnswer))
-            throw new ArgumentException($"the yes/no word-tied answer share must be within 0..1, got {YesNoWordTiedAnswer}");
-        if (YesNoWordTiedAnswer != 0.5 && YesNoQuestions == 1)
-            throw new ArgumentException("a word-tied yes/no answer needs several yes/no questions per conversation (single questions alternate their answers)");
         if (YesNoQuestions is < 1 or > MaxYesNoQuestions)
             throw new ArgumentException($"yes/no questions per conversation must be within 1..{MaxYesNoQuestions}, got {YesNoQuestions}");
     }
@@ -82,7 +71,6 @@ public sealed record QuestionMixture
         (ComparisonWordTiedOrder != 0.5 ? $", comparison word-tied order {ComparisonWordTiedOrder:R}" : "") +
         $", yes/no focus share {YesNoFocusShare:R}" +
         (YesNoQuestions != 1 ? $", {YesNoQuestions} yes/no questions per conversation" : "") +
-        (YesNoWordTiedAnswer != 0.5 ? $", yes/no word-tied answer {YesNoWordTiedAnswer:R}" : "") +
         (YesNoKinds != YesNoKinds.Both ? $", yes/no about {YesNoKinds.ToString().ToLowerInvariant()} only" : "");
 
     /// <summary>The families with this mixture's question leanings, in the order of <paramref name="families"/>.</summary>
@@ -90,7 +78,7 @@ public sealed record QuestionMixture
         families.Select(f => f switch
         {
             ComparisonFamily => new ComparisonFamily(ComparisonLargerShare, ComparisonWordTiedOrder),
-            YesNoFamily => new YesNoFamily(YesNoFocusShare, YesNoQuestions, YesNoKinds, YesNoWordTiedAnswer),
+            YesNoFamily => new YesNoFamily(YesNoFocusShare, YesNoQuestions, YesNoKinds),
             _ => f,
         }).ToList();
 
