@@ -1,4 +1,3 @@
-using System.Globalization;
 using Osprey.Training.Synthetic.QuestionFamilies;
 
 namespace Osprey.Training.Evaluation;
@@ -11,20 +10,11 @@ public sealed record AccuracyBar(IReadOnlyDictionary<string, double> Minimums)
 {
     public static AccuracyBar Parse(string text)
     {
-        var known = SyntheticDatasetBuilder.AllFamilies().Select(f => f.Name).ToList();
-        var minimums = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
-        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var parts = item.Split('=', StringSplitOptions.TrimEntries);
-            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var minimum))
-                throw new ArgumentException($"accuracy bar '{item}': write FAMILY=ACCURACY, e.g. comparison=0.95");
-            if (minimum is < 0 or > 1 || double.IsNaN(minimum))
-                throw new ArgumentException($"accuracy bar '{item}': the accuracy is a fraction within 0..1");
-            var name = known.FirstOrDefault(k => string.Equals(k, parts[0], StringComparison.OrdinalIgnoreCase))
-                ?? throw new ArgumentException($"unknown question family '{parts[0]}': use {string.Join(", ", known)}");
-            if (!minimums.TryAdd(name, minimum)) throw new ArgumentException($"family '{name}' has two bars");
-        }
+        var minimums = FamilyNumbers.Parse(text, "accuracy bar", "ACCURACY", "comparison=0.95");
         if (minimums.Count == 0) throw new ArgumentException("name at least one FAMILY=ACCURACY bar");
+        foreach (var (name, minimum) in minimums)
+            if (minimum is < 0 or > 1 || double.IsNaN(minimum))
+                throw new ArgumentException($"accuracy bar '{name}={minimum}': the accuracy is a fraction within 0..1");
         return new AccuracyBar(minimums);
     }
 

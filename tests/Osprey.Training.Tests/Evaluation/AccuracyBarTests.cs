@@ -23,7 +23,7 @@ public class AccuracyBarTests
     [InlineData("comparison=high", "write FAMILY=ACCURACY")]
     [InlineData("comparison=95", "fraction within 0..1")]
     [InlineData("shape=0.9", "unknown question family 'shape'")]
-    [InlineData("yesno=0.9,yesno=0.8", "two bars")]
+    [InlineData("yesno=0.9,yesno=0.8", "given twice")]
     [InlineData(" , ", "at least one")]
     public void MalformedBarsAreRefusedWithAReason(string text, string reason) =>
         Assert.Contains(reason, Assert.Throws<ArgumentException>(() => AccuracyBar.Parse(text)).Message);

@@ -125,7 +125,7 @@ public class QuestionMixtureTests
     [InlineData("yesno=3,shape=2", "unknown question family 'shape'")]
     [InlineData("yesno", "write FAMILY=WEIGHT")]
     [InlineData("yesno=x", "write FAMILY=WEIGHT")]
-    [InlineData("yesno=2,YesNo=3", "weighted twice")]
+    [InlineData("yesno=2,YesNo=3", "given twice")]
     public void MalformedWeightsAreRefusedWithAReason(string text, string reason)
     {
         var error = Assert.Throws<ArgumentException>(() => QuestionMixture.ParseWeights(text));

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Osprey.Training.Synthetic.QuestionFamilies;
 
 /// <summary>
@@ -93,19 +91,6 @@ public sealed record QuestionMixture
     }
 
     /// <summary>Parses "yesno=3,comparison=3".</summary>
-    public static IReadOnlyDictionary<string, double> ParseWeights(string text)
-    {
-        var known = SyntheticDatasetBuilder.AllFamilies().Select(f => f.Name).ToList();
-        var weights = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
-        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var parts = item.Split('=', StringSplitOptions.TrimEntries);
-            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var weight))
-                throw new ArgumentException($"family weight '{item}': write FAMILY=WEIGHT, e.g. yesno=3");
-            var name = known.FirstOrDefault(k => string.Equals(k, parts[0], StringComparison.OrdinalIgnoreCase))
-                ?? throw new ArgumentException($"unknown question family '{parts[0]}': use {string.Join(", ", known)}");
-            if (!weights.TryAdd(name, weight)) throw new ArgumentException($"family '{name}' is weighted twice");
-        }
-        return weights;
-    }
+    public static IReadOnlyDictionary<string, double> ParseWeights(string text) =>
+        FamilyNumbers.Parse(text, "family weight", "WEIGHT", "yesno=3");
 }
