@@ -159,13 +159,16 @@ public sealed class VisionPretrainer : IDisposable
         List<SyntheticScene> scenes, TrainingProgress progress, AttributeAccuracy tally)
     {
         var (shards, loss, gradNorm) = parallel.Step(scenes, _options.ClipNorm, _adam);
-        progress.Add(loss, shards.Sum(s => s.Regions));
-        foreach (var shard in shards)
+        try
         {
-            tally.Add(shard);
-            shard.Dispose();
+            progress.Add(loss, shards.Sum(s => s.Regions));
+            foreach (var shard in shards) tally.Add(shard);
+            return (loss, gradNorm);
         }
-        return (loss, gradNorm);
+        finally
+        {
+            foreach (var shard in shards) shard.Dispose();
+        }
     }
 
     private const string StateModules = "VisionPretraining";

@@ -189,9 +189,15 @@ public sealed class Trainer : IDisposable
         List<TrainingExample> batch, TrainingProgress progress)
     {
         var (shards, loss, gradNorm) = parallel.Step(batch, _options.ClipNorm, _adam);
-        progress.Add(loss, shards.Sum(s => s.Positions));
-        foreach (var shard in shards) shard.Dispose();
-        return (loss, gradNorm);
+        try
+        {
+            progress.Add(loss, shards.Sum(s => s.Positions));
+            return (loss, gradNorm);
+        }
+        finally
+        {
+            foreach (var shard in shards) shard.Dispose();
+        }
     }
 
     /// <summary>Writes <c>OUT/resume</c> (replacing it only once complete) and the exported model in <c>OUT</c>.</summary>
