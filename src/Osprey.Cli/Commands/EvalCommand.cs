@@ -10,7 +10,8 @@ namespace Osprey.Cli.Commands;
 /// <summary>
 /// <c>osprey eval</c>: per-family accuracy and Semantic IoU of greedy short answers, and the
 /// mask-dependence check (the same questions with the masks swapped to other objects), on a mask–text
-/// file or a held-out synthetic set. Prints a table; <c>--output-json</c> writes the report;
+/// file or a held-out synthetic set. Prints a table; <c>--output-json</c> writes the report,
+/// <c>--answers</c> every question with its answers (JSON lines);
 /// <c>--require</c> exits with <see cref="BelowBarExitCode"/> when a family's accuracy is under its bar.
 /// </summary>
 public static class EvalCommand
@@ -26,6 +27,7 @@ public static class EvalCommand
         var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 128 };
         var seed = new Option<long>("--seed") { Description = "Seed of the synthetic set (use one never used for training)", DefaultValueFactory = _ => 1_000_003 };
         var output = new Option<string?>("--output-json") { Description = "Write the report as JSON here" };
+        var answers = new Option<string?>("--answers") { Description = "Write every question with the model's answers here, one JSON object per line" };
         var families = new Option<string?>("--families") { Description = "Synthetic question families to ask, a comma list (default: all)" };
         var require = new Option<string?>("--require")
         {
@@ -34,7 +36,7 @@ public static class EvalCommand
         var threads = ComputeThreads.Create();
         var maxNewTokens = new Option<int>("--max-new-tokens") { DefaultValueFactory = _ => 16 };
         var command = new Command("eval", "Evaluate a model per question family, with the swapped-mask check")
-            { data, imageFolder, synthetic, sceneSize, seed, families, output, require, maxNewTokens, threads };
+            { data, imageFolder, synthetic, sceneSize, seed, families, output, answers, require, maxNewTokens, threads };
         model.AddTo(command);
         command.SetAction((result, cancellationToken) => CliErrors.Guard(async () =>
         {
@@ -67,7 +69,8 @@ public static class EvalCommand
             using var answerer = new ModelAnswerer(engine, result.GetValue(maxNewTokens));
             var harness = new EvaluationHarness(answerer.AnswerAsync);
             var progress = new Progress<int>(done => { if (done % 25 == 0 || done == count) Console.Error.Write($"\r{done}/{count} questions"); });
-            var report = await harness.RunAsync(samples, progress, cancellationToken);
+            await using var log = result.GetValue(answers) is { } logPath ? new StreamWriter(logPath) : null;
+            var report = await harness.RunAsync(samples, progress, log is null ? null : a => log.WriteLine(a.ToJsonLine()), cancellationToken);
             Console.Error.WriteLine();
             Console.WriteLine(EvaluationTable.Format(report));
             if (result.GetValue(output) is { } path) await File.WriteAllTextAsync(path, report.ToJson(), cancellationToken);

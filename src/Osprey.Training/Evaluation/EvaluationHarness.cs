@@ -13,7 +13,9 @@ public sealed class EvaluationHarness
         _answer = answer ?? throw new ArgumentNullException(nameof(answer));
 
     /// <param name="progress">Receives the number of samples finished so far.</param>
-    public async Task<EvaluationReport> RunAsync(IEnumerable<EvalSample> samples, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="answered">Receives every scored question with the model's answers, in order.</param>
+    public async Task<EvaluationReport> RunAsync(IEnumerable<EvalSample> samples, IProgress<int>? progress = null,
+        Action<AnsweredQuestion>? answered = null, CancellationToken cancellationToken = default)
     {
         var tally = new EvaluationTally();
         int done = 0;
@@ -22,12 +24,15 @@ public sealed class EvaluationHarness
             cancellationToken.ThrowIfCancellationRequested();
             string prediction = await _answer(sample, cancellationToken).ConfigureAwait(false);
             tally.Add(sample.Family, sample.ExpectedAnswer, prediction);
+            string? swappedPrediction = null;
             if (sample.SwappedRegions is { } swapped)
             {
                 var moved = sample with { Regions = swapped, SwappedRegions = null };
-                string swappedPrediction = await _answer(moved, cancellationToken).ConfigureAwait(false);
+                swappedPrediction = await _answer(moved, cancellationToken).ConfigureAwait(false);
                 tally.AddSwapped(sample.Family, sample.ExpectedAnswer, swappedPrediction);
             }
+            answered?.Invoke(new AnsweredQuestion(sample.Family, sample.Question, sample.ExpectedAnswer, prediction,
+                AnswerNormalizer.Matches(prediction, sample.ExpectedAnswer)) { SwappedAnswer = swappedPrediction });
             progress?.Report(++done);
         }
         return tally.ToReport();

@@ -38,6 +38,24 @@ public class HarnessTests
     }
 
     [Fact]
+    public async Task ReportsEveryQuestionWithItsAnswersInOrder()
+    {
+        var samples = new[] { Sample("colour", "red", 1), Sample("category", "circle", 1) with { SwappedRegions = null } };
+        var harness = new EvaluationHarness((s, _) =>
+            Task.FromResult(RegionMaskCodec.ToBinary(s.Regions[0])[3] == 1 ? "blue" : s.Family == "colour" ? "Red." : "square"));
+        var log = new List<AnsweredQuestion>();
+
+        await harness.RunAsync(samples, answered: log.Add);
+
+        Assert.Equal(2, log.Count);
+        Assert.Equal(new AnsweredQuestion("colour", "What is region1<mask><pos>?", "red", "Red.", true) { SwappedAnswer = "blue" }, log[0]);
+        Assert.Equal(new AnsweredQuestion("category", "What is region1<mask><pos>?", "circle", "square", false), log[1]);
+        Assert.Equal("""{"family":"category","question":"What is region1<mask><pos>?","expected":"circle","answer":"square","correct":false}""",
+            log[1].ToJsonLine());
+        Assert.Contains("\"swappedAnswer\":\"blue\"", log[0].ToJsonLine());
+    }
+
+    [Fact]
     public async Task SyntheticSamplesCarrySwappedMasksOfAnotherObject()
     {
         var samples = new SyntheticDatasetBuilder(new SceneOptions { ImageSize = 64 }, families: [new ColourFamily()]).Build(4, 30);
