@@ -31,7 +31,7 @@ public static class CliErrors
         catch (Exception e) when (e is ImageDecodeException or RegionException or CheckpointException or TokenizerLoadException
                                       or PromptRegionException or RegionCountMismatchException or PromptTooLongException
                                       or ContextLengthExceededException or InvalidSamplingParamsException
-                                      or FileNotFoundException or DirectoryNotFoundException or NotSupportedException or ArgumentException)
+                                      or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             return Fail(e.Message);
         }
