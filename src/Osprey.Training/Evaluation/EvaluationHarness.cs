@@ -23,7 +23,7 @@ public sealed class EvaluationHarness
         {
             cancellationToken.ThrowIfCancellationRequested();
             string prediction = await _answer(sample, cancellationToken).ConfigureAwait(false);
-            tally.Add(sample.Family, sample.ExpectedAnswer, prediction);
+            bool correct = tally.Add(sample.Family, sample.ExpectedAnswer, prediction);
             string? swappedPrediction = null;
             if (sample.SwappedRegions is { } swapped)
             {
@@ -31,8 +31,8 @@ public sealed class EvaluationHarness
                 swappedPrediction = await _answer(moved, cancellationToken).ConfigureAwait(false);
                 tally.AddSwapped(sample.Family, sample.ExpectedAnswer, swappedPrediction);
             }
-            answered?.Invoke(new AnsweredQuestion(sample.Family, sample.Question, sample.ExpectedAnswer, prediction,
-                AnswerNormalizer.Matches(prediction, sample.ExpectedAnswer)) { SwappedAnswer = swappedPrediction });
+            answered?.Invoke(new AnsweredQuestion(sample.Family, sample.Question, sample.ExpectedAnswer, prediction, correct)
+                { SwappedAnswer = swappedPrediction });
             progress?.Report(++done);
         }
         return tally.ToReport();

@@ -11,12 +11,14 @@ public sealed class EvaluationTally
     private readonly Dictionary<string, (int Correct, int N)> _swapped = new();
     private readonly Dictionary<string, HashSet<string>> _answers = new();
 
-    public void Add(string family, string expected, string prediction)
+    /// <returns>Whether the prediction matches the expected answer.</returns>
+    public bool Add(string family, string expected, string prediction)
     {
+        bool matches = AnswerNormalizer.Matches(prediction, expected);
         var (correct, iou, n) = _original.GetValueOrDefault(family);
-        _original[family] = (correct + (AnswerNormalizer.Matches(prediction, expected) ? 1 : 0),
-            iou + SemanticIoU.Compute(prediction, expected), n + 1);
+        _original[family] = (correct + (matches ? 1 : 0), iou + SemanticIoU.Compute(prediction, expected), n + 1);
         RecordAnswer(family, expected);
+        return matches;
     }
 
     /// <summary>A prediction made with swapped masks, scored against the answer for the original masks.</summary>
