@@ -54,11 +54,6 @@ public static class TrainCommand
             Description = "What synthetic yes/no questions ask about: both, colour or category",
             DefaultValueFactory = _ => "both",
         };
-        var yesNoNegatives = new Option<string>("--yesno-negatives")
-        {
-            Description = "What negative synthetic yes/no questions ask about: hard (a nearby object's attribute or a look-alike, as evaluated) or any other",
-            DefaultValueFactory = _ => "hard",
-        };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
         var stage = new Option<string>("--stage") { Description = "1 (projector), 2 (mask extractor), 3 (projector + extractor + LLM), all, or a comma list of modules", DefaultValueFactory = _ => "all" };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
@@ -78,7 +73,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoKinds, yesNoNegatives,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoKinds,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -105,7 +100,6 @@ public static class TrainCommand
                 YesNoFocusShare = result.GetValue(focusShare),
                 YesNoQuestions = result.GetValue(yesNoQuestions),
                 YesNoKinds = ParseKinds(result.GetValue(yesNoKinds)!),
-                YesNoNegatives = ParseNegatives(result.GetValue(yesNoNegatives)!),
             };
             mixture.Validate();
             if ((result.GetValue(families) is not null || !mixture.IsBalanced) && result.GetValue(synthetic) is null)
@@ -172,12 +166,5 @@ public static class TrainCommand
         "colour" or "color" => YesNoKinds.Colour,
         "category" => YesNoKinds.Category,
         _ => throw new ArgumentException($"--yesno-kinds: use both, colour or category, got '{text}'"),
-    };
-
-    private static YesNoNegatives ParseNegatives(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "hard" => YesNoNegatives.Hard,
-        "any" => YesNoNegatives.Any,
-        _ => throw new ArgumentException($"--yesno-negatives: use hard or any, got '{text}'"),
     };
 }

@@ -114,27 +114,6 @@ public class QuestionMixtureTests
         Assert.InRange(samples.Count(s => s.ExpectedAnswer == YesNoFamily.Yes), 99, 101);
     }
 
-    [Theory]
-    [InlineData(YesNoNegatives.Hard, 2)]
-    [InlineData(YesNoNegatives.Any, 7)]
-    public void NegativesOfALoneObjectAreLookAlikesOrAnyOtherColour(YesNoNegatives negatives, int askedColours)
-    {
-        // With one object there is no nearby object to borrow from, so hard negatives are its two look-alikes.
-        var lone = new SceneOptions { ImageSize = 64, MinObjects = 1, MaxObjects = 1 };
-        var family = new YesNoFamily(questions: 1, kinds: YesNoKinds.Colour, negatives: negatives);
-        var samples = new SyntheticDatasetBuilder(lone, families: [family]).Build(seed: 5, sampleCount: 600);
-        var asked = new Dictionary<string, HashSet<string>>();
-        foreach (var sample in samples.Where(s => s.ExpectedAnswer == YesNoFamily.No))
-        {
-            var truth = sample.Scene.Objects[sample.Regions[0].ObjectIndex].Colour.Name;
-            var word = NamedColour.Palette.Single(c => sample.Conversation[0].Value.Contains($" {c.Name}?")).Name;
-            Assert.NotEqual(truth, word);
-            (asked.TryGetValue(truth, out var words) ? words : asked[truth] = []).Add(word);
-        }
-        Assert.Equal(NamedColour.Palette.Count, asked.Count);
-        Assert.All(asked.Values, words => Assert.Equal(askedColours, words.Count));
-    }
-
     [Fact]
     public void TheDefaultFamilyAsksAboutBothKinds()
     {

@@ -43,10 +43,7 @@ public sealed record QuestionMixture
     /// <summary>Which attribute yes/no questions ask about.</summary>
     public YesNoKinds YesNoKinds { get; init; } = YesNoKinds.Both;
 
-    /// <summary>How negative yes/no questions choose the attribute they wrongly ask about.</summary>
-    public YesNoNegatives YesNoNegatives { get; init; } = YesNoNegatives.Hard;
-
-    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && ComparisonWordTiedOrder == 0.5 && YesNoFocusShare == 0 && YesNoQuestions == 1 && YesNoKinds == YesNoKinds.Both && YesNoNegatives == YesNoNegatives.Hard;
+    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && ComparisonWordTiedOrder == 0.5 && YesNoFocusShare == 0 && YesNoQuestions == 1 && YesNoKinds == YesNoKinds.Both;
 
     public void Validate()
     {
@@ -72,15 +69,14 @@ public sealed record QuestionMixture
         (ComparisonWordTiedOrder != 0.5 ? $", comparison word-tied order {ComparisonWordTiedOrder:R}" : "") +
         $", yes/no focus share {YesNoFocusShare:R}" +
         (YesNoQuestions != 1 ? $", {YesNoQuestions} yes/no questions per conversation" : "") +
-        (YesNoKinds != YesNoKinds.Both ? $", yes/no about {YesNoKinds.ToString().ToLowerInvariant()} only" : "") +
-        (YesNoNegatives != YesNoNegatives.Hard ? $", yes/no negatives {YesNoNegatives.ToString().ToLowerInvariant()}" : "");
+        (YesNoKinds != YesNoKinds.Both ? $", yes/no about {YesNoKinds.ToString().ToLowerInvariant()} only" : "");
 
     /// <summary>The families with this mixture's question leanings, in the order of <paramref name="families"/>.</summary>
     public IReadOnlyList<IQuestionFamily> Apply(IReadOnlyList<IQuestionFamily> families) =>
         families.Select(f => f switch
         {
             ComparisonFamily => new ComparisonFamily(ComparisonLargerShare, ComparisonWordTiedOrder),
-            YesNoFamily => new YesNoFamily(YesNoFocusShare, YesNoQuestions, YesNoKinds, YesNoNegatives),
+            YesNoFamily => new YesNoFamily(YesNoFocusShare, YesNoQuestions, YesNoKinds),
             _ => f,
         }).ToList();
 

@@ -7,12 +7,10 @@ namespace Osprey.Training.Synthetic.QuestionFamilies;
 /// ordinal, so any dataset of one question per sample is balanced to within one sample; negatives are mined hard
 /// (<see cref="HardNegativeMiner"/>). A training mixture can ask a share of the questions about one
 /// colour (<see cref="FocusColour"/>, still balanced), whose answer then depends on the region alone,
-/// restrict the questions to one kind of attribute, draw negatives from any other attribute instead of
-/// hard ones (<see cref="YesNoNegatives"/>), and ask several questions about the scene in one
+/// restrict the questions to one kind of attribute, and ask several questions about the scene in one
 /// conversation (<see cref="QuestionMixture"/>).
 /// </summary>
-public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoKinds kinds = YesNoKinds.Both,
-    YesNoNegatives negatives = YesNoNegatives.Hard) : IQuestionFamily
+public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoKinds kinds = YesNoKinds.Both) : IQuestionFamily
 {
     public const string Yes = "Yes";
     public const string No = "No";
@@ -41,16 +39,12 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
         bool askCategory = kinds switch { YesNoKinds.Category => true, YesNoKinds.Colour => false, _ => rng.Chance(0.5) };
         if (askCategory)
         {
-            var category = positive ? obj.Category
-                : negatives == YesNoNegatives.Hard ? HardNegativeMiner.NegativeCategory(scene, obj, rng)
-                : rng.Pick(Enum.GetValues<ShapeCategory>().Where(c => c != obj.Category).ToList());
+            var category = positive ? obj.Category : HardNegativeMiner.NegativeCategory(scene, obj, rng);
             question = $"Is {RegionText.Mention(1)} a {category.Name()}?";
         }
         else
         {
-            var colour = positive ? obj.Colour
-                : negatives == YesNoNegatives.Hard ? HardNegativeMiner.NegativeColour(scene, obj, rng)
-                : rng.Pick(NamedColour.Palette.Where(c => c != obj.Colour).ToList());
+            var colour = positive ? obj.Colour : HardNegativeMiner.NegativeColour(scene, obj, rng);
             question = $"Is {RegionText.Mention(1)} {colour.Name}?";
         }
         return new InstructionSample(Name, scene, [SceneRegion.Whole(obj.Index)],
