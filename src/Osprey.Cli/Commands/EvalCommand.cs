@@ -65,8 +65,7 @@ public static class EvalCommand
                 throw new ArgumentException("give --data FILE or --synthetic N");
             }
 
-            // Opened before the model is loaded, so a path that cannot be written fails at once, not after the evaluation.
-            await using var reportFile = result.GetValue(output) is { } reportPath ? new StreamWriter(reportPath) : null;
+            await using var reportFile = result.GetValue(output) is { } reportPath ? new PendingReportFile(reportPath) : null;
             await using var log = result.GetValue(answers) is { } logPath ? new StreamWriter(logPath) : null;
             using var engine = model.Load(result);
             using var answerer = new ModelAnswerer(engine, result.GetValue(maxNewTokens));
@@ -75,7 +74,7 @@ public static class EvalCommand
             var report = await harness.RunAsync(samples, progress, log is null ? null : a => log.WriteLine(a.ToJsonLine()), cancellationToken);
             Console.Error.WriteLine();
             Console.WriteLine(EvaluationTable.Format(report));
-            if (reportFile is not null) await reportFile.WriteAsync(report.ToJson());
+            if (reportFile is not null) await reportFile.CommitAsync(report.ToJson());
             if (bar?.Shortfalls(report) is { Count: > 0 } shortfalls)
             {
                 foreach (var line in shortfalls) Console.Error.WriteLine($"osprey: below the bar: {line}");
