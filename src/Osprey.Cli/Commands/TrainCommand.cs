@@ -49,6 +49,11 @@ public static class TrainCommand
             Description = $"Synthetic yes/no questions asked about a scene in one conversation (1..{QuestionMixture.MaxYesNoQuestions})",
             DefaultValueFactory = _ => 1,
         };
+        var yesNoWordTied = new Option<double>("--yesno-word-tied")
+        {
+            Description = "Share of synthetic yes/no questions answered \"yes\" when asking a word of the half that leans yes (\"no\" for the other half)",
+            DefaultValueFactory = _ => 0.5,
+        };
         var yesNoKinds = new Option<string>("--yesno-kinds")
         {
             Description = "What synthetic yes/no questions ask about: both, colour or category",
@@ -73,7 +78,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoKinds,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -99,6 +104,7 @@ public static class TrainCommand
                 ComparisonWordTiedOrder = result.GetValue(wordTiedOrder),
                 YesNoFocusShare = result.GetValue(focusShare),
                 YesNoQuestions = result.GetValue(yesNoQuestions),
+                YesNoWordTied = result.GetValue(yesNoWordTied),
                 YesNoKinds = ParseKinds(result.GetValue(yesNoKinds)!),
             };
             mixture.Validate();

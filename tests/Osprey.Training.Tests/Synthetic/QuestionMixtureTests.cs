@@ -105,6 +105,36 @@ public class QuestionMixtureTests
     }
 
     [Theory]
+    [InlineData(0.75)]
+    [InlineData(0.9)]
+    public void WordTiedYesNoLeansWithTheAskedWordAndStaysTrueAndBalanced(double tied)
+    {
+        var samples = new SyntheticDatasetBuilder(Scenes, families: [new YesNoFamily(questions: 8, wordTied: tied)]).Build(seed: 21, sampleCount: 150);
+        int yes = 0, total = 0, yesLeaningAsked = 0, yesLeaningAnsweredYes = 0;
+        var categories = Enum.GetValues<ShapeCategory>();
+        foreach (var sample in samples)
+        for (int q = 0; q < 8; q++)
+        {
+            var question = sample.Conversation[2 * q].Value;
+            var answer = sample.Conversation[2 * q + 1].Value;
+            var obj = sample.Scene.Objects[sample.Regions[q].ObjectIndex];
+            int asked = categories.Where(c => question.Contains($" a {c.Name()}?")).Select(c => (int)c)
+                .Concat(NamedColour.Palette.Where(c => question.Contains($" {c.Name}?")).Select(c => c.PaletteIndex)).Single();
+            bool asksTruth = question.Contains($" a {obj.Category.Name()}?") || question.Contains($" {obj.Colour.Name}?");
+            Assert.Equal(asksTruth ? YesNoFamily.Yes : YesNoFamily.No, answer);
+            total++;
+            if (asksTruth) yes++;
+            if (YesNoFamily.LeansYes(asked))
+            {
+                yesLeaningAsked++;
+                if (asksTruth) yesLeaningAnsweredYes++;
+            }
+        }
+        Assert.InRange(yes / (double)total, 0.45, 0.55);
+        Assert.InRange(yesLeaningAnsweredYes / (double)yesLeaningAsked, tied - 0.05, tied + 0.05);
+    }
+
+    [Theory]
     [InlineData(YesNoKinds.Colour, 0)]
     [InlineData(YesNoKinds.Category, 200)]
     public void YesNoKindsRestrictWhatIsAsked(YesNoKinds kinds, int categoryQuestions)
@@ -140,6 +170,7 @@ public class QuestionMixtureTests
         Assert.Throws<ArgumentException>(() => new QuestionMixture { ComparisonLargerShare = 1.5 }.Validate());
         Assert.Throws<ArgumentException>(() => new QuestionMixture { ComparisonWordTiedOrder = -0.1 }.Validate());
         Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoFocusShare = -0.1 }.Validate());
+        Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoWordTied = 1.5 }.Validate());
         Assert.Contains("1..", Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoQuestions = 0 }.Validate()).Message);
         Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoQuestions = QuestionMixture.MaxYesNoQuestions + 1 }.Validate());
         var mixture = new QuestionMixture { FamilyWeights = QuestionMixture.ParseWeights("comparison=3") };

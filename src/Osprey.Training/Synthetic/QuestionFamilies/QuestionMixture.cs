@@ -40,10 +40,16 @@ public sealed record QuestionMixture
     /// </summary>
     public int YesNoQuestions { get; init; } = 1;
 
+    /// <summary>
+    /// Above 0.5, yes/no answers lean with the asked word (<see cref="YesNoFamily.LeansYes"/>): the word
+    /// and the region's own word each predict the answer that often, as the word-tied comparison order does.
+    /// </summary>
+    public double YesNoWordTied { get; init; } = 0.5;
+
     /// <summary>Which attribute yes/no questions ask about.</summary>
     public YesNoKinds YesNoKinds { get; init; } = YesNoKinds.Both;
 
-    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && ComparisonWordTiedOrder == 0.5 && YesNoFocusShare == 0 && YesNoQuestions == 1 && YesNoKinds == YesNoKinds.Both;
+    public bool IsBalanced => FamilyWeights.Values.All(w => w == 1) && ComparisonLargerShare == 0.5 && ComparisonWordTiedOrder == 0.5 && YesNoFocusShare == 0 && YesNoQuestions == 1 && YesNoWordTied == 0.5 && YesNoKinds == YesNoKinds.Both;
 
     public void Validate()
     {
@@ -56,6 +62,8 @@ public sealed record QuestionMixture
             throw new ArgumentException($"the comparison word-tied order share must be within 0..1, got {ComparisonWordTiedOrder}");
         if (YesNoFocusShare is < 0 or > 1 || double.IsNaN(YesNoFocusShare))
             throw new ArgumentException($"the yes/no focus share must be within 0..1, got {YesNoFocusShare}");
+        if (YesNoWordTied is < 0 or > 1 || double.IsNaN(YesNoWordTied))
+            throw new ArgumentException($"the yes/no word-tied share must be within 0..1, got {YesNoWordTied}");
         if (YesNoQuestions is < 1 or > MaxYesNoQuestions)
             throw new ArgumentException($"yes/no questions per conversation must be within 1..{MaxYesNoQuestions}, got {YesNoQuestions}");
     }
@@ -69,6 +77,7 @@ public sealed record QuestionMixture
         (ComparisonWordTiedOrder != 0.5 ? $", comparison word-tied order {ComparisonWordTiedOrder:R}" : "") +
         $", yes/no focus share {YesNoFocusShare:R}" +
         (YesNoQuestions != 1 ? $", {YesNoQuestions} yes/no questions per conversation" : "") +
+        (YesNoWordTied != 0.5 ? $", yes/no word-tied {YesNoWordTied:R}" : "") +
         (YesNoKinds != YesNoKinds.Both ? $", yes/no about {YesNoKinds.ToString().ToLowerInvariant()} only" : "");
 
     /// <summary>The families with this mixture's question leanings, in the order of <paramref name="families"/>.</summary>
@@ -76,7 +85,7 @@ public sealed record QuestionMixture
         families.Select(f => f switch
         {
             ComparisonFamily => new ComparisonFamily(ComparisonLargerShare, ComparisonWordTiedOrder),
-            YesNoFamily => new YesNoFamily(YesNoFocusShare, YesNoQuestions, YesNoKinds),
+            YesNoFamily => new YesNoFamily(YesNoFocusShare, YesNoQuestions, YesNoKinds, YesNoWordTied),
             _ => f,
         }).ToList();
 

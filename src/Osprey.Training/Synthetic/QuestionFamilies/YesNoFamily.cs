@@ -8,9 +8,11 @@ namespace Osprey.Training.Synthetic.QuestionFamilies;
 /// (<see cref="HardNegativeMiner"/>). A training mixture can ask a share of the questions about one
 /// colour (<see cref="FocusColour"/>, still balanced), whose answer then depends on the region alone,
 /// restrict the questions to one kind of attribute, and ask several questions about the scene in one
-/// conversation (<see cref="QuestionMixture"/>).
+/// conversation (<see cref="QuestionMixture"/>). With a word-tied share above 0.5 the answer leans
+/// with the asked word's half of the vocabulary (<see cref="LeansYes"/>), so the word and the region each
+/// predict the answer most of the time on their own.
 /// </summary>
-public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoKinds kinds = YesNoKinds.Both) : IQuestionFamily
+public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoKinds kinds = YesNoKinds.Both, double wordTied = 0.5) : IQuestionFamily
 {
     public const string Yes = "Yes";
     public const string No = "No";
@@ -23,6 +25,11 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
 
     public InstructionSample Create(SyntheticScene scene, SeededRandom rng, int ordinal)
     {
+        if (wordTied != 0.5)
+        {
+            var leaning = Enumerable.Range(0, questions).Select(_ => CreateWordTied(scene, rng)).ToList();
+            return new InstructionSample(Name, scene, leaning.SelectMany(p => p.Regions).ToList(), leaning.SelectMany(p => p.Conversation).ToList());
+        }
         if (questions == 1) return CreateOne(scene, rng, positive: ordinal % 2 == 0);
         // Each answer drawn on its own: alternating answers inside one conversation could be predicted
         // from the previous answer instead of from the region.
@@ -58,5 +65,38 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
         var obj = rng.Pick(candidates);
         return new InstructionSample(Name, scene, [SceneRegion.Whole(obj.Index)],
             [ConversationTurn.User(RegionText.Short($"Is {RegionText.Mention(1)} {FocusColour.Name}?")), ConversationTurn.Assistant(positive ? Yes : No)]);
+    }
+
+    /// <summary>
+    /// Colours and categories at even places of their lists lean towards "yes", the others towards "no".
+    /// </summary>
+    public static bool LeansYes(int wordIndex) => wordIndex % 2 == 0;
+
+    /// <summary>
+    /// A region whose own word leans "yes" is asked about that word with probability
+    /// <c>wordTied</c> (1 − that otherwise), and a negative asks a word leaning "no" with probability
+    /// <c>wordTied</c>. So "yes" stays half the answers, a word leaning "yes" is answered "yes" that
+    /// often, and at 0.75 adding the word's and the region's leanings answers 84 % of the questions:
+    /// only the rest need the match itself.
+    /// </summary>
+    private InstructionSample CreateWordTied(SyntheticScene scene, SeededRandom rng)
+    {
+        var obj = rng.Pick(scene.Objects);
+        bool askCategory = kinds switch { YesNoKinds.Category => true, YesNoKinds.Colour => false, _ => rng.Chance(0.5) };
+        int own = askCategory ? (int)obj.Category : obj.Colour.PaletteIndex;
+        int words = askCategory ? Enum.GetValues<ShapeCategory>().Length : NamedColour.Palette.Count;
+        bool positive = rng.Chance(LeansYes(own) ? wordTied : 1 - wordTied);
+        int asked = own;
+        if (!positive)
+        {
+            bool wantYesLeaning = rng.Chance(1 - wordTied);
+            var choices = Enumerable.Range(0, words).Where(i => i != own && LeansYes(i) == wantYesLeaning).ToList();
+            asked = rng.Pick(choices);
+        }
+        string question = askCategory
+            ? $"Is {RegionText.Mention(1)} a {((ShapeCategory)asked).Name()}?"
+            : $"Is {RegionText.Mention(1)} {NamedColour.Palette[asked].Name}?";
+        return new InstructionSample(Name, scene, [SceneRegion.Whole(obj.Index)],
+            [ConversationTurn.User(RegionText.Short(question)), ConversationTurn.Assistant(positive ? Yes : No)]);
     }
 }
