@@ -41,8 +41,9 @@ public sealed record QuestionMixture
     public int YesNoQuestions { get; init; } = 1;
 
     /// <summary>
-    /// Above 0.5, yes/no answers lean with the asked word (<see cref="YesNoFamily.LeansYes"/>): the word
-    /// and the region's own word each predict the answer that often, as the word-tied comparison order does.
+    /// Other than 0.5, yes/no answers lean with the asked word (<see cref="YesNoFamily.LeansYes"/>; below
+    /// 0.5 the other half of the words leans "yes"): the word and the region's own word each predict the
+    /// answer that often, as the word-tied comparison order does.
     /// </summary>
     public double YesNoWordTied { get; init; } = 0.5;
 

@@ -8,9 +8,9 @@ namespace Osprey.Training.Synthetic.QuestionFamilies;
 /// (<see cref="HardNegativeMiner"/>). A training mixture can ask a share of the questions about one
 /// colour (<see cref="FocusColour"/>, still balanced), whose answer then depends on the region alone,
 /// restrict the questions to one kind of attribute, and ask several questions about the scene in one
-/// conversation (<see cref="QuestionMixture"/>). With a word-tied share above 0.5 the answer leans
-/// with the asked word's half of the vocabulary (<see cref="LeansYes"/>), so the word and the region each
-/// predict the answer most of the time on their own.
+/// conversation (<see cref="QuestionMixture"/>). With a word-tied share other than 0.5 the answer leans
+/// with the asked word's half of the vocabulary (<see cref="LeansYes"/>; below 0.5 the other half leans
+/// "yes"), so the word and the region each predict the answer most of the time on their own.
 /// </summary>
 public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoKinds kinds = YesNoKinds.Both, double wordTied = 0.5) : IQuestionFamily
 {
@@ -25,37 +25,35 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
 
     public InstructionSample Create(SyntheticScene scene, SeededRandom rng, int ordinal)
     {
-        if (wordTied != 0.5)
-        {
-            var leaning = Enumerable.Range(0, questions).Select(_ => CreateWordTied(scene, rng)).ToList();
-            return new InstructionSample(Name, scene, leaning.SelectMany(p => p.Regions).ToList(), leaning.SelectMany(p => p.Conversation).ToList());
-        }
+        if (wordTied != 0.5) return Packed(scene, Enumerable.Range(0, questions).Select(_ => CreateWordTied(scene, rng)).ToList());
         if (questions == 1) return CreateOne(scene, rng, positive: ordinal % 2 == 0);
         // Each answer drawn on its own: alternating answers inside one conversation could be predicted
         // from the previous answer instead of from the region.
-        var parts = Enumerable.Range(0, questions).Select(_ => CreateOne(scene, rng, positive: rng.Chance(0.5))).ToList();
-        return new InstructionSample(Name, scene, parts.SelectMany(p => p.Regions).ToList(), parts.SelectMany(p => p.Conversation).ToList());
+        return Packed(scene, Enumerable.Range(0, questions).Select(_ => CreateOne(scene, rng, positive: rng.Chance(0.5))).ToList());
     }
+
+    private InstructionSample Packed(SyntheticScene scene, IReadOnlyList<InstructionSample> parts) =>
+        new(Name, scene, parts.SelectMany(p => p.Regions).ToList(), parts.SelectMany(p => p.Conversation).ToList());
+
+    // One kind only draws nothing here, so datasets asking both kinds stay what they were.
+    private bool AsksCategory(SeededRandom rng) => kinds switch { YesNoKinds.Category => true, YesNoKinds.Colour => false, _ => rng.Chance(0.5) };
+
+    private static string CategoryQuestion(ShapeCategory category) => $"Is {RegionText.Mention(1)} a {category.Name()}?";
+
+    private static string ColourQuestion(NamedColour colour) => $"Is {RegionText.Mention(1)} {colour.Name}?";
+
+    private InstructionSample Asked(SyntheticScene scene, SceneObject obj, string question, bool positive) =>
+        new(Name, scene, [SceneRegion.Whole(obj.Index)],
+            [ConversationTurn.User(RegionText.Short(question)), ConversationTurn.Assistant(positive ? Yes : No)]);
 
     private InstructionSample CreateOne(SyntheticScene scene, SeededRandom rng, bool positive)
     {
         if (focusShare > 0 && rng.Chance(focusShare) && FocusQuestion(scene, rng, positive) is { } focused) return focused;
         var obj = rng.Pick(scene.Objects);
-        string question;
-        // One kind only draws nothing here, so datasets asking both kinds stay what they were.
-        bool askCategory = kinds switch { YesNoKinds.Category => true, YesNoKinds.Colour => false, _ => rng.Chance(0.5) };
-        if (askCategory)
-        {
-            var category = positive ? obj.Category : HardNegativeMiner.NegativeCategory(scene, obj, rng);
-            question = $"Is {RegionText.Mention(1)} a {category.Name()}?";
-        }
-        else
-        {
-            var colour = positive ? obj.Colour : HardNegativeMiner.NegativeColour(scene, obj, rng);
-            question = $"Is {RegionText.Mention(1)} {colour.Name}?";
-        }
-        return new InstructionSample(Name, scene, [SceneRegion.Whole(obj.Index)],
-            [ConversationTurn.User(RegionText.Short(question)), ConversationTurn.Assistant(positive ? Yes : No)]);
+        string question = AsksCategory(rng)
+            ? CategoryQuestion(positive ? obj.Category : HardNegativeMiner.NegativeCategory(scene, obj, rng))
+            : ColourQuestion(positive ? obj.Colour : HardNegativeMiner.NegativeColour(scene, obj, rng));
+        return Asked(scene, obj, question, positive);
     }
 
     private InstructionSample? FocusQuestion(SyntheticScene scene, SeededRandom rng, bool positive)
@@ -63,8 +61,7 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
         var candidates = scene.Objects.Where(o => (o.Colour == FocusColour) == positive).ToList();
         if (candidates.Count == 0) return null;
         var obj = rng.Pick(candidates);
-        return new InstructionSample(Name, scene, [SceneRegion.Whole(obj.Index)],
-            [ConversationTurn.User(RegionText.Short($"Is {RegionText.Mention(1)} {FocusColour.Name}?")), ConversationTurn.Assistant(positive ? Yes : No)]);
+        return Asked(scene, obj, ColourQuestion(FocusColour), positive);
     }
 
     /// <summary>
@@ -82,7 +79,7 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
     private InstructionSample CreateWordTied(SyntheticScene scene, SeededRandom rng)
     {
         var obj = rng.Pick(scene.Objects);
-        bool askCategory = kinds switch { YesNoKinds.Category => true, YesNoKinds.Colour => false, _ => rng.Chance(0.5) };
+        bool askCategory = AsksCategory(rng);
         int own = askCategory ? (int)obj.Category : obj.Colour.PaletteIndex;
         int words = askCategory ? Enum.GetValues<ShapeCategory>().Length : NamedColour.Palette.Count;
         bool positive = rng.Chance(LeansYes(own) ? wordTied : 1 - wordTied);
@@ -93,10 +90,7 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
             var choices = Enumerable.Range(0, words).Where(i => i != own && LeansYes(i) == wantYesLeaning).ToList();
             asked = rng.Pick(choices);
         }
-        string question = askCategory
-            ? $"Is {RegionText.Mention(1)} a {((ShapeCategory)asked).Name()}?"
-            : $"Is {RegionText.Mention(1)} {NamedColour.Palette[asked].Name}?";
-        return new InstructionSample(Name, scene, [SceneRegion.Whole(obj.Index)],
-            [ConversationTurn.User(RegionText.Short(question)), ConversationTurn.Assistant(positive ? Yes : No)]);
+        string question = askCategory ? CategoryQuestion((ShapeCategory)asked) : ColourQuestion(NamedColour.Palette[asked]);
+        return Asked(scene, obj, question, positive);
     }
 }
