@@ -1,4 +1,4 @@
-namespace Osprey.Cli.Commands;
+namespace Osprey.Training.Evaluation;
 
 /// <summary>
 /// A report written beside its path and moved there only once it is complete: the file is created at
