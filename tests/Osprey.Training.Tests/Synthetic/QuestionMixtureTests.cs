@@ -107,6 +107,7 @@ public class QuestionMixtureTests
     [Theory]
     [InlineData(0.75)]
     [InlineData(0.9)]
+    [InlineData(0.25)]
     public void WordTiedYesNoLeansWithTheAskedWordAndStaysTrueAndBalanced(double tied)
     {
         var samples = new SyntheticDatasetBuilder(Scenes, families: [new YesNoFamily(questions: 8, wordTied: tied)]).Build(seed: 21, sampleCount: 150);
@@ -171,6 +172,7 @@ public class QuestionMixtureTests
         Assert.Throws<ArgumentException>(() => new QuestionMixture { ComparisonWordTiedOrder = -0.1 }.Validate());
         Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoFocusShare = -0.1 }.Validate());
         Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoWordTied = 1.5 }.Validate());
+        Assert.Contains("cannot be combined", Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoWordTied = 0.75, YesNoFocusShare = 0.5 }.Validate()).Message);
         Assert.Contains("1..", Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoQuestions = 0 }.Validate()).Message);
         Assert.Throws<ArgumentException>(() => new QuestionMixture { YesNoQuestions = QuestionMixture.MaxYesNoQuestions + 1 }.Validate());
         var mixture = new QuestionMixture { FamilyWeights = QuestionMixture.ParseWeights("comparison=3") };

@@ -65,6 +65,9 @@ public sealed record QuestionMixture
             throw new ArgumentException($"the yes/no focus share must be within 0..1, got {YesNoFocusShare}");
         if (YesNoWordTied is < 0 or > 1 || double.IsNaN(YesNoWordTied))
             throw new ArgumentException($"the yes/no word-tied share must be within 0..1, got {YesNoWordTied}");
+        // A word-tied question chooses its own word, so a focus share would be silently ignored.
+        if (YesNoWordTied != 0.5 && YesNoFocusShare > 0)
+            throw new ArgumentException("the yes/no focus share and the yes/no word-tied share cannot be combined: give one of them");
         if (YesNoQuestions is < 1 or > MaxYesNoQuestions)
             throw new ArgumentException($"yes/no questions per conversation must be within 1..{MaxYesNoQuestions}, got {YesNoQuestions}");
     }
