@@ -4,7 +4,6 @@ using Osprey.Engine.Imaging;
 using Osprey.Engine.Language;
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Serving;
-using OspreyCluster.Grains.Conversations;
 using OspreyCluster.Grains.Regions;
 using TorchSharp;
 
@@ -33,12 +32,11 @@ public sealed class UncachedReference : IDisposable
     {
         var rgb = new ImageDecoder().Decode(image.Bytes);
         var masks = image.Regions.Select((r, i) => RegionDecoding.Decode(r, i, rgb.Width, rgb.Height).Mask).ToList();
-        var prompt = new ConversationPrompt(_prefix, _engine.Tokenizer);
+        var prompt = ChatPrompt.Conversation(_engine.Tokenizer, masks.Count);
         var answers = new List<(string, int, int, bool)>();
         foreach (var question in questions)
         {
-            var (expanded, order) = RegionMentions.Expand(question, masks.Count);
-            prompt.AddUser(expanded, order);
+            prompt.AddUser(question);
             var (ids, stopped) = Greedy(image.Bytes, prompt.Ids, rgb.Width, rgb.Height, masks, prompt.RegionOrder, maxNewTokens);
             answers.Add((_engine.Tokenizer.Decode(ids).Trim(), _prefix.PositionsOf(prompt.Ids), ids.Count, stopped));
             prompt.AddAnswer(ids);

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Orleans.Placement;
 using Osprey.Engine.Generation;
 using Osprey.Engine.Serving;
-using Osprey.Engine.Tokenization;
+using Osprey.Engine.Prompting;
 using OspreyCluster.Grains.Hosting;
 using OspreyCluster.Grains.Interfaces;
 using OspreyCluster.Grains.Placement;
@@ -25,6 +25,9 @@ public sealed class RegionConversationGrain(
 {
     public const int MaxNewTokensLimit = 1024;
 
+    /// <summary>Room a conversation must leave after introducing its regions: a question and a short answer.</summary>
+    public const int MinQuestionPositions = 64;
+
     private StoredImage? _image;
     private RegionMaskSet? _masks;
     private bool _turnRunning;
@@ -40,6 +43,7 @@ public sealed class RegionConversationGrain(
         var image = GrainFactory.GetGrain<IImageGrain>(request.ImageId);
         var info = await image.GetInfo();
         var regions = RegionDecoding.DecodeAll(request.Regions, info.Width, info.Height);
+        EnsureRoomForQuestions(regions.Count);
         state.State = new ConversationState
         {
             ImageId = request.ImageId,
@@ -69,12 +73,10 @@ public sealed class RegionConversationGrain(
         var imageMovedAway = false;
         try
         {
-            var (expanded, order) = UserMessage.Expand(request.Text, state.State.Regions.Count);
-            var prompt = History();
-            prompt.AddUser(expanded, order);
+            var prompt = Prompt(request.Text);
             var positions = Engine.Prefix.PositionsOf(prompt.Ids);
             if (positions + 1 > Engine.ContextLength)
-                throw new OspreyRequestException(400, $"The prompt takes {positions} positions; the context length is {Engine.ContextLength}.");
+                throw new OspreyRequestException(400, $"The conversation would take {positions} positions with this question; the model's context length is {Engine.ContextLength}. Start a new conversation.");
 
             var image = await Image();
             // Also keeps the image's activation (and so its resident features) alive while we talk.
@@ -84,35 +86,29 @@ public sealed class RegionConversationGrain(
             // anew): this turn still runs here, recomputing what it needs, and then the conversation
             // migrates, its placement putting it beside the image.
             imageMovedAway = imageSilo != here;
-            var sequence = new SequenceRequest
+            var sampling = new SamplingParams
             {
-                Image = new ImageSource(state.State.ImageId, image.Bytes),
-                ConversationId = this.GetPrimaryKeyString(),
-                PromptIds = prompt.Ids,
-                Regions = Masks(image.Info),
-                RegionOrder = prompt.RegionOrder,
-                Sampling = new SamplingParams { Temperature = request.Temperature, TopP = request.TopP, Seed = unchecked((ulong)request.Seed) },
+                Temperature = request.Temperature,
+                TopP = request.TopP,
+                Seed = unchecked((ulong)request.Seed),
                 MaxNewTokens = request.MaxNewTokens,
             };
+            var sequence = SequenceRequest.For(new ImageSource(state.State.ImageId, image.Bytes), prompt, Masks(image.Info), sampling, this.GetPrimaryKeyString());
 
-            var text = new StreamingDetokenizer(Engine.Tokenizer);
             SequenceOutcome? outcome = null;
             await using var events = Engine.Generate(sequence, cancellationToken).GetAsyncEnumerator(cancellationToken);
             while (await Next(events))
             {
+                if (events.Current.Text.Length > 0) yield return new TurnEvent(events.Current.Text, null);
                 if (events.Current.Outcome is { } done)
                 {
                     outcome = done;
                     break;
                 }
-                var piece = text.Push(events.Current.TokenId);
-                if (piece.Length > 0) yield return new TurnEvent(piece, null);
             }
             if (outcome is null) throw new InvalidOperationException("The engine ended a turn without an outcome.");
-            var tail = text.Flush();
-            if (tail.Length > 0) yield return new TurnEvent(tail, null);
 
-            var answer = Engine.Tokenizer.Decode(outcome.GeneratedIds).Trim();
+            var answer = outcome.Text.Trim();
             state.State.Turns.Add(new StoredTurn
             {
                 UserText = request.Text,
@@ -170,6 +166,19 @@ public sealed class RegionConversationGrain(
         }
     }
 
+    /// <summary>Questions need room after the first turn's image and region introduction.</summary>
+    private void EnsureRoomForQuestions(int regionCount)
+    {
+        var introduction = Engine.IntroductionPositions(regionCount);
+        if (introduction + MinQuestionPositions > Engine.ContextLength)
+        {
+            var fits = Enumerable.Range(0, regionCount).LastOrDefault(n => Engine.IntroductionPositions(n) + MinQuestionPositions <= Engine.ContextLength);
+            throw new OspreyRequestException(400,
+                $"{regionCount} regions take {introduction} of the model's {Engine.ContextLength} positions before the first question, " +
+                $"leaving fewer than {MinQuestionPositions} for questions and answers; at most {fits} regions fit.");
+        }
+    }
+
     private static void Validate(TurnRequest request)
     {
         if (request.MaxNewTokens is < 1 or > MaxNewTokensLimit)
@@ -180,17 +189,18 @@ public sealed class RegionConversationGrain(
             throw new OspreyRequestException(400, "topP must be within (0, 1].");
     }
 
-    /// <summary>The ids of every completed turn, exactly as they went through the model.</summary>
-    private ConversationPrompt History()
+    /// <summary>The ids of every completed turn, exactly as they went through the model, and the new question.</summary>
+    private ChatPrompt Prompt(string question)
     {
-        var prompt = new ConversationPrompt(Engine.Prefix, Engine.Tokenizer);
-        foreach (var turn in state.State.Turns)
+        try
         {
-            var (expanded, order) = UserMessage.Expand(turn.UserText, state.State.Regions.Count);
-            prompt.AddUser(expanded, order);
-            prompt.AddAnswer(turn.AnswerIds);
+            return ChatPrompt.Conversation(Engine.Tokenizer, state.State.Regions.Count,
+                state.State.Turns.Select(t => (t.UserText, (IReadOnlyList<int>)t.AnswerIds)), question);
         }
-        return prompt;
+        catch (InvalidUserTextException e)
+        {
+            throw new OspreyRequestException(400, e.Message);
+        }
     }
 
     /// <summary>The image's stored bytes, from its grain (on this silo by placement, so not copied).</summary>

@@ -1,6 +1,7 @@
 using Orleans.Placement;
 using Osprey.Engine.Generation;
 using Osprey.Engine.Imaging;
+using Osprey.Engine.Prompting;
 using Osprey.Engine.Serving;
 using OspreyCluster.Grains.Hosting;
 using OspreyCluster.Grains.Interfaces;
@@ -58,34 +59,27 @@ public sealed class ImageGrain(
         if (request.MaxNewTokens is < 1 or > MaxDescribeTokens)
             throw new OspreyRequestException(400, $"maxNewTokens must be within 1..{MaxDescribeTokens}.");
         var regions = RegionDecoding.DecodeAll(request.Regions, info.Width, info.Height);
-        var promptIds = DescribePrompts.Ids(Engine, request.Style);
+        var prompt = ChatPrompt.SingleRegion(Engine.Tokenizer,
+            request.Style == DescriptionStyle.Detailed ? DescriptionQuestions.Detailed : DescriptionQuestions.Short);
         var source = new ImageSource(info.Id, state.State.Bytes);
+        var sampling = SamplingParams.Greedy with { MaxNewTokens = request.MaxNewTokens };
 
         // All regions are submitted at once, so the engine admits them into the same batches.
-        var answers = await Task.WhenAll(regions.Select(region => Generate(new SequenceRequest
-        {
-            Image = source,
-            PromptIds = promptIds,
-            Regions = new RegionMaskSet(info.Width, info.Height, [region.Mask]),
-            RegionOrder = [0],
-            Sampling = SamplingParams.Greedy,
-            MaxNewTokens = request.MaxNewTokens,
-        })));
-        return [.. regions.Select((region, i) => new RegionDescription(region.Name, Engine.Tokenizer.Decode(answers[i]).Trim(), answers[i].Count))];
+        var answers = await Task.WhenAll(regions.Select(region =>
+            Generate(SequenceRequest.For(source, prompt, new RegionMaskSet(info.Width, info.Height, [region.Mask]), sampling))));
+        return [.. regions.Select((region, i) => new RegionDescription(region.Name, answers[i].Text.Trim(), answers[i].GeneratedIds.Count))];
     }
 
-    private async Task<IReadOnlyList<int>> Generate(SequenceRequest request)
+    private async Task<SequenceOutcome> Generate(SequenceRequest request)
     {
         try
         {
-            await foreach (var item in Engine.Generate(request))
-                if (item.Outcome is { } outcome) return outcome.GeneratedIds;
+            return await Engine.Complete(request);
         }
         catch (ArgumentException e)
         {
             throw new OspreyRequestException(400, e.Message);
         }
-        throw new InvalidOperationException("The engine ended a sequence without an outcome.");
     }
 
     /// <summary>

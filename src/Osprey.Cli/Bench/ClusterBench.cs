@@ -44,23 +44,13 @@ public static class ClusterBench
             ImageId = image.Id,
             Regions = [.. regions.Select(r => new RegionView(r.Name, [r.Height, r.Width], r.RleCounts, r.Area))],
         };
-        var prompt = new ConversationPrompt(serving.Prefix, serving.Tokenizer);
+        var prompt = ChatPrompt.Conversation(serving.Tokenizer, regions.Count);
         var stockImages = 0;
         for (var turn = 1; turn <= settings.Turns; turn++)
         {
             var question = ClusterBenchSettings.Questions[(turn - 1) % ClusterBenchSettings.Questions.Count];
-            var (expanded, order) = RegionMentions.Expand(question, regions.Count);
-            prompt.AddUser(expanded, order);
-            var request = new SequenceRequest
-            {
-                Image = image,
-                ConversationId = "bench-conversation",
-                PromptIds = [.. prompt.Ids],
-                Regions = masks,
-                RegionOrder = [.. prompt.RegionOrder],
-                Sampling = new SamplingParams { Temperature = 0 },
-                MaxNewTokens = settings.NewTokensPerTurn,
-            };
+            prompt.AddUser(question);
+            var request = SequenceRequest.For(image, prompt, masks, SamplingParams.Greedy with { MaxNewTokens = settings.NewTokensPerTurn }, "bench-conversation");
             // Turn 1 has finished: the image's features, its prefix cache and the conversation's cache are resident.
             if (turn == 2) residentPerImage = serving.Metrics().BytesResident;
             log($"cluster: turn {turn} from the conversation cache");
@@ -72,7 +62,7 @@ public static class ClusterBench
                 log($"cluster: turn {turn} by the stock path");
                 // Same bytes under a fresh id: nothing resident, so the engine re-encodes and prefills everything.
                 var fresh = new ImageSource($"{image.Id}-stock-{turn}", png);
-                stock = await RunTurn(serving, request with { Image = fresh, ConversationId = null, MaxNewTokens = 1 });
+                stock = await RunTurn(serving, request with { Image = fresh, ConversationId = null, Sampling = request.Sampling with { MaxNewTokens = 1 } });
                 serving.ReleaseImage(fresh.Id);
                 stockImages++;
             }
@@ -98,14 +88,10 @@ public static class ClusterBench
             log($"cluster: {n} concurrent conversations, batched then one at a time");
             SequenceRequest FirstTurn(int i)
             {
-                var p = new ConversationPrompt(serving.Prefix, serving.Tokenizer);
-                var (expanded, order) = RegionMentions.Expand(ClusterBenchSettings.Questions[i % ClusterBenchSettings.Questions.Count], regions.Count);
-                p.AddUser(expanded, order);
-                return new SequenceRequest
-                {
-                    Image = image, ConversationId = $"bench-concurrent-{conversationSerial++}", PromptIds = [.. p.Ids], Regions = masks,
-                    RegionOrder = [.. p.RegionOrder], Sampling = new SamplingParams { Temperature = 0 }, MaxNewTokens = settings.NewTokensPerConcurrentTurn,
-                };
+                var p = ChatPrompt.Conversation(serving.Tokenizer, regions.Count);
+                p.AddUser(ClusterBenchSettings.Questions[i % ClusterBenchSettings.Questions.Count]);
+                return SequenceRequest.For(image, p, masks, SamplingParams.Greedy with { MaxNewTokens = settings.NewTokensPerConcurrentTurn },
+                    $"bench-concurrent-{conversationSerial++}");
             }
             var watch = Stopwatch.StartNew();
             var batched = await Task.WhenAll(Enumerable.Range(0, n).Select(i => RunTurn(serving, FirstTurn(i))));

@@ -1,10 +1,8 @@
 using System.CommandLine;
-using Osprey.Engine;
 using Osprey.Engine.Generation;
-using Osprey.Engine.Imaging;
+using Osprey.Engine.Serving;
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Regions;
-using TorchSharp;
 
 namespace Osprey.Cli.Commands;
 
@@ -37,43 +35,30 @@ public static class DescribeCommand
                 Seed = result.GetValue(seed),
                 MaxNewTokens = result.GetValue(maxNewTokens),
             };
-            var decoded = new ImageDecoder().DecodeFile(result.GetValue(image)!);
+            var file = ImageFile.Read(result.GetValue(image)!);
             var parser = new RegionSpecParser();
-            var masks = result.GetValue(regions)!.Select(spec => parser.Parse(spec).ToMask(decoded.Height, decoded.Width)).ToList();
+            var regionSet = file.Regions([.. result.GetValue(regions)!.Select(spec => parser.Parse(spec).ToMask(file.Height, file.Width))]);
 
-            using var engine = model.Load(result);
-            using var encoded = RegionImage.Encode(engine, decoded, masks);
+            using var serving = model.Serve(result);
             var asked = result.GetValue(question);
             if (asked is not null)
             {
-                var (text, order) = RegionMentions.Expand(asked, masks.Count);
-                await Answer(engine, encoded, text, order, sampling, cancellationToken);
+                // One question is the first turn of a conversation about all the regions, as the gateway asks it.
+                using var chat = new RegionChat(serving, file.Source, regionSet);
+                await chat.Ask(asked, sampling, Console.Write, cancellationToken);
+                Console.WriteLine();
                 return 0;
             }
-            var template = result.GetValue(detailed) ? DescriptionQuestions.Detailed : DescriptionQuestions.Short;
-            for (var k = 0; k < masks.Count; k++)
+            var prompt = ChatPrompt.SingleRegion(serving.Tokenizer, result.GetValue(detailed) ? DescriptionQuestions.Detailed : DescriptionQuestions.Short);
+            for (var k = 0; k < regionSet.Count; k++)
             {
                 Console.Write($"region{k + 1}: ");
-                await Answer(engine, encoded, template, [k], sampling, cancellationToken);
+                var one = new RegionMaskSet(regionSet.Width, regionSet.Height, [regionSet.Masks[k]]);
+                await serving.Complete(SequenceRequest.For(file.Source, prompt, one, sampling), Console.Write, cancellationToken);
+                Console.WriteLine();
             }
             return 0;
         }));
         return command;
-    }
-
-    private static async Task Answer(OspreyEngine engine, RegionImage image, string userText, IReadOnlyList<int> regionOrder, SamplingParams sampling, CancellationToken cancellationToken)
-    {
-        var prompt = ConversationTemplate.Build([new ConversationTurn(ConversationTemplate.FirstUserMessage(userText))]);
-        var ids = engine.Tokenizer.Encode(prompt);
-        ContextWindow.EnsureFits(ids, image.Features.TokenCount, sampling.MaxNewTokens, engine.Config.Language.MaxPositionEmbeddings);
-        using var regionTokens = image.InOrder(regionOrder);
-        torch.Tensor embeds;
-        using (torch.inference_mode()) embeds = engine.Model.EmbedPrompt(ids, image.Features, regionTokens);
-        using var _ = embeds;
-        using var cache = engine.Model.llm.NewCache();
-        var generator = new TextGenerator(engine.Model.llm, engine.Tokenizer);
-        await foreach (var piece in generator.GenerateAsync(embeds, cache, sampling, cancellationToken))
-            Console.Write(piece.Text);
-        Console.WriteLine();
     }
 }

@@ -67,8 +67,8 @@ public static class EvalCommand
 
             await using var reportFile = result.GetValue(output) is { } reportPath ? new PendingReportFile(reportPath) : null;
             await using var log = result.GetValue(answers) is { } logPath ? new StreamWriter(logPath) : null;
-            using var engine = model.Load(result);
-            using var answerer = new ModelAnswerer(engine, result.GetValue(maxNewTokens));
+            using var serving = model.Serve(result);
+            var answerer = new ModelAnswerer(serving, result.GetValue(maxNewTokens));
             var harness = new EvaluationHarness(answerer.AnswerAsync);
             var progress = new Progress<int>(done => { if (done % 25 == 0 || done == count) Console.Error.Write($"\r{done}/{count} questions"); });
             var report = await harness.RunAsync(samples, progress, log is null ? null : a => log.WriteLine(a.ToJsonLine()), cancellationToken);

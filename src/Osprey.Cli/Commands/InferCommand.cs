@@ -1,12 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using Osprey.Engine.Generation;
-using Osprey.Engine.Imaging;
-using Osprey.Engine.Language;
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Regions;
-using TorchSharp;
-using static TorchSharp.torch;
+using Osprey.Engine.Serving;
 
 namespace Osprey.Cli.Commands;
 
@@ -43,40 +40,22 @@ public static class InferCommand
                 MaxNewTokens = result.GetValue(maxNewTokens),
             };
             var prompt = await File.ReadAllTextAsync(result.GetValue(promptFile)!, cancellationToken);
-            var decoded = new ImageDecoder().DecodeFile(result.GetValue(image)!);
+            var file = ImageFile.Read(result.GetValue(image)!);
             var maskDecoder = new MaskPngDecoder();
-            var regionMasks = (result.GetValue(masks) ?? []).Select(p => maskDecoder.DecodeFile(p).EnsureSize(decoded.Height, decoded.Width, p)).ToList();
-            RegionReference.EnsureMatches(prompt, regionMasks.Count);
+            var regionSet = file.Regions([.. (result.GetValue(masks) ?? []).Select(p => maskDecoder.DecodeFile(p).EnsureSize(file.Height, file.Width, p))]);
 
-            using var engine = model.Load(result);
-            var ids = engine.Tokenizer.Encode(prompt);
-            using var encoded = RegionImage.Encode(engine, decoded, regionMasks);
-            ContextWindow.EnsureFits(ids, encoded.Features.TokenCount, sampling.MaxNewTokens, engine.Config.Language.MaxPositionEmbeddings);
+            using var serving = model.Serve(result);
+            var chat = ChatPrompt.Raw(serving.Tokenizer, prompt, regionSet.Count);
+            var request = SequenceRequest.For(file.Source, chat, regionSet, sampling) with { ReturnPromptLogits = true };
+            var outcome = await serving.Complete(request, cancellationToken: cancellationToken);
 
-            using var cache = engine.Model.llm.NewCache();
-            var logitsLast = Array.Empty<float>();
-            var generator = new TextGenerator(engine.Model.llm, engine.Tokenizer);
-            var text = new System.Text.StringBuilder();
-            using (var embeds = PromptEmbeddings(engine, ids, encoded))
-            {
-                await foreach (var piece in generator.GenerateAsync(embeds, cache, sampling, cancellationToken, l => logitsLast = l))
-                    text.Append(piece.Text);
-            }
-            var generated = generator.GeneratedIds.ToList();
-
-            var json = JsonSerializer.Serialize(new InferOutput(ids, generated, logitsLast, text.ToString()));
+            var json = JsonSerializer.Serialize(new InferOutput([.. chat.Ids], [.. outcome.GeneratedIds], outcome.PromptLogits ?? [], outcome.Text));
             var path = result.GetValue(output);
             if (path is null) Console.WriteLine(json);
             else await File.WriteAllTextAsync(path, json, cancellationToken);
             return 0;
         }));
         return command;
-    }
-
-    private static Tensor PromptEmbeddings(Osprey.Engine.OspreyEngine engine, int[] ids, RegionImage image)
-    {
-        using var inference = torch.inference_mode();
-        return engine.Model.EmbedPrompt(ids, image.Features, image.RegionTokens);
     }
 
     private sealed record InferOutput(

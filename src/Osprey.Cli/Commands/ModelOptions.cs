@@ -2,6 +2,7 @@ using System.CommandLine;
 using Osprey.Engine;
 using Osprey.Engine.Checkpoints;
 using Osprey.Engine.Devices;
+using Osprey.Engine.Serving;
 
 namespace Osprey.Cli.Commands;
 
@@ -28,6 +29,9 @@ public sealed class ModelOptions
         Console.Error.WriteLine();
         return engine;
     }
+
+    /// <summary>Loads the model behind the serving loop every answer goes through (the one a silo runs).</summary>
+    public ServingEngine Serve(ParseResult result) => ServingEngine.Start(Load(result), new ServingOptions());
 
     /// <summary>One line on stderr, redrawn as tensors arrive.</summary>
     private sealed class LoadProgressBar : IProgress<LoadProgress>

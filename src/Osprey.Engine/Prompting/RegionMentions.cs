@@ -1,34 +1,42 @@
 using System.Text.RegularExpressions;
+using Osprey.Engine.Tokenization;
 
 namespace Osprey.Engine.Prompting;
 
 /// <summary>
-/// User text refers to regions as <c>&lt;regionK&gt;</c> (1-based). Each mention becomes
-/// <c>regionK&lt;mask&gt;&lt;pos&gt;</c>, and because the k-th placeholder pair of a prompt takes the k-th
-/// region tokens supplied, the mentions' order (repeats included) is the order to supply them in.
+/// User text refers to regions as <c>&lt;regionK&gt;</c> (1-based). The conversation's regions are all
+/// introduced in its first turn (<see cref="ConversationTemplate.RegionIntroduction"/>), so a mention
+/// becomes plain <c>regionK</c>, as Osprey's training code strips the angle brackets. This is the one
+/// place that decides what user text may contain.
 /// </summary>
 public static partial class RegionMentions
 {
     [GeneratedRegex(@"<region(\d+)>", RegexOptions.CultureInvariant)]
     private static partial Regex Mention();
 
-    /// <summary>The text with mentions expanded, and the 0-based region index of each placeholder pair in order.</summary>
-    public static (string Text, IReadOnlyList<int> RegionOrder) Expand(string text, int regionCount)
+    private static readonly string[] ControlTokens =
+    [
+        OspreyTokenizer.ImageToken, OspreyTokenizer.MaskToken, OspreyTokenizer.PosToken,
+        OspreyTokenizer.BosToken, OspreyTokenizer.EosToken,
+    ];
+
+    /// <summary>The text as the model sees it: mentions as plain <c>regionK</c>.</summary>
+    /// <exception cref="InvalidUserTextException">Empty text, a control token, or a mention of a region that does not exist.</exception>
+    public static string Normalize(string text, int regionCount)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (text.Contains("<mask>", StringComparison.Ordinal) || text.Contains("<pos>", StringComparison.Ordinal))
-            throw new RegionCountMismatchException(0, regionCount, "write regions as <region1>, <region2>, …; raw <mask>/<pos> tokens are not accepted in user text");
-        var order = new List<int>();
-        var expanded = Mention().Replace(text, m =>
+        ArgumentOutOfRangeException.ThrowIfNegative(regionCount);
+        if (string.IsNullOrWhiteSpace(text)) throw new InvalidUserTextException("The message text is empty.");
+        foreach (var token in ControlTokens)
+            if (text.Contains(token, StringComparison.Ordinal))
+                throw new InvalidUserTextException($"The message may not contain '{token}'; refer to regions as <region1>, <region2>, ….");
+        return Mention().Replace(text, m =>
         {
             if (!int.TryParse(m.Groups[1].ValueSpan, out var k) || k < 1 || k > regionCount)
-                throw new RegionCountMismatchException(k, regionCount,
-                    regionCount == 0
-                        ? $"{m.Value} refers to a region, but there are none"
-                        : $"{m.Value} refers to a region that does not exist (there are {regionCount}: <region1>…<region{regionCount}>)");
-            order.Add(k - 1);
+                throw new InvalidUserTextException(regionCount == 0
+                    ? $"{m.Value} refers to a region, but the conversation has none."
+                    : $"{m.Value} refers to a region that does not exist (there are {regionCount}: <region1>…<region{regionCount}>).");
             return RegionReference.Name(k);
         });
-        return (expanded, order);
     }
 }

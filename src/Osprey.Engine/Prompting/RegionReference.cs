@@ -1,8 +1,9 @@
 namespace Osprey.Engine.Prompting;
 
 /// <summary>
-/// How prompts refer to regions: region k is written <c>region{k}&lt;mask&gt;&lt;pos&gt;</c>, and the
-/// k-th <c>&lt;mask&gt;&lt;pos&gt;</c> pair of the whole prompt receives region k's mask and position tokens.
+/// How prompts refer to regions: region k is introduced as <c>region{k}&lt;mask&gt;&lt;pos&gt;</c> and named
+/// <c>region{k}</c> after that; the k-th <c>&lt;mask&gt;&lt;pos&gt;</c> pair of the whole prompt receives region
+/// k's mask and position tokens.
 /// </summary>
 public static class RegionReference
 {
@@ -11,12 +12,15 @@ public static class RegionReference
     private const string Mask = "<mask>";
     private const string Pos = "<pos>";
 
-    /// <summary><c>region{k}&lt;mask&gt;&lt;pos&gt;</c> for the 1-based region number k.</summary>
+    /// <summary><c>region{k}</c> for the 1-based region number k.</summary>
     public static string Name(int regionNumber)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(regionNumber, 1);
-        return $"region{regionNumber}{Placeholder}";
+        return $"region{regionNumber}";
     }
+
+    /// <summary><c>region{k}&lt;mask&gt;&lt;pos&gt;</c>: region k where its tokens enter the prompt.</summary>
+    public static string Introduced(int regionNumber) => Name(regionNumber) + Placeholder;
 
     /// <summary>Number of <c>&lt;mask&gt;&lt;pos&gt;</c> pairs in the text.</summary>
     public static int CountPairs(string text) => Count(text, Placeholder);

@@ -30,6 +30,12 @@ internal sealed class BatchStep(OspreyEngine engine)
         }
 
         var logits = llm.Forward(chunks);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (!batch[i].WantsPromptLogits || batch[i].PrefillEmbeddings is null) continue;
+            using var row = logits[i].to(torch.ScalarType.Float32).cpu();
+            batch[i].PromptLogits = row.data<float>().ToArray();
+        }
         // Each row draws from its own seeded generator, so a sequence's tokens do not depend on its batch mates.
         var next = TokenSampler.Sample(logits, [.. batch.Select(s => s.Sampler)]);
         for (var i = 0; i < batch.Count; i++)

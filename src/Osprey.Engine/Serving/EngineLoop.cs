@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Osprey.Engine.Generation;
 using Osprey.Engine.Tokenization;
 using TorchSharp;
 
@@ -157,12 +158,13 @@ internal sealed class EngineLoop
             if (!stopped)
             {
                 _counters.Generated(1);
-                sequence.Pending.Events.TryWrite(new SequenceEvent(token, null));
+                sequence.Pending.Events.TryWrite(new SequenceEvent(token, sequence.Text.Push(token), null));
+                stopped = sequence.Text.StopString is not null;
             }
-            var generated = stopped ? sequence.Generated.Count - 1 : sequence.Generated.Count;
+            var generated = token == eos ? sequence.Generated.Count - 1 : sequence.Generated.Count;
             if (stopped || generated >= sequence.MaxNewTokens || sequence.Cache.Length >= _engine.Config.Language.MaxPositionEmbeddings)
             {
-                Finish(sequence, stopped ? "stop" : "length");
+                Finish(sequence, stopped ? FinishReason.Stop : FinishReason.Length);
                 _running.RemoveAt(i);
             }
         }
@@ -170,7 +172,8 @@ internal sealed class EngineLoop
 
     private void Finish(RunningSequence sequence, string reason)
     {
-        var generated = reason == "stop" ? sequence.Generated.SkipLast(1).ToList() : [.. sequence.Generated];
+        var endedByEos = sequence.LastToken == _engine.Tokenizer.EosId;
+        var generated = endedByEos ? sequence.Generated.SkipLast(1).ToList() : [.. sequence.Generated];
         if (sequence.Conversation is { } conversation)
         {
             // Every sampled token but the last went through the forward, so the cache holds it.
@@ -184,12 +187,16 @@ internal sealed class EngineLoop
         sequence.Image.Pins--;
         sequence.Release();
         _counters.SequenceFinished();
-        sequence.Pending.Events.TryWrite(new SequenceEvent(-1, new SequenceOutcome
+        var tail = sequence.Text.Flush();
+        sequence.Pending.Events.TryWrite(new SequenceEvent(-1, tail, new SequenceOutcome
         {
             PromptPositions = sequence.PromptPositions,
             PrefilledPositions = sequence.PrefilledPositions,
             GeneratedIds = generated,
+            Text = sequence.Text.Released,
             FinishReason = reason,
+            StopString = sequence.Text.StopString,
+            PromptLogits = sequence.PromptLogits,
             ImageWasResident = sequence.ImageWasResident,
             ConversationCacheHit = sequence.ConversationCacheHit,
         }));

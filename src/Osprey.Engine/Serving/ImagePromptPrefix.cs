@@ -24,8 +24,7 @@ public sealed class ImagePromptPrefix
     public int Positions => PositionsOf(Ids);
 
     /// <summary>Sequence positions of a prompt: every id is one, except the image placeholder.</summary>
-    public int PositionsOf(IEnumerable<int> ids) =>
-        ids.Sum(id => id == OspreyTokenizer.ImageTokenId ? ImageTokenCount : 1);
+    public int PositionsOf(IEnumerable<int> ids) => PromptPositions.Of(ids, ImageTokenCount);
 
     public bool IsPrefixOf(IReadOnlyList<int> promptIds) => StartsWith(promptIds, Ids);
 

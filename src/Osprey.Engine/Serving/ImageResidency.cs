@@ -25,7 +25,7 @@ internal sealed class ImageResidency(OspreyEngine engine, ImagePromptPrefix pref
 
     private ResidentImage Encode(ImageSource source)
     {
-        var rgb = new ImageDecoder().Decode(source.Bytes.Span, source.Id);
+        var rgb = source.Decode();
         using var pixels = engine.Preprocess(rgb);
         var features = engine.Model.EncodeImage(pixels);
         counters.ImageEncoded();

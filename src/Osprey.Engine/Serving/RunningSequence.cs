@@ -10,7 +10,7 @@ namespace Osprey.Engine.Serving;
 /// </summary>
 internal sealed class RunningSequence(
     PendingSequence pending, ResidentImage image, ConversationCache? conversation, KvCache cache,
-    torch.Tensor prefillEmbeddings, SequenceSampler sampler, int promptPositions, int prefilledPositions, int maxNewTokens)
+    torch.Tensor prefillEmbeddings, SequenceSampler sampler, AnswerText text, int promptPositions, int prefilledPositions, int maxNewTokens)
 {
     public PendingSequence Pending { get; } = pending;
     public ResidentImage Image { get; } = image;
@@ -20,6 +20,7 @@ internal sealed class RunningSequence(
 
     public KvCache Cache { get; } = cache;
     public SequenceSampler Sampler { get; } = sampler;
+    public AnswerText Text { get; } = text;
     public int PromptPositions { get; } = promptPositions;
     public int PrefilledPositions { get; } = prefilledPositions;
     public int MaxNewTokens { get; } = maxNewTokens;
@@ -30,6 +31,10 @@ internal sealed class RunningSequence(
     public torch.Tensor? PrefillEmbeddings { get; private set; } = prefillEmbeddings;
 
     public List<int> Generated { get; } = [];
+
+    /// <summary>Set when the request asked for them: float32 logits of the last prompt position.</summary>
+    public bool WantsPromptLogits { get; init; }
+    public float[]? PromptLogits { get; set; }
 
     /// <summary>The last sampled token, which the next step feeds (it is not in the cache yet).</summary>
     public int LastToken => Generated[^1];

@@ -61,12 +61,14 @@ internal sealed class SequenceAdmission(
             counters.Prefilled(newPositions);
             if (conversation is not null) conversation.CoveredIds.AddRange(newIds);
 
-            var maxNewTokens = Math.Max(1, Math.Min(request.MaxNewTokens, contextLength - promptPositions));
+            var maxNewTokens = Math.Max(1, Math.Min(request.Sampling.MaxNewTokens, contextLength - promptPositions));
             return new RunningSequence(pending, image, conversation, conversation?.Cache ?? ownedFork!, embeddings,
-                new SequenceSampler(request.Sampling), promptPositions, prefilled, maxNewTokens)
+                new SequenceSampler(request.Sampling), new AnswerText(engine.Tokenizer, request.Sampling.StopStrings),
+                promptPositions, prefilled, maxNewTokens)
             {
                 ImageWasResident = imageWasResident,
                 ConversationCacheHit = cacheHit,
+                WantsPromptLogits = request.ReturnPromptLogits,
             };
         }
         catch

@@ -1,4 +1,5 @@
 using Osprey.Engine.Generation;
+using Osprey.Engine.Prompting;
 
 namespace Osprey.Engine.Serving;
 
@@ -25,7 +26,25 @@ public sealed record SequenceRequest
     /// <summary>For the k-th &lt;mask&gt;&lt;pos&gt; pair of the whole prompt, the index of its region in <see cref="Regions"/>.</summary>
     public IReadOnlyList<int> RegionOrder { get; init; } = [];
 
+    /// <summary>Sampling, the new-token limit and stop strings.</summary>
     public required SamplingParams Sampling { get; init; }
 
-    public int MaxNewTokens { get; init; } = 64;
+    /// <summary>A request for a built prompt: its ids and the region each of its pairs takes.</summary>
+    public static SequenceRequest For(ImageSource image, ChatPrompt prompt, RegionMaskSet? regions, SamplingParams sampling, string? conversationId = null)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        if (!prompt.AwaitsAnswer) throw new ArgumentException("The prompt does not end at an open question.", nameof(prompt));
+        return new SequenceRequest
+        {
+            Image = image,
+            ConversationId = conversationId,
+            PromptIds = [.. prompt.Ids],
+            Regions = prompt.RegionCount == 0 ? null : regions,
+            RegionOrder = [.. prompt.RegionOrder],
+            Sampling = sampling,
+        };
+    }
+
+    /// <summary>Return the float32 logits of the last prompt position in the outcome (fidelity checks).</summary>
+    public bool ReturnPromptLogits { get; init; }
 }

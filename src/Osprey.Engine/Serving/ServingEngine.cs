@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Osprey.Engine.Config;
+using Osprey.Engine.Prompting;
 using Osprey.Engine.Tokenization;
 
 namespace Osprey.Engine.Serving;
@@ -73,6 +74,24 @@ public sealed class ServingEngine : IDisposable
             if (events.Reader.Completion.IsCompleted is false) Cancel(pending);
         }
     }
+
+    /// <summary>Runs a sequence to its end; <paramref name="onText"/> receives the answer's text as it is released.</summary>
+    public async Task<SequenceOutcome> Complete(SequenceRequest request, Action<string>? onText = null, CancellationToken cancellationToken = default)
+    {
+        await foreach (var item in Generate(request, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Text.Length > 0) onText?.Invoke(item.Text);
+            if (item.Outcome is { } outcome) return outcome;
+        }
+        throw new InvalidOperationException("The engine ended a sequence without an outcome.");
+    }
+
+    /// <summary>
+    /// Positions a conversation's first turn takes before its question: the image and the introduction
+    /// of <paramref name="regionCount"/> regions. A conversation must leave room for questions after it.
+    /// </summary>
+    public int IntroductionPositions(int regionCount) =>
+        Prefix.PositionsOf(Tokenizer.Encode(ConversationTemplate.OpenFirstTurn(ConversationTemplate.FirstUserMessage(regionCount, ""))));
 
     // A stopped engine has released everything already, so a late release is not an error.
     public void ReleaseConversation(string conversationId) => _commands.Writer.TryWrite(new ReleaseConversation(conversationId));

@@ -1,35 +1,28 @@
-using System.Text;
-using Osprey.Engine;
+using System.Runtime.CompilerServices;
 using Osprey.Engine.Generation;
-using Osprey.Engine.Imaging;
-using Osprey.Engine.Multimodal;
 using Osprey.Engine.Prompting;
-using TorchSharp;
-using static TorchSharp.torch;
+using Osprey.Engine.Serving;
 
 namespace Osprey.Training.Evaluation;
 
 /// <summary>
-/// Answers <see cref="EvalSample"/>s with a loaded model: the <c>osprey_v1</c> prompt of the context and
-/// question, regions in placeholder order, greedy decoding of a short answer. The image features of
-/// the last image are kept, so the swapped-mask question about the same image does not re-encode it.
+/// Answers <see cref="EvalSample"/>s through the serving engine, the path a silo serves: the
+/// <c>osprey_v1</c> prompt of the context and question, regions in placeholder order, greedy decoding
+/// of a short answer. Samples about the same image share its resident features.
 /// </summary>
-public sealed class ModelAnswerer(OspreyEngine engine, int maxNewTokens = 16) : IDisposable
+public sealed class ModelAnswerer(ServingEngine serving, int maxNewTokens = 16)
 {
-    private RgbImage? _image;
-    private ImageFeatures? _features;
+    private readonly ConditionalWeakTable<object, string> _imageIds = new();
+    private int _images;
 
     public async Task<string> AnswerAsync(EvalSample sample, CancellationToken cancellationToken)
     {
-        var ids = engine.Tokenizer.Encode(ConversationTemplate.Build(Turns(sample)));
-        using var embeddings = Embed(sample, ids);
-        using var cache = engine.Model.llm.NewCache();
-        var generator = new TextGenerator(engine.Model.llm, engine.Tokenizer);
-        var text = new StringBuilder();
-        var sampling = new SamplingParams { Temperature = 0, MaxNewTokens = maxNewTokens };
-        await foreach (var piece in generator.GenerateAsync(embeddings, cache, sampling, cancellationToken))
-            text.Append(piece.Text);
-        return text.ToString().Trim();
+        var prompt = ChatPrompt.Raw(serving.Tokenizer, ConversationTemplate.Build(Turns(sample)), sample.Regions.Count);
+        var regions = new RegionMaskSet(sample.Image.Width, sample.Image.Height, [.. sample.Regions.Select(r => r.Data)]);
+        var image = ImageSource.FromPixels(_imageIds.GetValue(sample.Image, _ => $"eval-{Interlocked.Increment(ref _images)}"), sample.Image);
+        var sampling = SamplingParams.Greedy with { MaxNewTokens = maxNewTokens };
+        var outcome = await serving.Complete(SequenceRequest.For(image, prompt, regions, sampling), cancellationToken: cancellationToken);
+        return outcome.Text.Trim();
     }
 
     private static List<ConversationTurn> Turns(EvalSample sample)
@@ -42,26 +35,4 @@ public sealed class ModelAnswerer(OspreyEngine engine, int maxNewTokens = 16) : 
         turns[0] = turns[0] with { User = ConversationTemplate.FirstUserMessage(turns[0].User) };
         return turns;
     }
-
-    private Tensor Embed(EvalSample sample, int[] ids)
-    {
-        // Every temporary belongs to the scope: one reachable only through a native handle could be finalised mid-call.
-        using var scope = torch.NewDisposeScope();
-        using var inference = torch.inference_mode();
-        if (!ReferenceEquals(sample.Image, _image))
-        {
-            _features?.Dispose();
-            _features = null;
-            var features = engine.Model.EncodeImage(engine.Preprocess(sample.Image));
-            scope.MoveToOuter(features.Levels.Levels);
-            scope.MoveToOuter(features.ImageTokens);
-            (_image, _features) = (sample.Image, features);
-        }
-        Tensor? regions = sample.Regions.Count == 0
-            ? null
-            : engine.Model.EncodeRegions(_features!, torch.stack(sample.Regions.Select(r => r.ToTensor()).ToList()));
-        return scope.MoveToOuter(engine.Model.EmbedPrompt(ids, _features, regions));
-    }
-
-    public void Dispose() => _features?.Dispose();
 }

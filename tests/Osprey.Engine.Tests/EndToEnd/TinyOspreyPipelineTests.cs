@@ -4,6 +4,8 @@ using Osprey.Engine.Imaging;
 using Osprey.Engine.Language;
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Regions;
+using Osprey.Engine.Devices;
+using Osprey.Engine.Serving;
 using Osprey.Engine.Tests.Vision;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -112,24 +114,28 @@ public sealed class TinyOspreyPipelineTests(TinyOspreyEngineFixture fixture, ITe
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task TheStreamingGeneratorReproducesTheGreedyIds(string caseName)
+    public async Task TheServingPathFromFileBytesReproducesTheLogitsAndGreedyAnswer(string caseName)
     {
         using var c = TinyOspreyCase.Open(caseName);
+        var bytes = File.ReadAllBytes(ImageFile(c));
+        var decoded = new ImageDecoder().Decode(bytes, ImageFile(c));
+        var masks = MaskFiles(c).Select(p => new MaskPngDecoder().DecodeFile(p).EnsureSize(decoded.Height, decoded.Width, p).Data).ToArray();
         var expected = c.Read("greedy_ids").data<long>().Select(i => (int)i).ToArray();
         var untilEos = expected.TakeWhile(id => id != Engine.Tokenizer.EosId).ToArray();
-        Tensor embeds;
-        using (torch.inference_mode())
-        using (var image = Engine.Model.EncodeImage(c.Read("pixel_values")))
-        using (var regions = Engine.Model.EncodeRegions(image, c.Masks()))
-            embeds = Engine.Model.EmbedPrompt(Engine.Tokenizer.Encode(Prompt(c)), image, regions);
-        using var _ = embeds;
-        using var cache = Engine.Model.llm.NewCache();
-        var generator = new TextGenerator(Engine.Model.llm, Engine.Tokenizer);
-        var text = "";
-        await foreach (var piece in generator.GenerateAsync(embeds, cache, SamplingParams.Greedy with { MaxNewTokens = expected.Length }))
-            text += piece.Text;
-        Assert.Equal(untilEos, generator.GeneratedIds);
-        Assert.Equal(Engine.Tokenizer.Decode(untilEos), text);
+
+        using var serving = ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32), new ServingOptions());
+        var prompt = ChatPrompt.Raw(serving.Tokenizer, Prompt(c), masks.Length);
+        Assert.Equal(ExpectedIds(c), prompt.Ids);
+        var request = SequenceRequest.For(new ImageSource(caseName, bytes), prompt, new RegionMaskSet(decoded.Width, decoded.Height, masks),
+            SamplingParams.Greedy with { MaxNewTokens = expected.Length }) with { ReturnPromptLogits = true };
+        var streamed = "";
+        var outcome = await serving.Complete(request, piece => streamed += piece);
+
+        using var logits = torch.tensor(outcome.PromptLogits!);
+        Check(c, "logits_last", logits, Tolerance);
+        Assert.Equal(untilEos, outcome.GeneratedIds);
+        Assert.Equal(Engine.Tokenizer.Decode(untilEos), streamed);
+        Assert.Equal(streamed, outcome.Text);
     }
 
     private static string Prompt(TinyOspreyCase c)

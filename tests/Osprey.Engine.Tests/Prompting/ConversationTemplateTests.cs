@@ -64,9 +64,10 @@ public class ConversationTemplateTests
     public void RegionNamesAreNumberedFromOne()
     {
         var p2 = PromptCases.All["p2_tiny_37x53"];
-        var question = $"What is the difference between {RegionReference.Name(1)} and {RegionReference.Name(2)}?";
+        var question = $"What is the difference between {RegionReference.Introduced(1)} and {RegionReference.Introduced(2)}?";
         Assert.Equal(p2.Prompt, ConversationTemplate.Build([new ConversationTurn(ConversationTemplate.FirstUserMessage(question))]));
         Assert.Throws<ArgumentOutOfRangeException>(() => RegionReference.Name(0));
+        Assert.Equal("region2", RegionReference.Name(2));
     }
 
     [Fact]

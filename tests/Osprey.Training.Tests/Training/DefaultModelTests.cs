@@ -1,5 +1,6 @@
 using Osprey.Engine;
 using Osprey.Engine.Devices;
+using Osprey.Engine.Serving;
 using Osprey.Training.Evaluation;
 using Osprey.Training.Synthetic;
 using Osprey.Training.Synthetic.QuestionFamilies;
@@ -28,8 +29,8 @@ public class DefaultModelTests
         var samples = new SyntheticDatasetBuilder(new SceneOptions { ImageSize = 128 }, samplesPerScene: 1,
                 families: SyntheticDatasetBuilder.FamiliesNamed(family))
             .Build(HeldOutSeed, 50).Select(EvalSampleSource.FromSynthetic).ToList();
-        using var engine = OspreyEngine.Load(RepositoryPaths.DefaultModel, EngineOptions.Cpu32);
-        using var answerer = new ModelAnswerer(engine);
+        using var serving = ServingEngine.Start(OspreyEngine.Load(RepositoryPaths.DefaultModel, EngineOptions.Cpu32), new ServingOptions());
+        var answerer = new ModelAnswerer(serving);
         var report = await new EvaluationHarness(answerer.AnswerAsync).RunAsync(samples);
 
         var score = report.Families[family];

@@ -1,5 +1,6 @@
 using Osprey.Engine;
 using Osprey.Engine.Devices;
+using Osprey.Engine.Serving;
 using Osprey.Training.Evaluation;
 using Osprey.Training.Synthetic.QuestionFamilies;
 using Osprey.Training.Training;
@@ -26,8 +27,8 @@ public class OverfitTests
             Assert.True(losses.Take(5).Average() > 5, $"first losses {string.Join(", ", losses.Take(5))}");
             Assert.True(losses.TakeLast(5).Average() < 0.25, $"last losses {string.Join(", ", losses.TakeLast(5))}");
 
-            using var engine = OspreyEngine.Load(dir, EngineOptions.Cpu32);
-            using var answerer = new ModelAnswerer(engine);
+            using var serving = ServingEngine.Start(OspreyEngine.Load(dir, EngineOptions.Cpu32), new ServingOptions());
+            var answerer = new ModelAnswerer(serving);
             foreach (var sample in samples.Select(EvalSampleSource.FromSynthetic))
                 Assert.Equal(sample.ExpectedAnswer, await answerer.AnswerAsync(sample, CancellationToken.None));
         }

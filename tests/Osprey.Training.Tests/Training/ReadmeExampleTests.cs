@@ -1,5 +1,6 @@
 using Osprey.Engine;
 using Osprey.Engine.Devices;
+using Osprey.Engine.Serving;
 using Osprey.Engine.Imaging;
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Regions;
@@ -41,15 +42,16 @@ public class ReadmeExampleTests
     {
         var examples = Path.Combine(RepositoryPaths.Root, "examples");
         var image = new ImageDecoder().DecodeFile(Path.Combine(examples, "scene.png"));
-        using var engine = OspreyEngine.Load(RepositoryPaths.DefaultModel, EngineOptions.Cpu32);
-        using var answerer = new ModelAnswerer(engine, maxNewTokens: 16);
+        using var serving = ServingEngine.Start(OspreyEngine.Load(RepositoryPaths.DefaultModel, EngineOptions.Cpu32), new ServingOptions());
+        var answerer = new ModelAnswerer(serving, maxNewTokens: 16);
 
         var wrong = new List<string>();
         foreach (var (maskFiles, question, expected) in Example)
         {
             var masks = maskFiles.Select(f => new MaskPngDecoder().DecodeFile(Path.Combine(examples, f))).ToList();
-            var (text, order) = RegionMentions.Expand(question, masks.Count);
-            var sample = new EvalSample("readme", image, order.Select(k => masks[k]).ToList(), [], text, expected);
+            // The layout this model was trained on: each mention carries its region's tokens.
+            var text = System.Text.RegularExpressions.Regex.Replace(question, @"<region(\d)>", "region$1<mask><pos>");
+            var sample = new EvalSample("readme", image, masks, [], text, expected);
             var answer = await answerer.AnswerAsync(sample, CancellationToken.None);
             if (answer != expected) wrong.Add($"{string.Join(" + ", maskFiles)}: \"{question}\" → \"{answer}\", README says \"{expected}\"");
         }

@@ -2,7 +2,7 @@ using Osprey.Engine.Prompting;
 
 namespace Osprey.Engine.Tests.Prompting;
 
-public class ContextWindowTests
+public class PromptPositionsTests
 {
     [Theory]
     [MemberData(nameof(PromptCases.Names), MemberType = typeof(PromptCases))]
@@ -10,15 +10,15 @@ public class ContextWindowTests
     {
         var c = PromptCases.All[name];
         var expected = ReadNumInputsEmbeds(name);
-        Assert.Equal(expected, ContextWindow.EmbeddingLength(c.InputIds, 1024));
+        Assert.Equal(expected, PromptPositions.Of(c.InputIds, 1024));
     }
 
     [Fact]
     public void PromptLongerThanTheContextIsATypedError()
     {
         var ids = PromptCases.All["p1_shapes_640x480"].InputIds; // 1093 positions
-        ContextWindow.EnsureFits(ids, 1024, maxNewTokens: 955, maxLength: 2048);
-        var e = Assert.Throws<PromptTooLongException>(() => ContextWindow.EnsureFits(ids, 1024, maxNewTokens: 956, maxLength: 2048));
+        PromptPositions.EnsureFits(ids, 1024, newTokens: 955, contextLength: 2048);
+        var e = Assert.Throws<PromptTooLongException>(() => PromptPositions.EnsureFits(ids, 1024, newTokens: 956, contextLength: 2048));
         Assert.Equal(1093, e.PromptLength);
     }
 
