@@ -10,8 +10,16 @@ namespace OspreyCluster.Tests.Gateway;
 /// The real embedded host (gateway + in-process silo) serving the tiny fixture model on an ephemeral
 /// 127.0.0.1 port, shared by the gateway tests. Body limits are small so oversized bodies stay cheap.
 /// </summary>
-public sealed class EmbeddedGateway : IAsyncLifetime
+public class EmbeddedGateway : IAsyncLifetime
 {
+    private readonly string _modelDirectory;
+
+    public EmbeddedGateway() : this(FixturePaths.OspreyTiny)
+    {
+    }
+
+    protected EmbeddedGateway(string modelDirectory) => _modelDirectory = modelDirectory;
+
     public const long MaxImageBytes = 256 * 1024;
     public const long MaxJsonBytes = 128 * 1024;
 
@@ -24,7 +32,7 @@ public sealed class EmbeddedGateway : IAsyncLifetime
         app = GatewayHost.Build(
         [
             "--urls=http://127.0.0.1:0",
-            $"--Osprey:ModelDirectory={FixturePaths.OspreyTiny}",
+            $"--Osprey:ModelDirectory={_modelDirectory}",
             $"--Orleans:SiloPort={FreePorts.One()}",
             $"--Orleans:GatewayPort={FreePorts.One()}",
             $"--Orleans:ClusterId=gateway-tests-{Guid.NewGuid():N}",
@@ -48,6 +56,9 @@ public sealed class EmbeddedGateway : IAsyncLifetime
         }
     }
 }
+
+/// <summary>The same host serving the committed default model, for conversations whose answers can be checked.</summary>
+public sealed class DefaultModelGateway() : EmbeddedGateway(RepositoryPaths.DefaultModel);
 
 [CollectionDefinition(Name)]
 public sealed class EmbeddedGatewayCollection : ICollectionFixture<EmbeddedGateway>
