@@ -1,0 +1,160 @@
+using Osprey.Engine.Devices;
+using Osprey.Engine.Generation;
+using Osprey.Engine.Imaging;
+using Osprey.Engine.Prompting;
+using Osprey.Engine.Regions;
+using Osprey.Engine.Serving;
+
+namespace Osprey.Engine.Tests.Serving;
+
+/// <summary>
+/// The serving loop on the osprey-tiny checkpoint, without Orleans: whatever its caches, batch mates,
+/// memory budget or cancellations, a conversation gets the answers a full recomputation gives.
+/// </summary>
+public sealed class ServingEngineTests
+{
+    private static readonly string[] Questions =
+    [
+        "What is <region1>?",
+        "Which is larger, <region2> or <region1>? Answer the question using a single word or phrase.",
+        "Give a short description of <region2>.",
+    ];
+
+    private const int NewTokens = 6;
+
+    private static ServingEngine Start(long budget = 4L << 30) =>
+        ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32), new ServingOptions { MemoryBudgetBytes = budget });
+
+    private static (ImageSource Image, RegionMaskSet Regions) Case(string name)
+    {
+        var directory = Path.Combine(FixturePaths.OspreyTiny, "cases", name);
+        var bytes = File.ReadAllBytes(Path.Combine(directory, "image.png"));
+        var image = new ImageDecoder().Decode(bytes, name);
+        var masks = Directory.GetFiles(directory, "mask*.png").Order()
+            .Select(p => new MaskPngDecoder().DecodeFile(p).EnsureSize(image.Height, image.Width, p).Data).ToList();
+        // Every question names two regions: a one-mask case gets a box as its second.
+        if (masks.Count == 1) masks.Add(new BoxRegion(1, 1, image.Width / 2, image.Height / 2).ToMask(image.Height, image.Width).Data);
+        return (new ImageSource(name, bytes), new RegionMaskSet(image.Width, image.Height, masks));
+    }
+
+    private static async Task<List<SequenceOutcome>> Converse(ServingEngine serving, ImageSource image, RegionMaskSet regions, SamplingParams sampling)
+    {
+        using var chat = new RegionChat(serving, image, regions);
+        var outcomes = new List<SequenceOutcome>();
+        foreach (var question in Questions) outcomes.Add(await chat.Ask(question, sampling));
+        return outcomes;
+    }
+
+    /// <summary>Each turn as one stateless request: the whole prompt after the image prefix is prefilled anew.</summary>
+    private static async Task<List<SequenceOutcome>> Recompute(ServingEngine serving, ImageSource image, RegionMaskSet regions, SamplingParams sampling)
+    {
+        var history = new List<(string, IReadOnlyList<int>)>();
+        var outcomes = new List<SequenceOutcome>();
+        foreach (var question in Questions)
+        {
+            var prompt = ChatPrompt.Conversation(serving.Tokenizer, regions.Count, history, question);
+            var outcome = await serving.Complete(SequenceRequest.For(image, prompt, regions, sampling));
+            history.Add((question, outcome.GeneratedIds));
+            outcomes.Add(outcome);
+        }
+        return outcomes;
+    }
+
+    [Fact]
+    public async Task A_kept_conversation_cache_answers_as_full_recomputation_and_prefills_only_new_tokens()
+    {
+        var (image, regions) = Case("p1_shapes_640x480");
+        var sampling = SamplingParams.Greedy with { MaxNewTokens = NewTokens };
+        using var serving = Start();
+        var cached = await Converse(serving, image, regions, sampling);
+        var recomputed = await Recompute(serving, image, regions, sampling);
+
+        Assert.Equal(recomputed.Select(o => o.GeneratedIds), cached.Select(o => o.GeneratedIds));
+        Assert.Equal(recomputed.Select(o => o.PromptPositions), cached.Select(o => o.PromptPositions));
+        for (var turn = 1; turn < Questions.Length; turn++)
+        {
+            Assert.True(cached[turn].ConversationCacheHit);
+            Assert.True(cached[turn].PrefilledPositions < recomputed[turn].PrefilledPositions / 2,
+                $"turn {turn + 1}: {cached[turn].PrefilledPositions} positions prefilled with the kept cache, {recomputed[turn].PrefilledPositions} without");
+        }
+        Assert.Equal(1, serving.Metrics().ImageEncodes);
+    }
+
+    [Fact]
+    public async Task Batched_conversations_answer_as_they_do_one_at_a_time()
+    {
+        var cases = new[] { "p1_shapes_640x480", "p2_tiny_37x53", "p1_shapes_640x480", "p2_tiny_37x53" }.Select(Case).ToArray();
+        // Sampled, each with its own seed: a sequence's draws must not depend on its batch mates.
+        SamplingParams Sampling(int i) => new() { Temperature = 0.9f, TopP = 0.95f, Seed = (ulong)(17 + i), MaxNewTokens = NewTokens };
+        using var serving = Start();
+        var together = await Task.WhenAll(cases.Select((c, i) => Converse(serving, c.Image, c.Regions, Sampling(i))));
+        var alone = new List<List<SequenceOutcome>>();
+        for (var i = 0; i < cases.Length; i++) alone.Add(await Converse(serving, cases[i].Image, cases[i].Regions, Sampling(i)));
+
+        for (var i = 0; i < cases.Length; i++)
+            Assert.Equal(alone[i].Select(o => o.GeneratedIds), together[i].Select(o => o.GeneratedIds));
+    }
+
+    [Fact]
+    public async Task Under_a_budget_that_evicts_everything_answers_stay_the_same()
+    {
+        var (image, regions) = Case("p2_tiny_37x53");
+        var sampling = SamplingParams.Greedy with { MaxNewTokens = NewTokens };
+        List<SequenceOutcome> roomy, starved;
+        using (var serving = Start()) roomy = await Converse(serving, image, regions, sampling);
+        long encodes;
+        using (var serving = Start(budget: 1))
+        {
+            starved = await Converse(serving, image, regions, sampling);
+            encodes = serving.Metrics().ImageEncodes;
+        }
+        Assert.Equal(roomy.Select(o => o.GeneratedIds), starved.Select(o => o.GeneratedIds));
+        Assert.Equal(Questions.Length, encodes);
+        Assert.All(starved, o => Assert.False(o.ConversationCacheHit));
+    }
+
+    [Fact]
+    public async Task Cancelling_frees_the_slot_and_the_conversation_carries_on()
+    {
+        var (image, regions) = Case("p2_tiny_37x53");
+        using var serving = Start();
+        var prompt = ChatPrompt.Conversation(serving.Tokenizer, regions.Count, [], Questions[0]);
+        var request = SequenceRequest.For(image, prompt, regions, SamplingParams.Greedy with { MaxNewTokens = 200, StopStrings = [] }, "cancelled");
+        using var cancel = new CancellationTokenSource();
+        var tokens = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var item in serving.Generate(request, cancel.Token))
+                if (item.IsToken && ++tokens == 2) cancel.Cancel();
+        });
+        // Tokens already sampled may still arrive; the sequence stops long before its 200.
+        Assert.InRange(tokens, 2, 20);
+
+        // The half-extended cache was dropped: the same conversation id starts again from the image prefix.
+        var again = await serving.Complete(request with { Sampling = SamplingParams.Greedy with { MaxNewTokens = NewTokens } });
+        Assert.False(again.ConversationCacheHit);
+        var fresh = await serving.Complete(request with { ConversationId = null, Sampling = SamplingParams.Greedy with { MaxNewTokens = NewTokens } });
+        Assert.Equal(fresh.GeneratedIds, again.GeneratedIds);
+        for (var i = 0; i < 50 && serving.Metrics().ActiveSequences > 0; i++) await Task.Delay(20);
+        Assert.Equal(0, serving.Metrics().ActiveSequences);
+    }
+
+    [Fact]
+    public async Task A_stop_string_ends_the_answer_and_is_not_part_of_it()
+    {
+        var (image, regions) = Case("p1_shapes_640x480");
+        using var serving = Start();
+        var prompt = ChatPrompt.Conversation(serving.Tokenizer, regions.Count, [], Questions[0]);
+        var free = await serving.Complete(SequenceRequest.For(image, prompt, regions, SamplingParams.Greedy with { MaxNewTokens = 24 }));
+        Assert.True(free.Text.Length >= 4, $"the answer '{free.Text}' is too short to cut");
+        var stop = free.Text.Substring(free.Text.Length / 2, 2);
+        var streamed = "";
+        var cut = await serving.Complete(SequenceRequest.For(image, prompt, regions, SamplingParams.Greedy with { MaxNewTokens = 24, StopStrings = [stop] }),
+            piece => streamed += piece);
+
+        Assert.Equal(free.Text[..free.Text.IndexOf(stop, StringComparison.Ordinal)], cut.Text);
+        Assert.Equal(cut.Text, streamed);
+        Assert.Equal(FinishReason.Stop, cut.FinishReason);
+        Assert.Equal(stop, cut.StopString);
+    }
+}
