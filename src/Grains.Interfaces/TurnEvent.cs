@@ -16,4 +16,6 @@ public sealed record TurnResult
     [Id(3)] public int PrefilledTokens { get; init; }
     [Id(4)] public int GeneratedTokens { get; init; }
     [Id(5)] public string FinishReason { get; init; } = "stop";
+    /// <summary>Prompt positions served from caches (the image's prefix, earlier turns with the same content) instead of prefilled.</summary>
+    [Id(6)] public int CachedTokens { get; init; }
 }

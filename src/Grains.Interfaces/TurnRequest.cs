@@ -9,4 +9,6 @@ public sealed record TurnRequest
     [Id(2)] public float Temperature { get; init; }
     [Id(3)] public float TopP { get; init; } = 1f;
     [Id(4)] public long Seed { get; init; }
+    /// <summary>Texts that end the answer when produced (not part of it).</summary>
+    [Id(5)] public IReadOnlyList<string> Stop { get; init; } = [];
 }

@@ -2,7 +2,7 @@ using OspreyCluster.Grains.Interfaces;
 
 namespace OspreyCluster.Tests;
 
-/// <summary>A caller that goes away mid-answer frees the batch slot and the conversation's half-extended cache.</summary>
+/// <summary>A caller that goes away mid-answer frees the batch slot and drops its half-extended cache, keeping what finished.</summary>
 public sealed class CancellationTests(ReferenceFixture reference) : IClassFixture<ReferenceFixture>, IAsyncLifetime
 {
     private OspreyTestCluster _cluster = null!;
@@ -18,7 +18,6 @@ public sealed class CancellationTests(ReferenceFixture reference) : IClassFixtur
         var image = TestImage.MultiTurn;
         var imageGrain = client.GetGrain<IImageGrain>(image.Id);
         await imageGrain.Upload(image.Bytes);
-        // Describing leaves exactly the image resident (its sequences use throw-away forks): the baseline.
         await imageGrain.Describe(new DescribeRequest([image.Regions[0]], DescriptionStyle.Short, 1));
         var imageOnly = Assert.Single((await _cluster.Metrics()).Silos).BytesResident;
         Assert.True(imageOnly > 0);
@@ -29,7 +28,9 @@ public sealed class CancellationTests(ReferenceFixture reference) : IClassFixtur
         var expected = reference.Reference.Conversation(image, script, ConversationScripts.MaxNewTokens);
         var (first, _) = await Turns.Ask(conversation, script[0], ConversationScripts.MaxNewTokens);
         Assert.Equal(expected[0].Text, first.Text);
-        Assert.True(Assert.Single((await _cluster.Metrics()).Silos).BytesResident > imageOnly);
+        // The finished turn stays cached for the next one: the baseline the cancelled turn must return to.
+        var afterFirst = Assert.Single((await _cluster.Metrics()).Silos).BytesResident;
+        Assert.True(afterFirst > imageOnly);
 
         // The second question asks for far more tokens than it will be allowed to produce.
         using var cancel = new CancellationTokenSource();
@@ -45,16 +46,18 @@ public sealed class CancellationTests(ReferenceFixture reference) : IClassFixtur
         });
         Assert.True(streamed >= 1);
 
-        var afterCancel = Assert.Single((await _cluster.MetricsWhen(m => m.Silos[0] is { ActiveSequences: 0 } s && s.BytesResident == imageOnly)).Silos);
+        var afterCancel = Assert.Single((await _cluster.MetricsWhen(m => m.Silos[0] is { ActiveSequences: 0 } s && s.BytesResident == afterFirst)).Silos);
         Assert.Equal(0, afterCancel.ActiveSequences);
-        Assert.Equal(imageOnly, afterCancel.BytesResident);
+        Assert.Equal(afterFirst, afterCancel.BytesResident);
         Assert.Equal(2, (await conversation.Get()).Messages.Count);
 
-        // The same question again: the cancelled attempt left nothing behind, so the history after the
-        // shared prefix is prefilled once more and the answer is the uncached one.
+        // The same question again: the cancelled attempt left nothing behind, so the question is prefilled
+        // once more on top of the first turn (and its answer's last token, which a cut-off answer never fed
+        // back), and the answer is the uncached one.
         var (second, _) = await Turns.Ask(conversation, script[1], ConversationScripts.MaxNewTokens);
         Assert.Equal(expected[1].Text, second.Text);
-        Assert.Equal(expected[1].PromptPositions - reference.Reference.Prefix.Positions, second.PrefilledTokens);
+        var firstFed = expected[0].Generated - (expected[0].Stopped ? 0 : 1);
+        Assert.Equal(expected[1].PromptPositions - expected[0].PromptPositions - firstFed, second.PrefilledTokens);
         var end = Assert.Single((await _cluster.MetricsWhen(m => m.Silos[0].ActiveSequences == 0)).Silos);
         Assert.Equal(0, end.ActiveSequences);
         Assert.Equal(4, (await conversation.Get()).Messages.Count);

@@ -7,14 +7,15 @@ using OspreyCluster.Grains.Hosting;
 using OspreyCluster.Grains.Interfaces;
 using OspreyCluster.Grains.Placement;
 using OspreyCluster.Grains.Regions;
+using OspreyCluster.Grains.Turns;
 
 namespace OspreyCluster.Grains.Conversations;
 
 /// <summary>
-/// A multi-turn chat about regions of one image, activated on the silo hosting that image. The engine
-/// keeps the conversation's KV cache between turns (a fork of the image's prefix cache), so a turn
-/// prefills only its new tokens; the stored history rebuilds the same ids anywhere after an eviction
-/// or a failover.
+/// A multi-turn chat about regions of one image, activated on the silo hosting that image. Each turn's
+/// prompt extends the previous turn's exactly, so the engine finds the earlier turns cached by content
+/// and prefills only the new tokens; the stored history rebuilds the same ids anywhere after an
+/// eviction or a failover.
 /// </summary>
 [ImageAffinityPlacement]
 [Immovable]
@@ -23,8 +24,6 @@ public sealed class RegionConversationGrain(
     SiloServingEngine serving,
     ILocalSiloDetails silo) : Grain, IRegionConversationGrain
 {
-    public const int MaxNewTokensLimit = 1024;
-
     /// <summary>Room a conversation must leave after introducing its regions: a question and a short answer.</summary>
     public const int MinQuestionPositions = 64;
 
@@ -59,7 +58,6 @@ public sealed class RegionConversationGrain(
     public async Task Delete()
     {
         View();
-        serving.Running?.ReleaseConversation(this.GetPrimaryKeyString());
         await state.ClearStateAsync();
         DeactivateOnIdle();
     }
@@ -67,7 +65,7 @@ public sealed class RegionConversationGrain(
     public async IAsyncEnumerable<TurnEvent> Ask(TurnRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         View();
-        Validate(request);
+        var sampling = TurnSampling.Of(request);
         if (_turnRunning) throw new OspreyRequestException(409, "A turn of this conversation is already running.");
         _turnRunning = true;
         var imageMovedAway = false;
@@ -86,83 +84,38 @@ public sealed class RegionConversationGrain(
             // anew): this turn still runs here, recomputing what it needs, and then the conversation
             // migrates, its placement putting it beside the image.
             imageMovedAway = imageSilo != here;
-            var sampling = new SamplingParams
-            {
-                Temperature = request.Temperature,
-                TopP = request.TopP,
-                Seed = unchecked((ulong)request.Seed),
-                MaxNewTokens = request.MaxNewTokens,
-            };
-            var sequence = SequenceRequest.For(new ImageSource(state.State.ImageId, image.Bytes), prompt, Masks(image.Info), sampling, this.GetPrimaryKeyString());
+            var sequence = SequenceRequest.For(new ImageSource(state.State.ImageId, image.Bytes), prompt, Masks(image.Info), sampling);
+            await foreach (var item in EngineTurn.Stream(Engine, sequence, here, Store, cancellationToken))
+                yield return item;
 
-            SequenceOutcome? outcome = null;
-            await using var events = Engine.Generate(sequence, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            while (await Next(events))
+            Task Store(SequenceOutcome outcome)
             {
-                if (events.Current.Text.Length > 0) yield return new TurnEvent(events.Current.Text, null);
-                if (events.Current.Outcome is { } done)
+                state.State.Turns.Add(new StoredTurn
                 {
-                    outcome = done;
-                    break;
-                }
+                    UserText = request.Text,
+                    AnswerText = outcome.Text.Trim(),
+                    AnswerIds = [.. outcome.GeneratedIds],
+                    FinishReason = outcome.FinishReason,
+                    MaxNewTokens = request.MaxNewTokens,
+                    Temperature = request.Temperature,
+                    TopP = request.TopP,
+                    Seed = request.Seed,
+                    Silo = here,
+                });
+                return state.WriteStateAsync();
             }
-            if (outcome is null) throw new InvalidOperationException("The engine ended a turn without an outcome.");
-
-            var answer = outcome.Text.Trim();
-            state.State.Turns.Add(new StoredTurn
-            {
-                UserText = request.Text,
-                AnswerText = answer,
-                AnswerIds = [.. outcome.GeneratedIds],
-                FinishReason = outcome.FinishReason,
-                MaxNewTokens = request.MaxNewTokens,
-                Temperature = request.Temperature,
-                TopP = request.TopP,
-                Seed = request.Seed,
-                Silo = here,
-            });
-            await state.WriteStateAsync();
-            yield return new TurnEvent(null, new TurnResult
-            {
-                Text = answer,
-                Silo = here,
-                PromptTokens = outcome.PromptPositions,
-                PrefilledTokens = outcome.PrefilledPositions,
-                GeneratedTokens = outcome.GeneratedIds.Count,
-                FinishReason = outcome.FinishReason,
-            });
         }
         finally
         {
             _turnRunning = false;
             if (imageMovedAway)
             {
-                // Nothing routes to this silo's copy of the features any more.
-                serving.Running?.ReleaseConversation(this.GetPrimaryKeyString());
+                // Nothing routes to this silo's copy of the features and cached turns any more.
                 serving.Running?.ReleaseImage(state.State.ImageId);
                 // Migrating (rather than deactivating) registers the new activation beside the image at
                 // once, so callers still holding this silo's address are forwarded there.
                 this.MigrateOnIdle();
             }
-        }
-    }
-
-    /// <summary>The conversation's KV cache is only reachable through this activation.</summary>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        serving.Running?.ReleaseConversation(this.GetPrimaryKeyString());
-        return Task.CompletedTask;
-    }
-
-    private static async Task<bool> Next(IAsyncEnumerator<SequenceEvent> events)
-    {
-        try
-        {
-            return await events.MoveNextAsync();
-        }
-        catch (ArgumentException e)
-        {
-            throw new OspreyRequestException(400, e.Message);
         }
     }
 
@@ -177,16 +130,6 @@ public sealed class RegionConversationGrain(
                 $"{regionCount} regions take {introduction} of the model's {Engine.ContextLength} positions before the first question, " +
                 $"leaving fewer than {MinQuestionPositions} for questions and answers; at most {fits} regions fit.");
         }
-    }
-
-    private static void Validate(TurnRequest request)
-    {
-        if (request.MaxNewTokens is < 1 or > MaxNewTokensLimit)
-            throw new OspreyRequestException(400, $"maxNewTokens must be within 1..{MaxNewTokensLimit}.");
-        if (request.Temperature < 0 || float.IsNaN(request.Temperature))
-            throw new OspreyRequestException(400, "temperature must be >= 0.");
-        if (request.TopP is <= 0 or > 1 || float.IsNaN(request.TopP))
-            throw new OspreyRequestException(400, "topP must be within (0, 1].");
     }
 
     /// <summary>The ids of every completed turn, exactly as they went through the model, and the new question.</summary>

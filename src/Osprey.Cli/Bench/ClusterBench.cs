@@ -50,7 +50,7 @@ public static class ClusterBench
         {
             var question = ClusterBenchSettings.Questions[(turn - 1) % ClusterBenchSettings.Questions.Count];
             prompt.AddUser(question);
-            var request = SequenceRequest.For(image, prompt, masks, SamplingParams.Greedy with { MaxNewTokens = settings.NewTokensPerTurn }, "bench-conversation");
+            var request = SequenceRequest.For(image, prompt, masks, SamplingParams.Greedy with { MaxNewTokens = settings.NewTokensPerTurn });
             // Turn 1 has finished: the image's features, its prefix cache and the conversation's cache are resident.
             if (turn == 2) residentPerImage = serving.Metrics().BytesResident;
             log($"cluster: turn {turn} from the conversation cache");
@@ -62,7 +62,7 @@ public static class ClusterBench
                 log($"cluster: turn {turn} by the stock path");
                 // Same bytes under a fresh id: nothing resident, so the engine re-encodes and prefills everything.
                 var fresh = new ImageSource($"{image.Id}-stock-{turn}", png);
-                stock = await RunTurn(serving, request with { Image = fresh, ConversationId = null, Sampling = request.Sampling with { MaxNewTokens = 1 } });
+                stock = await RunTurn(serving, request with { Image = fresh, Sampling = request.Sampling with { MaxNewTokens = 1 } });
                 serving.ReleaseImage(fresh.Id);
                 stockImages++;
             }
@@ -90,8 +90,7 @@ public static class ClusterBench
             {
                 var p = ChatPrompt.Conversation(serving.Tokenizer, regions.Count);
                 p.AddUser(ClusterBenchSettings.Questions[i % ClusterBenchSettings.Questions.Count]);
-                return SequenceRequest.For(image, p, masks, SamplingParams.Greedy with { MaxNewTokens = settings.NewTokensPerConcurrentTurn },
-                    $"bench-concurrent-{conversationSerial++}");
+                return SequenceRequest.For(image, p, masks, SamplingParams.Greedy with { MaxNewTokens = settings.NewTokensPerConcurrentTurn });
             }
             var watch = Stopwatch.StartNew();
             var batched = await Task.WhenAll(Enumerable.Range(0, n).Select(i => RunTurn(serving, FirstTurn(i))));

@@ -44,7 +44,7 @@ public static class DescribeCommand
             if (asked is not null)
             {
                 // One question is the first turn of a conversation about all the regions, as the gateway asks it.
-                using var chat = new RegionChat(serving, file.Source, regionSet);
+                var chat = new RegionChat(serving, file.Source, regionSet);
                 await chat.Ask(asked, sampling, Console.Write, cancellationToken);
                 Console.WriteLine();
                 return 0;

@@ -53,8 +53,29 @@ public sealed class KvCache : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         IsFrozen = true;
-        var prefix = new List<PrefixSegment>(_prefix);
-        if (_own is { Length: > 0 }) prefix.Add(new PrefixSegment(_own, _own.Length));
+        return ForkAt(Length);
+    }
+
+    /// <summary>
+    /// A new cache whose shared prefix is this cache's first <paramref name="length"/> positions (no copy).
+    /// This cache may still grow: what it appends lies beyond the fork's view, and storage that grows
+    /// keeps the positions it held, so the fork keeps reading the same keys and values.
+    /// </summary>
+    public KvCache ForkAt(int length)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
+        var prefix = new List<PrefixSegment>();
+        var remaining = length;
+        foreach (var segment in _prefix)
+        {
+            if (remaining == 0) break;
+            var take = Math.Min(segment.Length, remaining);
+            prefix.Add(segment with { Length = take });
+            remaining -= take;
+        }
+        if (remaining > 0) prefix.Add(new PrefixSegment(_own!, remaining));
         foreach (var segment in prefix) segment.Storage.Retain();
         return new KvCache(Layout, prefix);
     }

@@ -9,9 +9,6 @@ internal sealed record EnsureImage(ImageSource Image, TaskCompletionSource Done)
 /// <summary>Queues a sequence for admission at the next iteration.</summary>
 internal sealed record StartSequence(PendingSequence Sequence) : EngineCommand;
 
-/// <summary>Drops a conversation's KV cache (the conversation ended or its history changed).</summary>
-internal sealed record ReleaseConversation(string ConversationId) : EngineCommand;
-
 /// <summary>Drops an image's features and prefix cache if nothing running uses them.</summary>
 internal sealed record ReleaseImage(string ImageId) : EngineCommand;
 

@@ -18,6 +18,7 @@ internal sealed class EngineLoop
     private readonly ChannelReader<EngineCommand> _commands;
     private readonly ResidentSet _resident;
     private readonly ImageResidency _images;
+    private readonly ImagePromptPrefix _prefix;
     private readonly SequenceAdmission _admission;
     private readonly BatchStep _step;
     private readonly Queue<PendingSequence> _waiting = new();
@@ -33,6 +34,7 @@ internal sealed class EngineLoop
         _resident = new ResidentSet(options.MemoryBudgetBytes, counters);
         _images = new ImageResidency(engine, prefix, _resident, counters);
         _admission = new SequenceAdmission(engine, prefix, _images, _resident, counters, engine.Config.Language.MaxPositionEmbeddings);
+        _prefix = prefix;
         _step = new BatchStep(engine);
         _thread = new Thread(Run) { Name = "osprey-engine", IsBackground = true };
     }
@@ -95,10 +97,6 @@ internal sealed class EngineLoop
                     {
                         ensure.Done.TrySetException(e);
                     }
-                    break;
-                case ReleaseConversation release:
-                    if (!_running.Any(s => s.Conversation?.Id == release.ConversationId))
-                        _resident.RemoveConversation(release.ConversationId);
                     break;
                 case ReleaseImage release:
                     _resident.RemoveImage(release.ImageId);
@@ -174,17 +172,8 @@ internal sealed class EngineLoop
     {
         var endedByEos = sequence.LastToken == _engine.Tokenizer.EosId;
         var generated = endedByEos ? sequence.Generated.SkipLast(1).ToList() : [.. sequence.Generated];
-        if (sequence.Conversation is { } conversation)
-        {
-            // Every sampled token but the last went through the forward, so the cache holds it.
-            conversation.CoveredIds.AddRange(sequence.Generated.SkipLast(1));
-            conversation.Pins--;
-        }
-        else
-        {
-            sequence.Cache.Dispose();
-        }
-        sequence.Image.Pins--;
+        Keep(sequence);
+        Unpin(sequence);
         sequence.Release();
         _counters.SequenceFinished();
         var tail = sequence.Text.Flush();
@@ -198,25 +187,36 @@ internal sealed class EngineLoop
             StopString = sequence.Text.StopString,
             PromptLogits = sequence.PromptLogits,
             ImageWasResident = sequence.ImageWasResident,
-            ConversationCacheHit = sequence.ConversationCacheHit,
+            PrefixCacheHit = sequence.PrefixCacheHit,
         }));
         sequence.Pending.Events.TryComplete();
     }
 
-    /// <summary>Frees the slot; a conversation cache left half-extended is dropped, not kept.</summary>
+    /// <summary>
+    /// Caches what the sequence computed, found by content from now on: its prompt and every sampled
+    /// token but the last, which never went through the model.
+    /// </summary>
+    private void Keep(RunningSequence sequence)
+    {
+        var request = sequence.Pending.Request;
+        List<int> covered = [.. request.PromptIds, .. sequence.Generated.SkipLast(1)];
+        var blocks = PromptBlocks.Of(sequence.Image.Id, covered, _prefix.Ids.Count, _engine.Tokenizer.MaskId,
+            request.RegionOrder, request.Regions?.Hashes ?? []);
+        _resident.Add(new CachedPrefix(sequence.Image.Id, sequence.Cache, covered, sequence.PairRegionHashes), blocks);
+    }
+
+    private static void Unpin(RunningSequence sequence)
+    {
+        sequence.Image.Pins--;
+        if (sequence.Source is not null) sequence.Source.Pins--;
+    }
+
+    /// <summary>Frees the slot; a cache left half-extended is dropped, not kept.</summary>
     private void Fail(RunningSequence sequence, Exception error)
     {
         sequence.Release();
-        if (sequence.Conversation is { } conversation)
-        {
-            conversation.Pins--;
-            _resident.RemoveConversation(conversation.Id);
-        }
-        else
-        {
-            sequence.Cache.Dispose();
-        }
-        sequence.Image.Pins--;
+        sequence.Cache.Dispose();
+        Unpin(sequence);
         sequence.Pending.Events.TryComplete(error);
     }
 

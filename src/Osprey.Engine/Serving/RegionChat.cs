@@ -6,13 +6,11 @@ namespace Osprey.Engine.Serving;
 /// <summary>
 /// A region conversation held in process (command line, evaluation, tests): the same prompts and the
 /// same serving path as a conversation grain, its history kept in memory instead of grain storage.
-/// The engine keeps its KV cache between turns until the chat is disposed.
+/// Each turn's prompt extends the last one, so the engine finds the earlier turns cached by content.
 /// </summary>
-public sealed class RegionChat(ServingEngine engine, ImageSource image, RegionMaskSet regions) : IDisposable
+public sealed class RegionChat(ServingEngine engine, ImageSource image, RegionMaskSet regions)
 {
     private readonly List<(string UserText, IReadOnlyList<int> AnswerIds)> _history = [];
-
-    public string Id { get; } = $"chat-{Guid.NewGuid():N}";
 
     public int RegionCount => regions.Count;
 
@@ -21,10 +19,8 @@ public sealed class RegionChat(ServingEngine engine, ImageSource image, RegionMa
     public async Task<SequenceOutcome> Ask(string userText, SamplingParams sampling, Action<string>? onText = null, CancellationToken cancellationToken = default)
     {
         var prompt = ChatPrompt.Conversation(engine.Tokenizer, regions.Count, _history, userText);
-        var outcome = await engine.Complete(SequenceRequest.For(image, prompt, regions, sampling, Id), onText, cancellationToken).ConfigureAwait(false);
+        var outcome = await engine.Complete(SequenceRequest.For(image, prompt, regions, sampling), onText, cancellationToken).ConfigureAwait(false);
         _history.Add((userText, outcome.GeneratedIds));
         return outcome;
     }
-
-    public void Dispose() => engine.ReleaseConversation(Id);
 }

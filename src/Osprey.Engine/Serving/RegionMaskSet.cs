@@ -6,5 +6,19 @@ namespace Osprey.Engine.Serving;
 /// </summary>
 public sealed record RegionMaskSet(int Width, int Height, IReadOnlyList<byte[]> Masks)
 {
+    private UInt128[]? _hashes;
+
     public int Count => Masks.Count;
+
+    /// <summary>One content hash per mask (its size included): what prefix caching keys a region by.</summary>
+    public IReadOnlyList<UInt128> Hashes => _hashes ??= [.. Masks.Select(Hash)];
+
+    private UInt128 Hash(byte[] mask)
+    {
+        var bytes = new byte[8 + mask.Length];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 4), Width);
+        BitConverter.TryWriteBytes(bytes.AsSpan(4, 4), Height);
+        mask.CopyTo(bytes, 8);
+        return PromptBlocks.Hash(bytes);
+    }
 }

@@ -1,40 +1,41 @@
 namespace Osprey.Engine.Serving;
 
 /// <summary>
-/// What the engine keeps resident, within a byte budget. Least recently used first, conversation KV
-/// caches before image features and prefix caches; pinned entries (used by running sequences) stay.
-/// Anything evicted is recomputed on demand from the image bytes and the prompt ids.
+/// What the engine keeps resident, within a byte budget: image features with their prefix caches, and
+/// cached prompt prefixes found by content. Least recently used first, prefixes before images; pinned
+/// entries (used by running sequences) stay. Anything evicted is recomputed on demand from the image
+/// bytes and the prompt ids.
 /// </summary>
 internal sealed class ResidentSet(long budgetBytes, ServingCounters counters) : IDisposable
 {
     private readonly LinkedList<ResidentImage> _images = new();
-    private readonly LinkedList<ConversationCache> _conversations = new();
+    private readonly LinkedList<CachedPrefix> _prefixes = new();
 
     public long BudgetBytes { get; } = budgetBytes;
 
-    public long Bytes => _images.Sum(i => i.Bytes) + _conversations.Sum(c => c.Bytes);
+    public PrefixCacheIndex Index { get; } = new();
+
+    public long Bytes => _images.Sum(i => i.Bytes) + _prefixes.Sum(c => c.Bytes);
 
     public ResidentImage? TryGetImage(string id) => Touch(_images, i => i.Id == id);
 
-    public ConversationCache? TryGetConversation(string id) => Touch(_conversations, c => c.Id == id);
-
     public void Add(ResidentImage image) => _images.AddLast(image);
 
-    public void Add(ConversationCache conversation) => _conversations.AddLast(conversation);
-
-    public void RemoveConversation(string id)
+    public void Add(CachedPrefix prefix, IEnumerable<(UInt128 Key, int Ids)> blocks)
     {
-        var node = Find(_conversations, c => c.Id == id);
-        if (node is null) return;
-        _conversations.Remove(node);
-        node.Value.Dispose();
+        _prefixes.AddLast(prefix);
+        Index.Add(prefix, blocks);
     }
 
+    /// <summary>Marks a prefix as just used.</summary>
+    public void Touch(CachedPrefix prefix) => Touch(_prefixes, p => p == prefix);
+
+    /// <summary>Drops an image and every prefix cached for it, unless a running sequence uses them.</summary>
     public void RemoveImage(string id)
     {
         var node = Find(_images, i => i.Id == id);
-        if (node is null || node.Value.Pins > 0 || _conversations.Any(c => c.Image == node.Value && c.Pins > 0)) return;
-        foreach (var conversation in _conversations.Where(c => c.Image == node.Value).ToList()) RemoveConversation(conversation.Id);
+        if (node is null || node.Value.Pins > 0 || _prefixes.Any(p => p.ImageId == id && p.Pins > 0)) return;
+        foreach (var prefix in _prefixes.Where(p => p.ImageId == id).ToList()) Remove(prefix);
         _images.Remove(node);
         node.Value.Dispose();
     }
@@ -43,14 +44,13 @@ internal sealed class ResidentSet(long budgetBytes, ServingCounters counters) : 
     public void EvictToBudget()
     {
         var bytes = Bytes;
-        for (var node = _conversations.First; node is not null && bytes > BudgetBytes;)
+        for (var node = _prefixes.First; node is not null && bytes > BudgetBytes;)
         {
             var next = node.Next;
             if (node.Value.Pins == 0)
             {
                 bytes -= node.Value.Bytes;
-                _conversations.Remove(node);
-                node.Value.Dispose();
+                Remove(node.Value);
                 counters.Evicted();
             }
             node = next;
@@ -59,7 +59,7 @@ internal sealed class ResidentSet(long budgetBytes, ServingCounters counters) : 
         {
             var next = node.Next;
             var image = node.Value;
-            if (image.Pins == 0 && !_conversations.Any(c => c.Image == image))
+            if (image.Pins == 0)
             {
                 bytes -= image.Bytes;
                 _images.Remove(node);
@@ -73,11 +73,18 @@ internal sealed class ResidentSet(long budgetBytes, ServingCounters counters) : 
 
     public void Dispose()
     {
-        foreach (var conversation in _conversations) conversation.Dispose();
+        foreach (var prefix in _prefixes) prefix.Dispose();
         foreach (var image in _images) image.Dispose();
-        _conversations.Clear();
+        _prefixes.Clear();
         _images.Clear();
         counters.SetBytesResident(0);
+    }
+
+    private void Remove(CachedPrefix prefix)
+    {
+        Index.Remove(prefix);
+        _prefixes.Remove(prefix);
+        prefix.Dispose();
     }
 
     private static T? Touch<T>(LinkedList<T> list, Func<T, bool> match) where T : class

@@ -9,23 +9,28 @@ namespace Osprey.Engine.Serving;
 /// has sampled so far.
 /// </summary>
 internal sealed class RunningSequence(
-    PendingSequence pending, ResidentImage image, ConversationCache? conversation, KvCache cache,
-    torch.Tensor prefillEmbeddings, SequenceSampler sampler, AnswerText text, int promptPositions, int prefilledPositions, int maxNewTokens)
+    PendingSequence pending, ResidentImage image, CachedPrefix? source, KvCache cache,
+    torch.Tensor prefillEmbeddings, SequenceSampler sampler, AnswerText text, int promptPositions, int prefilledPositions, int maxNewTokens,
+    IReadOnlyList<UInt128> pairRegionHashes)
 {
     public PendingSequence Pending { get; } = pending;
     public ResidentImage Image { get; } = image;
 
-    /// <summary>Null for a throw-away fork, whose <see cref="Cache"/> this sequence owns.</summary>
-    public ConversationCache? Conversation { get; } = conversation;
+    /// <summary>The cached prefix <see cref="Cache"/> was forked from (pinned while running); null for the image's prefix.</summary>
+    public CachedPrefix? Source { get; } = source;
 
+    /// <summary>This sequence's own cache: what it finishes with is cached for prompts that start with the same content.</summary>
     public KvCache Cache { get; } = cache;
+
+    /// <summary>The region mask hash of each &lt;mask&gt;&lt;pos&gt; pair of the prompt.</summary>
+    public IReadOnlyList<UInt128> PairRegionHashes { get; } = pairRegionHashes;
     public SequenceSampler Sampler { get; } = sampler;
     public AnswerText Text { get; } = text;
     public int PromptPositions { get; } = promptPositions;
     public int PrefilledPositions { get; } = prefilledPositions;
     public int MaxNewTokens { get; } = maxNewTokens;
     public bool ImageWasResident { get; init; }
-    public bool ConversationCacheHit { get; init; }
+    public bool PrefixCacheHit { get; init; }
 
     /// <summary>[t, H] of the prompt positions not yet in the cache; null once prefilled.</summary>
     public torch.Tensor? PrefillEmbeddings { get; private set; } = prefillEmbeddings;

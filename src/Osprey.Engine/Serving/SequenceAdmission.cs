@@ -6,9 +6,9 @@ using TorchSharp;
 namespace Osprey.Engine.Serving;
 
 /// <summary>
-/// Turns a submitted request into a running sequence: resolves the image (features + prefix cache) and
-/// the conversation's KV cache, and embeds only the prompt positions that cache does not hold yet.
-/// Engine thread only.
+/// Turns a submitted request into a running sequence: resolves the image (features + prefix cache),
+/// finds the longest resident prefix of the prompt by content, forks its KV cache, and embeds only the
+/// prompt positions after it. Engine thread only.
 /// </summary>
 internal sealed class SequenceAdmission(
     OspreyEngine engine, ImagePromptPrefix prefix, ImageResidency images, ResidentSet resident, ServingCounters counters, int contextLength)
@@ -21,121 +21,81 @@ internal sealed class SequenceAdmission(
         var promptPositions = prefix.PositionsOf(request.PromptIds);
         if (promptPositions >= contextLength)
             throw new ArgumentException($"The prompt takes {promptPositions} positions; the context length is {contextLength}.");
+        var maskId = engine.Tokenizer.MaskId;
+        var pairs = request.PromptIds.Count(id => id == maskId);
+        if (pairs > request.RegionOrder.Count)
+            throw new ArgumentException($"The prompt has {pairs} <mask><pos> pairs but names regions for {request.RegionOrder.Count}.");
+        var regionHashes = request.Regions?.Hashes ?? [];
+        if (request.RegionOrder.Take(pairs).Any(r => r < 0 || r >= regionHashes.Count))
+            throw new ArgumentException("A <mask><pos> pair names a region the request does not carry.");
+        var pairHashes = request.RegionOrder.Take(pairs).Select(r => regionHashes[r]).ToList();
 
         var (image, imageWasResident, prefilled) = images.Resolve(request.Image);
         image.Pins++;
-        ConversationCache? conversation = null;
-        KvCache? ownedFork = null;
+        CachedPrefix? source = null;
+        KvCache? cache = null;
         try
         {
-            var cacheHit = false;
-            IReadOnlyList<int> covered;
-            if (request.ConversationId is { } conversationId)
+            // The last prompt id always runs through the model: its logits give the first token.
+            var blocks = PromptBlocks.Of(image.Id, request.PromptIds, prefix.Ids.Count, maskId, request.RegionOrder, regionHashes);
+            var hit = resident.Index.Longest(blocks, request.PromptIds, maskId, pairHashes, request.PromptIds.Count - 1);
+            int reusedIds;
+            if (hit is { } found)
             {
-                conversation = resident.TryGetConversation(conversationId);
-                if (conversation is not null && Extends(conversation, image, request))
-                {
-                    cacheHit = true;
-                    counters.KvHit();
-                }
-                else
-                {
-                    if (conversation is not null) resident.RemoveConversation(conversationId);
-                    counters.KvMiss();
-                    conversation = new ConversationCache(conversationId, image, image.PrefixCache.Fork(), prefix.Ids);
-                    resident.Add(conversation);
-                }
-                conversation.Pins++;
-                covered = conversation.CoveredIds;
+                (source, reusedIds) = found;
+                source.Pins++;
+                resident.Touch(source);
+                cache = source.Cache.ForkAt(prefix.PositionsOf(request.PromptIds.Take(reusedIds)));
+                counters.KvHit();
             }
             else
             {
-                ownedFork = image.PrefixCache.Fork();
-                covered = prefix.Ids;
+                reusedIds = prefix.Ids.Count;
+                cache = image.PrefixCache.Fork();
+                counters.KvMiss();
             }
 
-            var newIds = request.PromptIds.Skip(covered.Count).ToArray();
-            var embeddings = Embed(newIds, covered, request, image, conversation);
+            var newIds = request.PromptIds.Skip(reusedIds).ToArray();
+            var pairsBefore = request.PromptIds.Take(reusedIds).Count(id => id == maskId);
+            var embeddings = Embed(newIds, pairsBefore, request, image);
             var newPositions = (int)embeddings.shape[0];
             prefilled += newPositions;
             counters.Prefilled(newPositions);
-            if (conversation is not null) conversation.CoveredIds.AddRange(newIds);
 
             var maxNewTokens = Math.Max(1, Math.Min(request.Sampling.MaxNewTokens, contextLength - promptPositions));
-            return new RunningSequence(pending, image, conversation, conversation?.Cache ?? ownedFork!, embeddings,
+            return new RunningSequence(pending, image, source, cache, embeddings,
                 new SequenceSampler(request.Sampling), new AnswerText(engine.Tokenizer, request.Sampling.StopStrings),
-                promptPositions, prefilled, maxNewTokens)
+                promptPositions, prefilled, maxNewTokens, pairHashes)
             {
                 ImageWasResident = imageWasResident,
-                ConversationCacheHit = cacheHit,
+                PrefixCacheHit = source is not null,
                 WantsPromptLogits = request.ReturnPromptLogits,
             };
         }
         catch
         {
             image.Pins--;
-            ownedFork?.Dispose();
-            if (conversation is not null)
-            {
-                conversation.Pins = Math.Max(0, conversation.Pins - 1);
-                resident.RemoveConversation(conversation.Id);
-            }
+            if (source is not null) source.Pins--;
+            cache?.Dispose();
             throw;
         }
     }
 
-    /// <summary>The cached ids are a strict prefix of the request's prompt, over the same image and regions.</summary>
-    private static bool Extends(ConversationCache conversation, ResidentImage image, SequenceRequest request) =>
-        conversation.Image == image
-        && conversation.CoveredIds.Count < request.PromptIds.Count
-        && ImagePromptPrefix.StartsWith(request.PromptIds, conversation.CoveredIds)
-        && (conversation.RegionMasks is null || ReferenceEquals(conversation.RegionMasks, request.Regions) || SameMasks(conversation.RegionMasks, request.Regions));
-
-    private static bool SameMasks(RegionMaskSet a, RegionMaskSet? b) =>
-        b is not null && a.Width == b.Width && a.Height == b.Height && a.Count == b.Count
-        && a.Masks.Zip(b.Masks).All(p => p.First.AsSpan().SequenceEqual(p.Second));
-
-    private torch.Tensor Embed(int[] newIds, IReadOnlyList<int> covered, SequenceRequest request, ResidentImage image, ConversationCache? conversation)
+    private torch.Tensor Embed(int[] newIds, int pairsBefore, SequenceRequest request, ResidentImage image)
     {
         if (newIds.Length == 0) throw new ArgumentException("The prompt adds no positions to its cached history.");
-        var pairsBefore = covered.Count(id => id == engine.Tokenizer.MaskId);
         var pairsNew = newIds.Count(id => id == engine.Tokenizer.MaskId);
-        if (pairsBefore + pairsNew > request.RegionOrder.Count)
-            throw new ArgumentException($"The prompt has {pairsBefore + pairsNew} <mask><pos> pairs but names regions for {request.RegionOrder.Count}.");
-
         using var scope = torch.NewDisposeScope();
         torch.Tensor? regionTokens = null;
         if (pairsNew > 0)
         {
-            var all = RegionTokens(request, image, conversation);
+            using var masks = MaskTensor(request.Regions!);
+            var all = engine.Model.EncodeRegions(image.Features, masks);
             var order = request.RegionOrder.Skip(pairsBefore).Take(pairsNew).Select(i => (long)i).ToArray();
-            if (order.Any(i => i < 0 || i >= all.shape[0]))
-                throw new ArgumentException("A <mask><pos> pair names a region the request does not carry.");
             regionTokens = all.index_select(0, torch.tensor(order, device: all.device));
         }
         var embeddings = engine.Model.EmbedPrompt(newIds, newIds.Contains(OspreyTokenizer.ImageTokenId) ? image.Features : null, regionTokens);
         return scope.MoveToOuter(embeddings);
-    }
-
-    /// <summary>[R, 2, H] for all of the request's regions; a conversation keeps them with its cache.</summary>
-    private torch.Tensor RegionTokens(SequenceRequest request, ResidentImage image, ConversationCache? conversation)
-    {
-        if (conversation?.RegionTokens is { } kept && conversation.RegionMasks is { } keptMasks
-            && (ReferenceEquals(keptMasks, request.Regions) || SameMasks(keptMasks, request.Regions)))
-            return kept;
-        var masks = request.Regions ?? throw new ArgumentException("The prompt refers to regions but the request carries none.");
-        torch.Tensor tokens;
-        using (var outer = torch.NewDisposeScope())
-        {
-            using var maskTensor = MaskTensor(masks);
-            tokens = outer.MoveToOuter(engine.Model.EncodeRegions(image.Features, maskTensor));
-        }
-        if (conversation is null) return tokens; // owned by the caller's dispose scope
-        tokens.DetachFromDisposeScope();
-        conversation.RegionTokens?.Dispose();
-        conversation.RegionTokens = tokens;
-        conversation.RegionMasks = masks;
-        return tokens;
     }
 
     private torch.Tensor MaskTensor(RegionMaskSet masks)

@@ -34,5 +34,10 @@ public sealed record SequenceOutcome
     public float[]? PromptLogits { get; init; }
 
     public bool ImageWasResident { get; init; }
-    public bool ConversationCacheHit { get; init; }
+
+    /// <summary>True when the prompt continued a cached prefix beyond the image's own (an earlier turn, say).</summary>
+    public bool PrefixCacheHit { get; init; }
+
+    /// <summary>Prompt positions served from caches instead of prefilled (OpenAI's <c>cached_tokens</c>).</summary>
+    public int CachedPositions => PromptPositions - PrefilledPositions;
 }

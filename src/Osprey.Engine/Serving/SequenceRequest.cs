@@ -5,17 +5,13 @@ namespace Osprey.Engine.Serving;
 
 /// <summary>
 /// One generation: a whole prompt (from BOS, starting with the image prefix) and how to sample.
-/// The engine prefills only what its caches do not already hold.
+/// The engine prefills only what its caches do not already hold: whatever prompt ran before with the
+/// same image, regions and leading ids (an earlier turn of the conversation, or the history a
+/// stateless client resends) is found by content.
 /// </summary>
 public sealed record SequenceRequest
 {
     public required ImageSource Image { get; init; }
-
-    /// <summary>
-    /// Keeps this sequence's KV cache resident under this key after it finishes, so a later request
-    /// whose prompt extends it prefills only the new positions. Null: a throw-away fork of the image prefix.
-    /// </summary>
-    public string? ConversationId { get; init; }
 
     /// <summary>Prompt ids with <c>OspreyTokenizer.ImageTokenId</c> at the image's position.</summary>
     public required IReadOnlyList<int> PromptIds { get; init; }
@@ -30,14 +26,13 @@ public sealed record SequenceRequest
     public required SamplingParams Sampling { get; init; }
 
     /// <summary>A request for a built prompt: its ids and the region each of its pairs takes.</summary>
-    public static SequenceRequest For(ImageSource image, ChatPrompt prompt, RegionMaskSet? regions, SamplingParams sampling, string? conversationId = null)
+    public static SequenceRequest For(ImageSource image, ChatPrompt prompt, RegionMaskSet? regions, SamplingParams sampling)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         if (!prompt.AwaitsAnswer) throw new ArgumentException("The prompt does not end at an open question.", nameof(prompt));
         return new SequenceRequest
         {
             Image = image,
-            ConversationId = conversationId,
             PromptIds = [.. prompt.Ids],
             Regions = prompt.RegionCount == 0 ? null : regions,
             RegionOrder = [.. prompt.RegionOrder],

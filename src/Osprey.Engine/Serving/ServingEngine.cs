@@ -94,8 +94,6 @@ public sealed class ServingEngine : IDisposable
         Prefix.PositionsOf(Tokenizer.Encode(ConversationTemplate.OpenFirstTurn(ConversationTemplate.FirstUserMessage(regionCount, ""))));
 
     // A stopped engine has released everything already, so a late release is not an error.
-    public void ReleaseConversation(string conversationId) => _commands.Writer.TryWrite(new ReleaseConversation(conversationId));
-
     public void ReleaseImage(string imageId) => _commands.Writer.TryWrite(new ReleaseImage(imageId));
 
     private void Cancel(PendingSequence pending)

@@ -90,6 +90,36 @@ public sealed class KvCacheTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_fork_inside_a_cache_sees_only_its_first_positions_while_the_cache_grows_on()
+    {
+        using var model = Stories260K.Load();
+        using var inference = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        var parent = model.NewCache();
+        Step(model, parent, Story.AsSpan(0, 8));
+        var child = parent.Fork();
+        Step(model, child, Story.AsSpan(8, 10));
+
+        // Cut inside the child's own positions: 8 shared from the parent, 5 of the child's 10.
+        var cut = child.ForkAt(13);
+        Assert.Equal(13, cut.Length);
+        Assert.False(child.IsFrozen);
+        // The cut cache goes elsewhere; the child keeps growing (its storage reallocates) underneath it.
+        var cutLogits = Step(model, cut, Other.AsSpan(1, 4));
+        for (var i = 18; i < Story.Length; i++) Step(model, child, Story.AsSpan(i, 1));
+        var cutAgain = Step(model, cut, Other.AsSpan(5, 2));
+
+        var reference = Stories260K.AllLogits(model, Story.Take(13).Concat(Other.Skip(1).Take(6)));
+        var diff = Math.Max(Stories260K.MaxAbsDiff(cutLogits, reference.narrow(0, 13, 4)), Stories260K.MaxAbsDiff(cutAgain, reference.narrow(0, 17, 2)));
+        output.WriteLine($"fork at 13 of {child.Length}: max |Δ| = {diff:E2}");
+        Assert.True(diff < 1e-4, $"max |Δ| = {diff:E2}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => child.ForkAt(child.Length + 1));
+        cut.Dispose();
+        child.Dispose();
+        parent.Dispose();
+    }
+
+    [Fact]
     public void Disposing_a_cache_and_all_its_forks_frees_their_storage()
     {
         using var model = Stories260K.Load();

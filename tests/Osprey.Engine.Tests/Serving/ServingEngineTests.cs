@@ -39,13 +39,13 @@ public sealed class ServingEngineTests
 
     private static async Task<List<SequenceOutcome>> Converse(ServingEngine serving, ImageSource image, RegionMaskSet regions, SamplingParams sampling)
     {
-        using var chat = new RegionChat(serving, image, regions);
+        var chat = new RegionChat(serving, image, regions);
         var outcomes = new List<SequenceOutcome>();
         foreach (var question in Questions) outcomes.Add(await chat.Ask(question, sampling));
         return outcomes;
     }
 
-    /// <summary>Each turn as one stateless request: the whole prompt after the image prefix is prefilled anew.</summary>
+    /// <summary>Each turn as one stateless request.</summary>
     private static async Task<List<SequenceOutcome>> Recompute(ServingEngine serving, ImageSource image, RegionMaskSet regions, SamplingParams sampling)
     {
         var history = new List<(string, IReadOnlyList<int>)>();
@@ -67,13 +67,15 @@ public sealed class ServingEngineTests
         var sampling = SamplingParams.Greedy with { MaxNewTokens = NewTokens };
         using var serving = Start();
         var cached = await Converse(serving, image, regions, sampling);
-        var recomputed = await Recompute(serving, image, regions, sampling);
+        // A budget that keeps nothing between sequences: every turn is computed from the image up.
+        using var starved = Start(budget: 1);
+        var recomputed = await Recompute(starved, image, regions, sampling);
 
         Assert.Equal(recomputed.Select(o => o.GeneratedIds), cached.Select(o => o.GeneratedIds));
         Assert.Equal(recomputed.Select(o => o.PromptPositions), cached.Select(o => o.PromptPositions));
         for (var turn = 1; turn < Questions.Length; turn++)
         {
-            Assert.True(cached[turn].ConversationCacheHit);
+            Assert.True(cached[turn].PrefixCacheHit);
             Assert.True(cached[turn].PrefilledPositions < recomputed[turn].PrefilledPositions / 2,
                 $"turn {turn + 1}: {cached[turn].PrefilledPositions} positions prefilled with the kept cache, {recomputed[turn].PrefilledPositions} without");
         }
@@ -84,9 +86,12 @@ public sealed class ServingEngineTests
     public async Task Batched_conversations_answer_as_they_do_one_at_a_time()
     {
         var cases = new[] { "p1_shapes_640x480", "p2_tiny_37x53", "p1_shapes_640x480", "p2_tiny_37x53" }.Select(Case).ToArray();
-        // Sampled, each with its own seed: a sequence's draws must not depend on its batch mates.
+        // Sampled, each with its own seed: a sequence's draws must not depend on its batch mates. The
+        // random tiny model's distributions are nearly flat, so a draw depends on the last bits of the
+        // logits: nothing is kept between sequences, so both runs compute the same prompts in the same
+        // chunks and differ only in what they are batched with.
         SamplingParams Sampling(int i) => new() { Temperature = 0.9f, TopP = 0.95f, Seed = (ulong)(17 + i), MaxNewTokens = NewTokens };
-        using var serving = Start();
+        using var serving = Start(budget: 1);
         var together = await Task.WhenAll(cases.Select((c, i) => Converse(serving, c.Image, c.Regions, Sampling(i))));
         var alone = new List<List<SequenceOutcome>>();
         for (var i = 0; i < cases.Length; i++) alone.Add(await Converse(serving, cases[i].Image, cases[i].Regions, Sampling(i)));
@@ -110,7 +115,7 @@ public sealed class ServingEngineTests
         }
         Assert.Equal(roomy.Select(o => o.GeneratedIds), starved.Select(o => o.GeneratedIds));
         Assert.Equal(Questions.Length, encodes);
-        Assert.All(starved, o => Assert.False(o.ConversationCacheHit));
+        Assert.All(starved, o => Assert.False(o.PrefixCacheHit));
     }
 
     [Fact]
@@ -119,7 +124,7 @@ public sealed class ServingEngineTests
         var (image, regions) = Case("p2_tiny_37x53");
         using var serving = Start();
         var prompt = ChatPrompt.Conversation(serving.Tokenizer, regions.Count, [], Questions[0]);
-        var request = SequenceRequest.For(image, prompt, regions, SamplingParams.Greedy with { MaxNewTokens = 200, StopStrings = [] }, "cancelled");
+        var request = SequenceRequest.For(image, prompt, regions, SamplingParams.Greedy with { MaxNewTokens = 200, StopStrings = [] });
         using var cancel = new CancellationTokenSource();
         var tokens = 0;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
@@ -130,13 +135,42 @@ public sealed class ServingEngineTests
         // Tokens already sampled may still arrive; the sequence stops long before its 200.
         Assert.InRange(tokens, 2, 20);
 
-        // The half-extended cache was dropped: the same conversation id starts again from the image prefix.
+        // The half-extended cache was dropped, not kept: the same prompt starts again from the image prefix,
+        // and only the sequence that finished is found by the next one.
         var again = await serving.Complete(request with { Sampling = SamplingParams.Greedy with { MaxNewTokens = NewTokens } });
-        Assert.False(again.ConversationCacheHit);
-        var fresh = await serving.Complete(request with { ConversationId = null, Sampling = SamplingParams.Greedy with { MaxNewTokens = NewTokens } });
-        Assert.Equal(fresh.GeneratedIds, again.GeneratedIds);
+        Assert.False(again.PrefixCacheHit);
+        var cached = await serving.Complete(request with { Sampling = SamplingParams.Greedy with { MaxNewTokens = NewTokens } });
+        Assert.True(cached.PrefixCacheHit);
+        Assert.Equal(1, cached.PrefilledPositions);
+        Assert.Equal(again.GeneratedIds, cached.GeneratedIds);
         for (var i = 0; i < 50 && serving.Metrics().ActiveSequences > 0; i++) await Task.Delay(20);
         Assert.Equal(0, serving.Metrics().ActiveSequences);
+    }
+
+    [Fact]
+    public async Task A_client_resending_its_history_is_found_by_content_and_prefills_only_the_new_turn()
+    {
+        var (image, regions) = Case("p1_shapes_640x480");
+        var sampling = SamplingParams.Greedy with { MaxNewTokens = NewTokens };
+        using var serving = Start();
+        var first = await serving.Complete(SequenceRequest.For(image, ChatPrompt.Conversation(serving.Tokenizer, regions.Count, [], Questions[0]), regions, sampling));
+
+        // A new request, no conversation anywhere: the history and the next question, as a stateless client sends them.
+        var followUp = ChatPrompt.Conversation(serving.Tokenizer, regions.Count, [(Questions[0], first.GeneratedIds)], Questions[1]);
+        var second = await serving.Complete(SequenceRequest.For(image, followUp, regions, sampling));
+        var newIds = followUp.Ids.Count - first.PromptPositions + serving.Prefix.ImageTokenCount - 1 - first.GeneratedIds.Count
+            + (first.FinishReason == FinishReason.Stop ? 0 : 1);
+        Assert.True(second.PrefixCacheHit);
+        Assert.Equal(newIds, second.PrefilledPositions);
+        Assert.True(second.CachedPositions >= 0.8 * second.PromptPositions, $"{second.CachedPositions} of {second.PromptPositions} positions cached");
+
+        // The same ids about other regions share only the image prefix: region tokens are part of the key.
+        var moved = new RegionMaskSet(regions.Width, regions.Height, [regions.Masks[1], regions.Masks[0]]);
+        var other = await serving.Complete(SequenceRequest.For(image, followUp, moved, sampling));
+        Assert.False(other.PrefixCacheHit);
+        using var fresh = Start();
+        var expected = await fresh.Complete(SequenceRequest.For(image, followUp, moved, sampling));
+        Assert.Equal(expected.GeneratedIds, other.GeneratedIds);
     }
 
     [Fact]

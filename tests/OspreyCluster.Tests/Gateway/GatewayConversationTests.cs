@@ -52,7 +52,7 @@ public sealed class GatewayConversationTests(DefaultModelGateway gateway) : ICla
 
         var masks = maskFiles.Select(f => new MaskPngDecoder().DecodeFile(f)).ToArray();
         using var serving = ServingEngine.Start(OspreyEngine.Load(RepositoryPaths.DefaultModel, EngineOptions.Cpu32), new ServingOptions());
-        using var chat = new RegionChat(serving, new ImageSource(imageId, image), new RegionMaskSet(masks[0].Width, masks[0].Height, [.. masks.Select(m => m.Data)]));
+        var chat = new RegionChat(serving, new ImageSource(imageId, image), new RegionMaskSet(masks[0].Width, masks[0].Height, [.. masks.Select(m => m.Data)]));
         for (var turn = 0; turn < Questions.Length; turn++)
         {
             var inProcess = await chat.Ask(Questions[turn], SamplingParams.Greedy with { MaxNewTokens = 16 });
