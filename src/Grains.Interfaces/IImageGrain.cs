@@ -12,6 +12,13 @@ public interface IImageGrain : IGrainWithStringKey
     /// <summary>Throws <see cref="OspreyRequestException"/> (404) when nothing was uploaded under this id.</summary>
     Task<ImageInfo> GetInfo();
 
+    /// <summary>
+    /// Answers the last question of a conversation the caller keeps itself (stateless clients such as
+    /// OpenAI-style ones resend the history every turn). Whatever ran before with the same content is
+    /// found in the silo's prefix cache, so only the new part is prefilled.
+    /// </summary>
+    IAsyncEnumerable<TurnEvent> Complete(CompletionRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Captions every region as one batch decoded from the image's shared prefix.</summary>
     Task<IReadOnlyList<RegionDescription>> Describe(DescribeRequest request);
 }

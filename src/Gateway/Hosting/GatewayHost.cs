@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using OspreyCluster.Gateway.Endpoints;
 using OspreyCluster.Gateway.Metrics;
+using OspreyCluster.Gateway.OpenAi;
 using OspreyCluster.Gateway.Problems;
 using OspreyCluster.Gateway.Requests;
 using Scalar.AspNetCore;
@@ -26,7 +27,7 @@ public static class GatewayHost
 
         // Kestrel enforces the largest limit; each endpoint then narrows it (RequestBodyLimit).
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Limits.MaxRequestBodySize = Math.Max(limits.MaxImageBytes, limits.MaxJsonBytes));
+            kestrel.Limits.MaxRequestBodySize = new[] { RequestBodyLimit.Image, RequestBodyLimit.Json, RequestBodyLimit.ChatCompletion }.Max(l => l.Select(limits)));
 
         // Bad JSON must reach the problem-details handler as an exception carrying the parser's reason.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -56,6 +57,7 @@ public static class GatewayHost
         app.MapImageEndpoints();
         app.MapConversationEndpoints();
         app.MapOperationsEndpoints();
+        app.MapOpenAiEndpoints();
         return app;
     }
 }

@@ -9,6 +9,9 @@ public sealed record RequestBodyLimit(Func<GatewayOptions, long> Select)
 {
     public static readonly RequestBodyLimit Image = new(o => o.MaxImageBytes);
     public static readonly RequestBodyLimit Json = new(o => o.MaxJsonBytes);
+
+    /// <summary>An image inline as base64 (4 bytes per 3) beside the messages and regions.</summary>
+    public static readonly RequestBodyLimit ChatCompletion = new(o => o.MaxImageBytes / 3 * 4 + 4 + o.MaxJsonBytes);
 }
 
 /// <summary>

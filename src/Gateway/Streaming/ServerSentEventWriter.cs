@@ -27,6 +27,20 @@ public sealed class ServerSentEventWriter(HttpResponse response, JsonSerializerO
         await response.Body.FlushAsync(cancellationToken);
     }
 
+    /// <summary>A nameless event, as OpenAI's streams send them: one <c>data:</c> line.</summary>
+    public async Task WriteDataAsync<T>(T payload, CancellationToken cancellationToken)
+    {
+        await response.WriteAsync($"data: {JsonSerializer.Serialize(payload, json)}\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>OpenAI's end of stream.</summary>
+    public async Task WriteDoneAsync(CancellationToken cancellationToken)
+    {
+        await response.WriteAsync("data: [DONE]\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
     public static bool IsRequested(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase));
 }

@@ -22,6 +22,9 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
 
     public OspreySiloOptions Options => options.Value;
 
+    /// <summary>The served model's name: its directory's, as clients of the OpenAI-compatible API see it.</summary>
+    public string ModelName => Path.GetFileName(Path.TrimEndingDirectorySeparator(Options.ResolveModelDirectory()));
+
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(SiloServingEngine), ServiceLifecycleStage.RuntimeServices, Start, Stop);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Orleans.Placement;
 using Osprey.Engine.Generation;
 using Osprey.Engine.Imaging;
@@ -7,6 +8,7 @@ using OspreyCluster.Grains.Hosting;
 using OspreyCluster.Grains.Interfaces;
 using OspreyCluster.Grains.Placement;
 using OspreyCluster.Grains.Regions;
+using OspreyCluster.Grains.Turns;
 
 namespace OspreyCluster.Grains.Images;
 
@@ -68,6 +70,33 @@ public sealed class ImageGrain(
         var answers = await Task.WhenAll(regions.Select(region =>
             Generate(SequenceRequest.For(source, prompt, new RegionMaskSet(info.Width, info.Height, [region.Mask]), sampling))));
         return [.. regions.Select((region, i) => new RegionDescription(region.Name, answers[i].Text.Trim(), answers[i].GeneratedIds.Count))];
+    }
+
+    public async IAsyncEnumerable<TurnEvent> Complete(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var info = Info();
+        var sampling = TurnSampling.Of(request.Question);
+        var regions = RegionDecoding.DecodeAll(request.Regions, info.Width, info.Height);
+        ChatPrompt prompt;
+        try
+        {
+            // The client's answers come back as text; tokenized as the model would have sampled them,
+            // they give the ids its cached turns hold, and the prefix cache finds them.
+            prompt = ChatPrompt.Conversation(Engine.Tokenizer, regions.Count,
+                request.History.Select(h => (h.User, (IReadOnlyList<int>)[.. Engine.Tokenizer.EncodeSentencePiece(h.Assistant.Trim())])),
+                request.Question.Text);
+        }
+        catch (InvalidUserTextException e)
+        {
+            throw new OspreyRequestException(400, e.Message);
+        }
+        var positions = Engine.Prefix.PositionsOf(prompt.Ids);
+        if (positions + 1 > Engine.ContextLength)
+            throw new OspreyRequestException(400, $"The conversation takes {positions} positions; the model's context length is {Engine.ContextLength}.");
+        var sequence = SequenceRequest.For(new ImageSource(info.Id, state.State.Bytes), prompt,
+            new RegionMaskSet(info.Width, info.Height, [.. regions.Select(r => r.Mask)]), sampling);
+        await foreach (var item in EngineTurn.Stream(Engine, sequence, SiloIdentity.Of(silo.SiloAddress), cancellationToken: cancellationToken))
+            yield return item;
     }
 
     private async Task<SequenceOutcome> Generate(SequenceRequest request)
