@@ -76,7 +76,8 @@ public sealed class ImageGrain(
     {
         var info = Info();
         var sampling = TurnSampling.Of(request.Question);
-        var regions = RegionDecoding.DecodeAll(request.Regions, info.Width, info.Height);
+        // A conversation may be about the whole image: regions are optional here.
+        var regions = request.Regions.Count == 0 ? [] : RegionDecoding.DecodeAll(request.Regions, info.Width, info.Height);
         ChatPrompt prompt;
         try
         {

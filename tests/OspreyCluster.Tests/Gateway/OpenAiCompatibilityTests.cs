@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SkiaSharp;
 using static OspreyCluster.Tests.Gateway.OpenAiRequests;
 
 namespace OspreyCluster.Tests.Gateway;
@@ -79,22 +78,10 @@ public sealed class OpenAiCompatibilityTests(DefaultModelGateway gateway) : ICla
     [Fact]
     public async Task Without_regions_the_alpha_channel_of_an_rgba_png_is_region1()
     {
-        // The scene with region2 (the red hexagon) as the opaque part of its alpha channel.
-        using var scene = SKBitmap.Decode(Scene);
-        using var mask = SKBitmap.Decode(Mask(2));
-        var info = new SKImageInfo(scene.Width, scene.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var rgba = new SKBitmap(info);
-        for (var y = 0; y < scene.Height; y++)
-        for (var x = 0; x < scene.Width; x++)
-        {
-            var c = scene.GetPixel(x, y);
-            // Outside, alpha 1 rather than 0: fully transparent pixels may lose their colour on encoding.
-            rgba.SetPixel(x, y, c.WithAlpha(mask.GetPixel(x, y).Red > 127 ? (byte)255 : (byte)1));
-        }
-        using var png = rgba.Encode(SKEncodedImageFormat.Png, 100);
+        var png = AlphaScene.Png(Scene, Mask(2));
 
         var question = "What colour is <region1>?" + Short;
-        var viaAlpha = await CompleteAsync(gateway.Http, Body([User(ImagePart(png.ToArray()), TextPart(question))]));
+        var viaAlpha = await CompleteAsync(gateway.Http, Body([User(ImagePart(png), TextPart(question))]));
         var viaRegion = await CompleteAsync(gateway.Http, Body([User(ImagePart(Scene), TextPart(question))], Regions(2)));
         Assert.Equal(Content(viaRegion), Content(viaAlpha));
         Assert.Equal("red", Content(viaAlpha));
