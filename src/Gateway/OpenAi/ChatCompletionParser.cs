@@ -29,8 +29,8 @@ public static class ChatCompletionParser
         var (image, history, question) = Conversation(messages);
 
         var regions = body.TryGetProperty("regions", out var r) && r.ValueKind != JsonValueKind.Null
-            ? Regions(r, json)
-            : null;
+            ? Regions(r, json, "regions")
+            : MetadataRegions(body, json);
         var stop = body.TryGetProperty("stop", out var s) ? Stop(s) : [];
         var maxTokens = Int(body, "max_completion_tokens") ?? Int(body, "max_tokens") ?? DefaultMaxTokens;
         var streamOptions = body.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object ? so : default;
@@ -126,16 +126,36 @@ public static class ChatCompletionParser
         return (string.Join("\n", text), images);
     }
 
-    private static RegionBody[] Regions(JsonElement regions, JsonSerializerOptions json)
+    private static RegionBody[] Regions(JsonElement regions, JsonSerializerOptions json, string param)
     {
-        if (regions.ValueKind != JsonValueKind.Array) throw Bad("'regions' must be an array of region objects", "regions");
+        if (regions.ValueKind != JsonValueKind.Array) throw Bad($"'{param}' must be an array of region objects", param);
         try
         {
             return regions.Deserialize<RegionBody[]>(json) ?? [];
         }
         catch (JsonException e)
         {
-            throw Bad($"'regions' is malformed: {e.Message}", "regions");
+            throw Bad($"'{param}' is malformed: {e.Message}", param);
+        }
+    }
+
+    /// <summary>
+    /// Regions as the JSON text of <c>metadata.regions</c>: SDKs that send no unknown top-level field
+    /// (the .NET OpenAI client under Microsoft.Extensions.AI) still send <c>metadata</c>, a map of strings.
+    /// </summary>
+    private static RegionBody[]? MetadataRegions(JsonElement body, JsonSerializerOptions json)
+    {
+        if (!body.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object
+            || !metadata.TryGetProperty("regions", out var text)) return null;
+        if (text.ValueKind != JsonValueKind.String) throw Bad("'metadata.regions' must be a string holding the regions' JSON array", "metadata.regions");
+        try
+        {
+            using var regions = JsonDocument.Parse(text.GetString()!);
+            return Regions(regions.RootElement, json, "metadata.regions");
+        }
+        catch (JsonException e)
+        {
+            throw Bad($"'metadata.regions' is not JSON: {e.Message}", "metadata.regions");
         }
     }
 
