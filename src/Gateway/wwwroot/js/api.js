@@ -78,7 +78,8 @@ export async function createConversation(imageId, regions) {
 export async function streamMessage(conversationId, text, onToken, signal) {
   const response = await send(`/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+    // problem+json named too: a refusal (say, an unknown <regionK>) then comes with its detail, not an empty 400.
+    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream, application/problem+json' },
     body: JSON.stringify({ text, maxNewTokens: 128, temperature: 0 }),
     signal,
   });

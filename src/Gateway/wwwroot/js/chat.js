@@ -25,6 +25,7 @@ export class Chat {
     this.#store = store;
     this.#image = image;
     this.#onConversationChange = onConversationChange;
+    this.#stickToBottom();
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
@@ -100,7 +101,7 @@ export class Chat {
       const { colours } = this.conversation;
       let streamed = '';
       answer = this.#addTurn('assistant', 'Osprey', '', colours);
-      answer.classList.add('streaming');
+      answer.dataset.state = 'streaming';
       const bubble = answer.querySelector('.bubble');
       const done = await streamMessage(this.conversation.id, text, (token) => {
         streamed += token;
@@ -108,13 +109,12 @@ export class Chat {
         this.#scroll();
       });
       writeHighlighted(bubble, done.text, colours);
-      answer.classList.remove('streaming');
+      answer.dataset.state = 'done';
       answer.querySelector('.meta').textContent = done.generatedTokens === 1 ? '1 token' : `${done.generatedTokens} tokens`;
     } catch (failure) {
       if (answer) {
         // Only a finished answer counts as one; what streamed before the failure stays visible, marked.
-        answer.classList.remove('streaming');
-        answer.classList.add('interrupted');
+        answer.dataset.state = 'interrupted';
         delete answer.dataset.testid;
         if (!answer.querySelector('.bubble').textContent) answer.remove();
       }
@@ -160,5 +160,16 @@ export class Chat {
 
   #scroll() {
     this.#log.scrollTop = this.#log.scrollHeight;
+  }
+
+  /** Keeps the newest message in view when the log shrinks (the region list above it grows), unless the person scrolled up. */
+  #stickToBottom() {
+    let atBottom = true;
+    this.#log.addEventListener('scroll', () => {
+      atBottom = this.#log.scrollHeight - this.#log.scrollTop - this.#log.clientHeight < 8;
+    });
+    new ResizeObserver(() => {
+      if (atBottom) this.#scroll();
+    }).observe(this.#log);
   }
 }

@@ -135,7 +135,9 @@ export function drawRegion(context, view, shape, colour, name, { draft = false }
           context.fill();
         }
       }
-      label = { x: Math.min(...points.map((p) => p[0])), y: Math.min(...points.map((p) => p[1])) };
+      // Above the topmost corner: a polygon's bounding-box corner can lie far outside the shape.
+      const [topX, topY] = points.reduce((top, p) => (p[1] < top[1] ? p : top));
+      label = { x: topX, y: topY, centred: true };
       break;
     }
     case 'brush': {
@@ -150,7 +152,7 @@ export function drawRegion(context, view, shape, colour, name, { draft = false }
   if (name && label) drawLabel(context, view, name, colour, label);
 }
 
-function drawLabel(context, view, name, colour, { x, y }) {
+function drawLabel(context, view, name, colour, { x, y, centred = false }) {
   context.save();
   const size = view.screen(12);
   context.font = `600 ${size}px system-ui, sans-serif`;
@@ -159,7 +161,7 @@ function drawLabel(context, view, name, colour, { x, y }) {
   const height = size + padding * 1.5;
   // Above the region when there is room, inside its top edge otherwise.
   const top = y - height >= 0 ? y - height : y;
-  const left = Math.min(Math.max(0, x), view.image.width - width);
+  const left = Math.min(Math.max(0, centred ? x - width / 2 : x), view.image.width - width);
   context.fillStyle = colour;
   context.globalAlpha = 0.92;
   context.fillRect(left, top, width, height);
