@@ -102,6 +102,22 @@ async function openImage(file) {
 function drawOverlays(context) {
   for (const region of store.all) drawRegion(context, view, region.shape, region.colour, store.nameOf(region));
   if (tools.draft) drawRegion(context, view, tools.draft, store.nextColour(), null, { draft: true });
+  if (tools.draft?.kind === 'polygon' && tools.pointer) {
+    // Where the next corner would go, and how the polygon would close from there.
+    const points = tools.draft.points;
+    const [lastX, lastY] = points[points.length - 1];
+    const [firstX, firstY] = points[0];
+    context.save();
+    context.strokeStyle = store.nextColour();
+    context.lineWidth = view.screen(1.5);
+    context.setLineDash([view.screen(4), view.screen(4)]);
+    context.beginPath();
+    context.moveTo(lastX, lastY);
+    context.lineTo(tools.pointer.x, tools.pointer.y);
+    if (points.length > 1) context.lineTo(firstX, firstY);
+    context.stroke();
+    context.restore();
+  }
   if (tools.tool === 'brush' && tools.pointer) {
     // The brush outline, so its size is visible before painting.
     context.save();
