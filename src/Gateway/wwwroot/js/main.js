@@ -17,7 +17,7 @@ const view = new ImageView($('image-canvas'), $('stage'));
 
 const tools = new RegionTools(view, store, () => {
   view.invalidate();
-  updateBrushControls();
+  updateDraftControls();
 });
 
 const chat = new Chat({
@@ -141,10 +141,12 @@ for (const button of toolButtons) {
 function selectTool(tool) {
   tools.select(tool);
   for (const button of toolButtons) button.setAttribute('aria-pressed', String(button.dataset.tool === tool));
+  // A polygon or a brush region is finished with "Add region" (or Enter, or for a polygon a double-click).
+  $('tool-options').hidden = tool === 'box';
   $('brush-options').hidden = tool !== 'brush';
   $('tool-hint').textContent = tools.hint;
   view.canvas.dataset.tool = tool;
-  updateBrushControls();
+  updateDraftControls();
 }
 
 for (const button of document.querySelectorAll('[data-brush-mode]')) {
@@ -161,12 +163,12 @@ $('brush-size').addEventListener('input', (event) => {
   $('brush-size-value').textContent = `${tools.brushSize} px`;
   view.invalidate();
 });
-$('brush-add').addEventListener('click', () => tools.finish());
-$('brush-clear').addEventListener('click', () => tools.discard());
+$('draft-add').addEventListener('click', () => tools.finish());
+$('draft-clear').addEventListener('click', () => tools.discard());
 
-function updateBrushControls() {
-  $('brush-add').disabled = !tools.canFinish;
-  $('brush-clear').disabled = !tools.draft;
+function updateDraftControls() {
+  $('draft-add').disabled = !tools.canFinish;
+  $('draft-clear').disabled = !tools.draft;
 }
 
 // Enter finishes a polygon or brush region, Escape drops it, unless the person is typing somewhere.

@@ -1,11 +1,12 @@
-// The drawing tools. Box: drag a rectangle. Polygon: click points, double-click or Enter closes it,
-// Escape drops it. Brush: paint (or erase) with a round brush, then "Add region" (or Enter) adds it.
+// The drawing tools. Box: drag a rectangle. Polygon: click points, then double-click, Enter or "Add
+// region" closes it; Escape drops it. Brush: paint (or erase) with a round brush, then "Add region" (or
+// Enter) adds it.
 // Each tool keeps its unfinished shape as the draft, which the canvas shows dashed.
 import { createMask, strokeMask, maskBounds } from './brushMask.js';
 
 const HINTS = {
   box: 'Drag on the image to draw a box around a region.',
-  polygon: 'Click the corners of the region; double-click or press Enter to close it, Escape to start over.',
+  polygon: 'Click the corners of the region; double-click, press Enter or “Add region” to close it, Escape to start over.',
   brush: 'Paint over the region (switch to Erase to correct it), then press “Add region” or Enter.',
 };
 
