@@ -61,12 +61,11 @@ public sealed class WebAppPage : IAsyncDisposable
         return response;
     }
 
-    public async Task UploadAsync(string path)
+    public async Task UploadAsync(string path) => await UploadAsync(await File.ReadAllBytesAsync(path), Path.GetFileName(path));
+
+    public async Task UploadAsync(byte[] png, string name)
     {
-        var response = await PickImageAsync(new FilePayload
-        {
-            Name = Path.GetFileName(path), MimeType = "image/png", Buffer = await File.ReadAllBytesAsync(path),
-        });
+        var response = await PickImageAsync(new FilePayload { Name = name, MimeType = "image/png", Buffer = png });
         Assert.Equal(201, response.Status);
         var created = JsonDocument.Parse(await response.TextAsync()).RootElement;
         ImageWidth = created.GetProperty("width").GetInt32();

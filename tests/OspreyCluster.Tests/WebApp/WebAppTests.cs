@@ -215,6 +215,75 @@ public sealed class WebAppTests(DefaultModelGateway gateway, SystemChromium chro
     }
 
     [Fact]
+    public async Task LargeImageIsShownScaledDownAndRegionsGoToTheApiInImagePixels()
+    {
+        await using var app = await WebAppPage.OpenAsync(chromium.Browser, Gateway, 1280, 800);
+        // A 2400×1200 picture, painted in the page (a plain PNG stays well under the gateway's upload limit).
+        var png = Convert.FromBase64String(await app.Page.EvaluateAsync<string>("""
+            async () => {
+              const canvas = new OffscreenCanvas(2400, 1200);
+              const context = canvas.getContext('2d');
+              context.fillStyle = '#8a9'; context.fillRect(0, 0, 2400, 1200);
+              context.fillStyle = '#c33'; context.fillRect(600, 300, 1200, 600);
+              const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+              let text = ''; for (const b of bytes) text += String.fromCharCode(b);
+              return btoa(text);
+            }
+            """));
+        await app.UploadAsync(png, "wide.png");
+        Assert.Equal((2400, 1200), (app.ImageWidth, app.ImageHeight));
+        var canvas = await app.CanvasBoxAsync();
+        Assert.True(canvas.Width < 2400 / 2, $"a 2400-pixel image should be shown scaled down, got {canvas.Width} px");
+        Assert.InRange(canvas.Width / canvas.Height, 1.98, 2.02);
+
+        // Two boxes; deleting the first renames the second region1.
+        await app.DrawBoxAsync(100, 100, 300, 250);
+        await app.DrawBoxAsync(600, 300, 1800, 900);
+        await Expect(app.ByTestId("region-item")).ToHaveCountAsync(2);
+        await app.Page.GetByRole(AriaRole.Button, new() { Name = "Delete region1" }).ClickAsync();
+        await Expect(app.ByTestId("region-item")).ToHaveCountAsync(1);
+        await Expect(app.ByTestId("region-item").Locator(".region-name")).ToHaveTextAsync("region1");
+
+        // What reaches the API is in the image's pixels, within one screen pixel's worth of image.
+        string? sent = null;
+        await app.Page.RouteAsync("**/v1/conversations", async route =>
+        {
+            sent = route.Request.PostData;
+            await route.AbortAsync();
+        });
+        await app.ByTestId("message-input").FillAsync("What is <region1>?");
+        await app.ByTestId("send").ClickAsync();
+        await Expect(app.Page.Locator(".turn.user .problem")).ToContainTextAsync("Lost the connection");
+        var box = JsonDocument.Parse(sent!).RootElement.GetProperty("regions").EnumerateArray().Single().GetProperty("mask").GetProperty("box");
+        var slack = 2400 / canvas.Width + 1;
+        double[] expected = [600, 300, 1800, 900];
+        for (var i = 0; i < 4; i++)
+            Assert.InRange(box[i].GetDouble(), expected[i] - slack, expected[i] + slack);
+        Assert.Empty(app.PageErrors);
+    }
+
+    [Fact]
+    public async Task DroppedImageOpens()
+    {
+        await using var app = await WebAppPage.OpenAsync(chromium.Browser, Gateway, 390, 844);
+        var scene = Convert.ToBase64String(await File.ReadAllBytesAsync(Scene));
+        var response = await app.Page.RunAndWaitForResponseAsync(() => app.Page.EvaluateAsync("""
+            scene => {
+              const bytes = Uint8Array.from(atob(scene), c => c.charCodeAt(0));
+              const transfer = new DataTransfer();
+              transfer.items.add(new File([bytes], 'scene.png', { type: 'image/png' }));
+              for (const type of ['dragenter', 'dragover', 'drop'])
+                document.body.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+            }
+            """, scene), r => r.Url.EndsWith("/v1/images") && r.Request.Method == "POST");
+        Assert.Equal(201, response.Status);
+        await Expect(app.ByTestId("image-canvas")).ToBeVisibleAsync();
+        await Expect(app.Page.Locator("#image-status")).ToContainTextAsync("scene.png");
+        Assert.Empty(app.PageErrors);
+        Assert.Empty(app.ConsoleErrors);
+    }
+
+    [Fact]
     public async Task ControlsHaveLabelsAndAreReachableByKeyboard()
     {
         await using var app = await WebAppPage.OpenAsync(chromium.Browser, Gateway, 1280, 800);
