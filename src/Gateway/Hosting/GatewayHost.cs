@@ -15,7 +15,13 @@ public static class GatewayHost
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // The web app's files are copied next to the program (Gateway.csproj), so the page is served
+            // whatever the working directory: `dotnet run --project src/Gateway`, the tests, the container.
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
 
         // Loopback only unless told otherwise (--urls / ASPNETCORE_URLS): the embedded default is a local tool.
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
@@ -49,6 +55,13 @@ public static class GatewayHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestCountingMiddleware>();
+        // The region-chat web app at / (wwwroot/index.html and its ES modules): plain files, no build step.
+        app.UseDefaultFiles();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            // Always revalidated, so a person who updates the gateway never runs yesterday's modules.
+            OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache",
+        });
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
 

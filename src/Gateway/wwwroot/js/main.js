@@ -1,0 +1,229 @@
+// Wires the page together: opening an image (picker or drop), the tools, the region list, the chat and
+// "Describe all". Each concern lives in its own module; this one only connects them.
+import { uploadImage } from './api.js';
+import { RegionStore } from './regions.js';
+import { ImageView, drawRegion } from './imageView.js';
+import { RegionTools } from './tools.js';
+import { renderRegionList } from './regionList.js';
+import { Chat } from './chat.js';
+import { describeAll } from './describe.js';
+import { showProblem, clearProblem } from './problems.js';
+
+const $ = (id) => document.getElementById(id);
+
+const state = { image: null };
+const store = new RegionStore();
+const view = new ImageView($('image-canvas'), $('stage'));
+
+const tools = new RegionTools(view, store, () => {
+  view.invalidate();
+  updateDraftControls();
+});
+
+const chat = new Chat({
+  log: $('chat-log'),
+  form: $('composer'),
+  input: $('message-input'),
+  send: $('send'),
+  problem: $('chat-problem'),
+  store,
+  image: () => state.image,
+  onConversationChange: updateRegionsNote,
+});
+
+// ---- Image -------------------------------------------------------------------------------------------
+
+$('image-input').addEventListener('change', (event) => {
+  const [file] = event.target.files;
+  if (file) openImage(file);
+  event.target.value = '';
+});
+
+let dragDepth = 0;
+document.addEventListener('dragenter', (event) => {
+  if (!hasFiles(event)) return;
+  dragDepth++;
+  document.body.classList.add('dropping');
+});
+document.addEventListener('dragleave', () => {
+  if (--dragDepth <= 0) {
+    dragDepth = 0;
+    document.body.classList.remove('dropping');
+  }
+});
+document.addEventListener('dragover', (event) => {
+  if (hasFiles(event)) event.preventDefault();
+});
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  dragDepth = 0;
+  document.body.classList.remove('dropping');
+  const [file] = event.dataTransfer?.files ?? [];
+  if (file) openImage(file);
+});
+
+function hasFiles(event) {
+  return [...(event.dataTransfer?.types ?? [])].includes('Files');
+}
+
+async function openImage(file) {
+  const problem = $('image-problem');
+  clearProblem(problem);
+  const status = $('image-status');
+  status.textContent = `Uploading ${file.name}…`;
+  // Uploaded and decoded side by side: the API's refusal is what the person needs to read first.
+  const [uploaded, decoded] = await Promise.allSettled([uploadImage(file), createImageBitmap(file)]);
+  if (uploaded.status === 'rejected') {
+    status.textContent = state.image ? state.image.label : '';
+    showProblem(problem, uploaded.reason, () => openImage(file));
+    return;
+  }
+  if (decoded.status === 'rejected') {
+    status.textContent = state.image ? state.image.label : '';
+    showProblem(problem, new Error(`The server took ${file.name}, but this browser cannot display it. Try a PNG or JPEG.`));
+    return;
+  }
+  const info = uploaded.value;
+  const bitmap = decoded.value;
+  if (bitmap.width !== info.width || bitmap.height !== info.height) {
+    showProblem(problem, new Error(`The browser shows this image at ${bitmap.width}×${bitmap.height} but the server reads ${info.width}×${info.height}; regions may be misplaced.`));
+  }
+  tools.discard();
+  chat.restart('A new image was opened.');
+  store.clear();
+  state.image = { id: info.id, width: info.width, height: info.height, label: `${file.name} · ${info.width}×${info.height}px` };
+  status.textContent = state.image.label;
+  $('empty-state').hidden = true;
+  view.show(bitmap, drawOverlays);
+  view.canvas.setAttribute('aria-label', `${file.name}, ${info.width} by ${info.height} pixels: draw regions here`);
+  updateDescribeButton();
+}
+
+function drawOverlays(context) {
+  for (const region of store.all) drawRegion(context, view, region.shape, region.colour, store.nameOf(region));
+  if (tools.draft) drawRegion(context, view, tools.draft, store.nextColour(), null, { draft: true });
+  if (tools.draft?.kind === 'polygon' && tools.pointer) {
+    // Where the next corner would go, and how the polygon would close from there.
+    const points = tools.draft.points;
+    const [lastX, lastY] = points[points.length - 1];
+    const [firstX, firstY] = points[0];
+    context.save();
+    context.strokeStyle = store.nextColour();
+    context.lineWidth = view.screen(1.5);
+    context.setLineDash([view.screen(4), view.screen(4)]);
+    context.beginPath();
+    context.moveTo(lastX, lastY);
+    context.lineTo(tools.pointer.x, tools.pointer.y);
+    if (points.length > 1) context.lineTo(firstX, firstY);
+    context.stroke();
+    context.restore();
+  }
+  if (tools.tool === 'brush' && tools.pointer) {
+    // The brush outline, so its size is visible before painting.
+    context.save();
+    context.strokeStyle = tools.erase ? '#111' : store.nextColour();
+    context.lineWidth = view.screen(1.5);
+    context.setLineDash(tools.erase ? [view.screen(3), view.screen(3)] : []);
+    context.beginPath();
+    context.arc(tools.pointer.x, tools.pointer.y, tools.brushSize / view.scale / 2, 0, Math.PI * 2);
+    context.stroke();
+    context.restore();
+  }
+}
+
+// ---- Tools -------------------------------------------------------------------------------------------
+
+const toolButtons = document.querySelectorAll('[data-tool]');
+for (const button of toolButtons) {
+  button.addEventListener('click', () => selectTool(button.dataset.tool));
+}
+
+function selectTool(tool) {
+  tools.select(tool);
+  for (const button of toolButtons) button.setAttribute('aria-pressed', String(button.dataset.tool === tool));
+  // A polygon or a brush region is finished with "Add region" (or Enter, or for a polygon a double-click).
+  $('tool-options').hidden = tool === 'box';
+  $('brush-options').hidden = tool !== 'brush';
+  $('tool-hint').textContent = tools.hint;
+  view.canvas.dataset.tool = tool;
+  updateDraftControls();
+}
+
+for (const button of document.querySelectorAll('[data-brush-mode]')) {
+  button.addEventListener('click', () => {
+    tools.erase = button.dataset.brushMode === 'erase';
+    for (const other of document.querySelectorAll('[data-brush-mode]')) {
+      other.setAttribute('aria-pressed', String(other === button));
+    }
+  });
+}
+
+$('brush-size').addEventListener('input', (event) => {
+  tools.brushSize = Number(event.target.value);
+  $('brush-size-value').textContent = `${tools.brushSize} px`;
+  view.invalidate();
+});
+$('draft-add').addEventListener('click', () => tools.finish());
+$('draft-clear').addEventListener('click', () => tools.discard());
+
+function updateDraftControls() {
+  $('draft-add').disabled = !tools.canFinish;
+  $('draft-clear').disabled = !tools.draft;
+}
+
+// Enter finishes a polygon or brush region, Escape drops it, unless the person is typing somewhere.
+document.addEventListener('keydown', (event) => {
+  const typing = event.target.closest?.('textarea, input:not([type=range]):not([type=file]), select, [contenteditable]');
+  if (typing || event.target.closest?.('button')) return;
+  if (event.key === 'Enter' && tools.finish()) event.preventDefault();
+  else if (event.key === 'Escape') tools.discard();
+});
+
+// ---- Regions -----------------------------------------------------------------------------------------
+
+store.onChange((change) => {
+  if (change.kind === 'added' || change.kind === 'removed') {
+    chat.restart('The regions changed.');
+  }
+  renderRegions();
+  view.invalidate();
+  updateDescribeButton();
+});
+
+function renderRegions() {
+  renderRegionList($('region-list'), store, {
+    onInsert: (name) => chat.insertRegion(name),
+    onDelete: (region) => store.remove(region),
+    busy: false,
+  });
+  $('regions-empty').hidden = store.count > 0;
+}
+
+function updateRegionsNote() {
+  $('regions-note').hidden = !chat.conversation;
+}
+
+// ---- Describe all ------------------------------------------------------------------------------------
+
+let describing = false;
+$('describe-all').addEventListener('click', async () => {
+  if (!state.image || describing) return;
+  describing = true;
+  updateDescribeButton();
+  try {
+    await describeAll(store, state.image.id, $('describe-problem'), () => $('describe-all').click());
+  } finally {
+    describing = false;
+    updateDescribeButton();
+  }
+});
+
+function updateDescribeButton() {
+  const button = $('describe-all');
+  button.disabled = describing || !state.image || store.count === 0;
+  button.textContent = describing ? 'Describing…' : 'Describe all';
+}
+
+selectTool('box');
+renderRegions();
+updateDescribeButton();

@@ -1,0 +1,165 @@
+// The drawing tools. Box: drag a rectangle. Polygon: click points, then double-click, Enter or "Add
+// region" closes it; Escape drops it. Brush: paint (or erase) with a round brush, then "Add region" (or
+// Enter) adds it.
+// Each tool keeps its unfinished shape as the draft, which the canvas shows dashed.
+import { createMask, strokeMask, maskBounds } from './brushMask.js';
+
+const HINTS = {
+  box: 'Drag on the image to draw a box around a region.',
+  polygon: 'Click the corners of the region; double-click, press Enter or “Add region” to close it, Escape to start over.',
+  brush: 'Paint over the region (switch to Erase to correct it), then press “Add region” or Enter.',
+};
+
+// Two clicks closer than this (screen pixels) are the two halves of a double-click, not two corners.
+const SAME_POINT = 4;
+
+export class RegionTools {
+  #view;
+  #store;
+  #onDraftChange;
+  tool = 'box';
+  brushSize = 24;
+  erase = false;
+  draft = null;
+  pointer = null;
+  #drag = null;
+
+  constructor(view, store, onDraftChange) {
+    this.#view = view;
+    this.#store = store;
+    this.#onDraftChange = onDraftChange;
+    const canvas = view.canvas;
+    canvas.addEventListener('pointerdown', (e) => this.#down(e));
+    canvas.addEventListener('pointermove', (e) => this.#move(e));
+    canvas.addEventListener('pointerup', (e) => this.#up(e));
+    canvas.addEventListener('pointercancel', () => this.#cancelDrag());
+    canvas.addEventListener('pointerleave', () => {
+      this.pointer = null;
+      this.#changed();
+    });
+    canvas.addEventListener('dblclick', (e) => {
+      e.preventDefault();
+      if (this.tool === 'polygon') this.finish();
+    });
+  }
+
+  get hint() {
+    return HINTS[this.tool];
+  }
+
+  select(tool) {
+    if (tool === this.tool) return;
+    this.draft = null;
+    this.tool = tool;
+    this.#changed();
+  }
+
+  /** Enter: close the polygon or add the painted brush region. */
+  finish() {
+    const draft = this.draft;
+    if (!draft) return false;
+    if (draft.kind === 'polygon') {
+      if (draft.points.length < 3) return false;
+      this.#store.add({ kind: 'polygon', points: draft.points });
+    } else if (draft.kind === 'brush') {
+      const bounds = maskBounds(draft.mask);
+      if (!bounds) return false;
+      this.#store.add({ kind: 'brush', mask: draft.mask, bounds });
+    } else {
+      return false;
+    }
+    this.draft = null;
+    this.#changed();
+    return true;
+  }
+
+  /** Escape (or "Clear"): drop the unfinished shape. */
+  discard() {
+    if (!this.draft) return;
+    this.draft = null;
+    this.#changed();
+  }
+
+  get canFinish() {
+    if (this.draft?.kind === 'polygon') return this.draft.points.length >= 3;
+    return this.draft?.kind === 'brush' && this.draft.painted;
+  }
+
+  #down(event) {
+    if (!this.#view.image || event.button !== 0) return;
+    const point = this.#view.toImage(event);
+    if (this.tool === 'box') {
+      this.#view.canvas.setPointerCapture(event.pointerId);
+      this.#drag = point;
+      this.draft = { kind: 'box', box: boxOf(point, point) };
+    } else if (this.tool === 'polygon') {
+      this.#addCorner(point);
+    } else if (this.tool === 'brush') {
+      this.#view.canvas.setPointerCapture(event.pointerId);
+      const image = this.#view.image;
+      if (this.draft?.kind !== 'brush') this.draft = { kind: 'brush', mask: createMask(image.width, image.height), painted: false };
+      this.#drag = point;
+      this.#paint(point, point);
+    }
+    this.#changed();
+  }
+
+  #move(event) {
+    if (!this.#view.image) return;
+    const point = this.#view.toImage(event);
+    this.pointer = point;
+    if (this.#drag && this.tool === 'box') {
+      this.draft = { kind: 'box', box: boxOf(this.#drag, point) };
+    } else if (this.#drag && this.tool === 'brush') {
+      this.#paint(this.#drag, point);
+      this.#drag = point;
+    }
+    this.#changed();
+  }
+
+  #up(event) {
+    if (!this.#drag) return;
+    const start = this.#drag;
+    this.#drag = null;
+    if (this.tool === 'box') {
+      const end = this.#view.toImage(event);
+      const box = boxOf(start, end);
+      this.draft = null;
+      // A click without a drag is no box.
+      if (box[2] - box[0] >= 1 && box[3] - box[1] >= 1) this.#store.add({ kind: 'box', box });
+    }
+    this.#changed();
+  }
+
+  #cancelDrag() {
+    this.#drag = null;
+    if (this.draft?.kind === 'box') this.draft = null;
+    this.#changed();
+  }
+
+  #addCorner(point) {
+    if (this.draft?.kind !== 'polygon') this.draft = { kind: 'polygon', points: [] };
+    const points = this.draft.points;
+    const last = points[points.length - 1];
+    const near = last && Math.hypot(last[0] - point.x, last[1] - point.y) * this.#view.scale < SAME_POINT;
+    if (!near) points.push([round(point.x), round(point.y)]);
+  }
+
+  #paint(from, to) {
+    const diameter = this.brushSize / this.#view.scale;
+    strokeMask(this.draft.mask, from, to, diameter, this.erase);
+    if (!this.erase) this.draft.painted = true;
+  }
+
+  #changed() {
+    this.#onDraftChange();
+  }
+}
+
+function boxOf(a, b) {
+  return [Math.round(Math.min(a.x, b.x)), Math.round(Math.min(a.y, b.y)), Math.round(Math.max(a.x, b.x)), Math.round(Math.max(a.y, b.y))];
+}
+
+function round(value) {
+  return Math.round(value * 10) / 10;
+}
