@@ -21,12 +21,13 @@ public sealed class RequestProblemHandler(IProblemDetailsService problems, ILogg
             return true;
         context.Response.StatusCode = status;
         if (status == 503) context.Response.Headers.RetryAfter = "1";
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            Exception = exception,
-            ProblemDetails = RequestProblem.Create(status, reason),
-        });
+        var problem = RequestProblem.Create(status, reason);
+        if (await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = problem }))
+            return true;
+        // The writer declines when the Accept header names only other types (text/event-stream for a
+        // streamed answer); the reason is what the client needs, so it is sent all the same.
+        await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", cancellationToken);
+        return true;
     }
 
     public static (int Status, string Reason) Classify(Exception exception) => exception switch

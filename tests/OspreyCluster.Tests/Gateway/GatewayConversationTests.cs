@@ -81,6 +81,11 @@ public sealed class GatewayConversationTests(DefaultModelGateway gateway) : ICla
              new JsonObject { ["mask"] = new JsonObject { ["box"] = new JsonArray(60, 0, 120, 50) } }]);
         using var refused = await gateway.Http.PostAsync($"/v1/conversations/{conversationId}/messages", Json(Message(text, maxNewTokens: 4)));
         Assert.Contains(reason, await ExpectProblemAsync(refused, 400));
+        // A client asking for the event stream alone still gets the reason.
+        using var streamed = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/messages") { Content = Json(Message(text, maxNewTokens: 4)) };
+        streamed.Headers.Accept.ParseAdd("text/event-stream");
+        using var refusedStream = await gateway.Http.SendAsync(streamed);
+        Assert.Contains(reason, await ExpectProblemAsync(refusedStream, 400));
 
         var answered = await AskAsync(gateway.Http, conversationId, "What is <region3>?", maxNewTokens: 4);
         Assert.Equal(JsonValueKind.String, answered.GetProperty("text").ValueKind);
