@@ -38,7 +38,8 @@ public static class Stories260K
     public static LlamaForCausalLM Load(ScalarType dtype = ScalarType.Float32)
     {
         var model = new LlamaForCausalLM(Config, new ParameterAllocation(torch.CPU, dtype));
-        SafetensorsWeights.LoadInto(model, FixturePaths.File("stories260k", "model.safetensors"));
+        using var source = SafetensorsWeightSource.Open(FixturePaths.File("stories260k", "model.safetensors"));
+        ModuleWeightLoader.Load(model, source, CheckpointNameMap.Llama());
         return model;
     }
 

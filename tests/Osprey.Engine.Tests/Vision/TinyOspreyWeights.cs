@@ -1,64 +1,31 @@
-using Osprey.Engine.Checkpoints;
 using Osprey.Engine.Config;
-using Osprey.Engine.Layers;
+using Osprey.Engine.Devices;
 using Osprey.Engine.Multimodal;
 using Osprey.Engine.Vision;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Osprey.Engine.Tests.Vision;
 
 /// <summary>
-/// Test-only loading of the osprey-tiny vision, projector and extractor weights: strips the
-/// published prefixes and copies every tensor into the module, failing on any missing or
-/// unexpected key (the unused vision head keys excepted).
+/// The osprey-tiny checkpoint loaded once by the product's loader (strict: every parameter, every
+/// tensor, the unused vision head keys excepted), and its parts for the tests of one module each.
+/// Shared: tests read the modules and never dispose them.
 /// </summary>
 public static class TinyOspreyWeights
 {
     public const string TrunkPrefix = "model.vision_tower.vision_tower.visual.trunk.";
     public const string ProjectorPrefix = "model.mm_projector.";
     public const string ExtractorPrefix = "mask_extractor.";
-    private const string UnusedTrunkHead = TrunkPrefix + "head.";
 
-    public static OspreyConfig Config { get; } = OspreyConfig.Load(FixturePaths.File("osprey-tiny", "config.json"));
+    private static readonly Lazy<OspreyEngine> Engine = new(() => OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32));
 
-    public static ConvNeXtTrunk Trunk()
-    {
-        var trunk = new ConvNeXtTrunk(Config.Vision, ParameterAllocation.CpuFloat32);
-        Load(trunk, TrunkPrefix);
-        return trunk;
-    }
+    public static OspreyConfig Config => Engine.Value.Config;
 
-    public static MlpProjector Projector()
-    {
-        var projector = new MlpProjector(Config.MmHiddenSize, Config.Language.HiddenSize, ParameterAllocation.CpuFloat32);
-        Load(projector, ProjectorPrefix);
-        return projector;
-    }
+    public static ConvNeXtTrunk Trunk => Engine.Value.Model.vision_trunk;
 
-    public static MaskExtractor Extractor()
-    {
-        var extractor = new MaskExtractor(Config.Vision, Config.MaskExtractor, Config.Language.HiddenSize, ParameterAllocation.CpuFloat32);
-        Load(extractor, ExtractorPrefix);
-        return extractor;
-    }
+    public static MlpProjector Projector => Engine.Value.Model.mm_projector;
 
-    private static void Load(nn.Module module, string prefix)
-    {
-        using var file = SafetensorsFile.Open(FixturePaths.File("osprey-tiny", "model.safetensors"));
-        var expected = file.Entries.Keys
-            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !k.StartsWith(UnusedTrunkHead, StringComparison.Ordinal))
-            .ToHashSet();
-        using var noGrad = torch.no_grad();
-        foreach (var (name, parameter) in module.named_parameters())
-        {
-            var key = prefix + name;
-            if (!expected.Remove(key)) throw new KeyNotFoundException($"checkpoint lacks '{key}'");
-            using var value = file.Read(key);
-            if (!value.shape.SequenceEqual(parameter.shape))
-                throw new InvalidDataException($"'{key}': checkpoint [{string.Join(", ", value.shape)}] vs module [{string.Join(", ", parameter.shape)}]");
-            parameter.copy_(value);
-        }
-        if (expected.Count > 0) throw new InvalidDataException($"checkpoint keys not used by the module: {string.Join(", ", expected)}");
-    }
+    public static MaskExtractor Extractor => Engine.Value.Model.mask_extractor;
+
+    /// <summary>A model of its own, for a test that changes it (gradients, dtype); the caller disposes it.</summary>
+    public static OspreyEngine Fresh() => OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32);
 }
