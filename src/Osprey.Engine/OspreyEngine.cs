@@ -37,12 +37,16 @@ public sealed class OspreyEngine : IDisposable
         var checkpoint = CheckpointDirectory.Inspect(modelDirectory);
         var tokenizer = OspreyTokenizer.Load(checkpoint.TokenizerModelPath
             ?? throw new CheckpointException(CheckpointError.NoWeights, $"{modelDirectory}: no tokenizer.model"));
+        var map = CheckpointNameMap.Osprey();
+        using var source = checkpoint.OpenWeights();
+        // Refuse before allocating: a model that cannot fit would otherwise be OOM-killed partway through the copy.
+        if (options.TorchDevice.type == DeviceType.CPU)
+            WeightMemoryRequirement.Of(source, map).EnsureFits(options.TorchDType, AvailableMemory.Measure(), modelDirectory);
         var alloc = new ParameterAllocation(options.TorchDevice, options.TorchDType);
         var model = new OspreyModel(checkpoint.Config, alloc, tokenizer.MaskId, tokenizer.PosId);
         try
         {
-            using var source = checkpoint.OpenWeights();
-            ModuleWeightLoader.Load(model, source, CheckpointNameMap.Osprey(), progress);
+            ModuleWeightLoader.Load(model, source, map, progress);
             model.eval();
             return new OspreyEngine(model, tokenizer, Path.GetFullPath(modelDirectory), options);
         }

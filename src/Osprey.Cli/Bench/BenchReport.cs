@@ -12,6 +12,8 @@ public sealed record BenchReport
     public string LoadAverage { get; set; } = "n/a";
     public HardwareYardstick? Hardware { get; set; }
     public List<EngineResult> Engine { get; } = [];
+    public string? RealScaleDirectory { get; set; }
+    public List<RealScaleResult> RealScale { get; } = [];
     public PyTorchResult? PyTorchFp32 { get; set; }
     public PyTorchResult? PyTorchBf16 { get; set; }
     public string? PyTorchNote { get; set; }
@@ -30,6 +32,7 @@ public sealed record BenchReport
         md.AppendLine($"Machine: {Machine.Describe()}. Load average (1 min) during the run: {LoadAverage}.");
         md.AppendLine($"Command: `{Command}`");
         md.AppendLine();
+        if (RealScale.Count > 0) AppendRealScale(md);
         if (Engine.Count > 0) AppendEngine(md);
         // The yardsticks are always measured; the table that relates engine results to them needs some.
         if (Hardware is not null && Engine.Count > 0) AppendHardware(md);
@@ -38,6 +41,29 @@ public sealed record BenchReport
         if (Training.Count > 0) AppendTraining(md);
         foreach (var note in Notes) md.AppendLine($"- {note}");
         return md.ToString();
+    }
+
+    private void AppendRealScale(StringBuilder md)
+    {
+        md.AppendLine($"### Full-size model ({RealScaleDirectory})");
+        md.AppendLine();
+        var table = new MarkdownTable("dtype", "load s", "load peak RSS GiB", "weights GiB", "peak / weights", "image encode ms",
+            "first-turn prefill (positions)", "prefill ms", "follow-up prefill (tokens)", "follow-up ms", "decode step ms", "decode tok/s", "peak RSS GiB");
+        foreach (var r in RealScale)
+        {
+            if (r.Refusal is not null)
+            {
+                table.Row(r.DType, "refused", "–", "–", "–", "–", "–", "–", "–", "–", "–", "–", "–");
+                continue;
+            }
+            table.Row(r.DType, Number.F(r.LoadSeconds!.Value, 1), Number.GiB(r.LoadPeakRssBytes), Number.GiB(r.WeightBytes), Number.Ratio(r.LoadPeakOverWeights),
+                Number.Ms(r.VisionEncodeMs), $"{r.PrefillTokens} ({r.ImageTokens} image)", Number.Ms(r.PrefillMs), r.FollowUpTokens.ToString(),
+                Number.Ms(r.FollowUpMs), Number.Ms(r.DecodeStepMs), Number.Rate(1000 / r.DecodeStepMs!.Value), Number.GiB(r.PeakRssBytes));
+        }
+        md.Append(table).AppendLine();
+        foreach (var r in RealScale.Where(r => r.Refusal is not null))
+            md.AppendLine($"- {r.DType} refused before allocating: `{r.Refusal}`");
+        md.AppendLine();
     }
 
     private void AppendTraining(StringBuilder md)

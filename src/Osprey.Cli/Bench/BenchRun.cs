@@ -13,6 +13,8 @@ namespace Osprey.Cli.Bench;
 public sealed record BenchPlan
 {
     public string? TinyDirectory { get; init; }
+    /// <summary>A full-size model directory to load and run in each of <see cref="DTypes"/> (<c>--real-scale</c>).</summary>
+    public string? RealScaleDirectory { get; init; }
     public bool BenchModel { get; init; } = true;
     public IReadOnlyList<string> DTypes { get; init; } = ["fp32", "bf16"];
     public bool PyTorch { get; init; } = true;
@@ -50,6 +52,13 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
     {
         Log("yardsticks: matmul peak and memory bandwidth");
         report.Hardware = HardwareYardstick.Measure(plan.YardstickMatmulSize);
+
+        if (plan.RealScaleDirectory is { } realScale)
+        {
+            report.RealScaleDirectory = realScale;
+            var bench = new RealScaleBench(realScale, plan.Engine, s => Log($"real scale {s}"));
+            foreach (var dtype in plan.DTypes) report.RealScale.Add(bench.Run(dtype));
+        }
 
         if (plan.TinyDirectory is { } tiny)
             foreach (var dtype in plan.DTypes)

@@ -15,6 +15,12 @@ public static class BenchCommand
     public static Command Create()
     {
         var tiny = new Option<string?>("--tiny") { Description = "Tiny model directory to bench too (its tokenizer also serves the bench model in --cluster)" };
+        var realScale = new Option<string?>("--real-scale")
+        {
+            Description = "A full-size model directory (scripts/write-random-osprey-7b.py) to load and run in each --dtypes: load time and peak RSS, " +
+                          "image encode, first-turn and follow-up prefill, decode step; a dtype that does not fit is reported as refused. " +
+                          "Runs instead of the bench model and the PyTorch comparison",
+        };
         var noBenchModel = new Option<bool>("--no-bench-model") { Description = "Skip the bench model (ConvNeXt-L + 4-layer 4096-wide LLaMA)" };
         var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes of the engine bench", DefaultValueFactory = _ => "fp32,bf16" };
         var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch-eager comparison" };
@@ -34,7 +40,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Benchmark the engine, the cluster path and training steps (markdown tables; optional JSON)")
             {
-                tiny, noBenchModel, dtypes, noPyTorch, python, script, cluster, clusterModel, clusterDType, quick, prefill, seed, json, markdown,
+                tiny, realScale, noBenchModel, dtypes, noPyTorch, python, script, cluster, clusterModel, clusterDType, quick, prefill, seed, json, markdown,
                 training, trainingSteps, trainingModel,
             };
         command.SetAction((result, cancellationToken) => CliErrors.Guard(async () =>
@@ -42,6 +48,8 @@ public static class BenchCommand
             var isQuick = result.GetValue(quick);
             var tinyDirectory = result.GetValue(tiny);
             if (tinyDirectory is not null && !Directory.Exists(tinyDirectory)) return CliErrors.Fail($"--tiny: directory not found: {tinyDirectory}");
+            var realScaleDirectory = result.GetValue(realScale);
+            if (realScaleDirectory is not null && !Directory.Exists(realScaleDirectory)) return CliErrors.Fail($"--real-scale: directory not found: {realScaleDirectory}");
             var dtypeList = (isQuick ? "fp32" : result.GetValue(dtypes)!).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var d in dtypeList) Osprey.Engine.Devices.DTypeName.Parse(d);
             var clusterModelName = isQuick ? "tiny" : result.GetValue(clusterModel)!;
@@ -49,9 +57,10 @@ public static class BenchCommand
             var plan = new BenchPlan
             {
                 TinyDirectory = tinyDirectory,
-                BenchModel = !result.GetValue(noBenchModel),
+                RealScaleDirectory = realScaleDirectory,
+                BenchModel = realScaleDirectory is null && !result.GetValue(noBenchModel),
                 DTypes = dtypeList,
-                PyTorch = !isQuick && !result.GetValue(noPyTorch),
+                PyTorch = realScaleDirectory is null && !isQuick && !result.GetValue(noPyTorch),
                 Python = result.GetValue(python)!,
                 PyTorchScript = result.GetValue(script),
                 Cluster = result.GetValue(cluster),

@@ -29,4 +29,6 @@ public enum CheckpointError
     UnmappedName,
     /// <summary>The module cannot receive weights (e.g. it was built on the meta device).</summary>
     InvalidModule,
+    /// <summary>The weights in the requested dtype need more memory than the machine (or its cgroup) has available.</summary>
+    InsufficientMemory,
 }

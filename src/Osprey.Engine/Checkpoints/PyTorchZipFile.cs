@@ -1,168 +1,192 @@
-using System.Collections;
-using System.Reflection;
-using TorchSharp.PyBridge;
+using System.IO.Compression;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Osprey.Engine.Checkpoints;
 
 /// <summary>
-/// One zip-format <c>torch.save</c> state dict (<c>pytorch_model*.bin</c>), read through
-/// TorchSharp.PyBridge. Opening unpickles only <c>data.pkl</c>: PyBridge's deferred mode returns a
-/// descriptor per tensor (shape, dtype, stride, a stream over its storage record) instead of the
-/// data, so a multi-gigabyte shard costs nothing until its tensors are read one by one.
+/// One zip-format <c>torch.save</c> state dict (<c>pytorch_model*.bin</c>). Opening reads the zip
+/// central directory and unpickles <c>data.pkl</c> into descriptions only; <see cref="Read"/> then
+/// reads one tensor's bytes with positional reads straight into a fresh tensor's storage, the same
+/// way <see cref="SafetensorsFile"/> does: no managed buffer, no second copy, nothing left for a
+/// finalizer to free.
 /// </summary>
 /// <remarks>
-/// PyBridge 1.4.4 makes the descriptor type internal while returning it from its public
-/// <c>UnpickleStateDict(stream, leaveOpen, skipTensorRead: true)</c>; its public members are read
-/// by reflection here, in one place, and a changed shape fails loudly at open time.
+/// The earlier reader went through TorchSharp.PyBridge, whose tensor construction leaves the base
+/// tensor of an <c>as_strided</c> view undisposed. Its storage was freed only when the GC happened
+/// to finalize it, and with a managed heap of a few megabytes the GC never ran: every tensor read
+/// stayed resident and a 14 GB checkpoint cost 28 GB. <c>torch.save</c> writes entries uncompressed
+/// (deflated entries, as PyBridge's writer produces, are inflated on the way).
 /// </remarks>
 internal sealed class PyTorchZipFile : IDisposable
 {
-    private const string DescriptorTypeName = "TensorConstructorArgs";
-    private FileStream _stream;
-    private Dictionary<string, object> _pending;
+    /// <summary>Largest slice read at once: <see cref="Tensor.bytes"/> is a span, so at most 2 GiB.</summary>
+    private const long ChunkBytes = 1L << 30;
+    private readonly SafeFileHandle _handle;
+    private readonly ZipDirectory _zip;
+    private readonly Dictionary<string, TorchStorageTensor> _stored;
+    private readonly Dictionary<string, ZipEntryRecord> _storageEntries;
 
     public string Path { get; }
     public IReadOnlyDictionary<string, WeightInfo> Tensors { get; }
 
-    private PyTorchZipFile(string path, FileStream stream, Dictionary<string, object> pending, Dictionary<string, WeightInfo> tensors)
+    private PyTorchZipFile(string path, SafeFileHandle handle, ZipDirectory zip, Dictionary<string, TorchStorageTensor> stored,
+        Dictionary<string, ZipEntryRecord> storageEntries, Dictionary<string, WeightInfo> tensors)
     {
-        Path = path; _stream = stream; _pending = pending; Tensors = tensors;
+        Path = path; _handle = handle; _zip = zip; _stored = stored; _storageEntries = storageEntries; Tensors = tensors;
     }
 
+    /// <exception cref="CheckpointException">
+    /// <see cref="CheckpointError.NoWeights"/> (no file), <see cref="CheckpointError.CorruptFile"/> (not a readable
+    /// torch.save zip), <see cref="CheckpointError.Unsupported"/> (legacy format, non-tensor entries, strided views).
+    /// </exception>
     public static PyTorchZipFile Open(string path)
     {
-        var (stream, descriptors) = Unpickle(path);
-        var tensors = new Dictionary<string, WeightInfo>(StringComparer.Ordinal);
-        foreach (var (name, d) in descriptors)
-        {
-            var shape = Accessor.Shape(d);
-            var stride = Accessor.Stride(d);
-            var offset = Accessor.StorageOffset(d);
-            // The storage record is read from its start; that is the tensor only when the tensor
-            // starts at offset 0 and is laid out contiguously.
-            if (offset != 0 || !IsContiguous(shape, stride))
-            {
-                stream.Dispose();
-                throw new CheckpointException(CheckpointError.Unsupported,
-                    $"{path}: tensor '{name}' is a strided view into shared storage (offset {offset}), which is not supported; re-save the state dict with contiguous tensors");
-            }
-            tensors[name] = new WeightInfo(name, Accessor.DType(d), shape, path, Accessor.ArchiveIndex(d));
-        }
-        return new PyTorchZipFile(path, stream, descriptors, tensors);
-    }
-
-    /// <summary>Reads one tensor (CPU, stored dtype). A second read of the same tensor re-opens the file.</summary>
-    public Tensor Read(string name)
-    {
-        if (!Tensors.ContainsKey(name))
-            throw new CheckpointException(CheckpointError.MissingTensors, $"{Path}: no tensor '{name}'");
-        if (!_pending.TryGetValue(name, out var descriptor))
-        {
-            // PyBridge's descriptors are single-use streams; re-reading needs a fresh unpickle.
-            var (stream, descriptors) = Unpickle(Path);
-            _stream.Dispose();
-            _stream = stream;
-            _pending = descriptors;
-            descriptor = _pending[name];
-        }
-        _pending.Remove(name);
-        try
-        {
-            return Accessor.ReadTensor(descriptor);
-        }
-        catch (Exception e) when (e is not CheckpointException and not OutOfMemoryException)
-        {
-            throw new CheckpointException(CheckpointError.CorruptFile, $"{Path}: cannot read tensor '{name}': {e.Message}", e);
-        }
-    }
-
-    private static (FileStream, Dictionary<string, object>) Unpickle(string path)
-    {
         if (!File.Exists(path)) throw new CheckpointException(CheckpointError.NoWeights, $"weight file not found: {path}");
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            Hashtable table;
-            try
-            {
-                table = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: true);
-            }
-            catch (NotImplementedException e)
-            {
-                throw new CheckpointException(CheckpointError.Unsupported, $"{path}: {e.Message}", e);
-            }
-            catch (Exception e) when (e is not CheckpointException and not OutOfMemoryException)
-            {
-                throw new CheckpointException(CheckpointError.CorruptFile,
-                    $"{path}: not a readable zip-format torch.save state dict: {e.Message}", e);
-            }
-            var descriptors = new Dictionary<string, object>(StringComparer.Ordinal);
-            foreach (DictionaryEntry entry in table)
-            {
-                if (entry.Key is not string name || entry.Value is null) continue;
-                if (entry.Value.GetType().Name != DescriptorTypeName)
-                    throw new CheckpointException(CheckpointError.Unsupported,
-                        $"{path}: entry '{name}' is a {entry.Value.GetType().Name}, not a deferred tensor (is TorchSharp.PyBridge 1.4.4 referenced?)");
-                descriptors[name] = entry.Value;
-            }
-            return (stream, descriptors);
+            return Open(path, handle);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            handle.Dispose();
+            throw new CheckpointException(CheckpointError.CorruptFile, $"{path}: not a readable zip-format torch.save state dict: {e.Message}", e);
         }
         catch
         {
-            stream.Dispose();
+            handle.Dispose();
             throw;
         }
     }
 
-    private static bool IsContiguous(long[] shape, long[] stride)
+    private static PyTorchZipFile Open(string path, SafeFileHandle handle)
     {
-        if (shape.Length != stride.Length) return false;
-        if (shape.Any(s => s == 0)) return true;
-        long expected = 1;
-        for (int i = shape.Length - 1; i >= 0; i--)
+        Span<byte> signature = stackalloc byte[4];
+        ZipDirectory.ReadExactly(handle, signature, 0, path);
+        if (signature[0] != (byte)'P' || signature[1] != (byte)'K')
+            throw new CheckpointException(CheckpointError.Unsupported,
+                $"{path}: not a zip archive; the legacy (pre-1.6) torch.save format is not supported, re-save it with a current PyTorch");
+        var zip = ZipDirectory.Read(handle, path);
+        // Every entry sits under one folder named after the file at save time ("archive/", "pytorch_model-00001-of-00002/", …).
+        var pickleEntry = zip.Entries.FirstOrDefault(e => e.Name == "data.pkl" || e.Name.EndsWith("/data.pkl", StringComparison.Ordinal))
+            ?? throw new InvalidDataException("no data.pkl entry");
+        var prefix = pickleEntry.Name[..^"data.pkl".Length];
+        var byName = new Dictionary<string, ZipEntryRecord>(StringComparer.Ordinal);
+        foreach (var e in zip.Entries) byName.TryAdd(e.Name, e);
+
+        if (byName.TryGetValue(prefix + "byteorder", out var byteOrder)
+            && Encoding.ASCII.GetString(ReadWhole(handle, zip, byteOrder, path)).Trim() != "little")
+            throw new CheckpointException(CheckpointError.Unsupported, $"{path}: big-endian tensor data is not supported");
+
+        var descriptions = TorchSaveStateDict.Describe(PickleReader.Read(ReadWhole(handle, zip, pickleEntry, path)), path);
+        var stored = new Dictionary<string, TorchStorageTensor>(StringComparer.Ordinal);
+        var storageEntries = new Dictionary<string, ZipEntryRecord>(StringComparer.Ordinal);
+        var tensors = new Dictionary<string, WeightInfo>(StringComparer.Ordinal);
+        foreach (var t in descriptions)
         {
-            if (shape[i] != 1 && stride[i] != expected) return false;
-            expected *= shape[i];
+            if (!byName.TryGetValue($"{prefix}data/{t.StorageKey}", out var entry))
+                throw new InvalidDataException($"tensor '{t.Name}' refers to storage '{t.StorageKey}', which the archive lacks");
+            if (entry.Method is not (ZipEntryRecord.Stored or ZipEntryRecord.Deflated))
+                throw new CheckpointException(CheckpointError.Unsupported, $"{path}: storage '{t.StorageKey}' uses zip compression method {entry.Method}");
+            // A strided view (a transposed tensor saved as is) would need a gather; HF checkpoints are contiguous.
+            if (!t.IsContiguous)
+                throw new CheckpointException(CheckpointError.Unsupported,
+                    $"{path}: tensor '{t.Name}' is a strided view into shared storage (stride [{string.Join(", ", t.Stride)}]), which is not supported; re-save the state dict with contiguous tensors");
+            var elementSize = WeightInfo.ElementSize(t.DType);
+            var end = (t.StorageOffset + t.ElementCount) * elementSize;
+            if (t.StorageOffset < 0 || end > entry.UncompressedSize || t.StorageOffset + t.ElementCount > t.StorageElements)
+                throw new InvalidDataException($"tensor '{t.Name}' ends at byte {end} of storage '{t.StorageKey}', which holds {entry.UncompressedSize}");
+            stored[t.Name] = t;
+            storageEntries[t.StorageKey] = entry;
+            // File order of the storage records, so a loader that sorts by position reads front to back.
+            tensors[t.Name] = new WeightInfo(t.Name, t.DType, t.Shape, path, entry.LocalHeaderOffset + t.StorageOffset * elementSize);
         }
-        return true;
+        return new PyTorchZipFile(path, handle, zip, stored, storageEntries, tensors);
     }
 
-    public void Dispose() => _stream.Dispose();
-
-    /// <summary>Typed access to PyBridge's deferred tensor descriptor.</summary>
-    private static class Accessor
+    /// <summary>Reads one tensor (CPU, stored dtype) into a new tensor the caller owns.</summary>
+    public Tensor Read(string name)
     {
-        private static readonly Type DescriptorType = typeof(PyTorchUnpickler).GetNestedType(DescriptorTypeName, BindingFlags.NonPublic | BindingFlags.Public)
-            ?? throw new MissingMemberException($"TorchSharp.PyBridge has no {DescriptorTypeName}; only 1.4.x is supported");
-        private static readonly PropertyInfo ShapeProperty = Property("Shape");
-        private static readonly PropertyInfo StrideProperty = Property("Stride");
-        private static readonly PropertyInfo OffsetProperty = Property("StorageOffset");
-        private static readonly PropertyInfo DTypeProperty = Property("DType");
-        private static readonly PropertyInfo IndexProperty = Property("ArchiveIndex");
-        private static readonly MethodInfo ReadMethod = DescriptorType.GetMethod("ReadTensorFromStream", Type.EmptyTypes)
-            ?? throw new MissingMemberException(DescriptorTypeName, "ReadTensorFromStream");
-
-        public static long[] Shape(object d) => (long[])ShapeProperty.GetValue(d)!;
-        public static long[] Stride(object d) => (long[])StrideProperty.GetValue(d)!;
-        public static long StorageOffset(object d) => Convert.ToInt64(OffsetProperty.GetValue(d));
-        public static ScalarType DType(object d) => (ScalarType)DTypeProperty.GetValue(d)!;
-        public static long ArchiveIndex(object d) => Convert.ToInt64(IndexProperty.GetValue(d));
-
-        public static Tensor ReadTensor(object d)
+        if (!_stored.TryGetValue(name, out var t))
+            throw new CheckpointException(CheckpointError.MissingTensors, $"{Path}: no tensor '{name}'");
+        var entry = _storageEntries[t.StorageKey];
+        var elementSize = WeightInfo.ElementSize(t.DType);
+        var skip = t.StorageOffset * elementSize;
+        var result = torch.empty(t.Shape, t.DType);
+        try
         {
-            try
+            var dataOffset = _zip.DataOffset(entry);
+            if (entry.Method == ZipEntryRecord.Stored)
+                Fill(result, (span, at) => ZipDirectory.ReadExactly(_handle, span, dataOffset + skip + at, Path));
+            else
             {
-                return (Tensor)ReadMethod.Invoke(d, null)!;
+                using var deflate = new DeflateStream(new FileRangeStream(_handle, dataOffset, entry.CompressedSize), CompressionMode.Decompress);
+                Discard(deflate, skip);
+                Fill(result, (span, _) => deflate.ReadExactly(span));
             }
-            catch (TargetInvocationException e) when (e.InnerException is not null)
-            {
-                throw e.InnerException;
-            }
+            return result;
         }
-
-        private static PropertyInfo Property(string name) =>
-            DescriptorType.GetProperty(name, BindingFlags.Instance | BindingFlags.Public)
-            ?? throw new MissingMemberException(DescriptorTypeName, name);
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            result.Dispose();
+            throw new CheckpointException(CheckpointError.CorruptFile, $"{Path}: cannot read tensor '{name}': {e.Message}", e);
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Hands the tensor's own storage to <paramref name="read"/> in slices of at most <see cref="ChunkBytes"/>.</summary>
+    private static void Fill(Tensor contiguous, Action<Span<byte>, long> read)
+    {
+        var elementSize = WeightInfo.ElementSize(contiguous.dtype);
+        var total = contiguous.numel();
+        if (total == 0) return;
+        if (total * elementSize <= ChunkBytes)
+        {
+            read(contiguous.bytes, 0);
+            return;
+        }
+        var perChunk = ChunkBytes / elementSize;
+        using var flat = contiguous.view(-1);
+        for (long start = 0; start < total; start += perChunk)
+        {
+            using var slice = flat.narrow(0, start, Math.Min(perChunk, total - start));
+            read(slice.bytes, start * elementSize);
+        }
+    }
+
+    private static void Discard(Stream stream, long count)
+    {
+        var buffer = new byte[Math.Min(count, 1 << 16)];
+        while (count > 0)
+        {
+            var n = stream.Read(buffer, 0, (int)Math.Min(count, buffer.Length));
+            if (n <= 0) throw new EndOfStreamException("zip entry ends before the tensor starts");
+            count -= n;
+        }
+    }
+
+    private static byte[] ReadWhole(SafeFileHandle handle, ZipDirectory zip, ZipEntryRecord entry, string path)
+    {
+        if (entry.UncompressedSize > 1L << 30) throw new InvalidDataException($"entry '{entry.Name}' is implausibly large");
+        var bytes = new byte[entry.UncompressedSize];
+        var offset = zip.DataOffset(entry);
+        if (entry.Method == ZipEntryRecord.Stored)
+            ZipDirectory.ReadExactly(handle, bytes, offset, path);
+        else if (entry.Method == ZipEntryRecord.Deflated)
+        {
+            using var deflate = new DeflateStream(new FileRangeStream(handle, offset, entry.CompressedSize), CompressionMode.Decompress);
+            deflate.ReadExactly(bytes);
+        }
+        else throw new CheckpointException(CheckpointError.Unsupported, $"{path}: entry '{entry.Name}' uses zip compression method {entry.Method}");
+        return bytes;
+    }
+
+    public void Dispose() => _handle.Dispose();
 }
