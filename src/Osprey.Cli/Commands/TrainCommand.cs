@@ -33,6 +33,16 @@ public static class TrainCommand
                           "per-question: every question its own, regions inline at their mention (the layout of the default model's first rounds)",
             DefaultValueFactory = _ => "conversations",
         };
+        var minRegions = new Option<int>("--conversation-min-regions")
+        {
+            Description = "Conversations layout: fewest regions per conversation when the scene has that many objects (1..4)",
+            DefaultValueFactory = _ => 1,
+        };
+        var conversationQuestions = new Option<int>("--conversation-questions")
+        {
+            Description = "Conversations layout: questions per conversation (0 draws 1..8)",
+            DefaultValueFactory = _ => 0,
+        };
         var singleQuestions = new Option<bool>("--single-questions") { Description = "Per-question layout: one question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };
         var families = new Option<string?>("--families") { Description = "Synthetic question families to train on, a comma list (default: all)" };
         var familyWeights = new Option<string?>("--family-weights") { Description = "Ask some synthetic families more often, e.g. yesno=3,comparison=3 (default: all alike)" };
@@ -85,7 +95,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, layout, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, layout, minRegions, conversationQuestions, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -126,6 +136,8 @@ public static class TrainCommand
             // The leanings shaped the per-question rounds of the default model; conversations ask balanced questions.
             if (conversations && !(mixture with { FamilyWeights = QuestionMixture.Balanced.FamilyWeights }).IsBalanced)
                 throw new ArgumentException("the comparison and yes/no leaning options shape the per-question layout: add --synthetic-layout per-question");
+            if (!conversations && (result.GetValue(minRegions) != 1 || result.GetValue(conversationQuestions) != 0))
+                throw new ArgumentException("--conversation-min-regions and --conversation-questions shape the conversations layout, not per-question data");
             if (conversations && result.GetValue(singleQuestions))
                 throw new ArgumentException("--single-questions shapes the per-question layout: add --synthetic-layout per-question");
 
@@ -155,7 +167,8 @@ public static class TrainCommand
                 ITrainingSource source = result.GetValue(data) is { } dataPath
                     ? new RecordTrainingSource(new RegionDatasetLoader().Load(dataPath, result.GetValue(imageFolder)), options.Seed)
                     : result.GetValue(synthetic) is { } n && conversations
-                        ? ConversationSource(n, options.Seed, result.GetValue(sceneSize), result.GetValue(families), mixture)
+                        ? ConversationSource(n, options.Seed, result.GetValue(sceneSize), result.GetValue(families), mixture,
+                            result.GetValue(minRegions), result.GetValue(conversationQuestions))
                     : result.GetValue(synthetic) is { } m
                         ? new SyntheticTrainingSource(m, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) },
                             mergeScenes: !result.GetValue(singleQuestions),
@@ -186,10 +199,12 @@ public static class TrainCommand
         return command;
     }
 
-    private static RegionConversationSource ConversationSource(int conversations, long seed, int sceneSize, string? familyNames, QuestionMixture mixture)
+    private static RegionConversationSource ConversationSource(int conversations, long seed, int sceneSize, string? familyNames, QuestionMixture mixture,
+        int minRegions, int questions)
     {
         var chosen = familyNames is not null ? SyntheticDatasetBuilder.FamiliesNamed(familyNames) : SyntheticDatasetBuilder.AllFamilies();
-        return new RegionConversationSource(conversations, seed, new SceneOptions { ImageSize = sceneSize }, chosen, mixture.WeightsOf(chosen));
+        return new RegionConversationSource(conversations, seed, new SceneOptions { ImageSize = sceneSize }, chosen, mixture.WeightsOf(chosen),
+            minRegions: minRegions, questions: questions);
     }
 
     private static YesNoKinds ParseKinds(string text) => text.Trim().ToLowerInvariant() switch

@@ -23,7 +23,8 @@ public sealed class RegionConversationSource : ITrainingSource
     /// <param name="conversations">Examples per epoch.</param>
     /// <param name="describeShare">Share of examples that are the demo's single-region description question.</param>
     public RegionConversationSource(int conversations, long seed, SceneOptions? sceneOptions = null,
-        IReadOnlyList<IQuestionFamily>? families = null, IReadOnlyList<double>? weights = null, double describeShare = 0.1)
+        IReadOnlyList<IQuestionFamily>? families = null, IReadOnlyList<double>? weights = null, double describeShare = 0.1,
+        int minRegions = 1, int questions = 0)
     {
         if (conversations < 1) throw new ArgumentOutOfRangeException(nameof(conversations), conversations, "at least one synthetic conversation");
         if (describeShare is < 0 or > 1 || double.IsNaN(describeShare))
@@ -31,13 +32,19 @@ public sealed class RegionConversationSource : ITrainingSource
         families ??= SyntheticDatasetBuilder.AllFamilies();
         weights ??= families.Select(_ => 1.0).ToList();
         _generator = new SceneGenerator(sceneOptions);
-        _builder = new RegionConversationBuilder(families, weights);
+        if (minRegions is < 1 or > RegionConversationBuilder.MaxRegions)
+            throw new ArgumentOutOfRangeException(nameof(minRegions), minRegions, $"1..{RegionConversationBuilder.MaxRegions} regions");
+        if (questions is < 0 or > RegionConversationBuilder.MaxQuestions)
+            throw new ArgumentOutOfRangeException(nameof(questions), questions, $"0 (drawn) or 1..{RegionConversationBuilder.MaxQuestions} questions");
+        _builder = new RegionConversationBuilder(families, weights) { MinRegions = minRegions, Questions = questions };
         _sceneSeed = SyntheticTrainingSource.BlockSeed(seed, -1);
         _describeShare = describeShare;
         Count = conversations;
         Description = $"synthetic region conversations: {Count} per epoch, {sceneOptions ?? new SceneOptions()}, " +
                       $"families {string.Join(",", families.Select((f, i) => weights[i] == 1 ? f.Name : $"{f.Name}={weights[i]:R}"))}, " +
-                      $"single-region description share {_describeShare:R}";
+                      $"single-region description share {_describeShare:R}" +
+                      (minRegions != 1 ? $", at least {minRegions} regions" : "") +
+                      (questions != 0 ? $", {questions} questions each" : "");
     }
 
     public string Description { get; }

@@ -36,11 +36,21 @@ public sealed class RegionConversationBuilder
 
     public IReadOnlyList<IQuestionFamily> Families => _families;
 
-    /// <param name="questions">Questions to ask; 0 draws 1..<see cref="MaxQuestions"/>.</param>
+    /// <summary>
+    /// Fewest regions a conversation holds when its scene has that many objects (default 1). Training
+    /// can ask for more, so more of its questions need the region named to be told from the others.
+    /// </summary>
+    public int MinRegions { get; init; } = 1;
+
+    /// <summary>Questions per conversation; 0 (the default) draws 1..<see cref="MaxQuestions"/>.</summary>
+    public int Questions { get; init; }
+
+    /// <param name="questions">Questions to ask; 0 takes <see cref="Questions"/>.</param>
     /// <returns>The conversation, or null when its regions gave the families nothing to ask.</returns>
     public InstructionSample? Build(SyntheticScene scene, SeededRandom rng, int questions = 0)
     {
         var conversation = new RegionConversation(scene, DrawRegions(scene, rng));
+        if (questions <= 0) questions = Questions;
         if (questions <= 0) questions = 1 + rng.Next(MaxQuestions);
         var asked = new List<ConversationQuestion>(questions);
         var turns = new List<ConversationTurn>(2 * questions);
@@ -62,7 +72,7 @@ public sealed class RegionConversationBuilder
         };
     }
 
-    private static List<SceneRegion> DrawRegions(SyntheticScene scene, SeededRandom rng)
+    private List<SceneRegion> DrawRegions(SyntheticScene scene, SeededRandom rng)
     {
         var order = Enumerable.Range(0, scene.Objects.Count).ToArray();
         for (int i = order.Length - 1; i > 0; i--)
@@ -70,7 +80,8 @@ public sealed class RegionConversationBuilder
             int j = rng.Next(i + 1);
             (order[i], order[j]) = (order[j], order[i]);
         }
-        int count = order.Length == 0 ? 0 : 1 + rng.Next(Math.Min(MaxRegions, order.Length));
+        int most = Math.Min(MaxRegions, order.Length), least = Math.Min(MinRegions, most);
+        int count = most == 0 ? 0 : least + rng.Next(most - least + 1);
         var regions = order.Take(count).Select(SceneRegion.Whole).ToList();
         if (rng.Chance(PartShare))
         {
