@@ -14,25 +14,30 @@ namespace Osprey.Training.Tests.Training;
 /// left, region3 a medium blue triangle at the bottom) held as ONE conversation with the committed
 /// default model through <see cref="RegionChat"/>, the gateway's path: regions asked about in mixed
 /// order, with and without the short-answer suffix, the model's own answers as history. The greedy
-/// answers must be the ones the README prints.
+/// answers must be the ones the README prints, right or wrong.
 /// </summary>
 public class ReadmeExampleTests
 {
     private const string Short = " Answer the question using a single word or phrase.";
 
-    /// <summary>The README's conversation; <c>Names</c> marks an answer that must name that word rather than equal it.</summary>
-    private static readonly (string Question, string Answer, bool Names)[] Conversation =
+    /// <summary>
+    /// The README's conversation: each question, the answer the README prints (the shipped model's
+    /// greedy answer) and the scene's ground truth. The shipped model still mixes up the regions of a
+    /// conversation (models/osprey-default/README.md, *What it cannot do yet*), and the README says which
+    /// of its answers are wrong; any change of an answer fails here, so the README stays true.
+    /// </summary>
+    private static readonly (string Question, string Answer, string Truth)[] Conversation =
     [
-        ("What is <region1>?", "ring", true),
-        ("Which is larger, <region2> or <region3>?" + Short, "region2", false),
-        ("What colour is <region3>?" + Short, "blue", false),
-        ("Give a short description of <region1>.", "a medium green ring", false),
-        ("What is <region2>?", "hexagon", true),
-        ("Is <region3> a triangle?" + Short, "Yes", false),
-        ("Which is smaller, <region1> or <region3>?" + Short, "region1", false),
-        ("Is <region2> green?" + Short, "No", false),
-        ("What is <region3>?" + Short, "triangle", false),
-        ("Where is <region2> in the image?" + Short, "left", false),
+        ("What is <region1>?", "a large blue hexagon", "a medium green ring"),
+        ("Which is larger, <region2> or <region3>?" + Short, "region1", "region2"),
+        ("What colour is <region3>?" + Short, "blue", "blue"),
+        ("Give a short description of <region1>.", "a large blue hexagon", "a medium green ring"),
+        ("What is <region2>?", "a large green hexagon", "a large red hexagon"),
+        ("Is <region3> a triangle?" + Short, "Yes", "Yes"),
+        ("Which is smaller, <region1> or <region3>?" + Short, "region1", "region1"),
+        ("Is <region2> green?" + Short, "No", "No"),
+        ("What is <region3>?" + Short, "hexagon", "triangle"),
+        ("Where is <region2> in the image?" + Short, "bottom", "left"),
     ];
 
     [Fact]
@@ -45,13 +50,19 @@ public class ReadmeExampleTests
         using var serving = ServingEngine.Start(OspreyEngine.Load(RepositoryPaths.DefaultModel, EngineOptions.Cpu32), new ServingOptions());
         using var chat = new RegionChat(serving, ImageSource.FromPixels("readme-scene", image), new RegionMaskSet(image.Width, image.Height, masks));
 
-        var wrong = new List<string>();
-        foreach (var (question, expected, names) in Conversation)
+        var changed = new List<string>();
+        foreach (var (question, expected, _) in Conversation)
         {
             var answer = (await chat.Ask(question, SamplingParams.Greedy with { MaxNewTokens = 16 })).Text.Trim();
-            bool right = names ? AnswerNormalizer.Words(answer).Contains(expected) : answer == expected;
-            if (!right) wrong.Add($"\"{question}\" → \"{answer}\", README says {(names ? "it names" : "")} \"{expected}\"");
+            if (answer != expected) changed.Add($"\"{question}\" → \"{answer}\", README says \"{expected}\"");
         }
-        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        Assert.True(changed.Count == 0, string.Join("\n", changed));
+    }
+
+    [Fact]
+    public void TheReadmeCountsTheRightAnswersOfItsConversation()
+    {
+        // The README says the shipped model gets 4 of the 10 answers right.
+        Assert.Equal(4, Conversation.Count(c => AnswerNormalizer.Matches(c.Answer, c.Truth)));
     }
 }
