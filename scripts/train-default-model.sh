@@ -2,8 +2,9 @@
 # Trains the default model from scratch on two cores: vision pretraining on synthetic region
 # attributes, the paper's stage 3 (projector + mask extractor + language model, trunk frozen) on
 # synthetic questions, a decoder-only round that teaches region comparison, then stage-3 rounds that
-# ask sixteen yes/no questions per conversation with the answers leaning with the asked word
-# (models/osprey-default/README.md, *Training*).
+# ask sixteen yes/no questions per conversation with the answers leaning with the asked word, all in
+# the per-question layout (regions inline at their mention); then stage-3 rounds on Osprey's
+# multi-region conversations, the layout the gateway serves (models/osprey-default/README.md, *Training*).
 # Usage: scripts/train-default-model.sh OUT_DIR   (the model ends up in OUT_DIR/model; step times in
 # OUT_DIR/timings.txt). An interrupted step continues from its last checkpoint when run again.
 set -euo pipefail
@@ -16,10 +17,10 @@ started=$SECONDS
 timed() { local t=$SECONDS; "$@"; echo "$(printf '%-12s' "$step") $(( (SECONDS - t) / 60 )) min $(( (SECONDS - t) % 60 )) s" >> "$out/timings.txt"; }
 
 # True when the model meets the accuracy bars on the validation questions (seed 7000001, never used
-# for training) of the given families.
+# for training) of the given families, asked in LAYOUT (per-question or served).
 learnt() {
     local rc=0
-    osprey eval --model "$1" --synthetic 200 --seed 7000001 --families "$2" --require "$3" --threads 2 || rc=$?
+    osprey eval --model "$1" --layout "$4" --synthetic 200 --seed 7000001 --families "$2" --require "$3" --threads 2 || rc=$?
     [ "$rc" -eq 0 ] && return 0
     [ "$rc" -eq 3 ] && return 1
     exit "$rc"
@@ -37,11 +38,12 @@ timed osprey pretrain-vision "${start[@]}" --seed 1 --steps 4000 --batch-size 16
 step=stage3
 stage3="$out/stage3"
 if [ -f "$stage3/resume/trainer_state.json" ]; then start=(--resume); else start=(--init-from "$vision"); fi
-timed osprey train "${start[@]}" --stage 3 --synthetic 80000 --seed 1 --steps 5000 --batch-size 8 --lr 2e-3 --warmup 40 \
+timed osprey train "${start[@]}" --stage 3 --synthetic 80000 --synthetic-layout per-question --seed 1 --steps 5000 --batch-size 8 --lr 2e-3 --warmup 40 \
     --checkpoint-every 100 --log-every 20 "${two[@]}" --out "$stage3"
 
 # One round from the previous round's model (or from its own checkpoint after an interruption).
-# STAGE is 3 (projector, mask extractor and decoder) or llm (the decoder only); WORKERS 1 or 2.
+# STAGE is 3 (projector, mask extractor and decoder) or llm (the decoder only); WORKERS 1 or 2; the
+# rest are options of osprey train (the synthetic layout among them).
 train_round() {
     local stage=$1 dir="$out/$2" seed=$3 steps=$4 lr=$5 workers=$6
     shift 6
@@ -57,8 +59,9 @@ train_round() {
 # four have region1 as the answer to "larger" (region2 to "smaller"), so each part of the answer is
 # first learnt on its own and the "smaller" questions then need the missing interaction.
 previous="$stage3"
-train_round llm comparison 122 500 3e-3 2 --families comparison --comparison-larger-share 0.75 --comparison-word-tied-order 0.75
-learnt "$previous" comparison comparison=0.95 || { echo "comparison not learnt" >&2; exit 1; }
+per_question=(--synthetic-layout per-question)
+train_round llm comparison 122 500 3e-3 2 "${per_question[@]}" --families comparison --comparison-larger-share 0.75 --comparison-word-tied-order 0.75
+learnt "$previous" comparison comparison=0.95 per-question || { echo "comparison not learnt" >&2; exit 1; }
 
 # Yes/no in the full mixture (yes/no and colour weighted 3), sixteen yes/no questions per conversation,
 # one model per round (the line was found with one; two replicas add the gradients in another order,
@@ -67,19 +70,25 @@ learnt "$previous" comparison comparison=0.95 || { echo "comparison not learnt" 
 # carried to the answer before the match is), then with the other half, then not at all; the last
 # rounds weight category and comparison too, with comparison leaning as above, to bring back what the
 # yes/no rounds wore down.
-mixture=(--family-weights yesno=3,colour=3 --yesno-questions 16)
+mixture=("${per_question[@]}" --family-weights yesno=3,colour=3 --yesno-questions 16)
 train_round 3 yesno1 801 600 3e-3 1 "${mixture[@]}" --yesno-word-tied 0.75
 train_round 3 yesno2 802 600 3e-3 1 "${mixture[@]}" --yesno-word-tied 0.75
 train_round 3 yesno3 803 600 3e-3 1 "${mixture[@]}" --yesno-word-tied 0.25
 train_round 3 yesno4 804 600 3e-3 1 "${mixture[@]}"
-mixture=(--family-weights yesno=3,colour=3,category=3,comparison=3 --yesno-questions 16 --comparison-larger-share 0.75 --comparison-word-tied-order 0.75)
+mixture=("${per_question[@]}" --family-weights yesno=3,colour=3,category=3,comparison=3 --yesno-questions 16 --comparison-larger-share 0.75 --comparison-word-tied-order 0.75)
 train_round 3 yesno5 805 600 3e-3 1 "${mixture[@]}"
 train_round 3 yesno6 806 600 1.5e-3 1 "${mixture[@]}"
 train_round 3 yesno7 807 600 1.5e-3 1 "${mixture[@]}"
 # About 50 validation questions per family: bars a sample that small can hold; the issue's targets
 # are measured on the 3,000 held-out questions of the model README.
-learnt "$previous" yesno,category,colour,comparison yesno=0.9,category=0.9,colour=0.9,comparison=0.9 \
+learnt "$previous" yesno,category,colour,comparison yesno=0.9,category=0.9,colour=0.9,comparison=0.9 per-question \
     || { echo "yes/no, category, colour or comparison not learnt" >&2; exit 1; }
+
+# Osprey's multi-region conversations, the layout the gateway serves: every region introduced in the
+# first turn, then up to eight questions naming any of them as regionK, half with the short-answer
+# suffix. One stage-3 round; yes/no, comparison, category and the description (whose unsuffixed
+# "What is regionK?" must name the object) weighted 2.
+train_round 3 conv1 901 600 2e-3 1 --synthetic-layout conversations --family-weights yesno=2,comparison=2,category=2,description=2
 rm -rf "$out/model" && mkdir -p "$out/model" && cp "$previous"/{config.json,added_tokens.json,tokenizer.model,model.safetensors} "$out/model/"
 echo "total        $(( (SECONDS - started) / 60 )) min" >> "$out/timings.txt"
 cat "$out/timings.txt"

@@ -9,14 +9,39 @@ public static class EvaluationTable
     public static string Format(EvaluationReport report)
     {
         var text = new StringBuilder();
-        text.AppendLine($"{"family",-12} {"n",5} {"accuracy",9} {"sem. IoU",9} {"swapped",9} {"chance",8}");
+        text.AppendLine($"{"family",-22} {"n",5} {"accuracy",9} {"sem. IoU",9} {"swapped",9} {"chance",8}");
         foreach (var (name, score) in report.Families.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
-            text.Append($"{name,-12} {score.N,5} {score.Accuracy,9:P1} {score.SemanticIoU,9:F3}");
+            text.Append($"{name,-22} {score.N,5} {score.Accuracy,9:P1} {score.SemanticIoU,9:F3}");
             if (report.Swapped.TryGetValue(name, out var swapped))
                 text.Append($" {swapped.Accuracy,9:P1} {swapped.Chance,8:P1}");
             text.AppendLine();
         }
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>A served evaluation: the conversation table, its accuracy per family per turn, the single-question table.</summary>
+    public static string Format(ServedEvaluationReport report)
+    {
+        var text = new StringBuilder();
+        if (report.Conversation.Families.Count > 0)
+        {
+            text.AppendLine("Multi-region conversations (RegionChat; the model's own answers as history)").AppendLine(Format(report.Conversation)).AppendLine();
+            int turns = report.ConversationByTurn.Values.SelectMany(t => t.Keys).DefaultIfEmpty(0).Max();
+            text.Append($"{"by turn",-12}");
+            for (int t = 1; t <= turns; t++) text.Append($" {"turn " + t,12}");
+            text.AppendLine();
+            foreach (var (name, byTurn) in report.ConversationByTurn.OrderBy(f => f.Key, StringComparer.Ordinal))
+            {
+                text.Append($"{name,-12}");
+                for (int t = 1; t <= turns; t++)
+                    text.Append(byTurn.TryGetValue(t, out var s) ? $" {$"{s.Accuracy:P0} ({s.N})",12}" : $" {"–",12}");
+                text.AppendLine();
+            }
+            text.AppendLine();
+        }
+        if (report.Single.Families.Count > 0)
+            text.AppendLine("Single questions (one-turn conversations; description as /describe asks it)").AppendLine(Format(report.Single));
         return text.ToString().TrimEnd();
     }
 }

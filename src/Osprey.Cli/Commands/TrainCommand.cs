@@ -26,7 +26,24 @@ public static class TrainCommand
         var imageFolder = new Option<string?>("--image-folder") { Description = "Folder of the --data images (default: the JSON file's folder)" };
         var synthetic = new Option<int?>("--synthetic") { Description = "Train on N synthetic questions per epoch" };
         var sceneSize = new Option<int>("--scene-size") { Description = "Side of synthetic scenes in pixels", DefaultValueFactory = _ => 128 };
-        var singleQuestions = new Option<bool>("--single-questions") { Description = "One question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };
+        var layout = new Option<string>("--synthetic-layout")
+        {
+            Description = "conversations: Osprey's multi-region conversations as the gateway serves them (regions introduced in the first turn, " +
+                          "named regionK, 1-8 questions with and without the short-answer suffix, plus the demo's single-region description); " +
+                          "per-question: every question its own, regions inline at their mention (the layout of the default model's first rounds)",
+            DefaultValueFactory = _ => "conversations",
+        };
+        var minRegions = new Option<int>("--conversation-min-regions")
+        {
+            Description = "Conversations layout: fewest regions per conversation when the scene has that many objects (1..4)",
+            DefaultValueFactory = _ => 1,
+        };
+        var conversationQuestions = new Option<int>("--conversation-questions")
+        {
+            Description = "Conversations layout: questions per conversation (0 draws 1..8)",
+            DefaultValueFactory = _ => 0,
+        };
+        var singleQuestions = new Option<bool>("--single-questions") { Description = "Per-question layout: one question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };
         var families = new Option<string?>("--families") { Description = "Synthetic question families to train on, a comma list (default: all)" };
         var familyWeights = new Option<string?>("--family-weights") { Description = "Ask some synthetic families more often, e.g. yesno=3,comparison=3 (default: all alike)" };
         var largerShare = new Option<double>("--comparison-larger-share")
@@ -78,7 +95,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, layout, minRegions, conversationQuestions, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -110,6 +127,19 @@ public static class TrainCommand
             mixture.Validate();
             if ((result.GetValue(families) is not null || !mixture.IsBalanced) && result.GetValue(synthetic) is null)
                 throw new ArgumentException("--families, --family-weights and the comparison and yes/no options shape synthetic questions: use them with --synthetic");
+            var conversations = result.GetValue(layout)!.Trim().ToLowerInvariant() switch
+            {
+                "conversations" => true,
+                "per-question" => false,
+                var other => throw new ArgumentException($"--synthetic-layout: use conversations or per-question, got '{other}'"),
+            };
+            // The leanings shaped the per-question rounds of the default model; conversations ask balanced questions.
+            if (conversations && !(mixture with { FamilyWeights = QuestionMixture.Balanced.FamilyWeights }).IsBalanced)
+                throw new ArgumentException("the comparison and yes/no leaning options shape the per-question layout: add --synthetic-layout per-question");
+            if (!conversations && (result.GetValue(minRegions) != 1 || result.GetValue(conversationQuestions) != 0))
+                throw new ArgumentException("--conversation-min-regions and --conversation-questions shape the conversations layout, not per-question data");
+            if (conversations && result.GetValue(singleQuestions))
+                throw new ArgumentException("--single-questions shapes the per-question layout: add --synthetic-layout per-question");
 
             OspreyEngine? engine = null;
             OspreyModel model;
@@ -136,8 +166,11 @@ public static class TrainCommand
             {
                 ITrainingSource source = result.GetValue(data) is { } dataPath
                     ? new RecordTrainingSource(new RegionDatasetLoader().Load(dataPath, result.GetValue(imageFolder)), options.Seed)
-                    : result.GetValue(synthetic) is { } n
-                        ? new SyntheticTrainingSource(n, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) },
+                    : result.GetValue(synthetic) is { } n && conversations
+                        ? ConversationSource(n, options.Seed, result.GetValue(sceneSize), result.GetValue(families), mixture,
+                            result.GetValue(minRegions), result.GetValue(conversationQuestions))
+                    : result.GetValue(synthetic) is { } m
+                        ? new SyntheticTrainingSource(m, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) },
                             mergeScenes: !result.GetValue(singleQuestions),
                             families: result.GetValue(families) is { } names ? SyntheticDatasetBuilder.FamiliesNamed(names) : null, mixture)
                         : throw new ArgumentException("give --data FILE or --synthetic N");
@@ -164,6 +197,14 @@ public static class TrainCommand
             return Task.FromResult(0);
         }));
         return command;
+    }
+
+    private static RegionConversationSource ConversationSource(int conversations, long seed, int sceneSize, string? familyNames, QuestionMixture mixture,
+        int minRegions, int questions)
+    {
+        var chosen = familyNames is not null ? SyntheticDatasetBuilder.FamiliesNamed(familyNames) : SyntheticDatasetBuilder.AllFamilies();
+        return new RegionConversationSource(conversations, seed, new SceneOptions { ImageSize = sceneSize }, chosen, mixture.WeightsOf(chosen),
+            minRegions: minRegions, questions: questions);
     }
 
     private static YesNoKinds ParseKinds(string text) => text.Trim().ToLowerInvariant() switch

@@ -10,7 +10,7 @@ public sealed record AccuracyBar(IReadOnlyDictionary<string, double> Minimums)
 {
     public static AccuracyBar Parse(string text)
     {
-        var minimums = FamilyNumbers.Parse(text, "accuracy bar", "ACCURACY", "comparison=0.95");
+        var minimums = FamilyNumbers.Parse(text, "accuracy bar", "ACCURACY", "comparison=0.95", [QuestionFamily.WhatIsNamesCategory]);
         if (minimums.Count == 0) throw new ArgumentException("name at least one FAMILY=ACCURACY bar");
         foreach (var (name, minimum) in minimums)
             if (minimum is < 0 or > 1 || double.IsNaN(minimum))

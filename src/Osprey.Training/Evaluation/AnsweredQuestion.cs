@@ -22,6 +22,14 @@ public sealed record AnsweredQuestion(
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>Which table of a served evaluation the question counts in, when it was one.</summary>
+    [JsonPropertyName("table")]
+    public string? Table { get; init; }
+
+    /// <summary>The question's turn in its conversation (1-based), in a served evaluation.</summary>
+    [JsonPropertyName("turn")]
+    public int? Turn { get; init; }
+
     [JsonPropertyName("swappedAnswer")]
     public string? SwappedAnswer { get; init; }
 

@@ -29,6 +29,24 @@ public sealed class EvaluationTally
         RecordAnswer(family, originalExpected);
     }
 
+    /// <summary>Scores whether the prediction names <paramref name="word"/> among its words; the word stands for the expected answer.</summary>
+    public bool AddNamesWord(string family, string word, string prediction)
+    {
+        bool names = AnswerNormalizer.Words(prediction).Contains(AnswerNormalizer.Normalize(word));
+        var (correct, iou, n) = _original.GetValueOrDefault(family);
+        _original[family] = (correct + (names ? 1 : 0), iou + SemanticIoU.Compute(prediction, word), n + 1);
+        RecordAnswer(family, word);
+        return names;
+    }
+
+    /// <summary>As <see cref="AddNamesWord"/> for a prediction made with swapped masks.</summary>
+    public void AddSwappedNamesWord(string family, string originalWord, string prediction)
+    {
+        var (correct, n) = _swapped.GetValueOrDefault(family);
+        _swapped[family] = (correct + (AnswerNormalizer.Words(prediction).Contains(AnswerNormalizer.Normalize(originalWord)) ? 1 : 0), n + 1);
+        RecordAnswer(family, originalWord);
+    }
+
     public EvaluationReport ToReport()
     {
         var families = new SortedDictionary<string, FamilyScore>(StringComparer.Ordinal);

@@ -49,7 +49,7 @@ public sealed class AnswerLoss
         {
             foreach (var example in batch)
             {
-                var tokens = _tokenizer.Tokenize(example.Conversation);
+                var tokens = _tokenizer.Tokenize(example);
                 var embeddings = Embed(example, tokens.Ids, out int imageTokens);
                 // Position of each id once the image placeholder expands; the logits at position p predict p + 1.
                 int position = 0;

@@ -1,5 +1,6 @@
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Tokenization;
+using Osprey.Training.Data;
 using ConversationTurn = Osprey.Training.Data.ConversationTurn;
 using PromptTurn = Osprey.Engine.Prompting.ConversationTurn;
 
@@ -9,13 +10,18 @@ namespace Osprey.Training.Training;
 /// Renders a human/gpt conversation with the <c>osprey_v1</c> template exactly as inference does and
 /// marks the answer tokens. Each answer's span is found by tokenising the prompt open at that turn's
 /// <c>ASSISTANT:</c> and closed after its <c>&lt;/s&gt;</c>: the template ends both at boundaries
-/// SentencePiece does not merge across, which is checked rather than assumed.
+/// SentencePiece does not merge across, which is checked rather than assumed. The first user message
+/// is built as serving builds it: <see cref="ConversationTemplate.FirstUserMessage(int, string)"/>
+/// introduces the regions of an <see cref="RegionLayout.Introduced"/> conversation; an
+/// <see cref="RegionLayout.Inline"/> one carries its own <c>&lt;mask&gt;&lt;pos&gt;</c> pairs.
 /// </summary>
 public sealed class AnswerTokenizer(OspreyTokenizer tokenizer)
 {
-    public TokenizedExample Tokenize(IReadOnlyList<ConversationTurn> conversation)
+    public TokenizedExample Tokenize(TrainingExample example) => Tokenize(example.Conversation, example.Layout, example.Regions.Count);
+
+    public TokenizedExample Tokenize(IReadOnlyList<ConversationTurn> conversation, RegionLayout layout, int regionCount)
     {
-        var turns = Pair(conversation);
+        var turns = Pair(conversation, layout, regionCount);
         // The prompts up to each turn repeat the earlier turns' text: each text piece is encoded once.
         var memo = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
         var full = tokenizer.Encode(ConversationTemplate.Build(turns), memo);
@@ -40,8 +46,9 @@ public sealed class AnswerTokenizer(OspreyTokenizer tokenizer)
     }
 
     /// <summary>human/gpt alternation starting with human and ending with gpt; the first message gets the image introduction.</summary>
-    private static List<PromptTurn> Pair(IReadOnlyList<ConversationTurn> conversation)
+    private static List<PromptTurn> Pair(IReadOnlyList<ConversationTurn> conversation, RegionLayout layout, int regionCount)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(regionCount);
         if (conversation.Count == 0 || conversation.Count % 2 != 0)
             throw new InvalidDataException($"a training conversation needs human/gpt pairs, got {conversation.Count} turn(s)");
         var turns = new List<PromptTurn>(conversation.Count / 2);
@@ -50,7 +57,11 @@ public sealed class AnswerTokenizer(OspreyTokenizer tokenizer)
             var (human, gpt) = (conversation[i], conversation[i + 1]);
             if (human.From != ConversationTurn.Human || gpt.From != ConversationTurn.Gpt)
                 throw new InvalidDataException($"turns {i + 1} and {i + 2} must be from human then gpt, got {human.From} then {gpt.From}");
-            var user = i == 0 ? ConversationTemplate.FirstUserMessage(human.Value) : human.Value;
+            if (layout == RegionLayout.Introduced && RegionReference.CountPairs(human.Value) > 0)
+                throw new InvalidDataException($"turn {i + 1} holds {RegionReference.Placeholder}: a conversation with introduced regions names them regionK");
+            var user = i > 0 ? human.Value
+                : layout == RegionLayout.Introduced ? ConversationTemplate.FirstUserMessage(regionCount, human.Value)
+                : ConversationTemplate.FirstUserMessage(human.Value);
             turns.Add(new PromptTurn(user, gpt.Value));
         }
         return turns;

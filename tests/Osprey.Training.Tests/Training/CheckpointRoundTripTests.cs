@@ -14,7 +14,7 @@ public class CheckpointRoundTripTests
     public void SavedModelLoadsThroughTheEngineWithIdenticalLogits()
     {
         var example = TinyTraining.Examples(5, 1)[0];
-        var tokenized = new AnswerTokenizer(TinyTraining.Tokenizer).Tokenize(example.Conversation);
+        var tokenized = new AnswerTokenizer(TinyTraining.Tokenizer).Tokenize(example);
         var dir = Directory.CreateTempSubdirectory("osprey-roundtrip").FullName;
         try
         {

@@ -1,60 +1,68 @@
 using Osprey.Engine;
 using Osprey.Engine.Devices;
-using Osprey.Engine.Serving;
+using Osprey.Engine.Generation;
 using Osprey.Engine.Imaging;
-using Osprey.Engine.Prompting;
 using Osprey.Engine.Regions;
+using Osprey.Engine.Serving;
 using Osprey.Training.Evaluation;
 
 namespace Osprey.Training.Tests.Training;
 
 /// <summary>
-/// The README's example (<c>examples/</c>: a synthetic scene from a seed never used in training, and
-/// its three region masks) asked of the committed default model through the prompt path of
-/// <c>osprey describe --question</c>: the greedy answers must be the ones the README prints.
+/// The README's example (<c>examples/</c>: a synthetic scene from a seed never used in training and its
+/// three region masks: region1 a medium green ring at the bottom, region2 a large red hexagon on the
+/// left, region3 a medium blue triangle at the bottom) held as ONE conversation with the committed
+/// default model through <see cref="RegionChat"/>, the gateway's path: regions asked about in mixed
+/// order, with and without the short-answer suffix, the model's own answers as history. The greedy
+/// answers must be the ones the README prints, right or wrong.
 /// </summary>
 public class ReadmeExampleTests
 {
     private const string Short = " Answer the question using a single word or phrase.";
 
-    private static readonly (string[] Masks, string Question, string Answer)[] Example =
+    /// <summary>
+    /// The README's conversation: each question, the answer the README prints (the shipped model's
+    /// greedy answer) and the scene's ground truth. The shipped model still mixes up the regions of a
+    /// conversation (models/osprey-default/README.md, *What it cannot do yet*), and the README says which
+    /// of its answers are wrong; any change of an answer fails here, so the README stays true.
+    /// </summary>
+    private static readonly (string Question, string Answer, string Truth)[] Conversation =
     [
-        (["region1.png"], "What colour is <region1>?" + Short, "green"),
-        (["region2.png"], "What colour is <region1>?" + Short, "red"),
-        (["region3.png"], "What colour is <region1>?" + Short, "blue"),
-        (["region1.png"], "Where is <region1> in the image?" + Short, "bottom"),
-        (["region2.png"], "Where is <region1> in the image?" + Short, "left"),
-        (["region3.png"], "Where is <region1> in the image?" + Short, "bottom"),
-        (["region1.png"], "What is <region1>?" + Short, "ring"),
-        (["region2.png"], "What is <region1>?" + Short, "hexagon"),
-        (["region3.png"], "What is <region1>?" + Short, "triangle"),
-        (["region2.png", "region3.png"], "Which is larger, <region1> or <region2>?" + Short, "region1"),
-        (["region3.png", "region1.png"], "Which is smaller, <region1> or <region2>?" + Short, "region2"),
-        (["region1.png", "region2.png"], "Which is smaller, <region1> or <region2>?" + Short, "region1"),
-        (["region1.png"], "Is <region1> green?" + Short, "Yes"),
-        (["region3.png"], "Is <region1> purple?" + Short, "No"),
-        (["region3.png"], "Is <region1> a triangle?" + Short, "Yes"),
-        (["region2.png"], "Is <region1> a triangle?" + Short, "No"),
+        ("What is <region1>?", "a large blue hexagon", "a medium green ring"),
+        ("Which is larger, <region2> or <region3>?" + Short, "region1", "region2"),
+        ("What colour is <region3>?" + Short, "blue", "blue"),
+        ("Give a short description of <region1>.", "a large blue hexagon", "a medium green ring"),
+        ("What is <region2>?", "a large green hexagon", "a large red hexagon"),
+        ("Is <region3> a triangle?" + Short, "Yes", "Yes"),
+        ("Which is smaller, <region1> or <region3>?" + Short, "region1", "region1"),
+        ("Is <region2> green?" + Short, "No", "No"),
+        ("What is <region3>?" + Short, "hexagon", "triangle"),
+        ("Where is <region2> in the image?" + Short, "bottom", "left"),
     ];
 
     [Fact]
-    public async Task TheDefaultModelAnswersTheReadmeExample()
+    public async Task TheDefaultModelHoldsTheReadmeConversation()
     {
         var examples = Path.Combine(RepositoryPaths.Root, "examples");
         var image = new ImageDecoder().DecodeFile(Path.Combine(examples, "scene.png"));
+        var masks = new[] { "region1.png", "region2.png", "region3.png" }
+            .Select(f => new MaskPngDecoder().DecodeFile(Path.Combine(examples, f)).Data).ToArray();
         using var serving = ServingEngine.Start(OspreyEngine.Load(RepositoryPaths.DefaultModel, EngineOptions.Cpu32), new ServingOptions());
-        var answerer = new ModelAnswerer(serving, maxNewTokens: 16);
+        using var chat = new RegionChat(serving, ImageSource.FromPixels("readme-scene", image), new RegionMaskSet(image.Width, image.Height, masks));
 
-        var wrong = new List<string>();
-        foreach (var (maskFiles, question, expected) in Example)
+        var changed = new List<string>();
+        foreach (var (question, expected, _) in Conversation)
         {
-            var masks = maskFiles.Select(f => new MaskPngDecoder().DecodeFile(Path.Combine(examples, f))).ToList();
-            // The layout this model was trained on: each mention carries its region's tokens.
-            var text = System.Text.RegularExpressions.Regex.Replace(question, @"<region(\d)>", "region$1<mask><pos>");
-            var sample = new EvalSample("readme", image, masks, [], text, expected);
-            var answer = await answerer.AnswerAsync(sample, CancellationToken.None);
-            if (answer != expected) wrong.Add($"{string.Join(" + ", maskFiles)}: \"{question}\" → \"{answer}\", README says \"{expected}\"");
+            var answer = (await chat.Ask(question, SamplingParams.Greedy with { MaxNewTokens = 16 })).Text.Trim();
+            if (answer != expected) changed.Add($"\"{question}\" → \"{answer}\", README says \"{expected}\"");
         }
-        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        Assert.True(changed.Count == 0, string.Join("\n", changed));
+    }
+
+    [Fact]
+    public void TheReadmeCountsTheRightAnswersOfItsConversation()
+    {
+        // The README says the shipped model gets 4 of the 10 answers right.
+        Assert.Equal(4, Conversation.Count(c => AnswerNormalizer.Matches(c.Answer, c.Truth)));
     }
 }

@@ -10,5 +10,7 @@ public sealed class ColourFamily : SingleRegionFamily
         RegionText.Short("What is the color of {0}?"),
     ];
 
+    protected override IReadOnlyList<string> ConversationTemplates { get; } = ["What colour is {0}?", "What is the color of {0}?"];
+
     protected override string Answer(SceneObject obj) => obj.Colour.Name;
 }

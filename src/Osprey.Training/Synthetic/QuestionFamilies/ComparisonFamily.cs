@@ -1,3 +1,4 @@
+using Osprey.Training.Synthetic.Conversations;
 using Osprey.Training.Data;
 
 namespace Osprey.Training.Synthetic.QuestionFamilies;
@@ -35,6 +36,31 @@ public sealed class ComparisonFamily(double largerShare = 0.5, double wordTiedOr
         string answer = RegionText.Name(firstIsLarger == askLarger ? 1 : 2);
         return new InstructionSample(Name, scene, [SceneRegion.Whole(a.Index), SceneRegion.Whole(b.Index)],
             [ConversationTurn.User(question), ConversationTurn.Assistant(answer)]);
+    }
+
+    /// <summary>
+    /// Two of the conversation's whole-object regions whose areas clearly differ, in either order,
+    /// answered with the right one's name as the question wrote it ("region3"). Always balanced: the
+    /// leanings shape only the per-question layout.
+    /// </summary>
+    public ConversationQuestion? Ask(RegionConversation conversation, SeededRandom rng, bool shortAnswer)
+    {
+        var regions = conversation.WholeObjects;
+        var pairs = new List<(int, int)>();
+        for (int i = 0; i < regions.Count; i++)
+        for (int j = i + 1; j < regions.Count; j++)
+        {
+            var (a, b) = (conversation.ObjectOf(regions[i]), conversation.ObjectOf(regions[j]));
+            if (Math.Max(a.Area, b.Area) >= MinAreaRatio * Math.Min(a.Area, b.Area)) pairs.Add((regions[i], regions[j]));
+        }
+        if (pairs.Count == 0) return null;
+        var (first, second) = rng.Pick(pairs);
+        if (rng.Chance(0.5)) (first, second) = (second, first);
+        bool askLarger = rng.Chance(0.5);
+        bool firstIsLarger = conversation.ObjectOf(first).Area > conversation.ObjectOf(second).Area;
+        string question = RegionText.Suffixed(
+            $"Which is {(askLarger ? "larger" : "smaller")}, {RegionText.Name(first)} or {RegionText.Name(second)}?", shortAnswer);
+        return new ConversationQuestion(Name, question, RegionText.Name(firstIsLarger == askLarger ? first : second));
     }
 
     private static List<(SceneObject, SceneObject)> ClearPairs(SyntheticScene scene)

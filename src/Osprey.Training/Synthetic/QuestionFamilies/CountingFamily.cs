@@ -1,3 +1,4 @@
+using Osprey.Training.Synthetic.Conversations;
 using Osprey.Training.Data;
 
 namespace Osprey.Training.Synthetic.QuestionFamilies;
@@ -10,6 +11,19 @@ public sealed class CountingFamily : IQuestionFamily
     public bool AppliesTo(SyntheticScene scene) => true;
 
     public InstructionSample Create(SyntheticScene scene, SeededRandom rng, int ordinal)
+    {
+        var (question, count) = Draw(scene, rng);
+        return new InstructionSample(Name, scene, [],
+            [ConversationTurn.User(RegionText.Short(question)), ConversationTurn.Assistant(count.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+    }
+
+    public ConversationQuestion? Ask(RegionConversation conversation, SeededRandom rng, bool shortAnswer)
+    {
+        var (question, count) = Draw(conversation.Scene, rng);
+        return new ConversationQuestion(Name, RegionText.Suffixed(question, shortAnswer), count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static (string Question, int Count) Draw(SyntheticScene scene, SeededRandom rng)
     {
         string question;
         int count;
@@ -25,7 +39,6 @@ public sealed class CountingFamily : IQuestionFamily
             question = $"How many {colour.Name} objects are there in the image?";
             count = scene.Objects.Count(o => o.Colour == colour);
         }
-        return new InstructionSample(Name, scene, [],
-            [ConversationTurn.User(RegionText.Short(question)), ConversationTurn.Assistant(count.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        return (question, count);
     }
 }

@@ -10,9 +10,10 @@ public static class FamilyNumbers
 {
     /// <param name="what">What one item is, for errors ("family weight").</param>
     /// <param name="example">A valid item, for errors ("yesno=3"); its number's name is <paramref name="numberName"/>.</param>
-    public static IReadOnlyDictionary<string, double> Parse(string text, string what, string numberName, string example)
+    /// <param name="alsoKnown">Names besides the families' that are valid here.</param>
+    public static IReadOnlyDictionary<string, double> Parse(string text, string what, string numberName, string example, IEnumerable<string>? alsoKnown = null)
     {
-        var known = SyntheticDatasetBuilder.AllFamilies().Select(f => f.Name).ToList();
+        var known = SyntheticDatasetBuilder.AllFamilies().Select(f => f.Name).Concat(alsoKnown ?? []).ToList();
         var numbers = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -1,3 +1,4 @@
+using Osprey.Training.Synthetic.Conversations;
 using Osprey.Training.Data;
 
 namespace Osprey.Training.Synthetic.QuestionFamilies;
@@ -18,6 +19,14 @@ public sealed class MultiTurnFamily : IQuestionFamily
     public string Name => QuestionFamily.MultiTurn;
 
     public bool AppliesTo(SyntheticScene scene) => scene.Objects.Count > 0;
+
+    /// <summary>A follow-up ("What colour is it?") about the region the previous question asked about alone.</summary>
+    public ConversationQuestion? Ask(RegionConversation conversation, SeededRandom rng, bool shortAnswer)
+    {
+        if (conversation.LastRegion is not { } region || conversation.Regions[region - 1].PartName is not null) return null;
+        var (question, answer) = FollowUps[rng.Next(FollowUps.Length)];
+        return new ConversationQuestion(Name, RegionText.Suffixed(question, shortAnswer), answer(conversation.ObjectOf(region)), region);
+    }
 
     public InstructionSample Create(SyntheticScene scene, SeededRandom rng, int ordinal)
     {

@@ -11,5 +11,7 @@ public sealed class PositionFamily : SingleRegionFamily
         RegionText.Short("In which part of the picture is {0}?"),
     ];
 
+    protected override IReadOnlyList<string> ConversationTemplates { get; } = ["Where is {0} in the image?", "In which part of the picture is {0}?"];
+
     protected override string Answer(SceneObject obj) => obj.Position;
 }

@@ -13,4 +13,11 @@ public static class QuestionFamily
     public const string Part = "part";
     public const string MultiTurn = "multiturn";
     public const string YesNo = "yesno";
+
+    /// <summary>
+    /// Not a family of its own: the row a served evaluation counts an unsuffixed "What is regionK?" in
+    /// once more, by whether its answer names the region's category at all (its own family, description,
+    /// wants the whole short description).
+    /// </summary>
+    public const string WhatIsNamesCategory = "whatis-names-category";
 }

@@ -13,4 +13,7 @@ public static class RegionText
     public static string Name(int k) => $"region{k}";
 
     public static string Short(string question) => $"{question} {ShortAnswerSuffix}";
+
+    /// <summary>The question with the short-answer suffix, or as it is.</summary>
+    public static string Suffixed(string question, bool shortAnswer) => shortAnswer ? Short(question) : question;
 }

@@ -10,5 +10,7 @@ public sealed class SizeFamily : SingleRegionFamily
         RegionText.Short("Is {0} small, medium or large?"),
     ];
 
+    protected override IReadOnlyList<string> ConversationTemplates { get; } = ["How big is {0}?", "Is {0} small, medium or large?"];
+
     protected override string Answer(SceneObject obj) => obj.Size.Name();
 }

@@ -1,3 +1,4 @@
+using Osprey.Training.Synthetic.Conversations;
 using Osprey.Training.Data;
 
 namespace Osprey.Training.Synthetic.QuestionFamilies;
@@ -62,6 +63,25 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
         if (candidates.Count == 0) return null;
         var obj = rng.Pick(candidates);
         return Asked(scene, obj, ColourQuestion(FocusColour), positive);
+    }
+
+    /// <summary>
+    /// "Is region3 a hexagon?" / "Is region3 red?" about one whole-object region of the conversation,
+    /// "yes" half the time (drawn per question), negatives mined hard. The leanings shape only the
+    /// per-question layout.
+    /// </summary>
+    public ConversationQuestion? Ask(RegionConversation conversation, SeededRandom rng, bool shortAnswer)
+    {
+        var regions = conversation.WholeObjects;
+        if (regions.Count == 0) return null;
+        int region = rng.Pick(regions);
+        var obj = conversation.ObjectOf(region);
+        bool positive = rng.Chance(0.5);
+        string name = RegionText.Name(region);
+        string question = rng.Chance(0.5)
+            ? $"Is {name} a {(positive ? obj.Category : HardNegativeMiner.NegativeCategory(conversation.Scene, obj, rng)).Name()}?"
+            : $"Is {name} {(positive ? obj.Colour : HardNegativeMiner.NegativeColour(conversation.Scene, obj, rng)).Name}?";
+        return new ConversationQuestion(Name, RegionText.Suffixed(question, shortAnswer), positive ? Yes : No, region);
     }
 
     /// <summary>

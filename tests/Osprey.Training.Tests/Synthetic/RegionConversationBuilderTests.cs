@@ -1,0 +1,114 @@
+using System.Text.RegularExpressions;
+using Osprey.Training.Data;
+using Osprey.Training.Synthetic;
+using Osprey.Training.Synthetic.Conversations;
+using Osprey.Training.Synthetic.QuestionFamilies;
+
+namespace Osprey.Training.Tests.Synthetic;
+
+public class RegionConversationBuilderTests
+{
+    private static readonly SceneGenerator Generator = new(new SceneOptions { ImageSize = 96 });
+    private static readonly RegionConversationBuilder Builder = new(SyntheticDatasetBuilder.AllFamilies());
+
+    private static readonly IReadOnlyList<InstructionSample> Conversations = Enumerable.Range(0, 300)
+        .Select(i => Builder.Build(Generator.Generate(31, i), SeededRandom.Derive(31, i, purpose: 5)))
+        .OfType<InstructionSample>().ToList();
+
+    private static IEnumerable<(InstructionSample Sample, ConversationQuestion Question)> Questions =>
+        Conversations.SelectMany(c => c.Questions.Select(q => (c, q)));
+
+    [Fact]
+    public void RegionsAreDistinctObjectsInShuffledOrderNamedOnlyAsPlainText()
+    {
+        Assert.Equal(300, Conversations.Count);
+        foreach (var c in Conversations)
+        {
+            Assert.Equal(RegionLayout.Introduced, c.Layout);
+            Assert.InRange(c.Regions.Count, 1, RegionConversationBuilder.MaxRegions);
+            Assert.Equal(c.Regions.Count, c.Regions.Select(r => r.ObjectIndex).Distinct().Count());
+            Assert.InRange(c.Questions.Count, 1, RegionConversationBuilder.MaxQuestions);
+            Assert.Equal(c.Questions.Count * 2, c.Conversation.Count);
+            foreach (var turn in c.Conversation.Where(t => t.From == ConversationTurn.Human))
+            {
+                Assert.DoesNotContain("<mask>", turn.Value);
+                Assert.DoesNotContain("<region", turn.Value);
+                foreach (Match m in Regex.Matches(turn.Value, @"region(\d+)"))
+                    Assert.InRange(int.Parse(m.Groups[1].Value), 1, c.Regions.Count);
+            }
+        }
+        // Region 1 is any object of the scene, not the first one drawn.
+        Assert.True(Conversations.Count(c => c.Regions[0].ObjectIndex != 0) > 100);
+        Assert.Contains(Conversations, c => c.Regions.Count == RegionConversationBuilder.MaxRegions);
+        Assert.Contains(Conversations, c => c.Regions.Any(r => r.PartName is not null));
+    }
+
+    [Fact]
+    public void EveryFamilyIsAskedWithAndWithoutTheShortAnswerSuffixAndAboutEveryRegionNumber()
+    {
+        foreach (var family in SyntheticDatasetBuilder.AllFamilies().Select(f => f.Name))
+        {
+            var asked = Questions.Where(x => x.Question.Family == family).ToList();
+            Assert.Contains(asked, x => x.Question.Question.EndsWith(RegionText.ShortAnswerSuffix, StringComparison.Ordinal));
+            Assert.Contains(asked, x => !x.Question.Question.EndsWith(RegionText.ShortAnswerSuffix, StringComparison.Ordinal));
+        }
+        for (int k = 1; k <= RegionConversationBuilder.MaxRegions; k++)
+            Assert.Contains(Questions, x => x.Question.Question.Contains($"region{k}", StringComparison.Ordinal) && x.Question.Family == QuestionFamily.YesNo);
+    }
+
+    [Fact]
+    public void AnswersAgreeWithTheGroundTruthOfTheNamedRegion()
+    {
+        foreach (var (sample, q) in Questions)
+        {
+            bool suffixed = q.Question.EndsWith(RegionText.ShortAnswerSuffix, StringComparison.Ordinal);
+            var obj = q.Region is { } k ? sample.Scene.Objects[sample.Regions[k - 1].ObjectIndex] : null;
+            switch (q.Family)
+            {
+                case QuestionFamily.Category:
+                    Assert.Equal(suffixed ? obj!.Category.Name() : $"a {obj!.Category.Name()}", q.Answer);
+                    break;
+                case QuestionFamily.Description:
+                    Assert.Equal(obj!.ShortDescription, q.Answer);
+                    Assert.Equal(q.Question.StartsWith("What is region", StringComparison.Ordinal) ? obj.Category.Name() : null, q.NamedCategory);
+                    break;
+                case QuestionFamily.Colour:
+                    Assert.Equal(obj!.Colour.Name, q.Answer);
+                    break;
+                case QuestionFamily.Comparison:
+                    var named = Regex.Matches(q.Question, @"region(\d+)").Select(m => int.Parse(m.Groups[1].Value)).ToList();
+                    Assert.Equal(2, named.Count);
+                    var areas = named.Select(n => sample.Scene.Objects[sample.Regions[n - 1].ObjectIndex].Area).ToList();
+                    int larger = areas[0] > areas[1] ? named[0] : named[1], smaller = larger == named[0] ? named[1] : named[0];
+                    Assert.Equal($"region{(q.Question.Contains("larger") ? larger : smaller)}", q.Answer);
+                    break;
+                case QuestionFamily.YesNo:
+                    var asked = Regex.Match(q.Question, @"^Is region\d+ (?:a )?([a-z ]+)\?").Groups[1].Value;
+                    bool matches = asked == obj!.Category.Name() || asked == obj.Colour.Name;
+                    Assert.Equal(matches ? YesNoFamily.Yes : YesNoFamily.No, q.Answer);
+                    break;
+            }
+        }
+    }
+
+    [Fact]
+    public void UnsuffixedWhatIsAsksForTheShortDescriptionAndSuffixedForTheCategoryWord()
+    {
+        var whatIs = Questions.Where(x => Regex.IsMatch(x.Question.Question, @"^What is region\d+\?")).ToList();
+        Assert.Contains(whatIs, x => x.Question.Family == QuestionFamily.Description);
+        Assert.Contains(whatIs, x => x.Question.Family == QuestionFamily.Category);
+        Assert.All(whatIs, x => Assert.Equal(
+            x.Question.Question.EndsWith(RegionText.ShortAnswerSuffix, StringComparison.Ordinal) ? QuestionFamily.Category : QuestionFamily.Description,
+            x.Question.Family));
+    }
+
+    [Fact]
+    public void FollowUpsAskAboutTheRegionOfThePreviousQuestion()
+    {
+        foreach (var c in Conversations)
+            for (int i = 1; i < c.Questions.Count; i++)
+                if (c.Questions[i].Family == QuestionFamily.MultiTurn)
+                    Assert.Equal(c.Questions[i - 1].Region, c.Questions[i].Region);
+        Assert.Contains(Questions, x => x.Question.Family == QuestionFamily.MultiTurn);
+    }
+}
