@@ -74,7 +74,7 @@ public sealed class ServedEvaluation(ServingEngine serving, int maxNewTokens = 1
             var outcome = await serving.Complete(SequenceRequest.For(image, prompt, regions, sampling), cancellationToken: cancellationToken).ConfigureAwait(false);
             return [outcome.Text.Trim()];
         }
-        using var chat = new RegionChat(serving, image, regions);
+        var chat = new RegionChat(serving, image, regions);
         var answers = new List<string>(conversation.Turns.Count);
         foreach (var turn in conversation.Turns)
             answers.Add((await chat.Ask(turn.Question, sampling, cancellationToken: cancellationToken).ConfigureAwait(false)).Text.Trim());

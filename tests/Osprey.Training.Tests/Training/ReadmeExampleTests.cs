@@ -48,7 +48,7 @@ public class ReadmeExampleTests
         var masks = new[] { "region1.png", "region2.png", "region3.png" }
             .Select(f => new MaskPngDecoder().DecodeFile(Path.Combine(examples, f)).Data).ToArray();
         using var serving = ServingEngine.Start(OspreyEngine.Load(RepositoryPaths.DefaultModel, EngineOptions.Cpu32), new ServingOptions());
-        using var chat = new RegionChat(serving, ImageSource.FromPixels("readme-scene", image), new RegionMaskSet(image.Width, image.Height, masks));
+        var chat = new RegionChat(serving, ImageSource.FromPixels("readme-scene", image), new RegionMaskSet(image.Width, image.Height, masks));
 
         var changed = new List<string>();
         foreach (var (question, expected, _) in Conversation)
