@@ -27,6 +27,7 @@ public static class OpenAiEndpoints
             .Produces<ModelList>();
         openAi.MapPost("/chat/completions", Complete)
             .WithBodyLimit(RequestBodyLimit.ChatCompletion)
+            .Accepts<ChatCompletionRequestSchema>("application/json")
             .WithSummary("OpenAI chat completion about regions of one image: the image as a data: URL in the first user message, " +
                          "regions as a top-level \"regions\" array (or the alpha channel of an RGBA PNG), referred to as <region1>, <region2>, …")
             .Produces<ChatCompletion>()

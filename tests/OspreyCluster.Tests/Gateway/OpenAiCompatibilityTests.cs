@@ -136,6 +136,19 @@ public sealed class OpenAiCompatibilityTests(DefaultModelGateway gateway) : ICla
     }
 
     [Fact]
+    public async Task The_openapi_document_describes_the_endpoint_and_its_region_extension()
+    {
+        var document = await gateway.Http.GetStringAsync("/openapi/v1.json");
+        var root = JsonDocument.Parse(document).RootElement;
+        var post = root.GetProperty("paths").GetProperty("/v1/chat/completions").GetProperty("post");
+        Assert.True(post.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.True(root.GetProperty("paths").TryGetProperty("/v1/models", out _));
+        var schema = root.GetProperty("components").GetProperty("schemas").GetProperty("ChatCompletionRequestSchema");
+        Assert.True(schema.GetProperty("properties").TryGetProperty("regions", out _));
+        Assert.Contains("<region1>", document);
+    }
+
+    [Fact]
     public async Task Malformed_json_is_a_400_in_openai_error_shape()
     {
         using var response = await gateway.Http.PostAsync("/v1/chat/completions", GatewayRequests.Json("{\"messages\": [}"));
