@@ -6,13 +6,15 @@ using OspreyCluster.Gateway.Requests;
 using OspreyCluster.Gateway.Streaming;
 using OspreyCluster.Grains.Interfaces;
 
+using OspreyCluster.Gateway.Security;
+
 namespace OspreyCluster.Gateway.Endpoints;
 
 public static class ConversationEndpoints
 {
-    public static void MapConversationEndpoints(this IEndpointRouteBuilder app)
+    public static void MapConversationEndpoints(this IEndpointRouteBuilder app, ApiKeyRing keys)
     {
-        var conversations = app.MapGroup("/v1/conversations").WithTags("Conversations");
+        var conversations = app.MapGroup("/v1/conversations").WithTags("Conversations").RequireApiKey(keys);
 
         conversations.MapPost("/", Create)
             .WithBodyLimit(RequestBodyLimit.Json)

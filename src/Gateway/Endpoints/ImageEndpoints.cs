@@ -7,13 +7,15 @@ using OspreyCluster.Gateway.Regions;
 using OspreyCluster.Gateway.Requests;
 using OspreyCluster.Grains.Interfaces;
 
+using OspreyCluster.Gateway.Security;
+
 namespace OspreyCluster.Gateway.Endpoints;
 
 public static class ImageEndpoints
 {
-    public static void MapImageEndpoints(this IEndpointRouteBuilder app)
+    public static void MapImageEndpoints(this IEndpointRouteBuilder app, ApiKeyRing keys)
     {
-        var images = app.MapGroup("/v1/images").WithTags("Images");
+        var images = app.MapGroup("/v1/images").WithTags("Images").RequireApiKey(keys);
 
         images.MapPost("/", Upload)
             .WithBodyLimit(RequestBodyLimit.Image)

@@ -3,6 +3,8 @@ using OspreyCluster.Gateway.Hosting;
 using OspreyCluster.Gateway.Metrics;
 using OspreyCluster.Grains.Interfaces;
 
+using OspreyCluster.Gateway.Security;
+
 namespace OspreyCluster.Gateway.Endpoints;
 
 /// <summary>/healthz and /metrics.</summary>
@@ -10,17 +12,19 @@ public static class OperationsEndpoints
 {
     public sealed record Health(string Status, string Mode, int Silos);
 
-    public static void MapOperationsEndpoints(this IEndpointRouteBuilder app)
+    /// <remarks>/healthz stays open for load balancers; /metrics needs a key when keys are configured, unless <c>Osprey:OpenMetrics</c>.</remarks>
+    public static void MapOperationsEndpoints(this IEndpointRouteBuilder app, ApiKeyRing keys)
     {
         app.MapGet("/healthz", Healthz)
             .WithTags("Operations")
             .WithSummary("Healthy when at least one silo is active in the cluster")
             .ProducesProblem(503);
 
-        app.MapGet("/metrics", Metrics)
+        var metrics = app.MapGet("/metrics", Metrics)
             .WithTags("Operations")
             .WithSummary("Prometheus text exposition")
             .Produces<string>(200, "text/plain");
+        if (!app.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value.OpenMetrics) metrics.RequireApiKey(keys);
     }
 
     private static async Task<IResult> Healthz(IGrainFactory grains, IConfiguration configuration, IOptions<GatewayOptions> options, CancellationToken cancellationToken)

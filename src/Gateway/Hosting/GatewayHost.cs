@@ -4,6 +4,7 @@ using OspreyCluster.Gateway.Metrics;
 using OspreyCluster.Gateway.OpenAi;
 using OspreyCluster.Gateway.Problems;
 using OspreyCluster.Gateway.Requests;
+using OspreyCluster.Gateway.Security;
 using Scalar.AspNetCore;
 
 namespace OspreyCluster.Gateway.Hosting;
@@ -49,6 +50,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<GatewayRequestCounters>();
 
         builder.AddOspreyCluster();
+        var keys = builder.AddApiKeys();
 
         var app = builder.Build();
 
@@ -64,13 +66,16 @@ public static class GatewayHost
         });
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
 
         app.MapOpenApi();
         app.MapScalarApiReference();
-        app.MapImageEndpoints();
-        app.MapConversationEndpoints();
-        app.MapOperationsEndpoints();
-        app.MapOpenAiEndpoints();
+        app.MapImageEndpoints(keys);
+        app.MapConversationEndpoints(keys);
+        app.MapOperationsEndpoints(keys);
+        app.MapOpenAiEndpoints(keys);
+        app.WarnIfOpenBeyondLoopback(keys);
         return app;
     }
 }

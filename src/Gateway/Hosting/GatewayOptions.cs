@@ -20,6 +20,15 @@ public sealed class GatewayOptions
     /// <summary>Most regions one conversation or describe request may carry.</summary>
     public int MaxRegions { get; set; } = 64;
 
+    /// <summary>
+    /// API keys as <c>tenant:key,tenant:key</c> (also read from OSPREY_API_KEYS). Set: every /v1 route needs
+    /// <c>Authorization: Bearer &lt;key&gt;</c>. Unset: the API is open (the embedded default, on loopback).
+    /// </summary>
+    public string? ApiKeys { get; set; }
+
+    /// <summary>Serve /metrics without a key even when keys are configured (a scraper inside the network).</summary>
+    public bool OpenMetrics { get; set; }
+
     /// <summary>How long /healthz waits for the cluster before reporting unhealthy.</summary>
     public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

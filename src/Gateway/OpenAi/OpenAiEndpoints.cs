@@ -10,6 +10,8 @@ using OspreyCluster.Gateway.Requests;
 using OspreyCluster.Gateway.Streaming;
 using OspreyCluster.Grains.Interfaces;
 
+using OspreyCluster.Gateway.Security;
+
 namespace OspreyCluster.Gateway.OpenAi;
 
 /// <summary>
@@ -19,9 +21,9 @@ namespace OspreyCluster.Gateway.OpenAi;
 /// </summary>
 public static class OpenAiEndpoints
 {
-    public static void MapOpenAiEndpoints(this IEndpointRouteBuilder app)
+    public static void MapOpenAiEndpoints(this IEndpointRouteBuilder app, ApiKeyRing keys)
     {
-        var openAi = app.MapGroup("/v1").WithTags("OpenAI-compatible");
+        var openAi = app.MapGroup("/v1").WithTags("OpenAI-compatible").RequireApiKey(keys);
         openAi.MapGet("/models", Models)
             .WithSummary("The served model (OpenAI's model list)")
             .Produces<ModelList>();

@@ -13,12 +13,17 @@ namespace OspreyCluster.Tests.Gateway;
 public class EmbeddedGateway : IAsyncLifetime
 {
     private readonly string _modelDirectory;
+    private readonly string[] _settings;
 
     public EmbeddedGateway() : this(FixturePaths.OspreyTiny)
     {
     }
 
-    protected EmbeddedGateway(string modelDirectory) => _modelDirectory = modelDirectory;
+    protected EmbeddedGateway(string modelDirectory, params string[] settings)
+    {
+        _modelDirectory = modelDirectory;
+        _settings = settings;
+    }
 
     public const long MaxImageBytes = 256 * 1024;
     public const long MaxJsonBytes = 128 * 1024;
@@ -39,6 +44,7 @@ public class EmbeddedGateway : IAsyncLifetime
             $"--Osprey:MaxImageBytes={MaxImageBytes}",
             $"--Osprey:MaxJsonBytes={MaxJsonBytes}",
             "--Logging:LogLevel:Default=Warning",
+            .. _settings,
         ]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using static OspreyCluster.Tests.Gateway.GatewayRequests;
+
+namespace OspreyCluster.Tests.Gateway;
+
+/// <summary>The embedded host with two tenants' API keys configured.</summary>
+public sealed class KeyedGateway() : EmbeddedGateway(FixturePaths.OspreyTiny, $"--Osprey:ApiKeys={Keys}")
+{
+    public const string AliceKey = "alice-3f9c1e";
+    public const string BobKey = "bob-77d0a2";
+    public const string Keys = $"alice:{AliceKey},bob:{BobKey}";
+}
+
+/// <summary>With keys configured every /v1 route needs one: 401 in the route's error shape without it, /healthz stays open.</summary>
+public sealed class ApiKeyTests(KeyedGateway gateway) : IClassFixture<KeyedGateway>
+{
+    private HttpClient Http => gateway.Http;
+
+    private static HttpRequestMessage Get(string path, string? key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return request;
+    }
+
+    [Theory]
+    [InlineData(null, "needs an API key")]
+    [InlineData("not-a-key", "not valid")]
+    [InlineData(KeyedGateway.AliceKey + "x", "not valid")]
+    public async Task Without_a_valid_key_every_api_route_is_a_401_with_its_reason(string? key, string reason)
+    {
+        foreach (var path in new[] { "/v1/images/" + new string('a', 64), "/v1/conversations/x", "/metrics" })
+        {
+            using var response = await Http.SendAsync(Get(path, key));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+            Assert.Contains(reason, await ExpectProblemAsync(response, 401));
+        }
+        using var models = await Http.SendAsync(Get("/v1/models", key));
+        Assert.Equal(HttpStatusCode.Unauthorized, models.StatusCode);
+        var error = JsonDocument.Parse(await models.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("authentication_error", error.GetProperty("type").GetString());
+        Assert.Contains(reason, error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task With_a_key_the_api_answers_and_health_needs_none()
+    {
+        using (var health = await Http.GetAsync("/healthz")) Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        foreach (var key in new[] { KeyedGateway.AliceKey, KeyedGateway.BobKey })
+        {
+            using var models = await Http.SendAsync(Get("/v1/models", key));
+            Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+            using var metrics = await Http.SendAsync(Get("/metrics", key));
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        }
+
+        var image = await File.ReadAllBytesAsync(TestImage.CaseFile("p2_tiny_37x53", "image.png"));
+        using var upload = new HttpRequestMessage(HttpMethod.Post, "/v1/images") { Content = ImageContent(image) };
+        upload.Headers.Authorization = new AuthenticationHeaderValue("Bearer", KeyedGateway.AliceKey);
+        using var uploaded = await Http.SendAsync(upload);
+        Assert.Equal(37, (await ExpectJsonAsync(uploaded, HttpStatusCode.Created)).GetProperty("width").GetInt32());
+    }
+}
