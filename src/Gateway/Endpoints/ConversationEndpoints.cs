@@ -37,29 +37,30 @@ public static class ConversationEndpoints
             .ProducesProblem(404);
     }
 
-    private static async Task<IResult> Create(CreateConversationBody body, IGrainFactory grains, IOptions<GatewayOptions> options)
+    private static async Task<IResult> Create(CreateConversationBody body, HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> options)
     {
-        var imageId = ResourceIds.RequireImageId(body.ImageId);
-        var info = await grains.GetGrain<IImageGrain>(imageId).GetInfo();
+        var imageKey = ResourceIds.ImageKey(context, body.ImageId);
+        var info = await grains.GetGrain<IImageGrain>(imageKey).GetInfo();
         var regions = RegionMaskParser.Parse(body.Regions, info, options.Value.MaxRegions);
-        var id = ResourceIds.NewConversationId(imageId);
-        await grains.GetGrain<IRegionConversationGrain>(id).Create(new CreateConversation(imageId, regions));
+        var key = ResourceIds.NewConversationKey(imageKey);
+        await grains.GetGrain<IRegionConversationGrain>(key).Create(new CreateConversation(imageKey, regions));
+        var id = TenantKey.Unscoped(key);
         return TypedResults.Created($"/v1/conversations/{id}", new ConversationCreated(id));
     }
 
-    private static async Task<ConversationReply> Get(string id, IGrainFactory grains)
+    private static async Task<ConversationReply> Get(string id, HttpContext context, IGrainFactory grains)
     {
-        var view = await grains.GetGrain<IRegionConversationGrain>(ResourceIds.RequireConversationId(id)).Get();
+        var view = await grains.GetGrain<IRegionConversationGrain>(ResourceIds.ConversationKeyOf(context, id)).Get();
         return new ConversationReply(
-            view.Id,
-            view.ImageId,
+            TenantKey.Unscoped(view.Id),
+            TenantKey.Unscoped(view.ImageId),
             view.Regions.Select(r => new StoredRegionReply(r.Name, new StoredMask(new StoredRle(r.Size, r.RleCounts)), r.Area)).ToList(),
             view.Messages.Select(m => new MessageView(m.Role, m.Text)).ToList());
     }
 
-    private static async Task<IResult> Delete(string id, IGrainFactory grains)
+    private static async Task<IResult> Delete(string id, HttpContext context, IGrainFactory grains)
     {
-        await grains.GetGrain<IRegionConversationGrain>(ResourceIds.RequireConversationId(id)).Delete();
+        await grains.GetGrain<IRegionConversationGrain>(ResourceIds.ConversationKeyOf(context, id)).Delete();
         return TypedResults.NoContent();
     }
 }

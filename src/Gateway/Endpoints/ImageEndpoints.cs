@@ -50,25 +50,25 @@ public static class ImageEndpoints
     {
         var bytes = await ImageBody.ReadAsync(request, cancellationToken);
         var id = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var info = await grains.GetGrain<IImageGrain>(id).Upload(bytes);
-        return TypedResults.Created($"/v1/images/{id}", new ImageCreated(info.Id, info.Width, info.Height));
+        var info = await grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(request.HttpContext, id)).Upload(bytes);
+        return TypedResults.Created($"/v1/images/{id}", new ImageCreated(id, info.Width, info.Height));
     }
 
-    private static async Task<ImageCreated> Info(string id, IGrainFactory grains)
+    private static async Task<ImageCreated> Info(string id, HttpContext context, IGrainFactory grains)
     {
-        var info = await grains.GetGrain<IImageGrain>(ResourceIds.RequireImageId(id)).GetInfo();
-        return new ImageCreated(info.Id, info.Width, info.Height);
+        var info = await grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(context, id)).GetInfo();
+        return new ImageCreated(id, info.Width, info.Height);
     }
 
-    private static async Task<DescribeReply> Describe(string id, DescribeBody body, IGrainFactory grains, IOptions<GatewayOptions> options)
+    private static async Task<DescribeReply> Describe(string id, DescribeBody body, HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> options)
     {
         var limits = options.Value;
         var style = TurnValidation.Style(body.Style);
         var maxNewTokens = TurnValidation.MaxNewTokens(body.MaxNewTokens, limits.MaxNewTokensLimit);
-        var image = grains.GetGrain<IImageGrain>(ResourceIds.RequireImageId(id));
+        var image = grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(context, id));
         var info = await image.GetInfo();
         var regions = RegionMaskParser.Parse(body.Regions, info, limits.MaxRegions);
         var descriptions = await image.Describe(new DescribeRequest(regions, style, maxNewTokens));
-        return new DescribeReply(info.Id, descriptions.Select(d => new RegionDescriptionReply(d.Name, d.Text, d.GeneratedTokens)).ToList());
+        return new DescribeReply(id, descriptions.Select(d => new RegionDescriptionReply(d.Name, d.Text, d.GeneratedTokens)).ToList());
     }
 }

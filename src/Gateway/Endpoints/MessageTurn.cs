@@ -23,7 +23,7 @@ public static class MessageTurn
         IOptions<GatewayOptions> options, IOptions<JsonOptions> json, ILoggerFactory loggers)
     {
         var turn = TurnValidation.ToTurnRequest(body, options.Value.MaxNewTokensLimit);
-        var grain = grains.GetGrain<IRegionConversationGrain>(ResourceIds.RequireConversationId(id));
+        var grain = grains.GetGrain<IRegionConversationGrain>(ResourceIds.ConversationKeyOf(context, id));
         var aborted = context.RequestAborted;
 
         var (events, pending) = await Start(grain, turn, aborted);

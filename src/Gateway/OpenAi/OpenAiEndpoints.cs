@@ -66,8 +66,7 @@ public static class OpenAiEndpoints
             if (call.Model is { } asked && asked != model.Id)
                 throw new OpenAiRequestException(404, $"the model '{asked}' is not served here; this cluster serves '{model.Id}'", "model", "model_not_found");
 
-            var imageId = ImageId(call.Image);
-            var image = grains.GetGrain<IImageGrain>(imageId);
+            var image = grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(context, ImageId(call.Image)));
             var info = await image.Upload(call.Image);
             var regions = call.Regions is { Length: > 0 } given
                 ? RegionMaskParser.Parse(given, info, options.Value.MaxRegions)

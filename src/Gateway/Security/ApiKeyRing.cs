@@ -31,7 +31,10 @@ public sealed class ApiKeyRing
             var colon = entry.IndexOf(':');
             if (colon <= 0 || colon == entry.Length - 1)
                 throw new FormatException($"API key entry {keys.Count + 1} is not 'tenant:key' (the key itself is not shown)");
-            keys.Add((entry[..colon], Digest(entry[(colon + 1)..])));
+            var tenant = entry[..colon];
+            if (!OspreyCluster.Grains.Interfaces.TenantKey.IsValidTenant(tenant))
+                throw new FormatException($"API key entry {keys.Count + 1}: tenant '{tenant}' must be 1-64 letters, digits, '-' or '_'");
+            keys.Add((tenant, Digest(entry[(colon + 1)..])));
         }
         return new ApiKeyRing(keys);
     }

@@ -32,7 +32,7 @@ public sealed class ImageGrain(
     {
         if (bytes is null || bytes.Length == 0) throw new OspreyRequestException(400, "The image body is empty.");
         var id = this.GetPrimaryKeyString();
-        if (ImageId.Of(bytes) != id) throw new OspreyRequestException(400, "The image id is not the SHA-256 of the bytes.");
+        if (ImageId.Of(bytes) != TenantKey.Unscoped(id)) throw new OspreyRequestException(400, "The image id is not the SHA-256 of the bytes.");
         if (state.RecordExists) return Info();
 
         RgbImage image;
