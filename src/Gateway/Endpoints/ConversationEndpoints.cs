@@ -12,9 +12,9 @@ namespace OspreyCluster.Gateway.Endpoints;
 
 public static class ConversationEndpoints
 {
-    public static void MapConversationEndpoints(this IEndpointRouteBuilder app, ApiKeyRing keys)
+    public static void MapConversationEndpoints(this IEndpointRouteBuilder app, ApiAccess access)
     {
-        var conversations = app.MapGroup("/v1/conversations").WithTags("Conversations").RequireApiKey(keys);
+        var conversations = app.MapGroup("/v1/conversations").WithTags("Conversations").Guard(access);
 
         conversations.MapPost("/", Create)
             .WithBodyLimit(RequestBodyLimit.Json)

@@ -13,9 +13,9 @@ namespace OspreyCluster.Gateway.Endpoints;
 
 public static class ImageEndpoints
 {
-    public static void MapImageEndpoints(this IEndpointRouteBuilder app, ApiKeyRing keys)
+    public static void MapImageEndpoints(this IEndpointRouteBuilder app, ApiAccess access)
     {
-        var images = app.MapGroup("/v1/images").WithTags("Images").RequireApiKey(keys);
+        var images = app.MapGroup("/v1/images").WithTags("Images").Guard(access);
 
         images.MapPost("/", Upload)
             .WithBodyLimit(RequestBodyLimit.Image)

@@ -51,6 +51,7 @@ public static class GatewayHost
 
         builder.AddOspreyCluster();
         var keys = builder.AddApiKeys();
+        var rateLimit = builder.AddRequestRateLimit();
 
         var app = builder.Build();
 
@@ -68,13 +69,15 @@ public static class GatewayHost
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        if (rateLimit is not null) app.UseRateLimiter();
 
         app.MapOpenApi();
         app.MapScalarApiReference();
-        app.MapImageEndpoints(keys);
-        app.MapConversationEndpoints(keys);
+        var access = new ApiAccess(keys, rateLimit);
+        app.MapImageEndpoints(access);
+        app.MapConversationEndpoints(access);
         app.MapOperationsEndpoints(keys);
-        app.MapOpenAiEndpoints(keys);
+        app.MapOpenAiEndpoints(access);
         app.WarnIfOpenBeyondLoopback(keys);
         return app;
     }

@@ -21,9 +21,9 @@ namespace OspreyCluster.Gateway.OpenAi;
 /// </summary>
 public static class OpenAiEndpoints
 {
-    public static void MapOpenAiEndpoints(this IEndpointRouteBuilder app, ApiKeyRing keys)
+    public static void MapOpenAiEndpoints(this IEndpointRouteBuilder app, ApiAccess access)
     {
-        var openAi = app.MapGroup("/v1").WithTags("OpenAI-compatible").RequireApiKey(keys);
+        var openAi = app.MapGroup("/v1").WithTags("OpenAI-compatible").Guard(access);
         openAi.MapGet("/models", Models)
             .WithSummary("The served model (OpenAI's model list)")
             .Produces<ModelList>();
