@@ -72,10 +72,6 @@ public sealed class RegionConversationGrain(
         try
         {
             var prompt = Prompt(request.Text);
-            var positions = Engine.Prefix.PositionsOf(prompt.Ids);
-            if (positions + 1 > Engine.ContextLength)
-                throw new OspreyRequestException(400, $"The conversation would take {positions} positions with this question; the model's context length is {Engine.ContextLength}. Start a new conversation.");
-
             var image = await Image();
             // Also keeps the image's activation (and so its resident features) alive while we talk.
             var imageSilo = await GrainFactory.GetGrain<IImageHost>(state.State.ImageId).Silo();

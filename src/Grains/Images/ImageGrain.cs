@@ -91,9 +91,6 @@ public sealed class ImageGrain(
         {
             throw new OspreyRequestException(400, e.Message);
         }
-        var positions = Engine.Prefix.PositionsOf(prompt.Ids);
-        if (positions + 1 > Engine.ContextLength)
-            throw new OspreyRequestException(400, $"The conversation takes {positions} positions; the model's context length is {Engine.ContextLength}.");
         var sequence = SequenceRequest.For(new ImageSource(info.Id, state.State.Bytes), prompt,
             new RegionMaskSet(info.Width, info.Height, [.. regions.Select(r => r.Mask)]), sampling);
         await foreach (var item in EngineTurn.Stream(Engine, sequence, SiloIdentity.Of(silo.SiloAddress), cancellationToken: cancellationToken))

@@ -19,8 +19,10 @@ internal sealed class SequenceAdmission(
         if (!prefix.IsPrefixOf(request.PromptIds))
             throw new ArgumentException("The prompt does not start with the image prompt prefix.");
         var promptPositions = prefix.PositionsOf(request.PromptIds);
+        // The one check of a prompt's length: the grains report it to the caller as a 400.
         if (promptPositions >= contextLength)
-            throw new ArgumentException($"The prompt takes {promptPositions} positions; the context length is {contextLength}.");
+            throw new ArgumentException($"The conversation takes {promptPositions} positions with this question, leaving none to answer in: " +
+                                        $"the model's context length is {contextLength}. Start a new conversation.");
         var maskId = engine.Tokenizer.MaskId;
         var pairs = request.PromptIds.Count(id => id == maskId);
         if (pairs > request.RegionOrder.Count)

@@ -26,5 +26,12 @@ public sealed class ConversationContextTests(ShortContextGateway gateway) : ICla
         var conversation = await CreateConversationAsync(gateway.Http, imageId, Boxes(fits));
         var answer = await AskAsync(gateway.Http, conversation, $"What is <region{fits}>?", maxNewTokens: 4);
         Assert.InRange(answer.GetProperty("promptTokens").GetInt32(), 1, ShortContextGateway.ContextLength - 1);
+
+        // A question that would fill the rest of the context is refused, and the conversation keeps its one turn.
+        var longQuestion = $"What is <region{fits}>? " + string.Join(" ", Enumerable.Repeat("Please look closely.", 60));
+        using var tooLong = await gateway.Http.PostAsync($"/v1/conversations/{conversation}/messages", Json(Message(longQuestion, 4)));
+        Assert.Contains($"the model's context length is {ShortContextGateway.ContextLength}", await ExpectProblemAsync(tooLong, 400));
+        using var view = await gateway.Http.GetAsync($"/v1/conversations/{conversation}");
+        Assert.Equal(2, (await ExpectJsonAsync(view, HttpStatusCode.OK)).GetProperty("messages").GetArrayLength());
     }
 }
