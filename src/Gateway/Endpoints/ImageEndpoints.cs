@@ -1,10 +1,10 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using OspreyCluster.Gateway.Contracts;
 using OspreyCluster.Gateway.Hosting;
 using OspreyCluster.Gateway.Regions;
 using OspreyCluster.Gateway.Requests;
+using OspreyCluster.Grains.Images;
 using OspreyCluster.Grains.Interfaces;
 
 using OspreyCluster.Gateway.Security;
@@ -49,7 +49,7 @@ public static class ImageEndpoints
     private static async Task<IResult> Upload(HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var bytes = await ImageBody.ReadAsync(request, cancellationToken);
-        var id = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var id = ImageId.Of(bytes);
         var info = await grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(request.HttpContext, id)).Upload(bytes);
         return TypedResults.Created($"/v1/images/{id}", new ImageCreated(id, info.Width, info.Height));
     }

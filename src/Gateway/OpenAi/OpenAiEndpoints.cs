@@ -8,6 +8,7 @@ using OspreyCluster.Gateway.Hosting;
 using OspreyCluster.Gateway.Regions;
 using OspreyCluster.Gateway.Requests;
 using OspreyCluster.Gateway.Streaming;
+using OspreyCluster.Grains.Images;
 using OspreyCluster.Grains.Interfaces;
 
 using OspreyCluster.Gateway.Security;
@@ -66,7 +67,7 @@ public static class OpenAiEndpoints
             if (call.Model is { } asked && asked != model.Id)
                 throw new OpenAiRequestException(404, $"the model '{asked}' is not served here; this cluster serves '{model.Id}'", "model", "model_not_found");
 
-            var image = grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(context, ImageId(call.Image)));
+            var image = grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(context, ImageId.Of(call.Image)));
             var info = await image.Upload(call.Image);
             var regions = call.Regions is { Length: > 0 } given
                 ? RegionMaskParser.Parse(given, info, options.Value.MaxRegions)
@@ -148,8 +149,6 @@ public static class OpenAiEndpoints
 
     private static ChatUsage Usage(TurnResult result) => new(result.PromptTokens, result.GeneratedTokens,
         result.PromptTokens + result.GeneratedTokens, new PromptTokenDetails(result.CachedTokens));
-
-    private static string ImageId(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
 
     private static async Task WriteError(HttpContext context, Exception failure)
     {

@@ -14,7 +14,7 @@ namespace OspreyCluster.Gateway.Security;
 public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyRing keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "ApiKey";
+    public const string SchemeName = "ApiKey";
     public const string TenantClaim = "osprey:tenant";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -25,8 +25,8 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
             return Task.FromResult(AuthenticateResult.Fail("the Authorization header must be 'Bearer <key>'"));
         var tenant = keys.TenantOf(header["Bearer ".Length..].Trim());
         if (tenant is null) return Task.FromResult(AuthenticateResult.Fail("the API key is not valid"));
-        var identity = new ClaimsIdentity([new Claim(TenantClaim, tenant)], Scheme);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme)));
+        var identity = new ClaimsIdentity([new Claim(TenantClaim, tenant)], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -13,8 +13,8 @@ public static class ApiKeySetup
         var spec = builder.Configuration[$"{GatewayOptions.Section}:ApiKeys"] ?? builder.Configuration["OSPREY_API_KEYS"];
         var keys = ApiKeyRing.Parse(spec);
         builder.Services.AddSingleton(keys);
-        builder.Services.AddAuthentication(ApiKeyAuthentication.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.Scheme, null);
+        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(o => o.AddPolicy(Policy, p => p.RequireClaim(ApiKeyAuthentication.TenantClaim)));
         return keys;
     }

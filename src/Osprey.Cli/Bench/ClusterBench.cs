@@ -82,7 +82,6 @@ public static class ClusterBench
         }
 
         var concurrency = new List<ConcurrencyTiming>();
-        var conversationSerial = 0;
         foreach (var n in settings.Concurrency)
         {
             log($"cluster: {n} concurrent conversations, batched then one at a time");
