@@ -17,13 +17,24 @@ public static class EvalSampleSource
     {
         var scene = sample.Scene;
         var image = new RgbImage(scene.Width, scene.Height, scene.Pixels);
+        var (regions, swapped) = MasksOf(sample);
+        return Build(sample.Family, image, regions, sample.Conversation) with { SwappedRegions = swapped };
+    }
+
+    /// <summary>
+    /// The sample's region masks and, in scenes with two or more objects, the same regions moved to the next
+    /// object in drawing order (cyclically, whole-object masks), for the mask-dependence check.
+    /// </summary>
+    public static (IReadOnlyList<RegionMask> Regions, IReadOnlyList<RegionMask>? Swapped) MasksOf(InstructionSample sample)
+    {
+        var scene = sample.Scene;
         var regions = sample.Regions.Select(r => Mask(scene, scene.MaskOf(r))).ToList();
         IReadOnlyList<RegionMask>? swapped = null;
         if (sample.Regions.Count > 0 && scene.Objects.Count > 1)
             swapped = sample.Regions
                 .Select(r => Mask(scene, scene.Objects[(r.ObjectIndex + 1) % scene.Objects.Count].Mask))
                 .ToList();
-        return Build(sample.Family, image, regions, sample.Conversation) with { SwappedRegions = swapped };
+        return (regions, swapped);
     }
 
     /// <summary>

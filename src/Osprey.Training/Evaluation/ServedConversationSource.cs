@@ -66,14 +66,7 @@ public static partial class ServedConversationSource
     {
         var scene = sample.Scene;
         var image = new RgbImage(scene.Width, scene.Height, scene.Pixels);
-        var regions = sample.Regions.Select(r => Mask(scene, scene.MaskOf(r))).ToList();
-        IReadOnlyList<RegionMask>? swapped = null;
-        if (sample.Regions.Count > 0 && scene.Objects.Count > 1)
-            swapped = sample.Regions
-                .Select(r => Mask(scene, scene.Objects[(r.ObjectIndex + 1) % scene.Objects.Count].Mask))
-                .ToList();
+        var (regions, swapped) = EvalSampleSource.MasksOf(sample);
         return new ServedConversation(table, image, regions, turns, demoDescription) { SwappedRegions = swapped };
     }
-
-    private static RegionMask Mask(SyntheticScene scene, byte[] mask) => RegionMaskCodec.FromBinary(scene.Height, scene.Width, mask);
 }
