@@ -14,6 +14,16 @@ public sealed class OspreySiloOptions
     /// <summary>Most sequences one engine step batches together.</summary>
     public int MaxBatchSize { get; set; } = 16;
     /// <summary>
+    /// Most sequences waiting for a batch slot on this silo; past it a turn is refused at once with 503
+    /// and Retry-After rather than queued without bound.
+    /// </summary>
+    public int MaxWaitingSequences { get; set; } = 64;
+    /// <summary>
+    /// Longest a turn may run on the engine (waiting included); past it the turn is cancelled, its slot
+    /// freed, nothing of it stored, and the caller gets a 504.
+    /// </summary>
+    public TimeSpan TurnDeadline { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
     /// StackExchange.Redis connection string for grain storage; null or empty means in-memory storage
     /// (embedded mode and tests without failover).
     /// </summary>

@@ -7,7 +7,8 @@ using OspreyCluster.Grains.Hosting;
 
 // Configuration (appsettings.json, environment OSPREY__…/ORLEANS__…, or --Section:Key=value):
 //   Osprey:ModelDirectory, Osprey:DType (fp32|bf16|fp16), Osprey:Device (cpu|cuda|cuda:N),
-//   Osprey:MemoryBudgetBytes, Osprey:MaxBatchSize, Osprey:RedisConnectionString
+//   Osprey:MemoryBudgetBytes, Osprey:MaxBatchSize, Osprey:MaxWaitingSequences (64),
+//   Osprey:TurnDeadline (00:05:00), Osprey:RedisConnectionString
 //   Orleans:ClusterId, Orleans:ServiceId, Orleans:SiloPort (11111), Orleans:GatewayPort (30000),
 //   Orleans:AdvertisedIP (127.0.0.1), Orleans:PrimarySiloPort (localhost clustering only; default SiloPort)
 // With a Redis connection: Redis clustering + Redis grain storage; without: localhost clustering

@@ -23,6 +23,7 @@ public static class ConversationEndpoints
 
         conversations.MapPost("/{id}/messages", MessageTurn.Run)
             .WithBodyLimit(RequestBodyLimit.Json)
+            .CapConcurrentTurns()
             .WithSummary("Ask a question; with Accept: text/event-stream the answer streams as SSE 'token' events then 'done'")
             .Produces<MessageReply>(200, "application/json")
             .Produces(200, contentType: ServerSentEventWriter.MediaType)

@@ -41,6 +41,7 @@ public static class ImageEndpoints
             .ProducesProblem(404);
 
         images.MapPost("/{id}/describe", Describe)
+            .CapConcurrentTurns()
             .WithBodyLimit(RequestBodyLimit.Json)
             .WithSummary("Describe every region of an image, decoded as one batch from the image's shared prefix")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413);

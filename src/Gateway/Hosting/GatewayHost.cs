@@ -52,6 +52,7 @@ public static class GatewayHost
         builder.AddOspreyCluster();
         var keys = builder.AddApiKeys();
         var rateLimit = builder.AddRequestRateLimit();
+        var turnCap = builder.AddConcurrentTurnLimit();
 
         var app = builder.Build();
 
@@ -69,7 +70,7 @@ public static class GatewayHost
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
-        if (rateLimit is not null) app.UseRateLimiter();
+        if (rateLimit is not null || turnCap is not null) app.UseRateLimiter();
 
         app.MapOpenApi();
         app.MapScalarApiReference();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Osprey.Engine.Regions;
 using OspreyCluster.Gateway.Contracts;
 using OspreyCluster.Gateway.Hosting;
+using OspreyCluster.Gateway.Problems;
 using OspreyCluster.Gateway.Regions;
 using OspreyCluster.Gateway.Requests;
 using OspreyCluster.Gateway.Streaming;
@@ -30,6 +31,7 @@ public static class OpenAiEndpoints
             .Produces<ModelList>();
         openAi.MapPost("/chat/completions", Complete)
             .WithBodyLimit(RequestBodyLimit.ChatCompletion)
+            .CapConcurrentTurns()
             .Accepts<ChatCompletionRequestSchema>("application/json")
             .WithSummary("OpenAI chat completion about regions of one image: the image as a data: URL in the first user message, " +
                          "regions as a top-level \"regions\" array (or the alpha channel of an RGBA PNG), referred to as <region1>, <region2>, …")
@@ -156,7 +158,7 @@ public static class OpenAiEndpoints
         if (status >= 500) context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OpenAiEndpoints)).LogError(failure, "chat completion failed");
         if (context.Response.HasStarted) return;
         context.Response.StatusCode = status;
-        if (status == 503) context.Response.Headers.RetryAfter = "1";
+        RetryAfter.Apply(context.Response, failure, status);
         await context.Response.WriteAsJsonAsync(error);
     }
 }

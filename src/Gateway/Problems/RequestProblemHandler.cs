@@ -20,7 +20,7 @@ public sealed class RequestProblemHandler(IProblemDetailsService problems, ILogg
         if (context.Response.HasStarted)
             return true;
         context.Response.StatusCode = status;
-        if (status == 503) context.Response.Headers.RetryAfter = "1";
+        RetryAfter.Apply(context.Response, exception, status);
         var problem = RequestProblem.Create(status, reason);
         if (await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = problem }))
             return true;

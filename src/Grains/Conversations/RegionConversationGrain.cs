@@ -81,7 +81,7 @@ public sealed class RegionConversationGrain(
             // migrates, its placement putting it beside the image.
             imageMovedAway = imageSilo != here;
             var sequence = SequenceRequest.For(new ImageSource(state.State.ImageId, image.Bytes), prompt, Masks(image.Info), sampling);
-            await foreach (var item in EngineTurn.Stream(Engine, sequence, here, Store, cancellationToken))
+            await foreach (var item in EngineTurn.Stream(serving, sequence, here, Store, cancellationToken))
                 yield return item;
 
             Task Store(SequenceOutcome outcome)

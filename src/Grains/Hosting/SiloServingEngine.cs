@@ -31,15 +31,19 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
     private async Task Start(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        if (settings.TurnDeadline <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(settings.TurnDeadline), settings.TurnDeadline, "Osprey:TurnDeadline must be positive");
         var modelDirectory = settings.ResolveModelDirectory();
         logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, {DType})", modelDirectory, settings.Device, settings.DType);
         var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, EngineOptionsOf(settings)), cancellationToken);
         _engine = ServingEngine.Start(engine, new ServingOptions
         {
             MaxBatchSize = settings.MaxBatchSize,
+            MaxWaitingSequences = settings.MaxWaitingSequences,
             MemoryBudgetBytes = settings.MemoryBudgetBytes,
         });
-        logger.LogInformation("Osprey engine ready: budget {Budget} bytes, batch {Batch}", settings.MemoryBudgetBytes, settings.MaxBatchSize);
+        logger.LogInformation("Osprey engine ready: budget {Budget} bytes, batch {Batch}, at most {Waiting} waiting, turn deadline {Deadline}",
+            settings.MemoryBudgetBytes, settings.MaxBatchSize, settings.MaxWaitingSequences, settings.TurnDeadline);
     }
 
     private Task Stop(CancellationToken cancellationToken)

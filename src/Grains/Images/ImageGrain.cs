@@ -93,21 +93,11 @@ public sealed class ImageGrain(
         }
         var sequence = SequenceRequest.For(new ImageSource(info.Id, state.State.Bytes), prompt,
             new RegionMaskSet(info.Width, info.Height, [.. regions.Select(r => r.Mask)]), sampling);
-        await foreach (var item in EngineTurn.Stream(Engine, sequence, SiloIdentity.Of(silo.SiloAddress), cancellationToken: cancellationToken))
+        await foreach (var item in EngineTurn.Stream(serving, sequence, SiloIdentity.Of(silo.SiloAddress), cancellationToken: cancellationToken))
             yield return item;
     }
 
-    private async Task<SequenceOutcome> Generate(SequenceRequest request)
-    {
-        try
-        {
-            return await Engine.Complete(request);
-        }
-        catch (ArgumentException e)
-        {
-            throw new OspreyRequestException(400, e.Message);
-        }
-    }
+    private Task<SequenceOutcome> Generate(SequenceRequest request) => EngineTurn.Complete(serving, request);
 
     /// <summary>
     /// The activation is where conversations find the features; once it is gone (idle, or its silo

@@ -5,7 +5,8 @@ namespace Osprey.Engine.Imaging;
 /// <summary>
 /// Decodes PNG / JPEG / other SkiaSharp-supported bytes to <see cref="RgbImage"/> with the pixels
 /// PIL gives for <c>ImageOps.exif_transpose(Image.open(f)).convert("RGB")</c>:
-/// grey replicated to R=G=B, palette expanded, alpha dropped without compositing, no colour
+/// grey replicated to R=G=B (16-bit grey clamped to 0..255), 16-bit colour cut to its high byte, palette
+/// expanded, alpha dropped without compositing, no colour
 /// management (PIL ignores embedded ICC profiles, so Skia is asked for no colour-space conversion).
 /// JPEG goes through libjpeg-turbo with its default (islow DCT, fancy upsampling) like PIL.
 /// </summary>
@@ -57,14 +58,13 @@ public sealed class ImageDecoder
             throw new ImageDecodeException(ImageDecodeFailure.TooLarge,
                 $"{sourceName}: {width}x{height} = {pixels:N0} pixels exceeds the limit of {Limits.MaxPixels:N0} pixels; downscale the image first");
 
-        // PIL opens a 16-bit greyscale PNG as mode "I" and its I -> RGB conversion clamps each sample
-        // to 0..255 (1000 becomes 255); Skia hands out only the high byte of such samples (1000 -> 3),
-        // so PIL's pixels cannot be reproduced: refuse rather than feed the model different values.
-        // 16-bit RGB(A) and grey+alpha need nothing special: PIL and Skia both keep the high byte.
-        if (IsSixteenBitGreyPng(encoded))
-            throw new ImageDecodeException(ImageDecodeFailure.Unsupported,
-                $"{sourceName}: 16-bit greyscale PNG is not supported; save it as 8-bit greyscale or RGB");
-        var rgb = DecodeEightBit(codec, width, height, sourceName);
+        // PIL opens a 16-bit greyscale PNG as mode "I" and its I -> RGB conversion clamps each sample to
+        // 0..255 (1000 becomes 255), where Skia strips samples to their high byte (1000 -> 3): such images
+        // are read at 16 bits here and clamped. 16-bit RGB(A) and grey+alpha need nothing special:
+        // PIL opens them as 8-bit RGB(A) keeping the high byte, as Skia does.
+        var rgb = SixteenBitGreyPng.Is(encoded)
+            ? SixteenBitGreyPng.DecodeToRgb(encoded, width, height, sourceName)
+            : DecodeEightBit(codec, width, height, sourceName);
         var image = new RgbImage(width, height, rgb);
         return applyExifOrientation ? ExifOrientation.Apply(image, codec.EncodedOrigin) : image;
     }
@@ -84,13 +84,6 @@ public sealed class ImageDecoder
         }
         return rgb;
     }
-
-    /// <summary>PNG signature, then IHDR: bit depth at byte 24, colour type at 25 (0 = grey without alpha).</summary>
-    private static bool IsSixteenBitGreyPng(ReadOnlySpan<byte> encoded)
-        => encoded.Length > 25
-           && encoded[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-           && encoded.Slice(12, 4).SequenceEqual("IHDR"u8)
-           && encoded[24] == 16 && encoded[25] == 0;
 
     private static unsafe void ReadPixels(SKCodec codec, SKImageInfo info, byte[] target, string sourceName)
     {

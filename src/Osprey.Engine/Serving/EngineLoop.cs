@@ -15,6 +15,7 @@ internal sealed class EngineLoop
     private readonly OspreyEngine _engine;
     private readonly ServingOptions _options;
     private readonly ServingCounters _counters;
+    private readonly AdmissionQueueBound _queue;
     private readonly ChannelReader<EngineCommand> _commands;
     private readonly ResidentSet _resident;
     private readonly ImageResidency _images;
@@ -25,11 +26,12 @@ internal sealed class EngineLoop
     private readonly List<RunningSequence> _running = [];
     private readonly Thread _thread;
 
-    public EngineLoop(OspreyEngine engine, ImagePromptPrefix prefix, ServingOptions options, ServingCounters counters, ChannelReader<EngineCommand> commands)
+    public EngineLoop(OspreyEngine engine, ImagePromptPrefix prefix, ServingOptions options, ServingCounters counters, AdmissionQueueBound queue, ChannelReader<EngineCommand> commands)
     {
         _engine = engine;
         _options = options;
         _counters = counters;
+        _queue = queue;
         _commands = commands;
         _resident = new ResidentSet(options.MemoryBudgetBytes, counters);
         _images = new ImageResidency(engine, prefix, _resident, counters);
@@ -64,7 +66,11 @@ internal sealed class EngineLoop
         {
             var stopped = new OperationCanceledException("The engine stopped.");
             foreach (var sequence in _running) Fail(sequence, stopped);
-            foreach (var pending in _waiting) pending.Events.TryComplete(stopped);
+            foreach (var pending in _waiting)
+            {
+                _queue.Leave();
+                pending.Events.TryComplete(stopped);
+            }
             while (_commands.TryRead(out var command)) Reject(command, stopped);
             _resident.Dispose();
             _counters.SetActiveSequences(0);
@@ -113,12 +119,25 @@ internal sealed class EngineLoop
             Fail(_running[i], new OperationCanceledException("The sequence was cancelled."));
             _running.RemoveAt(i);
         }
+        // A cancelled sequence still waiting would hold a place in the bounded queue until a slot frees.
+        for (var n = _waiting.Count; n > 0; n--)
+        {
+            var pending = _waiting.Dequeue();
+            if (!pending.Cancelled)
+            {
+                _waiting.Enqueue(pending);
+                continue;
+            }
+            _queue.Leave();
+            pending.Events.TryComplete(new OperationCanceledException("The sequence was cancelled."));
+        }
     }
 
     private void AdmitWaiting()
     {
         while (_running.Count < _options.MaxBatchSize && _waiting.TryDequeue(out var pending))
         {
+            _queue.Leave();
             if (pending.Cancelled)
             {
                 pending.Events.TryComplete(new OperationCanceledException("The sequence was cancelled."));
@@ -220,11 +239,14 @@ internal sealed class EngineLoop
         sequence.Pending.Events.TryComplete(error);
     }
 
-    private static void Reject(EngineCommand command, Exception error)
+    private void Reject(EngineCommand command, Exception error)
     {
         switch (command)
         {
-            case StartSequence start: start.Sequence.Events.TryComplete(error); break;
+            case StartSequence start:
+                _queue.Leave();
+                start.Sequence.Events.TryComplete(error);
+                break;
             case EnsureImage ensure: ensure.Done.TrySetException(error); break;
         }
     }

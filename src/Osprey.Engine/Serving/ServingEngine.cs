@@ -15,6 +15,7 @@ public sealed class ServingEngine : IDisposable
     private readonly Channel<EngineCommand> _commands = Channel.CreateUnbounded<EngineCommand>(new() { SingleReader = true });
     private readonly EngineLoop _loop;
     private readonly OspreyEngine _engine;
+    private readonly AdmissionQueueBound _queue;
     private int _disposed;
 
     private ServingEngine(OspreyEngine engine, ServingOptions options)
@@ -22,7 +23,8 @@ public sealed class ServingEngine : IDisposable
         _engine = engine;
         Options = options;
         Prefix = new ImagePromptPrefix(engine.Tokenizer, ImageTokenCountOf(engine.Config));
-        _loop = new EngineLoop(engine, Prefix, options, Counters, _commands.Reader);
+        _queue = new AdmissionQueueBound(options.MaxWaitingSequences);
+        _loop = new EngineLoop(engine, Prefix, options, Counters, _queue, _commands.Reader);
     }
 
     /// <summary>Starts the loop over a loaded engine, which the serving engine then owns.</summary>
@@ -44,6 +46,9 @@ public sealed class ServingEngine : IDisposable
 
     public ServingMetrics Metrics() => Counters.Snapshot(Options.MemoryBudgetBytes);
 
+    /// <summary>Sequences submitted and not yet taken into the batch (or refused, or cancelled).</summary>
+    public int WaitingSequences => _queue.Waiting;
+
     public long FreeBytes => Math.Max(0, Options.MemoryBudgetBytes - Counters.BytesResident);
 
     /// <summary>Makes the image's features and prefix cache resident, encoding it if they are not.</summary>
@@ -56,14 +61,25 @@ public sealed class ServingEngine : IDisposable
 
     /// <summary>
     /// Streams the sampled token ids, then one event carrying the outcome. Cancelling, or leaving the
-    /// enumeration early, frees the sequence's batch slot and drops its half-extended cache.
+    /// enumeration early, frees the sequence's batch slot and drops its half-extended cache. With
+    /// <see cref="ServingOptions.MaxWaitingSequences"/> already waiting, the first move throws
+    /// <see cref="EngineQueueFullException"/> and nothing is queued.
     /// </summary>
     public async IAsyncEnumerable<SequenceEvent> Generate(SequenceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var events = Channel.CreateUnbounded<SequenceEvent>(new() { SingleReader = true, SingleWriter = true });
         var pending = new PendingSequence(request, events.Writer);
+        _queue.Enter();
+        try
+        {
+            Post(new StartSequence(pending));
+        }
+        catch
+        {
+            _queue.Leave();
+            throw;
+        }
         using var registration = cancellationToken.Register(() => Cancel(pending));
-        Post(new StartSequence(pending));
         try
         {
             await foreach (var item in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))

@@ -73,6 +73,18 @@ public class ImageDecoderTests
     }
 
     [Fact]
+    public void InterlacedSixteenBitGreyIsRefusedAsUnsupported()
+    {
+        // PIL reads Adam7-interlaced 16-bit grey; the decoder reads only non-interlaced, so it says so.
+        var png = File.ReadAllBytes(TestImages.Data("grey16.png"));
+        png[28] = 1;
+        BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(29), Crc32(png[12..29]));
+        var ex = Assert.Throws<ImageDecodeException>(() => _decoder.Decode(png, "interlaced.png"));
+        Assert.Equal(ImageDecodeFailure.Unsupported, ex.Reason);
+        Assert.Contains("interlaced 16-bit greyscale", ex.Message);
+    }
+
+    [Fact]
     public void NonImageBytesAreNotAnImage()
     {
         var ex = Assert.Throws<ImageDecodeException>(() => _decoder.Decode("hello, this is not an image"u8, "notes.txt"));

@@ -73,6 +73,9 @@ public sealed class WebAppPage : IAsyncDisposable
         await Assertions.Expect(ByTestId("image-canvas")).ToBeVisibleAsync();
     }
 
+    /// <summary>The image's size, for an upload the page made itself (a retry).</summary>
+    public void UseImageSize(int width, int height) => (ImageWidth, ImageHeight) = (width, height);
+
     public async Task<LocatorBoundingBoxResult> CanvasBoxAsync() =>
         await ByTestId("image-canvas").BoundingBoxAsync() ?? throw new InvalidOperationException("the image canvas is not on screen");
 

@@ -1,6 +1,8 @@
 // The gateway's HTTP API as the page uses it. Every failure is one of two errors: ApiError carries the
 // problem+json `detail` the API gave; ConnectionLostError means no answer arrived (server gone, network down).
+// Every call carries the tab's API key when one is set; a 401 also tells the key field (apiKey.js).
 import { readServerSentEvents } from './sse.js';
+import { authorization, keyRefused } from './apiKey.js';
 
 export class ApiError extends Error {
   constructor(status, detail) {
@@ -16,15 +18,19 @@ export class ConnectionLostError extends Error {
   }
 }
 
-async function send(path, init) {
+async function send(path, init = {}) {
   let response;
   try {
-    response = await fetch(path, init);
+    response = await fetch(path, { ...init, headers: { ...init.headers, ...authorization() } });
   } catch (failure) {
     if (failure.name === 'AbortError') throw failure;
     throw new ConnectionLostError();
   }
-  if (!response.ok) throw await problemOf(response);
+  if (!response.ok) {
+    const problem = await problemOf(response);
+    if (problem.status === 401) keyRefused(problem.detail);
+    throw problem;
+  }
   return response;
 }
 
@@ -32,7 +38,8 @@ async function problemOf(response) {
   let detail = `${response.status} ${response.statusText}`.trim();
   try {
     const problem = await response.json();
-    detail = problem.detail ?? problem.reason ?? problem.title ?? detail;
+    // problem+json on the native routes, OpenAI's {error: {message}} on /v1/models.
+    detail = problem.detail ?? problem.reason ?? problem.error?.message ?? problem.title ?? detail;
   } catch {
     // Not problem+json (a proxy's error page, say): the status line is all there is to show.
   }
@@ -101,4 +108,16 @@ export async function streamMessage(conversationId, text, onToken, signal) {
 export async function describeRegions(imageId, regions) {
   const response = await postJson(`/v1/images/${encodeURIComponent(imageId)}/describe`, { regions, style: 'short' });
   return (await json(response)).descriptions;
+}
+
+/** GET /v1/models: whether the API takes this tab's key (or needs none). A 401 reaches the key field. */
+export async function checkAccess() {
+  try {
+    await send('/v1/models', { headers: { Accept: 'application/json' } });
+    return true;
+  } catch (failure) {
+    if (failure instanceof ApiError && failure.status === 401) return false;
+    // Anything else (a server still starting, say) is for the action that needs it to report.
+    return true;
+  }
 }

@@ -8,6 +8,7 @@ import { renderRegionList } from './regionList.js';
 import { Chat } from './chat.js';
 import { describeAll } from './describe.js';
 import { showProblem, clearProblem } from './problems.js';
+import { startKeyField } from './keyField.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -224,6 +225,7 @@ function updateDescribeButton() {
   button.textContent = describing ? 'Describing…' : 'Describe all';
 }
 
+startKeyField($('api-key-form'), $('api-key-input'), $('api-key-status'));
 selectTool('box');
 renderRegions();
 updateDescribeButton();

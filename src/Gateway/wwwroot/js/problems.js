@@ -1,5 +1,5 @@
 // Shows a failure where it happened: the API's own words (problem+json `detail`) for a refusal, and for a
-// lost connection a plain sentence with a Retry button when the action can be repeated.
+// lost connection or a missing API key a plain sentence with a Retry button when the action can be repeated.
 import { ApiError, ConnectionLostError } from './api.js';
 
 export function showProblem(element, error, retry) {
@@ -7,7 +7,11 @@ export function showProblem(element, error, retry) {
   element.hidden = false;
   const message = document.createElement('span');
   message.className = 'problem-text';
-  if (error instanceof ApiError) {
+  const needsKey = error instanceof ApiError && error.status === 401;
+  if (needsKey) {
+    message.textContent = `${error.detail} Enter the API key above, then retry.`;
+    element.dataset.status = '401';
+  } else if (error instanceof ApiError) {
     message.textContent = error.detail;
     element.dataset.status = String(error.status);
   } else if (error instanceof ConnectionLostError) {
@@ -18,7 +22,7 @@ export function showProblem(element, error, retry) {
     delete element.dataset.status;
   }
   element.append(message);
-  if (retry && error instanceof ConnectionLostError) {
+  if (retry && (error instanceof ConnectionLostError || needsKey)) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'button small';
