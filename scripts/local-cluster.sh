@@ -121,7 +121,7 @@ up() {
   for (( i = 0; i < SILOS; i++ )); do
     local silo_port=$(( SILO_PORT_BASE + i )) gateway_port=$(( SILO_GATEWAY_PORT_BASE + i ))
     start "silo$i" "--Orleans:SiloPort=$silo_port" dotnet "$silo_dll" "${cluster[@]}" "${model[@]}" \
-      "--Osprey:RedisConnectionString=$redis" "--Orleans:AdvertisedIP=127.0.0.1" \
+      "--Osprey:Redis=$redis" "--Orleans:AdvertisedIP=127.0.0.1" \
       "--Orleans:SiloPort=$silo_port" "--Orleans:GatewayPort=$gateway_port"
   done
 

@@ -66,6 +66,9 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
                 before.Add(answer.GetProperty("silo").GetString()!);
             }
             var imageSilo = Assert.Single(before.Distinct());
+            // The cluster's encode total is kept in Redis by the silos: one encode so far.
+            var encodes = await EncodeTotalWhen(http, n => n >= 1);
+            Assert.Equal(1, encodes);
 
             // Stop the silo process that holds the image (and so the conversation): it leaves the
             // Redis membership table, and the next turn re-creates both from Redis-stored state elsewhere.
@@ -82,6 +85,17 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             Assert.Equal(expected[2].PromptPositions, after.GetProperty("promptTokens").GetInt32());
             // Nothing was resident on the new silo: the whole history went through prefill again.
             Assert.Equal(expected[2].PromptPositions, after.GetProperty("prefilledTokens").GetInt32());
+            // The stopped silo's encode still counts, and so does the new silo's re-encode.
+            Assert.Equal(2, await EncodeTotalWhen(http, n => n >= 2));
+            // The dashboard's grain gathers the cluster's state once a second after its first request.
+            var active = 0;
+            for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20); active != 1 && DateTime.UtcNow < deadline; await Task.Delay(500))
+            {
+                using var dashboard = await http.GetAsync("/dashboard/DashboardCounters");
+                active = (await ExpectJsonAsync(dashboard, HttpStatusCode.OK)).GetProperty("hosts").EnumerateArray()
+                    .Count(host => host.GetProperty("status").GetString() == "Active");
+            }
+            Assert.Equal(1, active);
             using (var get = await http.GetAsync($"/v1/conversations/{conversationId}"))
             {
                 var messages = (await ExpectJsonAsync(get, HttpStatusCode.OK)).GetProperty("messages").EnumerateArray()
@@ -96,6 +110,18 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             Assert.All(pids, pid => Assert.False(IsAlive(pid), $"pid {pid} still runs after down"));
             Assert.Empty(Directory.GetFiles(Path.Combine(state.FullName, "pids")));
             state.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>osprey_image_encodes_total from the gateway's /metrics, polled until <paramref name="done"/> or 20 s.</summary>
+    private static async Task<double?> EncodeTotalWhen(HttpClient http, Func<double, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var total = PrometheusText.Sum(await http.GetStringAsync("/metrics"), "osprey_image_encodes_total");
+            if (total is { } n && done(n) || DateTime.UtcNow > deadline) return total;
+            await Task.Delay(200);
         }
     }
 

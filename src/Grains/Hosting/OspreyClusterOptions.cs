@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Configuration;
+
+namespace OspreyCluster.Grains.Hosting;
+
+/// <summary>
+/// Everything a silo or gateway host needs to join the cluster and serve the model: section "Osprey"
+/// (<c>Osprey:Redis</c>, the model and its engine) with the cluster's identity and ports from section
+/// "Orleans". Bound once, by <see cref="From"/>, in <see cref="OspreyHost"/>.
+/// </summary>
+public sealed class OspreyClusterOptions
+{
+    public const string Section = "Osprey";
+    public const string OrleansSection = "Orleans";
+
+    /// <summary>
+    /// StackExchange.Redis connection string: Redis clustering and grain storage. Unset: a single-machine
+    /// cluster (localhost clustering, in-memory storage), which a gateway hosts in its own process.
+    /// </summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Model directory; empty means the default model shipped in the repository.</summary>
+    public string? ModelDirectory { get; set; }
+    /// <summary>"fp32" | "bf16" | "fp16".</summary>
+    public string DType { get; set; } = "fp32";
+    /// <summary>"cpu" | "cuda" | "cuda:N".</summary>
+    public string Device { get; set; } = "cpu";
+    /// <summary>Budget for resident image features and KV caches on this silo, in bytes.</summary>
+    public long MemoryBudgetBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+    /// <summary>Most sequences one engine step batches together.</summary>
+    public int MaxBatchSize { get; set; } = 16;
+
+    /// <summary>The cluster's identity and this host's endpoints (section "Orleans").</summary>
+    public OrleansEndpoints Orleans { get; set; } = new();
+
+    public bool HasRedis => !string.IsNullOrWhiteSpace(Redis);
+
+    public static OspreyClusterOptions From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Section).Get<OspreyClusterOptions>() ?? new OspreyClusterOptions();
+        options.Orleans = configuration.GetSection(OrleansSection).Get<OrleansEndpoints>() ?? new OrleansEndpoints();
+        return options;
+    }
+
+    /// <summary>
+    /// <see cref="ModelDirectory"/>, else OSPREY_MODEL_DIR, else the repository's default model; a
+    /// <see cref="DirectoryNotFoundException"/> saying what to configure when none exists.
+    /// </summary>
+    public string ResolveModelDirectory()
+    {
+        var directory = Osprey.Engine.DefaultModel.Resolve(ModelDirectory);
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException(
+                $"model directory '{directory}' does not exist (set Osprey:ModelDirectory or {Osprey.Engine.DefaultModel.EnvironmentVariable}, or add {Osprey.Engine.DefaultModel.RelativePath})");
+        return directory;
+    }
+}
