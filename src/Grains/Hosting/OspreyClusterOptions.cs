@@ -29,6 +29,14 @@ public sealed class OspreyClusterOptions
     /// <summary>Most sequences one engine step batches together.</summary>
     public int MaxBatchSize { get; set; } = 16;
 
+    /// <summary>
+    /// A silo process (one without the gateway, whose /metrics already has them) serves its engine's
+    /// metrics in Prometheus' format at http://<see cref="MetricsHost"/>:MetricsPort/metrics when set.
+    /// </summary>
+    public int? MetricsPort { get; set; }
+    /// <summary>The host name the silo's metrics listener answers to; "*" for every address (containers).</summary>
+    public string MetricsHost { get; set; } = "localhost";
+
     /// <summary>The cluster's identity and this host's endpoints (section "Orleans").</summary>
     public OrleansEndpoints Orleans { get; set; } = new();
 

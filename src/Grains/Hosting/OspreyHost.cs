@@ -36,7 +36,18 @@ public static class OspreyHost
                 silo.AddOsprey(options);
                 silo.AddDashboard();
             });
-            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OspreyMeters.Silo));
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
+            {
+                metrics.AddMeter(OspreyMeters.Silo);
+                if (!roles.HasFlag(OspreyHostRoles.Gateway) && options.MetricsPort is { } port)
+                    metrics.AddPrometheusHttpListener(listener =>
+                    {
+                        listener.Host = options.MetricsHost;
+                        listener.Port = port;
+                        listener.ScrapeResponseCacheDurationMilliseconds = 0;
+                        listener.ScopeInfoEnabled = false;
+                    });
+            });
         }
         else
         {

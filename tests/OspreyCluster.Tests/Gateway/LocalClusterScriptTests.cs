@@ -19,6 +19,7 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
         var state = Directory.CreateTempSubdirectory("osprey-local-cluster-");
         var gatewayUrl = $"http://127.0.0.1:{FreePorts.One()}";
         var siloPortBase = FreePorts.Consecutive(2);
+        var siloMetricsPortBase = FreePorts.Consecutive(2);
         var environment = new Dictionary<string, string>
         {
             ["SILOS"] = "2",
@@ -26,6 +27,7 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             ["REDIS_PORT"] = FreePorts.One().ToString(),
             ["SILO_PORT_BASE"] = siloPortBase.ToString(),
             ["SILO_GATEWAY_PORT_BASE"] = FreePorts.Consecutive(2).ToString(),
+            ["SILO_METRICS_PORT_BASE"] = siloMetricsPortBase.ToString(),
             ["MODEL_DIR"] = FixturePaths.OspreyTiny,
             ["STATE_DIR"] = state.FullName,
             // The test project references the silo and gateway projects, so their binaries were just
@@ -70,9 +72,14 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             var encodes = await EncodeTotalWhen(http, n => n >= 1);
             Assert.Equal(1, encodes);
 
+            var port = int.Parse(imageSilo[(imageSilo.IndexOf(':') + 1)..imageSilo.IndexOf('@')]);
+            // Each silo process serves its own engine's metrics, labelled with the silo.
+            var siloMetrics = await http.GetStringAsync($"http://127.0.0.1:{siloMetricsPortBase + port - siloPortBase}/metrics");
+            var siloEncodes = Assert.Single(PrometheusText.Samples(siloMetrics), s => s.Name == "osprey_silo_image_encodes_total");
+            Assert.Equal(($"silo=\"{imageSilo}\"", 1.0), (siloEncodes.Labels, siloEncodes.Value));
+
             // Stop the silo process that holds the image (and so the conversation): it leaves the
             // Redis membership table, and the next turn re-creates both from Redis-stored state elsewhere.
-            var port = int.Parse(imageSilo[(imageSilo.IndexOf(':') + 1)..imageSilo.IndexOf('@')]);
             var siloPid = int.Parse(File.ReadAllText(Path.Combine(state.FullName, "pids", $"silo{port - siloPortBase}.pid")).Split(' ')[0]);
             using (var kill = Process.Start("kill", ["-TERM", siloPid.ToString()])) await kill.WaitForExitAsync();
             var stopDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
