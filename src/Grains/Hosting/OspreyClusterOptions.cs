@@ -34,7 +34,7 @@ public sealed class OspreyClusterOptions
     /// metrics in Prometheus' format at http://<see cref="MetricsHost"/>:MetricsPort/metrics when set.
     /// </summary>
     public int? MetricsPort { get; set; }
-    /// <summary>The host name the silo's metrics listener answers to; "*" for every address (containers).</summary>
+    /// <summary>The host name or address the silo's metrics listener answers on; "*" for every address (containers).</summary>
     public string MetricsHost { get; set; } = "localhost";
 
     /// <summary>The cluster's identity and this host's endpoints (section "Orleans").</summary>

@@ -42,8 +42,16 @@ public static class OspreyHost
                 if (!roles.HasFlag(OspreyHostRoles.Gateway) && options.MetricsPort is { } port)
                     metrics.AddPrometheusHttpListener(listener =>
                     {
-                        listener.Host = options.MetricsHost;
                         listener.Port = port;
+                        if (options.MetricsHost is "*" or "+")
+                            // The exporter takes one host name; HttpListener's wildcard prefix answers on every address.
+                            listener.ConfigureHttpListener = (_, http) =>
+                            {
+                                http.Prefixes.Clear();
+                                http.Prefixes.Add($"http://+:{port}/");
+                            };
+                        else
+                            listener.Host = options.MetricsHost;
                         listener.ScrapeResponseCacheDurationMilliseconds = 0;
                         listener.ScopeInfoEnabled = false;
                     });
