@@ -21,7 +21,6 @@ public static class OspreyHost
     public static OspreyHostPlan AddOspreyCluster(this IHostApplicationBuilder builder, OspreyHostRoles roles)
     {
         var options = OspreyClusterOptions.From(builder.Configuration);
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         // Without Redis there is no cluster to join: a gateway brings its own silo.
         if (!options.HasRedis) roles |= OspreyHostRoles.Silo;
 
