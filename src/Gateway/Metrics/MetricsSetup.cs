@@ -17,7 +17,7 @@ public static class MetricsSetup
         builder.Services.AddSingleton<GatewayRequestInstruments>();
         builder.Services.AddSingleton<ClusterTotalsInstruments>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(OspreyMeters.Gateway, "Microsoft.AspNetCore.Hosting")
+            .AddMeter(OspreyMeters.Gateway, OspreyMeters.Cluster, "Microsoft.AspNetCore.Hosting")
             .AddPrometheusExporter(prometheus =>
             {
                 // Every scrape reads the engines and the cluster anew (tests and scrapers see work at once).

@@ -25,8 +25,7 @@ public static class OspreyHost
         if (!options.HasRedis) roles |= OspreyHostRoles.Silo;
 
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(roles.HasFlag(OspreyHostRoles.Gateway) ? "osprey-gateway" : "osprey-silo"))
-            .WithMetrics(metrics => metrics.AddMeter(OspreyMeters.Cluster));
+            .ConfigureResource(resource => resource.AddService(roles.HasFlag(OspreyHostRoles.Gateway) ? "osprey-gateway" : "osprey-silo"));
         if (roles.HasFlag(OspreyHostRoles.Silo))
         {
             builder.UseOrleans(silo =>

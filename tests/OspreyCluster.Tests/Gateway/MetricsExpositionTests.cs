@@ -10,7 +10,7 @@ public sealed class MetricsExpositionTests(EmbeddedGateway gateway)
 {
     private HttpClient Http => gateway.Http;
 
-    private const string DescribeRequests = "osprey_gateway_requests_total";
+    private const string RequestsTotal = "osprey_gateway_requests_total";
 
     [Fact]
     public async Task The_documented_counters_and_gauges_are_exposed_and_count_real_work()
@@ -70,7 +70,7 @@ public sealed class MetricsExpositionTests(EmbeddedGateway gateway)
     }
 
     private static double DescribeCount(string page) =>
-        PrometheusText.Samples(page).Where(s => s.Name == DescribeRequests
+        PrometheusText.Samples(page).Where(s => s.Name == RequestsTotal
             && s.Labels == "method=\"POST\",route=\"/v1/images/{id}/describe\",status=\"200\"").Sum(s => s.Value);
 
     private async Task<string> MetricsWhen(Func<string, bool> done)
