@@ -10,7 +10,8 @@
 #   GATEWAY_URL [http://127.0.0.1:5000]
 #   REDIS_PORT [6390]              port of the cluster's own redis-server
 #   SILO_PORT_BASE [11111]         silo i (0-based) listens on SILO_PORT_BASE+i ...
-#   SILO_GATEWAY_PORT_BASE [30000] ... and accepts clients on SILO_GATEWAY_PORT_BASE+i
+#   SILO_GATEWAY_PORT_BASE [30000] ... accepts clients on SILO_GATEWAY_PORT_BASE+i ...
+#   SILO_METRICS_PORT_BASE [9464]  ... and serves its engine metrics at http://127.0.0.1:(SILO_METRICS_PORT_BASE+i)/metrics
 #   MODEL_DIR                      model directory for the silos (empty: the default model)
 #   STATE_DIR [<repo>/.local-cluster]  PIDs, logs, Redis data
 #   CONFIGURATION [Release]
@@ -24,6 +25,7 @@ GATEWAY_URL="${GATEWAY_URL:-http://127.0.0.1:5000}"
 REDIS_PORT="${REDIS_PORT:-6390}"
 SILO_PORT_BASE="${SILO_PORT_BASE:-11111}"
 SILO_GATEWAY_PORT_BASE="${SILO_GATEWAY_PORT_BASE:-30000}"
+SILO_METRICS_PORT_BASE="${SILO_METRICS_PORT_BASE:-9464}"
 MODEL_DIR="${MODEL_DIR:-}"
 STATE_DIR="${STATE_DIR:-$repo/.local-cluster}"
 CONFIGURATION="${CONFIGURATION:-Release}"
@@ -119,10 +121,11 @@ up() {
   [[ -n "$MODEL_DIR" ]] && model=("--Osprey:ModelDirectory=$MODEL_DIR")
 
   for (( i = 0; i < SILOS; i++ )); do
-    local silo_port=$(( SILO_PORT_BASE + i )) gateway_port=$(( SILO_GATEWAY_PORT_BASE + i ))
+    local silo_port=$(( SILO_PORT_BASE + i )) gateway_port=$(( SILO_GATEWAY_PORT_BASE + i )) metrics_port=$(( SILO_METRICS_PORT_BASE + i ))
     start "silo$i" "--Orleans:SiloPort=$silo_port" dotnet "$silo_dll" "${cluster[@]}" "${model[@]}" \
-      "--Osprey:RedisConnectionString=$redis" "--Orleans:AdvertisedIP=127.0.0.1" \
-      "--Orleans:SiloPort=$silo_port" "--Orleans:GatewayPort=$gateway_port"
+      "--Osprey:Redis=$redis" "--Orleans:AdvertisedIP=127.0.0.1" \
+      "--Orleans:SiloPort=$silo_port" "--Orleans:GatewayPort=$gateway_port" \
+      "--Osprey:MetricsHost=127.0.0.1" "--Osprey:MetricsPort=$metrics_port"
   done
 
   start gateway "--urls=$GATEWAY_URL" dotnet "$gateway_dll" "${cluster[@]}" "--Osprey:Redis=$redis" "--urls=$GATEWAY_URL"

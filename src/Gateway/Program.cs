@@ -1,14 +1,14 @@
-using Microsoft.Extensions.Options;
 using OspreyCluster.Gateway.Hosting;
-using OspreyCluster.Grains;
+using OspreyCluster.Grains.Hosting;
 
 var app = GatewayHost.Build(args);
-// The embedded silo needs a model; say which one is missing before the cluster starts up.
-if (ClusterMode.IsEmbedded(app.Configuration))
+// A silo in this process needs a model; say which one is missing before the cluster starts up.
+var plan = app.Services.GetRequiredService<OspreyHostPlan>();
+if (plan.HostsSilo)
 {
     try
     {
-        app.Services.GetRequiredService<IOptions<OspreySiloOptions>>().Value.ResolveModelDirectory();
+        plan.Options.ResolveModelDirectory();
     }
     catch (DirectoryNotFoundException missing)
     {

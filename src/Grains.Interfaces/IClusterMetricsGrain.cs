@@ -1,6 +1,9 @@
 namespace OspreyCluster.Grains.Interfaces;
 
-/// <summary>Cluster-wide engine metrics, gathered from every active silo (key 0).</summary>
+/// <summary>
+/// Every active silo's engine counters and gauges in one call (key 0): a view of the engines now, for
+/// tests and diagnostics; the exported metrics are the silos' own instruments.
+/// </summary>
 public interface IClusterMetricsGrain : IGrainWithIntegerKey
 {
     Task<ClusterMetrics> Get();
@@ -28,5 +31,6 @@ public sealed record SiloEngineMetrics
 [GenerateSerializer, Immutable]
 public sealed record ClusterMetrics([property: Id(0)] IReadOnlyList<SiloEngineMetrics> Silos)
 {
+    /// <summary>Summed over the silos running now: one that left takes its count along (the lifetime total is <see cref="IClusterTotalsGrain"/>).</summary>
     public long ImageEncodesTotal => Silos.Sum(s => s.ImageEncodes);
 }

@@ -27,7 +27,7 @@ public sealed class OspreyTestCluster : IAsyncDisposable
                 options.ModelDirectory = FixturePaths.OspreyTiny;
                 options.MemoryBudgetBytes = memoryBudgetBytes;
                 options.MaxBatchSize = 8;
-                options.RedisConnectionString = redis?.ConnectionString;
+                options.Redis = redis?.ConnectionString;
             });
             configure?.Invoke(silo);
         });

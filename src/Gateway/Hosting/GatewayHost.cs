@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using OspreyCluster.Gateway.Dashboard;
 using OspreyCluster.Gateway.Endpoints;
 using OspreyCluster.Gateway.Metrics;
 using OspreyCluster.Gateway.OpenAi;
 using OspreyCluster.Gateway.Problems;
 using OspreyCluster.Gateway.Requests;
 using OspreyCluster.Gateway.Security;
+using OspreyCluster.Grains.Hosting;
 using Scalar.AspNetCore;
 
 namespace OspreyCluster.Gateway.Hosting;
@@ -47,9 +50,8 @@ public static class GatewayHost
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemReason.Ensure);
         builder.Services.AddExceptionHandler<RequestProblemHandler>();
         builder.Services.AddOpenApi();
-        builder.Services.AddSingleton<GatewayRequestCounters>();
-
-        builder.AddOspreyCluster();
+        builder.Services.AddSingleton(builder.AddOspreyCluster(OspreyHostRoles.Gateway));
+        builder.AddOspreyMetrics();
         var keys = builder.AddApiKeys();
         var rateLimit = builder.AddRequestRateLimit();
         var turnCap = builder.AddConcurrentTurnLimit();
@@ -77,7 +79,10 @@ public static class GatewayHost
         var access = new ApiAccess(keys, rateLimit);
         app.MapImageEndpoints(access);
         app.MapConversationEndpoints(access);
-        app.MapOperationsEndpoints(keys);
+        app.MapOperationsEndpoints();
+        var operationsOpen = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.OpenMetrics;
+        app.MapMetrics(keys, operationsOpen);
+        app.MapDashboard(keys, operationsOpen);
         app.MapOpenAiEndpoints(access);
         app.WarnIfOpenBeyondLoopback(keys);
         return app;

@@ -1,12 +1,12 @@
 namespace OspreyCluster.Gateway.Hosting;
 
-/// <summary>Gateway settings, bound from configuration section "Osprey" (the embedded silo's options share it).</summary>
+/// <summary>
+/// The HTTP side's own settings, bound from configuration section "Osprey"; the cluster's (Redis, the
+/// model, Orleans endpoints) are <see cref="OspreyCluster.Grains.Hosting.OspreyClusterOptions"/>.
+/// </summary>
 public sealed class GatewayOptions
 {
     public const string Section = "Osprey";
-
-    /// <summary>Redis connection string. Set: join that cluster as a client. Absent: host a silo in-process.</summary>
-    public string? Redis { get; set; }
 
     /// <summary>Largest accepted image upload.</summary>
     public long MaxImageBytes { get; set; } = 20L * 1024 * 1024;
@@ -26,7 +26,7 @@ public sealed class GatewayOptions
     /// </summary>
     public string? ApiKeys { get; set; }
 
-    /// <summary>Serve /metrics without a key even when keys are configured (a scraper inside the network).</summary>
+    /// <summary>Serve /metrics and /dashboard without a key even when keys are configured (inside the network).</summary>
     public bool OpenMetrics { get; set; }
 
     /// <summary>How long /healthz waits for the cluster before reporting unhealthy.</summary>

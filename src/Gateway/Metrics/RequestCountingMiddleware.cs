@@ -1,20 +1,23 @@
 namespace OspreyCluster.Gateway.Metrics;
 
 /// <summary>Counts every request once it has its final status, labelled by route template (not raw path) to keep cardinality bounded.</summary>
-public sealed class RequestCountingMiddleware(RequestDelegate next, GatewayRequestCounters counters)
+public sealed class RequestCountingMiddleware(RequestDelegate next, GatewayRequestInstruments instruments)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        counters.Started();
+        instruments.InFlight.Add(1);
         try
         {
             await next(context);
         }
         finally
         {
-            counters.Finished();
+            instruments.InFlight.Add(-1);
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-            counters.Record(context.Request.Method, route, context.Response.StatusCode);
+            instruments.Requests.Add(1,
+                new KeyValuePair<string, object?>("method", context.Request.Method),
+                new KeyValuePair<string, object?>("route", route),
+                new KeyValuePair<string, object?>("status", context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OspreyCluster.Grains.Metrics;
 using OspreyCluster.Grains.Placement;
 
 namespace OspreyCluster.Grains.Hosting;
@@ -6,28 +8,38 @@ namespace OspreyCluster.Grains.Hosting;
 public static class OspreySiloBuilderExtensions
 {
     /// <summary>
-    /// Registers this silo's engine loop, the Osprey placement strategies and the grain storage
-    /// (Redis when <see cref="OspreySiloOptions.RedisConnectionString"/> is set, else in-memory).
-    /// Clustering stays the host's choice.
+    /// Registers this silo's engine loop, its metrics, the Osprey placement strategies and the grain
+    /// storage (Redis when <see cref="OspreyClusterOptions.Redis"/> is set, else in-memory).
+    /// Clustering stays the host's choice (<see cref="OspreyHost"/>, or a test cluster).
     /// </summary>
-    public static ISiloBuilder AddOsprey(this ISiloBuilder builder, Action<OspreySiloOptions> configure)
+    public static ISiloBuilder AddOsprey(this ISiloBuilder builder, OspreyClusterOptions options)
     {
-        var settings = new OspreySiloOptions();
-        configure(settings);
-        builder.Services.Configure(configure);
+        builder.Services.AddSingleton(Options.Create(options));
 
         builder.Services.AddSingleton<SiloServingEngine>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloServingEngine>());
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<SiloEngineInstruments>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloEngineInstruments>());
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ImageEncodeReporter>();
 
         builder.Services.AddPlacementDirector<ImageMemoryPlacement, ImageMemoryPlacementDirector>();
         builder.Services.AddPlacementDirector<ImageAffinityPlacement, ImageAffinityPlacementDirector>();
         builder.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
 
-        if (string.IsNullOrWhiteSpace(settings.RedisConnectionString))
-            builder.AddMemoryGrainStorage(OspreyStorage.Name);
-        else
+        if (options.HasRedis)
             builder.AddRedisGrainStorage(OspreyStorage.Name, redis =>
-                redis.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(settings.RedisConnectionString));
+                redis.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis!));
+        else
+            builder.AddMemoryGrainStorage(OspreyStorage.Name);
         return builder;
+    }
+
+    /// <summary>The same, with options set in code (test clusters).</summary>
+    public static ISiloBuilder AddOsprey(this ISiloBuilder builder, Action<OspreyClusterOptions> configure)
+    {
+        var options = new OspreyClusterOptions();
+        configure(options);
+        return builder.AddOsprey(options);
     }
 }

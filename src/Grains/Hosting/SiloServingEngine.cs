@@ -10,7 +10,7 @@ namespace OspreyCluster.Grains.Hosting;
 /// This silo's engine: loads the model while the silo starts (before it takes grain activations) and
 /// stops the engine loop when the silo stops.
 /// </summary>
-public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogger<SiloServingEngine> logger)
+public sealed class SiloServingEngine(IOptions<OspreyClusterOptions> options, ILogger<SiloServingEngine> logger)
     : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private ServingEngine? _engine;
@@ -20,7 +20,7 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
     /// <summary>The engine while it runs; null before it is loaded and after the silo stopped it.</summary>
     public ServingEngine? Running => _engine;
 
-    public OspreySiloOptions Options => options.Value;
+    public OspreyClusterOptions Options => options.Value;
 
     /// <summary>The served model's name: its directory's, as clients of the OpenAI-compatible API see it.</summary>
     public string ModelName => Path.GetFileName(Path.TrimEndingDirectorySeparator(Options.ResolveModelDirectory()));
@@ -52,7 +52,7 @@ public sealed class SiloServingEngine(IOptions<OspreySiloOptions> options, ILogg
         return Task.CompletedTask;
     }
 
-    private static EngineOptions EngineOptionsOf(OspreySiloOptions settings) => new()
+    private static EngineOptions EngineOptionsOf(OspreyClusterOptions settings) => new()
     {
         Device = settings.Device,
         DType = settings.DType,

@@ -19,6 +19,7 @@ public sealed class ServingCounters
     internal void SetActiveSequences(int count) => Interlocked.Exchange(ref _activeSequences, count);
 
     public long BytesResident => Interlocked.Read(ref _bytesResident);
+    public long ImageEncodes => Interlocked.Read(ref _imageEncodes);
 
     public ServingMetrics Snapshot(long memoryBudgetBytes) => new()
     {

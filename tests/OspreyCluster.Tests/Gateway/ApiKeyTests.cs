@@ -32,7 +32,7 @@ public sealed class ApiKeyTests(KeyedGateway gateway) : IClassFixture<KeyedGatew
     [InlineData(KeyedGateway.AliceKey + "x", "not valid")]
     public async Task Without_a_valid_key_every_api_route_is_a_401_with_its_reason(string? key, string reason)
     {
-        foreach (var path in new[] { "/v1/images/" + new string('a', 64), "/v1/conversations/x", "/metrics" })
+        foreach (var path in new[] { "/v1/images/" + new string('a', 64), "/v1/conversations/x", "/metrics", "/dashboard/", "/dashboard/DashboardCounters" })
         {
             using var response = await Http.SendAsync(Get(path, key));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -56,6 +56,8 @@ public sealed class ApiKeyTests(KeyedGateway gateway) : IClassFixture<KeyedGatew
             Assert.Equal(HttpStatusCode.OK, models.StatusCode);
             using var metrics = await Http.SendAsync(Get("/metrics", key));
             Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            using var dashboard = await Http.SendAsync(Get("/dashboard/DashboardCounters", key));
+            Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
         }
 
         var image = await File.ReadAllBytesAsync(TestImage.CaseFile("p2_tiny_37x53", "image.png"));
@@ -63,5 +65,26 @@ public sealed class ApiKeyTests(KeyedGateway gateway) : IClassFixture<KeyedGatew
         upload.Headers.Authorization = new AuthenticationHeaderValue("Bearer", KeyedGateway.AliceKey);
         using var uploaded = await Http.SendAsync(upload);
         Assert.Equal(37, (await ExpectJsonAsync(uploaded, HttpStatusCode.Created)).GetProperty("width").GetInt32());
+    }
+}
+
+/// <summary>Keys configured, with <c>Osprey:OpenMetrics=true</c>: a scraper inside the network.</summary>
+public sealed class OpenOperationsGateway() : EmbeddedGateway(FixturePaths.OspreyTiny, $"--Osprey:ApiKeys={KeyedGateway.Keys}", "--Osprey:OpenMetrics=true");
+
+/// <summary>OpenMetrics opens /metrics and /dashboard, and nothing else.</summary>
+public sealed class OpenOperationsTests(OpenOperationsGateway gateway) : IClassFixture<OpenOperationsGateway>
+{
+    [Fact]
+    public async Task Metrics_and_dashboard_need_no_key_while_the_api_still_does()
+    {
+        using (var metrics = await gateway.Http.GetAsync("/metrics"))
+        {
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            Assert.NotNull(PrometheusText.Sum(await metrics.Content.ReadAsStringAsync(), "osprey_image_encodes_total"));
+        }
+        using (var dashboard = await gateway.Http.GetAsync("/dashboard/DashboardCounters"))
+            Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        using (var api = await gateway.Http.GetAsync("/v1/conversations/x"))
+            await ExpectProblemAsync(api, 401);
     }
 }

@@ -63,8 +63,7 @@ public sealed class GatewayEndToEndTests(EmbeddedGateway gateway)
         }
 
         var metrics = await Http.GetStringAsync("/metrics");
-        var encodes = metrics.Split('\n').Single(l => l.StartsWith("osprey_image_encodes_total "));
-        Assert.True(double.Parse(encodes.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, encodes);
+        Assert.True(PrometheusText.Sum(metrics, "osprey_silo_image_encodes_total") >= 1, metrics);
         Assert.Contains("osprey_gateway_requests_total{method=\"POST\",route=\"/v1/conversations/{id}/messages\",status=\"200\"}", metrics);
 
         using (var delete = await Http.DeleteAsync($"/v1/conversations/{conversationId}"))

@@ -19,6 +19,7 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
         var state = Directory.CreateTempSubdirectory("osprey-local-cluster-");
         var gatewayUrl = $"http://127.0.0.1:{FreePorts.One()}";
         var siloPortBase = FreePorts.Consecutive(2);
+        var siloMetricsPortBase = FreePorts.Consecutive(2);
         var environment = new Dictionary<string, string>
         {
             ["SILOS"] = "2",
@@ -26,6 +27,7 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             ["REDIS_PORT"] = FreePorts.One().ToString(),
             ["SILO_PORT_BASE"] = siloPortBase.ToString(),
             ["SILO_GATEWAY_PORT_BASE"] = FreePorts.Consecutive(2).ToString(),
+            ["SILO_METRICS_PORT_BASE"] = siloMetricsPortBase.ToString(),
             ["MODEL_DIR"] = FixturePaths.OspreyTiny,
             ["STATE_DIR"] = state.FullName,
             // The test project references the silo and gateway projects, so their binaries were just
@@ -66,10 +68,18 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
                 before.Add(answer.GetProperty("silo").GetString()!);
             }
             var imageSilo = Assert.Single(before.Distinct());
+            // The cluster's encode total is kept in Redis by the silos: one encode so far.
+            var encodes = await EncodeTotalWhen(http, n => n >= 1);
+            Assert.Equal(1, encodes);
+
+            var port = int.Parse(imageSilo[(imageSilo.IndexOf(':') + 1)..imageSilo.IndexOf('@')]);
+            // Each silo process serves its own engine's metrics, labelled with the silo.
+            var siloMetrics = await http.GetStringAsync($"http://127.0.0.1:{siloMetricsPortBase + port - siloPortBase}/metrics");
+            var siloEncodes = Assert.Single(PrometheusText.Samples(siloMetrics), s => s.Name == "osprey_silo_image_encodes_total");
+            Assert.Equal(($"silo=\"{imageSilo}\"", 1.0), (siloEncodes.Labels, siloEncodes.Value));
 
             // Stop the silo process that holds the image (and so the conversation): it leaves the
             // Redis membership table, and the next turn re-creates both from Redis-stored state elsewhere.
-            var port = int.Parse(imageSilo[(imageSilo.IndexOf(':') + 1)..imageSilo.IndexOf('@')]);
             var siloPid = int.Parse(File.ReadAllText(Path.Combine(state.FullName, "pids", $"silo{port - siloPortBase}.pid")).Split(' ')[0]);
             using (var kill = Process.Start("kill", ["-TERM", siloPid.ToString()])) await kill.WaitForExitAsync();
             var stopDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
@@ -82,6 +92,17 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             Assert.Equal(expected[2].PromptPositions, after.GetProperty("promptTokens").GetInt32());
             // Nothing was resident on the new silo: the whole history went through prefill again.
             Assert.Equal(expected[2].PromptPositions, after.GetProperty("prefilledTokens").GetInt32());
+            // The stopped silo's encode still counts, and so does the new silo's re-encode.
+            Assert.Equal(2, await EncodeTotalWhen(http, n => n >= 2));
+            // The dashboard's grain gathers the cluster's state once a second after its first request.
+            var active = 0;
+            for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20); active != 1 && DateTime.UtcNow < deadline; await Task.Delay(500))
+            {
+                using var dashboard = await http.GetAsync("/dashboard/DashboardCounters");
+                active = (await ExpectJsonAsync(dashboard, HttpStatusCode.OK)).GetProperty("hosts").EnumerateArray()
+                    .Count(host => host.GetProperty("status").GetString() == "Active");
+            }
+            Assert.Equal(1, active);
             using (var get = await http.GetAsync($"/v1/conversations/{conversationId}"))
             {
                 var messages = (await ExpectJsonAsync(get, HttpStatusCode.OK)).GetProperty("messages").EnumerateArray()
@@ -96,6 +117,18 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             Assert.All(pids, pid => Assert.False(IsAlive(pid), $"pid {pid} still runs after down"));
             Assert.Empty(Directory.GetFiles(Path.Combine(state.FullName, "pids")));
             state.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>osprey_image_encodes_total from the gateway's /metrics, polled until <paramref name="done"/> or 20 s.</summary>
+    private static async Task<double?> EncodeTotalWhen(HttpClient http, Func<double, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var total = PrometheusText.Sum(await http.GetStringAsync("/metrics"), "osprey_image_encodes_total");
+            if (total is { } n && done(n) || DateTime.UtcNow > deadline) return total;
+            await Task.Delay(200);
         }
     }
 

@@ -1,8 +1,23 @@
-namespace OspreyCluster.Grains;
+using Microsoft.Extensions.Configuration;
 
-/// <summary>What a silo serves and with how much engine memory (bound from configuration section "Osprey").</summary>
-public sealed class OspreySiloOptions
+namespace OspreyCluster.Grains.Hosting;
+
+/// <summary>
+/// Everything a silo or gateway host needs to join the cluster and serve the model: section "Osprey"
+/// (<c>Osprey:Redis</c>, the model and its engine) with the cluster's identity and ports from section
+/// "Orleans". Bound once, by <see cref="From"/>, in <see cref="OspreyHost"/>.
+/// </summary>
+public sealed class OspreyClusterOptions
 {
+    public const string Section = "Osprey";
+    public const string OrleansSection = "Orleans";
+
+    /// <summary>
+    /// StackExchange.Redis connection string: Redis clustering and grain storage. Unset: a single-machine
+    /// cluster (localhost clustering, in-memory storage), which a gateway hosts in its own process.
+    /// </summary>
+    public string? Redis { get; set; }
+
     /// <summary>Model directory; empty means the default model shipped in the repository.</summary>
     public string? ModelDirectory { get; set; }
     /// <summary>"fp32" | "bf16" | "fp16".</summary>
@@ -23,11 +38,26 @@ public sealed class OspreySiloOptions
     /// freed, nothing of it stored, and the caller gets a 504.
     /// </summary>
     public TimeSpan TurnDeadline { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>
-    /// StackExchange.Redis connection string for grain storage; null or empty means in-memory storage
-    /// (embedded mode and tests without failover).
+    /// A silo process (one without the gateway, whose /metrics already has them) serves its engine's
+    /// metrics in Prometheus' format at http://<see cref="MetricsHost"/>:MetricsPort/metrics when set.
     /// </summary>
-    public string? RedisConnectionString { get; set; }
+    public int? MetricsPort { get; set; }
+    /// <summary>The host name or address the silo's metrics listener answers on; "*" for every address (containers).</summary>
+    public string MetricsHost { get; set; } = "localhost";
+
+    /// <summary>The cluster's identity and this host's endpoints (section "Orleans").</summary>
+    public OrleansEndpoints Orleans { get; set; } = new();
+
+    public bool HasRedis => !string.IsNullOrWhiteSpace(Redis);
+
+    public static OspreyClusterOptions From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Section).Get<OspreyClusterOptions>() ?? new OspreyClusterOptions();
+        options.Orleans = configuration.GetSection(OrleansSection).Get<OrleansEndpoints>() ?? new OrleansEndpoints();
+        return options;
+    }
 
     /// <summary>
     /// <see cref="ModelDirectory"/>, else OSPREY_MODEL_DIR, else the repository's default model; a
