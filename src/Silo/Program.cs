@@ -6,7 +6,7 @@ using OspreyCluster.Grains;
 using OspreyCluster.Grains.Hosting;
 
 // Configuration (appsettings.json, environment OSPREY__…/ORLEANS__…, or --Section:Key=value):
-//   Osprey:ModelDirectory, Osprey:DType (fp32|bf16|fp16), Osprey:Device (cpu|cuda|cuda:N),
+//   Osprey:ModelDirectory, Osprey:DType (auto|fp32|bf16|fp16; auto is bf16 on a CPU with AVX512_BF16/AMX-BF16 and on CUDA, else fp32), Osprey:Device (cpu|cuda|cuda:N),
 //   Osprey:MemoryBudgetBytes, Osprey:MaxBatchSize, Osprey:RedisConnectionString
 //   Orleans:ClusterId, Orleans:ServiceId, Orleans:SiloPort (11111), Orleans:GatewayPort (30000),
 //   Orleans:AdvertisedIP (127.0.0.1), Orleans:PrimarySiloPort (localhost clustering only; default SiloPort)
