@@ -25,6 +25,8 @@ public sealed class OspreyTestCluster : IAsyncDisposable
             silo.AddOsprey(options =>
             {
                 options.ModelDirectory = FixturePaths.OspreyTiny;
+                // Answers are compared with an fp32 reference engine: fp32 whatever this CPU would pick.
+                options.DType = "fp32";
                 options.MemoryBudgetBytes = memoryBudgetBytes;
                 options.MaxBatchSize = 8;
                 options.Redis = redis?.ConnectionString;

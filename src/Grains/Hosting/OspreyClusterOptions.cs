@@ -20,8 +20,8 @@ public sealed class OspreyClusterOptions
 
     /// <summary>Model directory; empty means the default model shipped in the repository.</summary>
     public string? ModelDirectory { get; set; }
-    /// <summary>"fp32" | "bf16" | "fp16".</summary>
-    public string DType { get; set; } = "fp32";
+    /// <summary>"auto" (bf16 where the device computes it in hardware, else fp32) | "fp32" | "bf16" | "fp16".</summary>
+    public string DType { get; set; } = Osprey.Engine.Devices.DTypeName.Auto;
     /// <summary>"cpu" | "cuda" | "cuda:N".</summary>
     public string Device { get; set; } = "cpu";
     /// <summary>Budget for resident image features and KV caches on this silo, in bytes.</summary>

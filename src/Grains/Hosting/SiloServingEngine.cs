@@ -34,8 +34,10 @@ public sealed class SiloServingEngine(IOptions<OspreyClusterOptions> options, IL
         if (settings.TurnDeadline <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(settings.TurnDeadline), settings.TurnDeadline, "Osprey:TurnDeadline must be positive");
         var modelDirectory = settings.ResolveModelDirectory();
-        logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, {DType})", modelDirectory, settings.Device, settings.DType);
-        var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, EngineOptionsOf(settings)), cancellationToken);
+        var engineOptions = EngineOptionsOf(settings);
+        logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, {DType} from {Configured}; CPU bf16: {CpuBf16})", modelDirectory,
+            settings.Device, DTypeName.Format(engineOptions.TorchDType), settings.DType, CpuFeatures.Current.HasBf16);
+        var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, engineOptions), cancellationToken);
         _engine = ServingEngine.Start(engine, new ServingOptions
         {
             MaxBatchSize = settings.MaxBatchSize,

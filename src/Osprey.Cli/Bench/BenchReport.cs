@@ -97,6 +97,22 @@ public sealed record BenchReport
         foreach (var e in Engine)
             followUp.Row(e.Model, e.DType, e.FollowUpTokens.ToString(), Number.Ms(e.NaiveFollowUpMs), Number.Ms(e.CachedFollowUpMs), Number.Ratio(e.FollowUpSpeedup));
         md.Append(followUp).AppendLine();
+        AppendDecodeProfiles(md);
+    }
+
+    private void AppendDecodeProfiles(StringBuilder md)
+    {
+        var profiled = Engine.SelectMany(e => e.DecodeProfiles.Select(p => (Engine: e, Profile: p))).ToList();
+        if (profiled.Count == 0) return;
+        md.AppendLine("Decode step part by part (ms per step at the prefill's context: embed the last tokens, the packed forward, greedy sampling; " +
+                      "each sequence a fork of the first turn; timed one part at a time, so \"other\" is what lies between the parts):");
+        md.AppendLine();
+        var parts = profiled.SelectMany(p => p.Profile.Parts.Select(x => x.Part)).Distinct().ToList();
+        var table = new MarkdownTable(["part", .. profiled.Select(p => $"{p.Engine.Model} {p.Engine.DType} b={p.Profile.Batch}")]);
+        foreach (var part in parts)
+            table.Row([part, .. profiled.Select(p => p.Profile.Parts.FirstOrDefault(x => x.Part == part) is { } x ? Number.Ms(x.Ms) : "–")]);
+        table.Row(["step", .. profiled.Select(p => Number.Ms(p.Profile.StepMs))]);
+        md.Append(table).AppendLine();
     }
 
     private void AppendHardware(StringBuilder md)

@@ -23,6 +23,7 @@ public sealed record BenchPlan
     public bool Cluster { get; init; }
     /// <summary>"bench" or "tiny": which model the cluster-path bench serves.</summary>
     public string ClusterModel { get; init; } = "bench";
+    /// <summary>An explicit dtype name (the command resolves "auto").</summary>
     public string ClusterDType { get; init; } = "fp32";
     public EngineBenchSettings Engine { get; init; } = new();
     public ClusterBenchSettings ClusterSettings { get; init; } = new();

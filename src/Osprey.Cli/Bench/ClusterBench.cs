@@ -24,7 +24,7 @@ public static class ClusterBench
 
     public static async Task<ClusterResult> RunAsync(string name, OspreyEngine engine, ClusterBenchSettings settings, Action<string> log)
     {
-        var dtype = engine.Options.DType;
+        var dtype = Osprey.Engine.Devices.DTypeName.Format(engine.Model.DType);
         using var serving = ServingEngine.Start(engine, new ServingOptions { MaxBatchSize = 16, MemoryBudgetBytes = settings.MemoryBudgetBytes });
         using var wireSize = new TurnWireSize();
         var png = SyntheticImage.Png(Width, Height);

@@ -53,6 +53,12 @@ public static class EngineBench
         var token = RandomTokens(llm, 1, generator);
         var batch1Ms = DecodeStep(llm, firstTurn, token, 1, settings.DecodeSteps);
         var batchedMs = DecodeStep(llm, firstTurn, token, settings.DecodeBatch, settings.DecodeSteps);
+        log("decode step profile");
+        DecodeProfile[] profiles =
+        [
+            DecodeProfile.Measure(llm, firstTurn, 1, settings.DecodeSteps),
+            DecodeProfile.Measure(llm, firstTurn, settings.DecodeBatch, settings.DecodeSteps),
+        ];
 
         log("follow-up turn: from scratch, then from the kept cache");
         double? naiveMs = settings.LanguageOnly ? null : Timing.Once(() =>
@@ -86,6 +92,7 @@ public static class EngineBench
             CachedFollowUpMs = cachedMs,
             PeakRssBytes = PeakMemory.HighWaterBytes(),
             WeightBytes = model.parameters().Sum(p => p.numel() * p.element_size()),
+            DecodeProfiles = profiles,
         };
     }
 

@@ -17,6 +17,8 @@ public sealed record EngineResult
     public required double CachedFollowUpMs { get; init; }
     public long? PeakRssBytes { get; init; }
     public long WeightBytes { get; init; }
+    /// <summary>The decode step part by part, at batch 1 and at <see cref="DecodeBatch"/> sequences.</summary>
+    public IReadOnlyList<DecodeProfile> DecodeProfiles { get; init; } = [];
 
     public double PrefillTokensPerSecond => PrefillTokens / (PrefillMs / 1000);
     public double DecodeTokensPerSecondBatch1 => 1000 / DecodeStepBatch1Ms;

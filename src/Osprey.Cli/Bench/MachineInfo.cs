@@ -1,9 +1,13 @@
 using System.Reflection;
+using Osprey.Engine.Devices;
 
 namespace Osprey.Cli.Bench;
 
 /// <summary>What the numbers were measured on.</summary>
-public sealed record MachineInfo(string CpuModel, int Cores, long MemoryBytes, string TorchSharpVersion, string LibTorchVersion, int TorchThreads)
+/// <param name="CpuBf16">The CPU multiplies bf16 in hardware (AVX512_BF16 or AMX-BF16).</param>
+/// <param name="DefaultDType">The dtype "auto" (the default of the CLI, the silo and the gateway) serves on this CPU.</param>
+public sealed record MachineInfo(string CpuModel, int Cores, long MemoryBytes, string TorchSharpVersion, string LibTorchVersion, int TorchThreads,
+    bool CpuBf16, string DefaultDType)
 {
     public static MachineInfo Probe() => new(
         ReadCpuModel() ?? "unknown CPU",
@@ -12,10 +16,12 @@ public sealed record MachineInfo(string CpuModel, int Cores, long MemoryBytes, s
         typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
             ?? typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
         ReadLibTorchVersion(),
-        TorchSharp.torch.get_num_threads());
+        TorchSharp.torch.get_num_threads(),
+        CpuFeatures.Current.HasBf16,
+        DTypeName.Format(DTypeName.Resolve(DTypeName.Auto, TorchSharp.DeviceType.CPU, CpuFeatures.Current)));
 
     public string Describe() => FormattableString.Invariant(
-        $"{CpuModel}, {Cores} cores, {MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM; TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion} ({TorchThreads} threads)");
+        $"{CpuModel}, {Cores} cores, {MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM; TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion} ({TorchThreads} threads); bf16 in hardware: {(CpuBf16 ? "yes" : "no")}, default dtype {DefaultDType}");
 
     private static string? ReadCpuModel()
     {

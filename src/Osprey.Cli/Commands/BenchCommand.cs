@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Osprey.Cli.Bench;
+using Osprey.Engine.Devices;
+using TorchSharp;
 
 namespace Osprey.Cli.Commands;
 
@@ -22,14 +24,14 @@ public static class BenchCommand
                           "Runs instead of the bench model and the PyTorch comparison",
         };
         var noBenchModel = new Option<bool>("--no-bench-model") { Description = "Skip the bench model (ConvNeXt-L + 4-layer 4096-wide LLaMA)" };
-        var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes of the engine bench", DefaultValueFactory = _ => "fp32,bf16" };
+        var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes of the engine bench (auto: the one this CPU serves by default)", DefaultValueFactory = _ => "fp32,bf16" };
         var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch-eager comparison" };
         var python = new Option<string>("--python") { Description = "Python with torch and numpy", DefaultValueFactory = _ => "/usr/bin/python3" };
         var script = new Option<string?>("--pytorch-script") { Description = $"Path of {PyTorchEagerRun.ScriptRelativePath} (default: found above the program or the current directory)" };
         var cluster = new Option<bool>("--cluster") { Description = "Also bench the cluster path (follow-up TTFT, batching, encodes, bytes per turn)" };
         var clusterModel = new Option<string>("--cluster-model") { Description = "bench | tiny", DefaultValueFactory = _ => "bench" };
-        var clusterDType = new Option<string>("--cluster-dtype") { DefaultValueFactory = _ => "fp32" };
-        var quick = new Option<bool>("--quick") { Description = "fp32 only, no PyTorch, fewer repetitions, cluster bench on the tiny model" };
+        var clusterDType = new Option<string>("--cluster-dtype") { Description = "auto | fp32 | bf16", DefaultValueFactory = _ => DTypeName.Auto };
+        var quick = new Option<bool>("--quick") { Description = "The default dtype only (auto), no PyTorch, fewer repetitions, cluster bench on the tiny model" };
         var prefill = new Option<int>("--prefill-tokens") { DefaultValueFactory = _ => 1100 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
         var json = new Option<string?>("--output-json") { Description = "Write every measurement as JSON here" };
@@ -50,8 +52,8 @@ public static class BenchCommand
             if (tinyDirectory is not null && !Directory.Exists(tinyDirectory)) return CliErrors.Fail($"--tiny: directory not found: {tinyDirectory}");
             var realScaleDirectory = result.GetValue(realScale);
             if (realScaleDirectory is not null && !Directory.Exists(realScaleDirectory)) return CliErrors.Fail($"--real-scale: directory not found: {realScaleDirectory}");
-            var dtypeList = (isQuick ? "fp32" : result.GetValue(dtypes)!).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (var d in dtypeList) Osprey.Engine.Devices.DTypeName.Parse(d);
+            var dtypeList = (isQuick ? DTypeName.Auto : result.GetValue(dtypes)!).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(ServedOnCpu).Distinct().ToArray();
             var clusterModelName = isQuick ? "tiny" : result.GetValue(clusterModel)!;
             if (clusterModelName is not ("bench" or "tiny")) return CliErrors.Fail("--cluster-model must be bench or tiny");
             var plan = new BenchPlan
@@ -65,7 +67,7 @@ public static class BenchCommand
                 PyTorchScript = result.GetValue(script),
                 Cluster = result.GetValue(cluster),
                 ClusterModel = clusterModelName,
-                ClusterDType = result.GetValue(clusterDType)!,
+                ClusterDType = ServedOnCpu(result.GetValue(clusterDType)!),
                 Engine = new EngineBenchSettings
                 {
                     PrefillTokens = result.GetValue(prefill),
@@ -94,4 +96,7 @@ public static class BenchCommand
         }));
         return command;
     }
+
+    /// <summary>A dtype option's value as the name of the dtype the CPU engine serves with it ("auto" resolved).</summary>
+    private static string ServedOnCpu(string name) => DTypeName.Format(DTypeName.Resolve(name, DeviceType.CPU, CpuFeatures.Current));
 }

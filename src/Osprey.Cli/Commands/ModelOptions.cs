@@ -10,7 +10,7 @@ namespace Osprey.Cli.Commands;
 public sealed class ModelOptions
 {
     public Option<string?> Model { get; } = new("--model") { Description = "Model directory (default: the model shipped in models/osprey-default)" };
-    public Option<string> DType { get; } = new("--dtype") { Description = "fp32 | bf16 | fp16", DefaultValueFactory = _ => "fp32" };
+    public Option<string> DType { get; } = new("--dtype") { Description = "auto | fp32 | bf16 | fp16 (auto: bf16 on a CPU with AVX512_BF16 or AMX-BF16 and on CUDA, else fp32)", DefaultValueFactory = _ => DTypeName.Auto };
     public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda | cuda:N", DefaultValueFactory = _ => "cpu" };
 
     public void AddTo(Command command)
@@ -24,7 +24,7 @@ public sealed class ModelOptions
     {
         var directory = DefaultModel.Resolve(result.GetValue(Model));
         var options = new EngineOptions { DType = result.GetValue(DType)!, Device = result.GetValue(Device)! };
-        Console.Error.WriteLine($"loading {directory} ({options.DType}, {options.Device})");
+        Console.Error.WriteLine($"loading {directory} ({DTypeName.Format(options.TorchDType)}{(DTypeName.IsAuto(options.DType) ? " by auto" : "")}, {options.Device})");
         var engine = OspreyEngine.Load(directory, options, new LoadProgressBar());
         Console.Error.WriteLine();
         return engine;

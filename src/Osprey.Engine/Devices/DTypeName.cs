@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Osprey.Engine.Devices;
@@ -5,13 +6,36 @@ namespace Osprey.Engine.Devices;
 /// <summary>The dtype names used in configuration and on the command line.</summary>
 public static class DTypeName
 {
+    /// <summary>The default everywhere: the fastest dtype the device computes in hardware (see <see cref="Resolve"/>).</summary>
+    public const string Auto = "auto";
+
+    public static bool IsAuto(string? name) => string.Equals(name?.Trim(), Auto, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>An explicit dtype name; "auto" needs a device and goes through <see cref="Resolve"/>.</summary>
     public static ScalarType Parse(string name) => (name ?? "fp32").Trim().ToLowerInvariant() switch
     {
         "fp32" or "float32" or "float" => ScalarType.Float32,
         "bf16" or "bfloat16" => ScalarType.BFloat16,
         "fp16" or "float16" or "half" => ScalarType.Float16,
-        _ => throw new ArgumentException($"unknown dtype '{name}' (expected fp32, bf16 or fp16)"),
+        Auto => throw new ArgumentException("dtype 'auto' depends on the device: resolve it with DTypeName.Resolve"),
+        _ => throw new ArgumentException($"unknown dtype '{name}' (expected auto, fp32, bf16 or fp16)"),
     };
+
+    /// <summary>
+    /// A dtype name for <paramref name="device"/>: an explicit one as written; "auto" is bf16 on a CPU
+    /// that multiplies bf16 in hardware (<see cref="CpuFeatures.HasBf16"/>) and on CUDA (a GPU older
+    /// than Ampere has no bf16: configure fp16 there), fp32 otherwise.
+    /// </summary>
+    public static ScalarType Resolve(string name, DeviceType device, CpuFeatures cpu)
+    {
+        if (!IsAuto(name)) return Parse(name);
+        return device switch
+        {
+            DeviceType.CUDA => ScalarType.BFloat16,
+            DeviceType.CPU when cpu.HasBf16 => ScalarType.BFloat16,
+            _ => ScalarType.Float32,
+        };
+    }
 
     public static string Format(ScalarType t) => t switch
     {

@@ -7,10 +7,12 @@ namespace Osprey.Engine.Devices;
 public sealed record EngineOptions
 {
     public string Device { get; init; } = "cpu";
-    public string DType { get; init; } = "fp32";
+    /// <summary>"auto" (the default: see <see cref="DTypeName.Resolve"/>), "fp32", "bf16" or "fp16".</summary>
+    public string DType { get; init; } = DTypeName.Auto;
 
-    public static EngineOptions Cpu32 => new();
+    /// <summary>fp32 on the CPU whatever the machine: what reference comparisons and training start from.</summary>
+    public static EngineOptions Cpu32 => new() { DType = "fp32" };
 
     public Device TorchDevice => DeviceSelection.Resolve(Device);
-    public ScalarType TorchDType => DTypeName.Parse(DType);
+    public ScalarType TorchDType => DTypeName.Resolve(DType, TorchDevice.type, CpuFeatures.Current);
 }

@@ -127,5 +127,12 @@ public sealed class KvCache : IDisposable
 
     internal void CommitAppend(int appended) => _own!.Commit(appended);
 
+    /// <summary>
+    /// The first shared prefix segment, as a key equal for every cache that starts with the same
+    /// positions of the same storage (forks of one prompt): their queries can read it together.
+    /// Null when the cache shares nothing.
+    /// </summary>
+    internal object? SharedHead => _prefix.Count > 0 ? _prefix[0] : null;
+
     private sealed record PrefixSegment(KvStorage Storage, int Length);
 }

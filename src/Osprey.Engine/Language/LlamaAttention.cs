@@ -17,6 +17,8 @@ public sealed class LlamaAttention : nn.Module
     public Linear v_proj;
     public Linear o_proj;
 
+    /// <summary>q_proj, k_proj and v_proj as row blocks of one weight: one product per pass.</summary>
+    private readonly FusedProjection _qkv;
     private readonly int _layer;
     private readonly int _heads;
     private readonly int _kvHeads;
@@ -28,9 +30,8 @@ public sealed class LlamaAttention : nn.Module
         _heads = config.NumHeads;
         _kvHeads = config.NumKeyValueHeads;
         _headDim = config.HeadDim;
-        q_proj = new Linear(config.HiddenSize, _heads * _headDim, hasBias: false, alloc);
-        k_proj = new Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: false, alloc);
-        v_proj = new Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: false, alloc);
+        _qkv = new FusedProjection(config.HiddenSize, [_heads * _headDim, _kvHeads * _headDim, _kvHeads * _headDim], alloc);
+        (q_proj, k_proj, v_proj) = (_qkv.Layers[0], _qkv.Layers[1], _qkv.Layers[2]);
         o_proj = new Linear(_heads * _headDim, config.HiddenSize, hasBias: false, alloc);
         RegisterComponents();
     }
@@ -39,24 +40,69 @@ public sealed class LlamaAttention : nn.Module
     internal Tensor Forward(Tensor x, PackedSequences batch)
     {
         using var scope = torch.NewDisposeScope();
+        var profile = batch.Profile;
         var n = x.shape[0];
-        var queries = RotaryEmbedding.Apply(q_proj.forward(x).view(n, _heads, _headDim), batch.Cos, batch.Sin);
-        var keys = RotaryEmbedding.Apply(k_proj.forward(x).view(n, _kvHeads, _headDim), batch.Cos, batch.Sin);
-        var values = v_proj.forward(x).view(n, _kvHeads, _headDim);
+        Tensor q, k, values;
+        using (profile.Time("qkv"))
+        {
+            var qkv = _qkv.Forward(x);
+            (q, k, values) = (qkv[0], qkv[1], qkv[2].view(n, _kvHeads, _headDim));
+        }
+        Tensor queries, keys;
+        using (profile.Time("rope"))
+        {
+            queries = RotaryEmbedding.Apply(q.view(n, _heads, _headDim), batch.Cos, batch.Sin);
+            keys = RotaryEmbedding.Apply(k.view(n, _kvHeads, _headDim), batch.Cos, batch.Sin);
+        }
 
         var outputs = new Tensor[batch.Chunks.Count];
+        foreach (var forks in SharedPrefixGroups(batch))
+        {
+            var current = forks.Select(c => (Keys: keys.narrow(0, batch.Chunks[c].Offset, 1).transpose(0, 1), Values: values.narrow(0, batch.Chunks[c].Offset, 1).transpose(0, 1))).ToList();
+            using (profile.Time("kv write"))
+                for (var i = 0; i < forks.Count; i++) batch.Chunks[forks[i]].Cache.Write(_layer, current[i].Keys, current[i].Values);
+            using var attention = profile.Time("attention");
+            var segments = forks.Select((c, i) => batch.Chunks[c].Cache.Segments(_layer, current[i])).ToList();
+            using var rows = torch.tensor(forks.Select(c => (long)batch.Chunks[c].Offset).ToArray(), device: x.device);
+            var attended = SegmentedAttention.DecodeWithSharedPrefix(
+                queries.index_select(0, rows), segments[0][0], segments.Select(s => (IReadOnlyList<(Tensor, Tensor)>)s.GetRange(1, s.Count - 1)).ToList());
+            for (var i = 0; i < forks.Count; i++) outputs[forks[i]] = attended[i].reshape(1, _heads * _headDim);
+        }
         for (var c = 0; c < outputs.Length; c++)
         {
+            if (outputs[c] is not null) continue;
             var chunk = batch.Chunks[c];
             var chunkKeys = keys.narrow(0, chunk.Offset, chunk.Length).transpose(0, 1);
             var chunkValues = values.narrow(0, chunk.Offset, chunk.Length).transpose(0, 1);
-            chunk.Cache.Write(_layer, chunkKeys, chunkValues);
+            using (profile.Time("kv write")) chunk.Cache.Write(_layer, chunkKeys, chunkValues);
+            using var attention = profile.Time("attention");
             var segments = chunk.Cache.Segments(_layer, (chunkKeys, chunkValues));
             var attended = SegmentedAttention.Compute(
                 queries.narrow(0, chunk.Offset, chunk.Length).transpose(0, 1), segments, chunk.CausalMask, chunk.PlainCausal);
             outputs[c] = attended.transpose(0, 1).reshape(chunk.Length, _heads * _headDim);
         }
-        var merged = outputs.Length == 1 ? outputs[0] : torch.cat(outputs, 0);
-        return scope.MoveToOuter(o_proj.forward(merged));
+        Tensor merged;
+        using (profile.Time("attention")) merged = outputs.Length == 1 ? outputs[0] : torch.cat(outputs, 0);
+        using (profile.Time("o_proj")) return scope.MoveToOuter(o_proj.forward(merged));
+    }
+
+    /// <summary>
+    /// Chunks of one new token each (decode steps, no gradients) whose caches start with the same
+    /// shared segment, in groups of two or more: their queries read that segment together.
+    /// </summary>
+    private static IEnumerable<List<int>> SharedPrefixGroups(PackedSequences batch)
+    {
+        if (torch.is_grad_enabled()) return [];
+        return Enumerable.Range(0, batch.Chunks.Count)
+            .Where(c => batch.Chunks[c].Length == 1 && batch.Chunks[c].Cache.SharedHead is not null)
+            .GroupBy(c => batch.Chunks[c].Cache.SharedHead!)
+            .Where(g => g.Count() > 1)
+            .Select(g => g.ToList());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _qkv.Dispose();
     }
 }

@@ -25,8 +25,14 @@ public sealed class LlamaDecoderLayer : nn.Module
     internal Tensor Forward(Tensor x, PackedSequences batch)
     {
         using var scope = torch.NewDisposeScope();
-        var attended = x.add(self_attn.Forward(input_layernorm.forward(x), batch), PinnedScalars.One);
-        var result = attended.add(mlp.forward(post_attention_layernorm.forward(attended)), PinnedScalars.One);
-        return scope.MoveToOuter(result);
+        var profile = batch.Profile;
+        Tensor normed;
+        using (profile.Time("norms")) normed = input_layernorm.forward(x);
+        var attention = self_attn.Forward(normed, batch);
+        Tensor attended;
+        using (profile.Time("residual adds")) attended = x.add(attention, PinnedScalars.One);
+        using (profile.Time("norms")) normed = post_attention_layernorm.forward(attended);
+        var mlpOut = mlp.Forward(normed, profile);
+        using (profile.Time("residual adds")) return scope.MoveToOuter(attended.add(mlpOut, PinnedScalars.One));
     }
 }

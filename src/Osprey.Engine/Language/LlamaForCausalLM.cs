@@ -22,6 +22,9 @@ public sealed class LlamaForCausalLM : nn.Module
 
     public LanguageConfig Config { get; }
 
+    /// <summary>When set, every forward pass adds the time of each of its parts to it (the bench's decode profile).</summary>
+    public StepProfile? Profile { get; set; }
+
     public LlamaForCausalLM(LanguageConfig config, ParameterAllocation alloc) : base(nameof(LlamaForCausalLM))
     {
         if (config.HiddenSize % config.NumHeads != 0)
@@ -62,11 +65,13 @@ public sealed class LlamaForCausalLM : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         var hidden = ForwardHidden(chunks, out var batch);
-        if (!allPositions)
+        if (!allPositions && batch.TotalTokens > batch.Chunks.Count)
         {
+            using var _ = Profile.Time("last positions");
             var last = batch.Chunks.Select(c => (long)(c.Offset + c.Length - 1)).ToArray();
             hidden = hidden.index_select(0, torch.tensor(last, device: hidden.device));
         }
+        using var head = Profile.Time("head");
         return scope.MoveToOuter(Logits(hidden));
     }
 
@@ -89,9 +94,13 @@ public sealed class LlamaForCausalLM : nn.Module
     {
         Validate(chunks);
         using var scope = torch.NewDisposeScope();
-        foreach (var chunk in chunks) chunk.Cache.BeginAppend((int)chunk.Embeddings.shape[0]);
-        batch = new PackedSequences(chunks, _rotary, Config.NumHeads / Config.NumKeyValueHeads, DType, Device);
-        var embeddings = chunks.Count == 1 ? chunks[0].Embeddings : torch.cat(chunks.Select(c => c.Embeddings).ToArray(), 0);
+        Tensor embeddings;
+        using (Profile.Time("positions, masks, packing"))
+        {
+            foreach (var chunk in chunks) chunk.Cache.BeginAppend((int)chunk.Embeddings.shape[0]);
+            batch = new PackedSequences(chunks, _rotary, Config.NumHeads / Config.NumKeyValueHeads, DType, Device) { Profile = Profile };
+            embeddings = chunks.Count == 1 ? chunks[0].Embeddings : torch.cat(chunks.Select(c => c.Embeddings).ToArray(), 0);
+        }
         var hidden = model.Forward(embeddings, batch);
         foreach (var chunk in chunks) chunk.Cache.CommitAppend((int)chunk.Embeddings.shape[0]);
         return scope.MoveToOuter(hidden);

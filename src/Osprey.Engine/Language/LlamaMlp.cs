@@ -12,18 +12,35 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
     public Linear up_proj;
     public Linear down_proj;
 
+    /// <summary>gate_proj and up_proj as row blocks of one weight: one product per pass.</summary>
+    private readonly FusedProjection _gateUp;
+
     public LlamaMlp(LanguageConfig config, ParameterAllocation alloc) : base(nameof(LlamaMlp))
     {
-        gate_proj = new Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, alloc);
-        up_proj = new Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, alloc);
+        _gateUp = new FusedProjection(config.HiddenSize, [config.IntermediateSize, config.IntermediateSize], alloc);
+        (gate_proj, up_proj) = (_gateUp.Layers[0], _gateUp.Layers[1]);
         down_proj = new Linear(config.IntermediateSize, config.HiddenSize, hasBias: false, alloc);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    internal Tensor Forward(Tensor x, StepProfile? profile)
     {
         using var scope = torch.NewDisposeScope();
-        var gated = nn.functional.silu(gate_proj.forward(x)).mul(up_proj.forward(x));
-        return scope.MoveToOuter(down_proj.forward(gated));
+        Tensor gate, up, gated;
+        using (profile.Time("mlp gate+up"))
+        {
+            var gateUp = _gateUp.Forward(x);
+            (gate, up) = (gateUp[0], gateUp[1]);
+        }
+        using (profile.Time("mlp silu·up")) gated = nn.functional.silu(gate).mul(up);
+        using (profile.Time("mlp down")) return scope.MoveToOuter(down_proj.forward(gated));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _gateUp.Dispose();
     }
 }

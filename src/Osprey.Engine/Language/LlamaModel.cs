@@ -36,6 +36,7 @@ public sealed class LlamaModel : nn.Module
             if (!ReferenceEquals(hidden, embeddings)) hidden.Dispose();
             hidden = next;
         }
+        using var _ = batch.Profile.Time("norms");
         return scope.MoveToOuter(norm.forward(hidden));
     }
 }

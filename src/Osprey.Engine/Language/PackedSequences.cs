@@ -16,6 +16,8 @@ internal sealed class PackedSequences
     /// <summary>cos and sin [Σt, head dim] at every packed token's position.</summary>
     public Tensor Cos { get; }
     public Tensor Sin { get; }
+    /// <summary>Where the layers add the time of their parts, if anywhere.</summary>
+    public StepProfile? Profile { get; init; }
 
     public PackedSequences(IReadOnlyList<SequenceChunk> chunks, RotaryEmbedding rotary, int queryGroups, ScalarType dtype, Device device)
     {

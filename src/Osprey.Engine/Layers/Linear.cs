@@ -29,7 +29,19 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    /// <summary>A bias-free layer on an existing weight [out, in] (a view of a <see cref="FusedProjection"/>'s storage).</summary>
+    public Linear(Parameter weight, string name = "Linear") : base(name)
+    {
+        InFeatures = (int)weight.shape[1];
+        OutFeatures = (int)weight.shape[0];
+        this.weight = weight;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => Product(x, weight, bias);
+
+    /// <summary>x·Wᵀ + b with the kernel that suits the row count (see <see cref="FewRows"/>).</summary>
+    public static Tensor Product(Tensor x, Tensor weight, Tensor? bias)
     {
         if (x.dim() == 2 && x.shape[0] is > 1 and <= FewRows && x.device_type == DeviceType.CPU)
         {

@@ -17,4 +17,7 @@ public sealed record ParameterAllocation(Device Device, ScalarType DType)
 
     public Parameter Empty(params long[] shape) =>
         new(torch.empty(shape, dtype: DType, device: Device), requires_grad: false);
+
+    /// <summary>Storage that parameters are views of (see <see cref="FusedProjection"/>); outside any dispose scope.</summary>
+    public Tensor EmptyTensor(params long[] shape) => torch.empty(shape, dtype: DType, device: Device).DetachFromDisposeScope();
 }

@@ -82,4 +82,57 @@ public sealed class PackedBatchTests(ITestOutputHelper output)
             foreach (var cache in owned) cache.Dispose();
         }
     }
+
+    /// <summary>
+    /// Decode steps of several forks of one prompt read the shared prompt together (one product for
+    /// all their queries, merged with each fork's own positions): the same logits as each fork alone,
+    /// with forks at different lengths, a fork of a fork (two shared segments) and a fork beside a
+    /// sequence that shares nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(ScalarType.Float64, 1e-10)]
+    [InlineData(ScalarType.Float32, 5e-5)]
+    public void Forks_of_one_prompt_decoded_together_equal_each_fork_alone(ScalarType dtype, double tolerance)
+    {
+        using var model = Stories260K.Load(dtype);
+        using var inference = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        var owned = new List<KvCache>();
+        KvCache[] Prepare()
+        {
+            var prompt = model.NewCache();
+            Run(model, [(prompt, Story[..12])], false).Dispose();
+            var a = prompt.ForkAt(12);
+            var b = prompt.ForkAt(12);
+            Run(model, [(b, Story[12..15])], false).Dispose();
+            var c = prompt.ForkAt(12);
+            Run(model, [(c, Other[..2])], false).Dispose();
+            var grandchild = c.Fork();
+            var alone = model.NewCache();
+            Run(model, [(alone, Other[..5])], false).Dispose();
+            owned.AddRange([prompt, a, b, c, grandchild, alone]);
+            return [a, b, grandchild, alone];
+        }
+        long[][] tokens = [[Story[12]], [Story[15]], [Other[2]], [Other[5]]];
+        long[][] nextTokens = [[Story[13]], [Story[16]], [Other[3]], [Other[6]]];
+        try
+        {
+            var together = Prepare();
+            var packed = torch.cat([Run(model, together.Zip(tokens), false), Run(model, together.Zip(nextTokens), false)], 0);
+            var apart = Prepare();
+            var single = torch.cat([.. apart.Zip(tokens).Select(c => Run(model, [c], false)), .. apart.Zip(nextTokens).Select(c => Run(model, [c], false))], 0);
+            var diff = Stories260K.MaxAbsDiff(packed, single);
+            output.WriteLine($"{dtype}: forks together vs alone max |Δ| = {diff:E2}");
+            Assert.True(diff < tolerance, $"max |Δ| = {diff:E2}");
+            Assert.Equal(apart.Select(c => c.Length), together.Select(c => c.Length));
+
+            // The first fork's second step is the uncached reference at position 13.
+            var reference = Stories260K.AllLogits(model, Story[..14]);
+            Assert.True(Stories260K.MaxAbsDiff(packed.narrow(0, 4, 1), reference.narrow(0, 13, 1)) < 1e-4);
+        }
+        finally
+        {
+            foreach (var cache in owned) cache.Dispose();
+        }
+    }
 }

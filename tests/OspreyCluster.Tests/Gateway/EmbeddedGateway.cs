@@ -38,6 +38,8 @@ public class EmbeddedGateway : IAsyncLifetime
         [
             "--urls=http://127.0.0.1:0",
             $"--Osprey:ModelDirectory={_modelDirectory}",
+            // Answers are compared with fp32 reference engines: fp32 whatever this CPU would pick.
+            "--Osprey:DType=fp32",
             $"--Orleans:SiloPort={FreePorts.One()}",
             $"--Orleans:GatewayPort={FreePorts.One()}",
             $"--Orleans:ClusterId=gateway-tests-{Guid.NewGuid():N}",

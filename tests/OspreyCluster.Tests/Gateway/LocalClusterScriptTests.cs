@@ -29,6 +29,8 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             ["SILO_GATEWAY_PORT_BASE"] = FreePorts.Consecutive(2).ToString(),
             ["SILO_METRICS_PORT_BASE"] = siloMetricsPortBase.ToString(),
             ["MODEL_DIR"] = FixturePaths.OspreyTiny,
+            // The silos read it as Osprey:DType; answers are compared with an fp32 reference engine.
+            ["Osprey__DType"] = "fp32",
             ["STATE_DIR"] = state.FullName,
             // The test project references the silo and gateway projects, so their binaries were just
             // built from this tree in this configuration; a second build would only cost minutes.
