@@ -73,7 +73,8 @@ async function bench() {
   const decodeStepMs = await decodeSteps([sequence], next, steps);
   await single.dispose();
 
-  const many = await model.createContext({ contextSize: perSequence * batch, sequences: batch, threads, batchSize: 512 });
+  // contextSize is per sequence: node-llama-cpp allocates sequences × contextSize cells.
+  const many = await model.createContext({ contextSize: perSequence, sequences: batch, threads, batchSize: 512 });
   const sequences = Array.from({ length: batch }, () => many.getSequence());
   const batchedPrefillMs = await time(() => Promise.all(sequences.map((s) => s.evaluateWithoutGeneratingNewTokens(prompt))));
   const batchedStepMs = await decodeSteps(sequences, next, steps);
