@@ -1,4 +1,5 @@
-using Osprey.Engine.Config;
+using Osprey.Engine.Checkpoints;
+using Osprey.Engine.Tokenization;
 
 namespace Osprey.Cli.Bench;
 
@@ -39,7 +40,8 @@ public static class LlamaCppPeer
                 File.Delete(gguf);
             }
         }
-        catch (InvalidOperationException e)
+        // The peer is a comparison: a failure to write or run it is reported, and the rest of the bench stands.
+        catch (Exception e) when (e is InvalidOperationException or CheckpointException or TokenizerLoadException or IOException)
         {
             report.LlamaCppNote = $"The llama.cpp run failed: {e.Message}";
         }
