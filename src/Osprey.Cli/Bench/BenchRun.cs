@@ -20,6 +20,10 @@ public sealed record BenchPlan
     public bool PyTorch { get; init; } = true;
     public string Python { get; init; } = "/usr/bin/python3";
     public string? PyTorchScript { get; init; }
+    /// <summary>Run the llama.cpp peer (<see cref="LlamaCppPeer"/>) on the bench model's language weights.</summary>
+    public bool LlamaCpp { get; init; } = true;
+    public string Node { get; init; } = "node";
+    public string? LlamaCppScript { get; init; }
     public bool Cluster { get; init; }
     /// <summary>"bench" or "tiny": which model the cluster-path bench serves.</summary>
     public string ClusterModel { get; init; } = "bench";
@@ -74,6 +78,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
         {
             if (plan.BenchModel) directory = RunBenchModel();
             if (plan.PyTorch) RunPyTorch(directory);
+            if (plan.LlamaCpp) LlamaCppPeer.Run(plan, report, directory, torch.get_num_threads(), Log);
             if (plan.Cluster) await RunCluster(directory);
             if (plan.TrainingSteps > 0)
                 report.Training.AddRange(new TrainingBench(Osprey.Engine.DefaultModel.Resolve(plan.TrainingModel), plan.TrainingSteps,
@@ -98,7 +103,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             model.eval();
             if (plan.DTypes.Contains("fp32"))
                 report.Engine.Add(EngineBench.Run("bench", model, SettingsFor("bench", config, "fp32"), s => Log($"bench fp32: {s}")));
-            var needDirectory = plan.DTypes.Any(d => d != "fp32") || plan.PyTorch || (plan.Cluster && plan.ClusterModel == "bench");
+            var needDirectory = plan.DTypes.Any(d => d != "fp32") || plan.PyTorch || plan.LlamaCpp || (plan.Cluster && plan.ClusterModel == "bench");
             if (needDirectory)
             {
                 Log("bench model: writing F32 safetensors");

@@ -10,11 +10,15 @@ public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGfl
     /// <summary>The decode-shaped product: x [rows, 4096] · Wᵀ with W [11008, 4096] fp32 (one MLP projection of the 7B model).</summary>
     public const int LinearIn = 4096, LinearOut = 11008;
 
+    /// <summary>One thread per core streaming a 1 GiB buffer with vector loads (<see cref="StreamingRead"/>).</summary>
+    public double StreamReadGBps { get; init; }
+
     /// <summary>
-    /// Read bandwidth, what a memory-bound decode step is limited by: the better of a large sum and the
-    /// 1-row linear, which streams its 180 MB weight once (libtorch's GEMV reads faster than its sum).
+    /// Read bandwidth, what a memory-bound decode step is limited by: the best of a large libtorch sum,
+    /// the 1-row linear, which streams its 180 MB weight once (libtorch's GEMV reads faster than its
+    /// sum), and the multi-threaded streaming read.
     /// </summary>
-    public double ReadGBps => Math.Max(SumGBps, LinearOut * (double)LinearIn * 4 / (LinearRow1Ms / 1000) / 1e9);
+    public double ReadGBps => Math.Max(StreamReadGBps, Math.Max(SumGBps, LinearOut * (double)LinearIn * 4 / (LinearRow1Ms / 1000) / 1e9));
 
     public double MatmulGflops(ScalarType dtype) => dtype == ScalarType.BFloat16 ? MatmulGflopsBf16 : MatmulGflopsFp32;
 
@@ -27,7 +31,7 @@ public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGfl
         var bf16 = Matmul(ScalarType.BFloat16, bf16Size, 2);
         var (copy, sum) = Bandwidth(bandwidthBytes, repeat);
         var (row1, rows8, transposed8) = DecodeShapedLinear(repeat);
-        return new HardwareYardstick(fp32, bf16, copy, sum, matmulSize, bf16Size, row1, rows8, transposed8);
+        return new HardwareYardstick(fp32, bf16, copy, sum, matmulSize, bf16Size, row1, rows8, transposed8) { StreamReadGBps = StreamingRead.MeasureGBps() };
     }
 
     private static double Matmul(ScalarType dtype, int n, int repeat)

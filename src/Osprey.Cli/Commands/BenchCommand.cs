@@ -28,6 +28,9 @@ public static class BenchCommand
         var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch-eager comparison" };
         var python = new Option<string>("--python") { Description = "Python with torch and numpy", DefaultValueFactory = _ => "/usr/bin/python3" };
         var script = new Option<string?>("--pytorch-script") { Description = $"Path of {PyTorchEagerRun.ScriptRelativePath} (default: found above the program or the current directory)" };
+        var noLlamaCpp = new Option<bool>("--no-llama-cpp") { Description = "Skip the llama.cpp comparison" };
+        var node = new Option<string>("--node") { Description = "Node.js for the llama.cpp peer", DefaultValueFactory = _ => "node" };
+        var llamaCppScript = new Option<string?>("--llama-cpp-script") { Description = $"Path of {LlamaCppRun.ScriptRelativePath} (node-llama-cpp installed beside it; default: found above the program or the current directory)" };
         var cluster = new Option<bool>("--cluster") { Description = "Also bench the cluster path (follow-up TTFT, batching, encodes, bytes per turn)" };
         var clusterModel = new Option<string>("--cluster-model") { Description = "bench | tiny", DefaultValueFactory = _ => "bench" };
         var clusterDType = new Option<string>("--cluster-dtype") { Description = "auto | fp32 | bf16", DefaultValueFactory = _ => DTypeName.Auto };
@@ -42,7 +45,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Benchmark the engine, the cluster path and training steps (markdown tables; optional JSON)")
             {
-                tiny, realScale, noBenchModel, dtypes, noPyTorch, python, script, cluster, clusterModel, clusterDType, quick, prefill, seed, json, markdown,
+                tiny, realScale, noBenchModel, dtypes, noPyTorch, python, script, noLlamaCpp, node, llamaCppScript, cluster, clusterModel, clusterDType, quick, prefill, seed, json, markdown,
                 training, trainingSteps, trainingModel,
             };
         command.SetAction((result, cancellationToken) => CliErrors.Guard(async () =>
@@ -65,6 +68,9 @@ public static class BenchCommand
                 PyTorch = realScaleDirectory is null && !isQuick && !result.GetValue(noPyTorch),
                 Python = result.GetValue(python)!,
                 PyTorchScript = result.GetValue(script),
+                LlamaCpp = realScaleDirectory is null && !isQuick && !result.GetValue(noLlamaCpp),
+                Node = result.GetValue(node)!,
+                LlamaCppScript = result.GetValue(llamaCppScript),
                 Cluster = result.GetValue(cluster),
                 ClusterModel = clusterModelName,
                 ClusterDType = ServedOnCpu(result.GetValue(clusterDType)!),
