@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Osprey.Engine.Checkpoints;
 using Osprey.Engine.Checkpoints.Gguf;
 using Osprey.Engine.Config;
@@ -18,11 +16,11 @@ public sealed class LlamaCppRun(string node, string script)
     /// <summary>Node and the script with node-llama-cpp installed beside it; otherwise null and why not.</summary>
     public static (LlamaCppRun? Run, string? Reason) Locate(string node, string? script)
     {
-        script ??= FindScript();
+        script ??= PeerScript.Find(ScriptRelativePath);
         if (script is null || !File.Exists(script)) return (null, $"{ScriptRelativePath} not found (pass --llama-cpp-script)");
         var package = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(script))!, "node_modules", "node-llama-cpp");
         if (!Directory.Exists(package)) return (null, $"node-llama-cpp is not installed beside {script} (run `npm ci` in bench/)");
-        var (exit, output) = RunProcess(node, ["--version"], TimeSpan.FromSeconds(30));
+        var (exit, output) = PeerScript.Run(node, ["--version"], TimeSpan.FromSeconds(30));
         return exit == 0 ? (new LlamaCppRun(node, script), null) : (null, $"{node} cannot run: {output.Trim()}");
     }
 
@@ -48,48 +46,8 @@ public sealed class LlamaCppRun(string node, string script)
             script, "--model", gguf, "--prefill", prefillTokens.ToString(), "--decode-steps", decodeSteps.ToString(),
             "--batch", batch.ToString(), "--threads", threads.ToString(), "--seed", seed.ToString(),
         ];
-        var (exit, output) = RunProcess(node, arguments, timeout);
-        if (exit != 0) throw new InvalidOperationException($"llama_cpp.mjs ({dtype}) failed with exit code {exit}: {Tail(output)}");
-        var json = output.Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'))
-            ?? throw new InvalidOperationException($"llama_cpp.mjs ({dtype}) printed no result: {Tail(output)}");
-        var result = JsonSerializer.Deserialize<LlamaCppResult>(json) ?? throw new InvalidOperationException("empty result from llama_cpp.mjs");
+        var result = PeerScript.RunForResult<LlamaCppResult>(node, arguments, timeout, $"llama_cpp.mjs ({dtype})");
         var weightBytes = (LlamaCost.LayerParameters(config) + (double)config.HiddenSize * config.VocabSize) * (dtype == "bf16" ? 2 : 4);
         return result with { DType = dtype, WeightBytesPerStep = weightBytes };
-    }
-
-    private static string Tail(string text) => text.Length > 2000 ? text[^2000..] : text;
-
-    private static string? FindScript()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
-            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, ScriptRelativePath);
-                if (File.Exists(candidate)) return candidate;
-            }
-        return null;
-    }
-
-    /// <summary>Exit code (-1 on timeout, after killing the child; -2 when it cannot start) and stdout followed by stderr.</summary>
-    private static (int Exit, string Output) RunProcess(string file, IEnumerable<string> arguments, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        Process? process;
-        try { process = Process.Start(info); }
-        catch (System.ComponentModel.Win32Exception e) { return (-2, e.Message); }
-        if (process is null) return (-2, $"could not start {file}");
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-                return (-1, $"timed out after {timeout.TotalSeconds:F0} s\n{stderr.Result}");
-            }
-            return (process.ExitCode, stdout.Result + stderr.Result);
-        }
     }
 }
