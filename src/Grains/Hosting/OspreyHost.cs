@@ -90,8 +90,9 @@ public static class OspreyHost
 
     /// <summary>
     /// A silo killed outright answers no probe: once it has missed <see cref="OspreyClusterOptions.MissedProbesLimit"/>
-    /// of them it is voted dead, the calls waiting on it fail at once (rather than at the response timeout)
-    /// and its grains activate elsewhere at their next call.
+    /// of them it is voted dead, the calls other silos have waiting on it fail at once (rather than at the
+    /// response timeout) and its grains activate elsewhere at their next call. A gateway, an Orleans
+    /// client, is not told: its calls to the dead silo end at the response timeout.
     /// </summary>
     private static void DetectFailures(ISiloBuilder silo, OspreyClusterOptions options)
     {
