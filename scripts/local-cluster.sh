@@ -17,6 +17,11 @@
 #   CONFIGURATION [Release]
 #   HEALTH_TIMEOUT [180]           seconds to wait for a healthy gateway
 #   NO_BUILD [0]                   1: use the binaries already built
+#   PROBE_TIMEOUT [00:00:02]       Osprey:ProbeTimeout: membership probe period and timeout ...
+#   MISSED_PROBES [2]              ... Osprey:MissedProbesLimit: a silo killed outright is voted dead after ~4-6 s
+#   RESPONSE_TIMEOUT [00:00:10]    Osprey:ResponseTimeout: a turn whose silo died mid-answer ends as a 503 after this
+#   SHUTDOWN_TIMEOUT [00:00:30]    Osprey:ShutdownTimeout: how long SIGTERM lets running turns and streams finish
+#   REDIS_APPENDONLY [no]          yes: Redis keeps an append-only file in STATE_DIR/redis, so it can be restarted
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +37,11 @@ CONFIGURATION="${CONFIGURATION:-Release}"
 HEALTH_TIMEOUT="${HEALTH_TIMEOUT:-180}"
 NO_BUILD="${NO_BUILD:-0}"
 CLUSTER_ID="${CLUSTER_ID:-osprey-local}"
+PROBE_TIMEOUT="${PROBE_TIMEOUT:-00:00:02}"
+MISSED_PROBES="${MISSED_PROBES:-2}"
+RESPONSE_TIMEOUT="${RESPONSE_TIMEOUT:-00:00:10}"
+SHUTDOWN_TIMEOUT="${SHUTDOWN_TIMEOUT:-00:00:30}"
+REDIS_APPENDONLY="${REDIS_APPENDONLY:-no}"
 
 pids_dir="$STATE_DIR/pids"
 logs_dir="$STATE_DIR/logs"
@@ -107,7 +117,7 @@ up() {
 
   # set-proc-title no: keep the command line (and so the PID file's marker) as started.
   start redis "--port $REDIS_PORT" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE_DIR/redis" \
-    --save "" --appendonly no --daemonize no --set-proc-title no
+    --save "" --appendonly "$REDIS_APPENDONLY" --daemonize no --set-proc-title no
   local tries=0
   until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do
     if (( ++tries > 50 )); then tail -n 20 "$logs_dir/redis.log" >&2; abort "redis-server did not answer on 127.0.0.1:$REDIS_PORT"; fi
@@ -116,7 +126,10 @@ up() {
   # A previous run's membership table would make the new silos wait on dead ones.
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
 
-  local redis="127.0.0.1:$REDIS_PORT" cluster=("--Orleans:ClusterId=$CLUSTER_ID" "--Orleans:ServiceId=osprey")
+  # abortConnect=false: a host that starts (or runs) while Redis is down keeps reconnecting instead of failing.
+  local redis="127.0.0.1:$REDIS_PORT,abortConnect=false" cluster=("--Orleans:ClusterId=$CLUSTER_ID" "--Orleans:ServiceId=osprey"
+    "--Osprey:ProbeTimeout=$PROBE_TIMEOUT" "--Osprey:MissedProbesLimit=$MISSED_PROBES"
+    "--Osprey:ResponseTimeout=$RESPONSE_TIMEOUT" "--Osprey:ShutdownTimeout=$SHUTDOWN_TIMEOUT")
   local model=()
   [[ -n "$MODEL_DIR" ]] && model=("--Osprey:ModelDirectory=$MODEL_DIR")
 

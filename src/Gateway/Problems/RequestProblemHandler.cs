@@ -7,7 +7,7 @@ namespace OspreyCluster.Gateway.Problems;
 /// <summary>
 /// Turns every failure into an RFC 7807 problem with a reason: refusals from the gateway or the cluster
 /// (<see cref="OspreyRequestException"/>) keep their status, unreadable requests become 400/413/415,
-/// a call the cluster could not deliver (a silo just stopped) is a 503 to retry, anything else is a 500
+/// a call the cluster could not deliver or answer (a silo or Redis is down) is a 503 to retry, anything else is a 500
 /// that does not take the server down.
 /// </summary>
 public sealed class RequestProblemHandler(IProblemDetailsService problems, ILogger<RequestProblemHandler> log) : IExceptionHandler
@@ -38,6 +38,7 @@ public sealed class RequestProblemHandler(IProblemDetailsService problems, ILogg
         BadHttpRequestException bad => (bad.StatusCode, bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message),
         JsonException json => (400, $"malformed JSON: {json.Message}"),
         _ when TransientClusterFailure.Is(exception) => (503, TransientClusterFailure.Reason),
+        _ when ClusterUnavailable.Is(exception) => (503, ClusterUnavailable.Reason),
         _ => (500, "the server failed to handle this request; it keeps serving"),
     };
 }

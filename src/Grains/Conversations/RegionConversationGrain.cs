@@ -84,9 +84,9 @@ public sealed class RegionConversationGrain(
             await foreach (var item in EngineTurn.Stream(serving, sequence, here, Store, cancellationToken))
                 yield return item;
 
-            Task Store(SequenceOutcome outcome)
+            async Task Store(SequenceOutcome outcome)
             {
-                state.State.Turns.Add(new StoredTurn
+                var turn = new StoredTurn
                 {
                     UserText = request.Text,
                     AnswerText = outcome.Text.Trim(),
@@ -97,8 +97,21 @@ public sealed class RegionConversationGrain(
                     TopP = request.TopP,
                     Seed = request.Seed,
                     Silo = here,
-                });
-                return state.WriteStateAsync();
+                };
+                state.State.Turns.Add(turn);
+                try
+                {
+                    await state.WriteStateAsync();
+                }
+                catch
+                {
+                    // Storage (Redis) failed: the caller gets no answer, so the history must not keep the
+                    // turn; and the write may still have landed, so this activation's copy and its ETag
+                    // are no longer trusted: the next call reads the history afresh from storage.
+                    state.State.Turns.Remove(turn);
+                    DeactivateOnIdle();
+                    throw;
+                }
             }
         }
         finally

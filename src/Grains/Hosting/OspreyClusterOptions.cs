@@ -40,6 +40,25 @@ public sealed class OspreyClusterOptions
     public TimeSpan TurnDeadline { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// How long a silo waits for another's answer to a membership probe. With
+    /// <see cref="MissedProbesLimit"/> it sets how soon a silo killed outright is declared dead and its
+    /// grains' calls fail over: about ProbeTimeout × MissedProbesLimit (Orleans' defaults, 5 s × 3, here).
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Probes in a row a silo may miss before the silos watching it vote it dead.</summary>
+    public int MissedProbesLimit { get; set; } = 3;
+    /// <summary>
+    /// Longest a grain call may wait for its answer (Orleans' messaging response timeout); a streamed turn
+    /// waits this long for each next part of its answer, not for the whole answer.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Longest a host takes to stop on SIGTERM: a silo lets its running turns finish and deactivates its
+    /// grains (their next call activates them on another silo); a gateway finishes its open streams.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// A silo process (one without the gateway, whose /metrics already has them) serves its engine's
     /// metrics in Prometheus' format at http://<see cref="MetricsHost"/>:MetricsPort/metrics when set.
     /// </summary>

@@ -24,6 +24,8 @@ public static class OspreyHost
         // Without Redis there is no cluster to join: a gateway brings its own silo.
         if (!options.HasRedis) roles |= OspreyHostRoles.Silo;
 
+        // SIGTERM: a silo finishes its turns and deactivates its grains, a gateway its open streams, within this.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(roles.HasFlag(OspreyHostRoles.Gateway) ? "osprey-gateway" : "osprey-silo"));
         if (roles.HasFlag(OspreyHostRoles.Silo))
@@ -31,6 +33,7 @@ public static class OspreyHost
             builder.UseOrleans(silo =>
             {
                 UseClustering(silo, options);
+                DetectFailures(silo, options);
                 silo.AddOsprey(options);
                 silo.AddDashboard();
             });
@@ -60,6 +63,7 @@ public static class OspreyHost
             builder.UseOrleansClient(client =>
             {
                 client.UseRedisClustering(options.Redis);
+                client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
                 client.Configure<ClusterOptions>(cluster =>
                 {
                     cluster.ClusterId = options.Orleans.ClusterId;
@@ -82,6 +86,22 @@ public static class OspreyHost
             });
         }
         return new OspreyHostPlan(options, roles);
+    }
+
+    /// <summary>
+    /// A silo killed outright answers no probe: once it has missed <see cref="OspreyClusterOptions.MissedProbesLimit"/>
+    /// of them it is voted dead, the calls other silos have waiting on it fail at once (rather than at the
+    /// response timeout) and its grains activate elsewhere at their next call. A gateway, an Orleans
+    /// client, is not told: its calls to the dead silo end at the response timeout.
+    /// </summary>
+    private static void DetectFailures(ISiloBuilder silo, OspreyClusterOptions options)
+    {
+        silo.Configure<ClusterMembershipOptions>(membership =>
+        {
+            membership.ProbeTimeout = options.ProbeTimeout;
+            membership.NumMissedProbesLimit = options.MissedProbesLimit;
+        });
+        silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
     }
 
     private static void UseClustering(ISiloBuilder silo, OspreyClusterOptions options)

@@ -135,17 +135,17 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
     }
 
     /// <summary>The end of every process's log, for a failure message.</summary>
-    private static string Logs(DirectoryInfo state) => string.Join("\n", Directory.GetFiles(Path.Combine(state.FullName, "logs"), "*.log")
+    internal static string Logs(DirectoryInfo state) => string.Join("\n", Directory.GetFiles(Path.Combine(state.FullName, "logs"), "*.log")
         .Select(log => $"--- {Path.GetFileName(log)}\n{string.Join("\n", File.ReadLines(log).TakeLast(25))}"));
 
-    private static bool IsAlive(int pid)
+    internal static bool IsAlive(int pid)
     {
         // A zombie has released everything; only a process that still runs counts.
         var status = $"/proc/{pid}/status";
         return File.Exists(status) && !File.ReadAllLines(status).Any(l => l.StartsWith("State:") && l.Contains("zombie"));
     }
 
-    private static async Task<(int ExitCode, string Output)> RunScriptAsync(string repo, string command, Dictionary<string, string> environment, TimeSpan timeout)
+    internal static async Task<(int ExitCode, string Output)> RunScriptAsync(string repo, string command, Dictionary<string, string> environment, TimeSpan timeout)
     {
         var start = new ProcessStartInfo("bash", [Path.Combine(repo, "scripts", "local-cluster.sh"), command])
         {
@@ -170,7 +170,7 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
         return (process.ExitCode, $"{await stdout}\n{await stderr}");
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "OspreyCluster.sln"))) return dir.FullName;

@@ -17,7 +17,11 @@ public sealed class TransientClusterFailureTests
         { "inner rejection", new InvalidOperationException("outer", new SiloUnavailableException("silo S stopped")), 503 },
         { "refusal", new OspreyRequestException(409, "A turn of this conversation is already running."), 409 },
         { "engine failure", new InvalidOperationException("The engine ended a turn without an outcome."), 500 },
-        { "timeout", new TimeoutException("no answer in 30 s"), 500 },
+        { "timeout", new TimeoutException("no answer in 30 s"), 503 },
+        { "aborted stream", new EnumerationAbortedException("the silo stopped"), 503 },
+        { "redis down", new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.SocketFailure, "no connection"), 503 },
+        { "redis timeout", new StackExchange.Redis.RedisTimeoutException("timeout", StackExchange.Redis.CommandStatus.Unknown), 503 },
+        { "wrapped redis", new InvalidOperationException("storage", new Orleans.Persistence.Redis.RedisStorageException("write failed")), 503 },
     };
 
     [Theory]
@@ -26,6 +30,8 @@ public sealed class TransientClusterFailureTests
     {
         var (classified, reason) = RequestProblemHandler.Classify(failure);
         Assert.True(status == classified, $"{what}: {classified} ({reason})");
-        Assert.Equal(status == 503, TransientClusterFailure.Is(failure));
+        Assert.Equal(status == 503, ClusterUnavailable.Is(failure));
+        // Only a call that never ran is asked again by the gateway itself.
+        Assert.Equal(what is "stopped silo" or "broken connection" or "busy gateway" or "wrapped rejection" or "inner rejection", TransientClusterFailure.Is(failure));
     }
 }

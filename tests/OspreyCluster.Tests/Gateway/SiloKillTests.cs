@@ -1,0 +1,79 @@
+using System.Net;
+using Xunit.Abstractions;
+using static OspreyCluster.Tests.Gateway.GatewayRequests;
+
+namespace OspreyCluster.Tests.Gateway;
+
+/// <summary>
+/// kill -9 of the silo holding an image while its conversations take turns back to back, on a cluster of
+/// real processes (scripts/local-cluster.sh: Redis, two silos, the gateway): every turn ends as 200 or as
+/// 503 with Retry-After within 20 s, every conversation answers again from the other silo within 20 s of
+/// the kill, and every stored history holds each answered turn and only whole turns.
+/// </summary>
+public sealed class SiloKillTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    [RequiresRedisServerFact]
+    public async Task Killing_the_image_silo_under_load_fails_turns_fast_and_conversations_answer_again_elsewhere()
+    {
+        await using var cluster = await ScriptedCluster.UpAsync(silos: 2);
+        var http = cluster.Http;
+        var image = TestImage.MultiTurn;
+        var imageId = (await UploadAsync(http, image.Bytes)).GetProperty("id").GetString()!;
+        var conversations = new List<string>();
+        for (var i = 0; i < 4; i++)
+            conversations.Add(await CreateConversationAsync(http, imageId, [.. image.MaskPngs.Select(png => PngRegion(png))]));
+
+        var load = new TurnLoad(http, conversations, ConversationScripts.MaxNewTokens);
+        using var stop = new CancellationTokenSource();
+        var running = load.RunAsync(stop.Token);
+        try
+        {
+            // Every conversation has answered twice: its image is encoded and its history is in Redis.
+            var warm = load.Now + TimeSpan.FromMinutes(3);
+            while (conversations.Any(c => load.Attempts.Count(a => a.Conversation == c && a.Status == 200) < 2) && load.Now < warm)
+                await Task.Delay(100);
+            var imageSilo = Assert.Single(load.Attempts.Where(a => a.Status == 200).Select(a => a.Silo).Distinct())!;
+
+            var killed = cluster.Pid(cluster.SiloName(imageSilo));
+            await ScriptedCluster.SignalAsync(killed, "KILL");
+            var kill = load.Now;
+            output.WriteLine($"kill -9 of {imageSilo} (pid {killed}) at {kill.TotalSeconds:F1} s");
+
+            // Run on until every conversation answered from the other silo, then a little longer.
+            var until = kill + TimeSpan.FromSeconds(40);
+            while (conversations.Any(c => !load.Attempts.Any(a => a.Conversation == c && a.Sent > kill && a.Status == 200)) && load.Now < until)
+                await Task.Delay(100);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            stop.Cancel();
+            await running;
+
+            var attempts = load.Attempts;
+            foreach (var a in attempts.Where(a => a.Ended > kill - TimeSpan.FromSeconds(1)))
+                output.WriteLine($"{a.Conversation[^6..]} sent {(a.Sent - kill).TotalSeconds,6:F1} s ended {(a.Ended - kill).TotalSeconds,6:F1} s {a.Status} {a.RetryAfter} {a.Silo}");
+
+            Assert.All(attempts, a => Assert.True(a.Status is 200 or 503, $"{a.Question} in {a.Conversation}: {a.Status} {a.Body}\n{cluster.Logs()}"));
+            Assert.All(attempts.Where(a => a.Status == 503), a => Assert.NotNull(a.RetryAfter));
+            Assert.All(attempts, a => Assert.True(a.Ended - a.Sent < Bound, $"{a.Question} in {a.Conversation} took {(a.Ended - a.Sent).TotalSeconds:F1} s ({a.Status})"));
+            foreach (var conversation in conversations)
+            {
+                var again = attempts.FirstOrDefault(a => a.Conversation == conversation && a.Sent > kill && a.Status == 200);
+                Assert.True(again is not null, $"{conversation} never answered again after the kill");
+                Assert.True(again.Ended - kill < Bound, $"{conversation} answered again {(again.Ended - kill).TotalSeconds:F1} s after the kill");
+                Assert.NotEqual(imageSilo, again.Silo);
+                output.WriteLine($"{conversation[^6..]} answered again {(again.Ended - kill).TotalSeconds:F1} s after the kill");
+
+                using var get = await http.GetAsync($"/v1/conversations/{conversation}");
+                var messages = (await ExpectJsonAsync(get, HttpStatusCode.OK)).GetProperty("messages").EnumerateArray()
+                    .Select(m => (m.GetProperty("role").GetString()!, m.GetProperty("text").GetString()!)).ToList();
+                load.AssertHistory(conversation, messages);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            await running;
+        }
+    }
+}
