@@ -62,6 +62,9 @@ public static class EncodeStallBench
         for (var i = 1; i < times.Count; i++)
             if (times[i] > submittedAt && times[i - 1] < arrivedAt) gaps.Add(times[i] - times[i - 1]);
         var coveredArrival = times[^1] >= arrivedAt;
+        // The newcomer's first step (its prompt's prefill) also gives the running conversation a token:
+        // the one nearest the newcomer's first token ends the gap that step made.
+        var join = Enumerable.Range(1, times.Count - 1).MinBy(i => Math.Abs(times[i] - arrivedAt));
         return new EncodeStall
         {
             DecodeStepMs = stepMs,
@@ -69,6 +72,7 @@ public static class EncodeStallBench
             EncodeAloneMs = encodeAloneMs,
             EncodeWhileDecodingMs = arrivedAt - submittedAt,
             TokensDuringEncode = gaps.Count,
+            JoinGapMs = times[join] - times[join - 1],
             CoveredWholeEncode = coveredArrival,
         };
     }
@@ -109,6 +113,9 @@ public sealed record EncodeStall
 
     /// <summary>From the second conversation's submission to its first token, its image encoded beside the decode steps.</summary>
     public required double EncodeWhileDecodingMs { get; init; }
+
+    /// <summary>The running conversation's gap that ended with the newcomer's first step (its prompt prefilled in the batch).</summary>
+    public required double JoinGapMs { get; init; }
 
     /// <summary>Gaps of the running conversation that overlapped the encode (its tokens meanwhile).</summary>
     public required int TokensDuringEncode { get; init; }
