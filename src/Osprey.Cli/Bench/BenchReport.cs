@@ -196,6 +196,12 @@ public sealed record BenchReport
             load.Row(x.Conversations.ToString(), x.BatchedTokens.ToString(), Number.Rate(x.BatchedTokensPerSecond), Number.Rate(x.SequentialTokensPerSecond),
                 Number.Ratio(x.BatchedTokensPerSecond / x.SequentialTokensPerSecond));
         md.Append(load).AppendLine();
+        var e = c.EncodeStall;
+        var stall = new MarkdownTable("encode stall", "decode step ms", "longest gap ms", "gap / step", "gap of the newcomer's first step ms", "tokens meanwhile", "encode beside decoding ms", "encode alone ms (least stall on the engine thread)", "alone / step");
+        stall.Row(c.EncodeThreads is { } threads ? $"encoder at {threads} thread(s)" : "encoder at libtorch's default threads", Number.Ms(e.DecodeStepMs),
+            Number.Ms(e.MaxGapMs) + (e.CoveredWholeEncode ? "" : " (conversation ended first)"), Number.Ratio(e.GapOverStep), Number.Ms(e.JoinGapMs), e.TokensDuringEncode.ToString(),
+            Number.Ms(e.EncodeWhileDecodingMs), Number.Ms(e.EncodeAloneMs), Number.Ratio(e.EncodeAloneMs / e.DecodeStepMs));
+        md.Append(stall).AppendLine();
         md.AppendLine($"Encoder calls vs images: {c.ConversationImageEncodes} encode(s) for {c.ConversationImages} image over {c.ConversationTurnsServed} turns in {1 + 2 * c.Concurrency.Sum(x => x.Conversations)} conversations (the {c.StockImageEncodes} stock-path runs re-encoded by construction, {c.StockImageEncodes} encodes).");
         md.AppendLine();
         var wire = new MarkdownTable("turn", "request bytes", "response events", "response bytes", "conversation state bytes (storage write)");

@@ -25,7 +25,7 @@ public static class ClusterBench
     public static async Task<ClusterResult> RunAsync(string name, OspreyEngine engine, ClusterBenchSettings settings, Action<string> log)
     {
         var dtype = Osprey.Engine.Devices.DTypeName.Format(engine.Model.DType);
-        using var serving = ServingEngine.Start(engine, new ServingOptions { MaxBatchSize = 16, MemoryBudgetBytes = settings.MemoryBudgetBytes });
+        using var serving = ServingEngine.Start(engine, new ServingOptions { MaxBatchSize = 16, MemoryBudgetBytes = settings.MemoryBudgetBytes, EncodeThreads = settings.EncodeThreads });
         using var wireSize = new TurnWireSize();
         var png = SyntheticImage.Png(Width, Height);
         var image = new ImageSource(ImageId.Of(png), png);
@@ -102,6 +102,14 @@ public static class ClusterBench
                 sequential.Sum(r => r.Outcome.GeneratedIds.Count), sequentialMs));
         }
 
+        SequenceRequest Conversation(ImageSource on, int question, int newTokens)
+        {
+            var p = ChatPrompt.Conversation(serving.Tokenizer, regions.Count);
+            p.AddUser(ClusterBenchSettings.Questions[question % ClusterBenchSettings.Questions.Count]);
+            return SequenceRequest.For(on, p, masks, SamplingParams.Greedy with { MaxNewTokens = newTokens });
+        }
+        var stall = await EncodeStallBench.MeasureAsync(serving, image, () => Conversation(image, 0, 1), fresh => Conversation(fresh, 1, 1), log);
+
         var metrics = serving.Metrics();
         return new ClusterResult
         {
@@ -110,7 +118,10 @@ public static class ClusterBench
             ImageEnsureMs = ensureMs,
             Turns = turns,
             Concurrency = concurrency,
-            ConversationImageEncodes = metrics.ImageEncodes - stockImages,
+            // The stall measurement encodes its copies of the image on purpose, as the stock path does.
+            ConversationImageEncodes = metrics.ImageEncodes - stockImages - EncodeStallBench.Encodes,
+            EncodeThreads = settings.EncodeThreads,
+            EncodeStall = stall,
             ConversationImages = 1,
             ConversationTurnsServed = settings.Turns + 2 * settings.Concurrency.Sum(),
             StockImageEncodes = stockImages,

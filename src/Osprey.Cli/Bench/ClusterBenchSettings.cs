@@ -16,6 +16,9 @@ public sealed record ClusterBenchSettings
 
     public long MemoryBudgetBytes { get; init; } = 8L * 1024 * 1024 * 1024;
 
+    /// <summary>The serving engine's <see cref="Osprey.Engine.Serving.ServingOptions.EncodeThreads"/>.</summary>
+    public int? EncodeThreads { get; init; }
+
     public static IReadOnlyList<string> Questions { get; } =
     [
         "What is <region1>?",

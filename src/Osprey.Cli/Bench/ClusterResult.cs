@@ -16,6 +16,11 @@ public sealed record ClusterResult
     public required IReadOnlyList<TurnWire> Wire { get; init; }
     public required int CreateConversationBytes { get; init; }
     public required int ImageUploadBytes { get; init; }
+
+    /// <summary>libtorch threads of the serving engine's image encoder (null: libtorch's default).</summary>
+    public int? EncodeThreads { get; init; }
+
+    public required EncodeStall EncodeStall { get; init; }
 }
 
 /// <summary>Time to first token of turn k, from the conversation's cache, and (at some turns) by the stock path.</summary>

@@ -34,6 +34,7 @@ public static class BenchCommand
         var cluster = new Option<bool>("--cluster") { Description = "Also bench the cluster path (follow-up TTFT, batching, encodes, bytes per turn)" };
         var clusterModel = new Option<string>("--cluster-model") { Description = "bench | tiny", DefaultValueFactory = _ => "bench" };
         var clusterDType = new Option<string>("--cluster-dtype") { Description = "auto | fp32 | bf16", DefaultValueFactory = _ => DTypeName.Auto };
+        var encodeThreads = new Option<int?>("--encode-threads") { Description = "libtorch threads of the cluster bench's image encoder (default: libtorch's)" };
         var quick = new Option<bool>("--quick") { Description = "The default dtype only (auto), no PyTorch, fewer repetitions, cluster bench on the tiny model" };
         var prefill = new Option<int>("--prefill-tokens") { DefaultValueFactory = _ => 1100 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
@@ -45,7 +46,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Benchmark the engine, the cluster path and training steps (markdown tables; optional JSON)")
             {
-                tiny, realScale, noBenchModel, dtypes, noPyTorch, python, script, noLlamaCpp, node, llamaCppScript, cluster, clusterModel, clusterDType, quick, prefill, seed, json, markdown,
+                tiny, realScale, noBenchModel, dtypes, noPyTorch, python, script, noLlamaCpp, node, llamaCppScript, cluster, clusterModel, clusterDType, encodeThreads, quick, prefill, seed, json, markdown,
                 training, trainingSteps, trainingModel,
             };
         command.SetAction((result, cancellationToken) => CliErrors.Guard(async () =>
@@ -59,6 +60,7 @@ public static class BenchCommand
                 .Select(ServedOnCpu).Distinct().ToArray();
             var clusterModelName = isQuick ? "tiny" : result.GetValue(clusterModel)!;
             if (clusterModelName is not ("bench" or "tiny")) return CliErrors.Fail("--cluster-model must be bench or tiny");
+            if (result.GetValue(encodeThreads) is < 1) return CliErrors.Fail("--encode-threads must be at least 1");
             var plan = new BenchPlan
             {
                 TinyDirectory = tinyDirectory,
@@ -81,7 +83,10 @@ public static class BenchCommand
                     Repeat = isQuick ? 1 : 2,
                     DecodeSteps = isQuick ? 3 : 6,
                 },
-                ClusterSettings = isQuick ? new ClusterBenchSettings { Concurrency = [1, 4] } : new ClusterBenchSettings(),
+                ClusterSettings = (isQuick ? new ClusterBenchSettings { Concurrency = [1, 4] } : new ClusterBenchSettings()) with
+                {
+                    EncodeThreads = result.GetValue(encodeThreads),
+                },
                 YardstickMatmulSize = isQuick ? 1024 : 2048,
                 TrainingSteps = result.GetValue(training) ? Math.Max(1, isQuick ? Math.Min(4, result.GetValue(trainingSteps)) : result.GetValue(trainingSteps)) : 0,
                 TrainingModel = result.GetValue(trainingModel),

@@ -14,3 +14,6 @@ internal sealed record ReleaseImage(string ImageId) : EngineCommand;
 
 /// <summary>Only wakes the loop (a sequence was cancelled).</summary>
 internal sealed record Wake : EngineCommand;
+
+/// <summary>An image's resident state, computed by the <see cref="ImageEncoder"/>; or why it could not be.</summary>
+internal sealed record ImageEncoded(ImageSource Source, ResidentImage? Image, Exception? Error) : EngineCommand;

@@ -8,7 +8,9 @@ namespace Osprey.Engine.Serving;
 /// <summary>
 /// The thread that owns the model. Each iteration it takes posted commands, admits waiting sequences
 /// up to the batch size, runs one packed forward over all running sequences, streams the sampled
-/// tokens, retires finished or cancelled sequences, and evicts down to the memory budget.
+/// tokens, retires finished or cancelled sequences, and evicts down to the memory budget. A sequence
+/// whose image is not resident stays waiting while the <see cref="ImageEncoder"/> computes it beside
+/// the steps, and is admitted once it lands.
 /// </summary>
 internal sealed class EngineLoop
 {
@@ -17,6 +19,7 @@ internal sealed class EngineLoop
     private readonly ServingCounters _counters;
     private readonly AdmissionQueueBound _queue;
     private readonly ChannelReader<EngineCommand> _commands;
+    private readonly ImageEncoder _encoder;
     private readonly ResidentSet _resident;
     private readonly ImageResidency _images;
     private readonly ImagePromptPrefix _prefix;
@@ -26,15 +29,16 @@ internal sealed class EngineLoop
     private readonly List<RunningSequence> _running = [];
     private readonly Thread _thread;
 
-    public EngineLoop(OspreyEngine engine, ImagePromptPrefix prefix, ServingOptions options, ServingCounters counters, AdmissionQueueBound queue, ChannelReader<EngineCommand> commands)
+    public EngineLoop(OspreyEngine engine, ImagePromptPrefix prefix, ServingOptions options, ServingCounters counters, AdmissionQueueBound queue, Channel<EngineCommand> commands)
     {
         _engine = engine;
         _options = options;
         _counters = counters;
         _queue = queue;
-        _commands = commands;
+        _commands = commands.Reader;
         _resident = new ResidentSet(options.MemoryBudgetBytes, counters);
-        _images = new ImageResidency(engine, prefix, _resident, counters);
+        _encoder = new ImageEncoder(engine, prefix, options.EncodeThreads, commands.Writer.TryWrite);
+        _images = new ImageResidency(prefix, _resident, counters, _encoder);
         _admission = new SequenceAdmission(engine, prefix, _images, _resident, counters, engine.Config.Language.MaxPositionEmbeddings);
         _prefix = prefix;
         _step = new BatchStep(engine);
@@ -48,6 +52,10 @@ internal sealed class EngineLoop
     private void Run()
     {
         using var inference = torch.inference_mode();
+        // A new thread takes libtorch's latest set_num_threads: fix this thread's pool size before the
+        // encoder sets its own.
+        if (_options.EncodeThreads is not null) torch.set_num_threads(torch.get_num_threads());
+        _encoder.Start();
         try
         {
             while (WaitForWork())
@@ -65,6 +73,9 @@ internal sealed class EngineLoop
         finally
         {
             var stopped = new OperationCanceledException("The engine stopped.");
+            // The encode in progress finishes first; what it posts is drained (and disposed) below.
+            _encoder.Dispose();
+            _images.Abandon(stopped);
             foreach (var sequence in _running) Fail(sequence, stopped);
             foreach (var pending in _waiting)
             {
@@ -77,10 +88,13 @@ internal sealed class EngineLoop
         }
     }
 
-    /// <summary>Blocks only when nothing runs; false once the command channel is closed and drained.</summary>
+    /// <summary>
+    /// Blocks only when nothing runs and every waiting sequence waits for an encode (which posts when it
+    /// lands); false once the command channel is closed and drained.
+    /// </summary>
     private bool WaitForWork()
     {
-        if (_running.Count > 0 || _waiting.Count > 0) return true;
+        if (_running.Count > 0 || _waiting.Any(p => p.Cancelled || !_images.IsEncoding(p.Request.Image.Id))) return true;
         return _commands.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
     }
 
@@ -94,15 +108,10 @@ internal sealed class EngineLoop
                     _waiting.Enqueue(start.Sequence);
                     break;
                 case EnsureImage ensure:
-                    try
-                    {
-                        _images.Resolve(ensure.Image);
-                        ensure.Done.TrySetResult();
-                    }
-                    catch (Exception e)
-                    {
-                        ensure.Done.TrySetException(e);
-                    }
+                    _images.Ensure(ensure.Image, ensure.Done);
+                    break;
+                case ImageEncoded encoded:
+                    if (_images.Land(encoded) is { } error) FailWaitingOn(encoded.Source.Id, error);
                     break;
                 case ReleaseImage release:
                     _resident.RemoveImage(release.ImageId);
@@ -133,10 +142,37 @@ internal sealed class EngineLoop
         }
     }
 
+    /// <summary>An image that could not be encoded fails only the sequences that need it.</summary>
+    private void FailWaitingOn(string imageId, Exception error)
+    {
+        for (var n = _waiting.Count; n > 0; n--)
+        {
+            var pending = _waiting.Dequeue();
+            if (pending.Request.Image.Id != imageId)
+            {
+                _waiting.Enqueue(pending);
+                continue;
+            }
+            _queue.Leave();
+            pending.Events.TryComplete(error);
+        }
+    }
+
+    /// <summary>
+    /// Admits waiting sequences in order up to the batch size; one whose image is not resident has its
+    /// encode started and keeps its place while later ones go ahead.
+    /// </summary>
     private void AdmitWaiting()
     {
-        while (_running.Count < _options.MaxBatchSize && _waiting.TryDequeue(out var pending))
+        for (var n = _waiting.Count; n > 0 && _running.Count < _options.MaxBatchSize; n--)
         {
+            var pending = _waiting.Dequeue();
+            if (!pending.Cancelled && !_images.IsResident(pending.Request.Image.Id))
+            {
+                _images.Request(pending.Request.Image, forSequence: true);
+                _waiting.Enqueue(pending);
+                continue;
+            }
             _queue.Leave();
             if (pending.Cancelled)
             {
@@ -248,6 +284,7 @@ internal sealed class EngineLoop
                 start.Sequence.Events.TryComplete(error);
                 break;
             case EnsureImage ensure: ensure.Done.TrySetException(error); break;
+            case ImageEncoded encoded: encoded.Image?.Dispose(); break;
         }
     }
 }

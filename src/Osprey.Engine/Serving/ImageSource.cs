@@ -11,8 +11,16 @@ public sealed record ImageSource(string Id, ReadOnlyMemory<byte> Bytes)
 {
     public RgbImage? Pixels { get; private init; }
 
+    private Func<RgbImage>? Load { get; init; }
+
     public static ImageSource FromPixels(string id, RgbImage pixels) => new(id, ReadOnlyMemory<byte>.Empty) { Pixels = pixels };
 
-    /// <summary>The pixels, decoding the bytes when needed.</summary>
-    public RgbImage Decode() => Pixels ?? new ImageDecoder().Decode(Bytes.Span, Id);
+    /// <summary>
+    /// Pixels fetched only when the engine encodes the image, on its encoder thread (a slow store, a file):
+    /// what <paramref name="load"/> throws fails the sequences that need the image.
+    /// </summary>
+    public static ImageSource Loading(string id, Func<RgbImage> load) => new(id, ReadOnlyMemory<byte>.Empty) { Load = load };
+
+    /// <summary>The pixels, decoding the bytes (or loading them) when needed. Encoder thread only.</summary>
+    public RgbImage Decode() => Pixels ?? Load?.Invoke() ?? new ImageDecoder().Decode(Bytes.Span, Id);
 }

@@ -24,7 +24,7 @@ public sealed class ServingEngine : IDisposable
         Options = options;
         Prefix = new ImagePromptPrefix(engine.Tokenizer, ImageTokenCountOf(engine.Config));
         _queue = new AdmissionQueueBound(options.MaxWaitingSequences);
-        _loop = new EngineLoop(engine, Prefix, options, Counters, _queue, _commands.Reader);
+        _loop = new EngineLoop(engine, Prefix, options, Counters, _queue, _commands);
     }
 
     /// <summary>Starts the loop over a loaded engine, which the serving engine then owns.</summary>

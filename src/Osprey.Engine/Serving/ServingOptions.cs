@@ -14,4 +14,10 @@ public sealed record ServingOptions
 
     /// <summary>Budget for resident image features, prefix KV caches and conversation KV caches, in bytes.</summary>
     public long MemoryBudgetBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// libtorch intra-op threads of the image encoder's thread, which runs beside the decode steps; null
+    /// leaves libtorch's default (as many as the engine thread's).
+    /// </summary>
+    public int? EncodeThreads { get; init; }
 }
