@@ -1,7 +1,5 @@
 using Osprey.Engine;
 using Osprey.Engine.Devices;
-using Osprey.Engine.Language;
-using Osprey.Engine.Multimodal;
 using Osprey.Training.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,8 +23,8 @@ public class CheckpointRoundTripTests
             Assert.True(File.Exists(Path.Combine(dir, "added_tokens.json")));
 
             using var engine = OspreyEngine.Load(dir, EngineOptions.Cpu32);
-            using var expected = Logits(model, example, tokenized.Ids);
-            using var actual = Logits(engine.Model, example, tokenized.Ids);
+            using var expected = PromptLogits.Of(model, example, tokenized.Ids);
+            using var actual = PromptLogits.Of(engine.Model, example, tokenized.Ids);
             Assert.Equal(expected.shape, actual.shape);
             Assert.True(expected.allclose(actual, rtol: 0, atol: 0), $"max difference {(expected - actual).abs().max().item<float>()}");
         }
@@ -34,17 +32,5 @@ public class CheckpointRoundTripTests
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static Tensor Logits(OspreyModel model, TrainingExample example, int[] ids)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var inference = torch.inference_mode();
-        var pixels = new Osprey.Engine.Imaging.ClipPreprocessor(model.Config.ImageSize).Preprocess(example.Image);
-        using var features = model.EncodeImage(pixels);
-        var regions = model.EncodeRegions(features, torch.stack(example.Regions.Select(r => r.ToTensor()).ToList()));
-        var embeddings = model.EmbedPrompt(ids, features, regions);
-        using var cache = model.llm.NewCache();
-        return scope.MoveToOuter(model.llm.Forward([new SequenceChunk(embeddings, cache)], allPositions: true));
     }
 }
