@@ -52,6 +52,7 @@ public static class EngineTurn
     private static async IAsyncEnumerable<SequenceEvent> Events(SiloServingEngine serving, SequenceRequest request,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var running = serving.BeginTurn();
         var deadline = serving.Options.TurnDeadline;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(deadline);

@@ -4,8 +4,8 @@ using static OspreyCluster.Tests.Gateway.LongTurns;
 
 namespace OspreyCluster.Tests.Gateway;
 
-/// <summary>The embedded host with a turn deadline shorter than osprey-tiny's thousand-token answer (seconds).</summary>
-public sealed class ShortDeadlineGateway() : EmbeddedGateway(FixturePaths.OspreyTiny, "--Osprey:TurnDeadline=00:00:01.5");
+/// <summary>The embedded host with a turn deadline a quarter of the fastest thousand-token osprey-tiny answer seen here (1.5 s), and ten times a short one.</summary>
+public sealed class ShortDeadlineGateway() : EmbeddedGateway(FixturePaths.OspreyTiny, "--Osprey:TurnDeadline=00:00:00.4");
 
 /// <summary>
 /// A turn past its deadline is cancelled, frees its engine slot and is not stored; the client gets a 504
@@ -23,7 +23,7 @@ public sealed class TurnDeadlineTests(ShortDeadlineGateway gateway) : IClassFixt
         await AskAsync(http, conversation, "What is <region1>?", 1);
 
         using (var late = await http.SendAsync(Turn(conversation, LongTokens, stream: false)))
-            Assert.Contains("deadline of 1.5 s", await ExpectProblemAsync(late, 504));
+            Assert.Contains("deadline of 0.4 s", await ExpectProblemAsync(late, 504));
         Assert.Equal(2, await MessageCountAsync(http, conversation));
 
         using (var streamed = await http.SendAsync(Turn(conversation, LongTokens, stream: true)))
@@ -33,12 +33,12 @@ public sealed class TurnDeadlineTests(ShortDeadlineGateway gateway) : IClassFixt
                 var events = await ServerSentEvents.ReadAllAsync(streamed);
                 var error = Assert.Single(events, e => e.Name == "error").Data;
                 Assert.Equal(504, error.GetProperty("status").GetInt32());
-                Assert.Contains("deadline of 1.5 s", error.GetProperty("reason").GetString());
+                Assert.Contains("deadline of 0.4 s", error.GetProperty("reason").GetString());
                 Assert.DoesNotContain(events, e => e.Name == "done");
             }
             else
                 // A machine too loaded to deliver the first tokens within the deadline refuses before the stream starts.
-                Assert.Contains("deadline of 1.5 s", await ExpectProblemAsync(streamed, 504));
+                Assert.Contains("deadline of 0.4 s", await ExpectProblemAsync(streamed, 504));
         }
         Assert.Equal(2, await MessageCountAsync(http, conversation));
 
