@@ -23,7 +23,7 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
         for (var i = 0; i < 3; i++)
             conversations.Add(await CreateConversationAsync(http, imageId, [.. image.MaskPngs.Select(png => PngRegion(png))]));
 
-        var load = new TurnLoad(http, conversations, ConversationScripts.MaxNewTokens);
+        var load = new TurnLoad(http, conversations, ConversationScripts.MaxNewTokens, pause: TimeSpan.FromMilliseconds(500));
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);
         try

@@ -13,7 +13,9 @@ public sealed record TurnAttempt(string Conversation, string Question, TimeSpan 
 /// as the last one ended, and asks a refused question again (after its Retry-After). Every question is
 /// unique, so a stored history can be matched against what the clients saw.
 /// </summary>
-public sealed class TurnLoad(HttpClient http, IReadOnlyList<string> conversations, int maxNewTokens)
+/// <param name="pause">Time a client waits after an answer before its next question: bounds how many turns a
+/// long run adds to a conversation, so it stays inside the model's context on a fast machine.</param>
+public sealed class TurnLoad(HttpClient http, IReadOnlyList<string> conversations, int maxNewTokens, TimeSpan pause = default)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<TurnAttempt> _attempts = [];
@@ -37,7 +39,11 @@ public sealed class TurnLoad(HttpClient http, IReadOnlyList<string> conversation
             {
                 var attempt = await Ask(conversation, question);
                 lock (_attempts) _attempts.Add(attempt);
-                if (attempt.Status == 200) break;
+                if (attempt.Status == 200)
+                {
+                    if (pause > TimeSpan.Zero) await Task.Delay(pause, CancellationToken.None);
+                    break;
+                }
                 await Task.Delay(TimeSpan.FromSeconds(int.TryParse(attempt.RetryAfter, out var wait) ? Math.Min(wait, 2) : 1));
             }
         }
