@@ -49,9 +49,7 @@ public sealed class GracefulDrainTests(ITestOutputHelper output)
             Assert.False(LocalClusterScriptTests.IsAlive(siloPid), "the silo did not stop within 60 s of SIGTERM");
             output.WriteLine($"silo {imageSilo} stopped {(load.Now - term).TotalSeconds:F1} s after SIGTERM");
 
-            var until = load.Now + TimeSpan.FromSeconds(40);
-            while (conversations.Any(c => !load.Attempts.Any(a => a.Conversation == c && a.Sent > term && a.Status == 200 && a.Silo != imageSilo)) && load.Now < until)
-                await Task.Delay(100);
+            await load.UntilEachAnsweredAsync(term, TimeSpan.FromSeconds(40), a => a.Silo != imageSilo);
 
             // Now the gateway: what it has started, it answers before it exits.
             var gatewayPid = cluster.Pid("gateway");
@@ -64,8 +62,7 @@ public sealed class GracefulDrainTests(ITestOutputHelper output)
             await running;
 
             var attempts = load.Attempts;
-            foreach (var a in attempts.Where(a => a.Ended > term))
-                output.WriteLine($"{a.Conversation[^6..]} sent {(a.Sent - term).TotalSeconds,6:F1} s ended {(a.Ended - term).TotalSeconds,6:F1} s {a.Status} {a.Silo}");
+            load.Report(output, term, a => a.Ended > term);
 
             var inFlightAtSiloTerm = attempts.Where(a => a.Sent < term - Running && a.Ended > term).ToList();
             Assert.NotEmpty(inFlightAtSiloTerm);

@@ -53,16 +53,13 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
             var restarted = load.Now;
             output.WriteLine($"redis stopped at {stopped.TotalSeconds:F1} s, started again at {restarted.TotalSeconds:F1} s");
 
-            var until = restarted + TimeSpan.FromSeconds(60);
-            while (conversations.Any(c => !load.Attempts.Any(a => a.Conversation == c && a.Sent > restarted && a.Status == 200)) && load.Now < until)
-                await Task.Delay(100);
+            await load.UntilEachAnsweredAsync(restarted, TimeSpan.FromSeconds(60));
             await Task.Delay(TimeSpan.FromSeconds(2));
             stop.Cancel();
             await running;
 
             var attempts = load.Attempts;
-            foreach (var a in attempts.Where(a => a.Ended > stopped - TimeSpan.FromSeconds(1) && a.Sent < restarted + TimeSpan.FromSeconds(5)))
-                output.WriteLine($"{a.Conversation[^6..]} sent {(a.Sent - stopped).TotalSeconds,6:F1} s ended {(a.Ended - stopped).TotalSeconds,6:F1} s {a.Status} {a.RetryAfter}");
+            load.Report(output, stopped, a => a.Ended > stopped - TimeSpan.FromSeconds(1) && a.Sent < restarted + TimeSpan.FromSeconds(5));
 
             Assert.All(attempts, a => Assert.True(a.Status is 200 or 503, $"{a.Question} in {a.Conversation}: {a.Status} {a.Body}\n{cluster.Logs()}"));
             Assert.All(attempts.Where(a => a.Status == 503), a => Assert.NotNull(a.RetryAfter));

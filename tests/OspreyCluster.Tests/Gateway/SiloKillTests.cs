@@ -42,16 +42,13 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             output.WriteLine($"kill -9 of {imageSilo} (pid {killed}) at {kill.TotalSeconds:F1} s");
 
             // Run on until every conversation answered from the other silo, then a little longer.
-            var until = kill + TimeSpan.FromSeconds(40);
-            while (conversations.Any(c => !load.Attempts.Any(a => a.Conversation == c && a.Sent > kill && a.Status == 200)) && load.Now < until)
-                await Task.Delay(100);
+            await load.UntilEachAnsweredAsync(kill, TimeSpan.FromSeconds(40));
             await Task.Delay(TimeSpan.FromSeconds(2));
             stop.Cancel();
             await running;
 
             var attempts = load.Attempts;
-            foreach (var a in attempts.Where(a => a.Ended > kill - TimeSpan.FromSeconds(1)))
-                output.WriteLine($"{a.Conversation[^6..]} sent {(a.Sent - kill).TotalSeconds,6:F1} s ended {(a.Ended - kill).TotalSeconds,6:F1} s {a.Status} {a.RetryAfter} {a.Silo}");
+            load.Report(output, kill, a => a.Ended > kill - TimeSpan.FromSeconds(1));
 
             Assert.All(attempts, a => Assert.True(a.Status is 200 or 503, $"{a.Question} in {a.Conversation}: {a.Status} {a.Body}\n{cluster.Logs()}"));
             Assert.All(attempts.Where(a => a.Status == 503), a => Assert.NotNull(a.RetryAfter));

@@ -27,6 +27,25 @@ public sealed class TurnLoad(HttpClient http, IReadOnlyList<string> conversation
         get { lock (_attempts) return [.. _attempts]; }
     }
 
+    /// <summary>
+    /// Waits until every conversation has an answer (200) sent after <paramref name="after"/> that
+    /// <paramref name="answered"/> accepts, or until <paramref name="within"/> of that time has passed.
+    /// </summary>
+    public async Task UntilEachAnsweredAsync(TimeSpan after, TimeSpan within, Func<TurnAttempt, bool>? answered = null)
+    {
+        var until = after + within;
+        while (conversations.Any(c => !Attempts.Any(a => a.Conversation == c && a.Sent > after && a.Status == 200 && (answered?.Invoke(a) ?? true)))
+               && Now < until)
+            await Task.Delay(100);
+    }
+
+    /// <summary>Writes the attempts <paramref name="which"/> selects, their times relative to <paramref name="origin"/>.</summary>
+    public void Report(Xunit.Abstractions.ITestOutputHelper output, TimeSpan origin, Func<TurnAttempt, bool> which)
+    {
+        foreach (var a in Attempts.Where(which))
+            output.WriteLine($"{a.Conversation[^6..]} sent {(a.Sent - origin).TotalSeconds,6:F1} s ended {(a.Ended - origin).TotalSeconds,6:F1} s {a.Status} {a.RetryAfter} {a.Silo}");
+    }
+
     /// <summary>Runs every conversation until <paramref name="stop"/> is cancelled; a turn already sent is awaited.</summary>
     public Task RunAsync(CancellationToken stop) => Task.WhenAll(conversations.Select(c => Task.Run(() => Converse(c, stop))));
 
