@@ -40,7 +40,7 @@ public static class TrainCommand
         };
         var conversationQuestions = new Option<int>("--conversation-questions")
         {
-            Description = "Conversations layout: questions per conversation (0 draws 1..8)",
+            Description = "Conversations layout: questions per conversation, 1..24 (0 draws 1..8)",
             DefaultValueFactory = _ => 0,
         };
         var singleQuestions = new Option<bool>("--single-questions") { Description = "Per-question layout: one question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };

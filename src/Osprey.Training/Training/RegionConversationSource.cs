@@ -34,8 +34,8 @@ public sealed class RegionConversationSource : ITrainingSource
         _generator = new SceneGenerator(sceneOptions);
         if (minRegions is < 1 or > RegionConversationBuilder.MaxRegions)
             throw new ArgumentOutOfRangeException(nameof(minRegions), minRegions, $"1..{RegionConversationBuilder.MaxRegions} regions");
-        if (questions is < 0 or > RegionConversationBuilder.MaxQuestions)
-            throw new ArgumentOutOfRangeException(nameof(questions), questions, $"0 (drawn) or 1..{RegionConversationBuilder.MaxQuestions} questions");
+        if (questions is < 0 or > RegionConversationBuilder.MaxAskedQuestions)
+            throw new ArgumentOutOfRangeException(nameof(questions), questions, $"0 (drawn) or 1..{RegionConversationBuilder.MaxAskedQuestions} questions");
         _builder = new RegionConversationBuilder(families, weights) { MinRegions = minRegions, Questions = questions };
         _sceneSeed = SyntheticTrainingSource.BlockSeed(seed, -1);
         _describeShare = describeShare;

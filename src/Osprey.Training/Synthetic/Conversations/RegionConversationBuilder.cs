@@ -16,6 +16,13 @@ public sealed class RegionConversationBuilder
     public const int MaxRegions = 4;
     public const int MaxQuestions = 8;
 
+    /// <summary>
+    /// Most questions a conversation may be asked when training sets the count: many short questions
+    /// about the same regions give every step more answers that need the region named to be told
+    /// from the others, which is what binding a name to its region is learnt from.
+    /// </summary>
+    public const int MaxAskedQuestions = 24;
+
     /// <summary>Share of conversations in which one region holding a two-part object is narrowed to one of its parts.</summary>
     public const double PartShare = 0.3;
 
@@ -42,7 +49,7 @@ public sealed class RegionConversationBuilder
     /// </summary>
     public int MinRegions { get; init; } = 1;
 
-    /// <summary>Questions per conversation; 0 (the default) draws 1..<see cref="MaxQuestions"/>.</summary>
+    /// <summary>Questions per conversation (up to <see cref="MaxAskedQuestions"/>); 0 (the default) draws 1..<see cref="MaxQuestions"/>.</summary>
     public int Questions { get; init; }
 
     /// <param name="questions">Questions to ask; 0 takes <see cref="Questions"/>.</param>
