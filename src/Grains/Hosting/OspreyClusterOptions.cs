@@ -29,6 +29,11 @@ public sealed class OspreyClusterOptions
     /// <summary>Most sequences one engine step batches together.</summary>
     public int MaxBatchSize { get; set; } = 16;
     /// <summary>
+    /// Most positions one engine step carries (decodes plus prompt chunks): a long prompt is prefilled
+    /// over several steps rather than stalling the running conversations; must exceed MaxBatchSize.
+    /// </summary>
+    public int MaxBatchedTokens { get; set; } = 512;
+    /// <summary>
     /// Most sequences waiting for a batch slot on this silo; past it a turn is refused at once with 503
     /// and Retry-After rather than queued without bound.
     /// </summary>

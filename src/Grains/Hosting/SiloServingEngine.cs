@@ -89,11 +89,12 @@ public sealed class SiloServingEngine(IOptions<OspreyClusterOptions> options, IL
         _engine = ServingEngine.Start(engine, new ServingOptions
         {
             MaxBatchSize = settings.MaxBatchSize,
+            MaxBatchedTokens = settings.MaxBatchedTokens,
             MaxWaitingSequences = settings.MaxWaitingSequences,
             MemoryBudgetBytes = settings.MemoryBudgetBytes,
         });
-        logger.LogInformation("Osprey engine ready: budget {Budget} bytes, batch {Batch}, at most {Waiting} waiting, turn deadline {Deadline}",
-            settings.MemoryBudgetBytes, settings.MaxBatchSize, settings.MaxWaitingSequences, settings.TurnDeadline);
+        logger.LogInformation("Osprey engine ready: budget {Budget} bytes, batch {Batch} sequences / {Tokens} positions, at most {Waiting} waiting, turn deadline {Deadline}",
+            settings.MemoryBudgetBytes, settings.MaxBatchSize, settings.MaxBatchedTokens, settings.MaxWaitingSequences, settings.TurnDeadline);
     }
 
     private Task Stop(CancellationToken cancellationToken)

@@ -7,8 +7,9 @@ namespace Osprey.Engine.Serving;
 
 /// <summary>
 /// The thread that owns the model. Each iteration it takes posted commands, admits waiting sequences
-/// up to the batch size, runs one packed forward over all running sequences, streams the sampled
-/// tokens, retires finished or cancelled sequences, and evicts down to the memory budget. A sequence
+/// while the batch size and the memory budget allow, runs one packed forward within the token budget
+/// (<see cref="BatchStep"/>), streams the sampled tokens, retires finished or cancelled sequences, and
+/// evicts down to what the budget leaves beside the running sequences' K/V. A sequence
 /// whose image is not resident stays waiting while the <see cref="ImageEncoder"/> computes it beside
 /// the steps, and is admitted once it lands.
 /// </summary>
@@ -64,9 +65,9 @@ internal sealed class EngineLoop
                 RetireCancelled();
                 AdmitWaiting();
                 // Admission may have made features resident: account for them before any token streams.
-                _resident.EvictToBudget();
+                _resident.EvictToBudget(ReservedBytes);
                 if (_running.Count > 0) Step();
-                _resident.EvictToBudget();
+                _resident.EvictToBudget(ReservedBytes);
                 _counters.SetActiveSequences(_running.Count + _waiting.Count);
             }
         }
@@ -158,21 +159,31 @@ internal sealed class EngineLoop
         }
     }
 
+    private long ReservedBytes => _running.Sum(s => s.ReservedBytes);
+
     /// <summary>
     /// Admits waiting sequences in order up to the batch size; one whose image is not resident has its
-    /// encode started and keeps its place while later ones go ahead.
+    /// encode started and keeps its place while later ones go ahead. A sequence whose K/V could outgrow
+    /// what the memory budget leaves beside the running ones and the pinned entries waits, and so do the
+    /// ones behind it (first come, first served: a large prompt is not overtaken forever); with nothing
+    /// running it is admitted anyway, as nothing else could make room.
     /// </summary>
     private void AdmitWaiting()
     {
         for (var n = _waiting.Count; n > 0 && _running.Count < _options.MaxBatchSize; n--)
         {
-            var pending = _waiting.Dequeue();
+            var pending = _waiting.Peek();
             if (!pending.Cancelled && !_images.IsResident(pending.Request.Image.Id))
             {
+                _waiting.Dequeue();
                 _images.Request(pending.Request.Image, forSequence: true);
                 _waiting.Enqueue(pending);
                 continue;
             }
+            if (!pending.Cancelled && _running.Count > 0
+                && ReservedBytes + _admission.MostBytes(pending) > _resident.BudgetBytes - _resident.PinnedBytes)
+                break;
+            _waiting.Dequeue();
             _queue.Leave();
             if (pending.Cancelled)
             {
@@ -192,9 +203,10 @@ internal sealed class EngineLoop
 
     private void Step()
     {
+        IReadOnlyList<RunningSequence> sampled;
         try
         {
-            _step.Run(_running);
+            sampled = _step.Run(_running, _options.MaxBatchedTokens);
         }
         catch (Exception e)
         {
@@ -203,9 +215,8 @@ internal sealed class EngineLoop
             return;
         }
         var eos = _engine.Tokenizer.EosId;
-        for (var i = _running.Count - 1; i >= 0; i--)
+        foreach (var sequence in sampled)
         {
-            var sequence = _running[i];
             var token = sequence.LastToken;
             var stopped = token == eos;
             if (!stopped)
@@ -218,7 +229,7 @@ internal sealed class EngineLoop
             if (stopped || generated >= sequence.MaxNewTokens || sequence.Cache.Length >= _engine.Config.Language.MaxPositionEmbeddings)
             {
                 Finish(sequence, stopped ? FinishReason.Stop : FinishReason.Length);
-                _running.RemoveAt(i);
+                _running.Remove(sequence);
             }
         }
     }

@@ -40,11 +40,18 @@ internal sealed class ResidentSet(long budgetBytes, ServingCounters counters) : 
         node.Value.Dispose();
     }
 
-    /// <summary>Evicts until the resident bytes fit the budget or only pinned entries remain.</summary>
-    public void EvictToBudget()
+    /// <summary>Bytes of entries running sequences use, which eviction cannot free.</summary>
+    public long PinnedBytes => _images.Where(i => i.Pins > 0).Sum(i => i.Bytes) + _prefixes.Where(c => c.Pins > 0).Sum(c => c.Bytes);
+
+    /// <summary>
+    /// Evicts until the resident bytes fit what the budget leaves beside <paramref name="reservedBytes"/>
+    /// (the K/V running sequences may still grow by), or only pinned entries remain.
+    /// </summary>
+    public void EvictToBudget(long reservedBytes = 0)
     {
         var bytes = Bytes;
-        for (var node = _prefixes.First; node is not null && bytes > BudgetBytes;)
+        var budget = BudgetBytes - reservedBytes;
+        for (var node = _prefixes.First; node is not null && bytes > budget;)
         {
             var next = node.Next;
             if (node.Value.Pins == 0)
@@ -55,7 +62,7 @@ internal sealed class ResidentSet(long budgetBytes, ServingCounters counters) : 
             }
             node = next;
         }
-        for (var node = _images.First; node is not null && bytes > BudgetBytes;)
+        for (var node = _images.First; node is not null && bytes > budget;)
         {
             var next = node.Next;
             var image = node.Value;

@@ -5,13 +5,13 @@ using TorchSharp;
 namespace Osprey.Engine.Serving;
 
 /// <summary>
-/// An admitted sequence: its KV cache, the embeddings still to prefill (first step only), and what it
-/// has sampled so far.
+/// An admitted sequence: its KV cache, the prompt embeddings still to prefill (over one or more steps,
+/// as the token budget allows), and what it has sampled so far.
 /// </summary>
 internal sealed class RunningSequence(
     PendingSequence pending, ResidentImage image, CachedPrefix? source, KvCache cache,
     torch.Tensor prefillEmbeddings, SequenceSampler sampler, AnswerText text, int promptPositions, int prefilledPositions, int maxNewTokens,
-    IReadOnlyList<UInt128> pairRegionHashes)
+    IReadOnlyList<UInt128> pairRegionHashes, long reservedBytes)
 {
     public PendingSequence Pending { get; } = pending;
     public ResidentImage Image { get; } = image;
@@ -32,8 +32,31 @@ internal sealed class RunningSequence(
     public bool ImageWasResident { get; init; }
     public bool PrefixCacheHit { get; init; }
 
-    /// <summary>[t, H] of the prompt positions not yet in the cache; null once prefilled.</summary>
+    /// <summary>
+    /// K/V bytes the sequence may still add to its cache (its new prompt positions and its longest
+    /// answer), held against the memory budget while it runs so admitted work cannot outgrow it.
+    /// </summary>
+    public long ReservedBytes { get; } = reservedBytes;
+
+    /// <summary>[t, H] of the prompt positions that were not cached at admission; null once prefilled.</summary>
     public torch.Tensor? PrefillEmbeddings { get; private set; } = prefillEmbeddings;
+
+    private int _prefillOffset;
+
+    public bool IsPrefilling => PrefillEmbeddings is not null;
+
+    /// <summary>Prompt positions not yet in the cache.</summary>
+    public int PrefillRemaining => PrefillEmbeddings is null ? 0 : (int)PrefillEmbeddings.shape[0] - _prefillOffset;
+
+    /// <summary>The next <paramref name="count"/> prompt positions to run (a view, valid until <see cref="PrefillDone"/>).</summary>
+    public torch.Tensor TakePrefill(int count)
+    {
+        if (PrefillEmbeddings is null || count < 1 || count > PrefillRemaining)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"{PrefillRemaining} prompt positions remain");
+        var chunk = PrefillEmbeddings.narrow(0, _prefillOffset, count);
+        _prefillOffset += count;
+        return chunk;
+    }
 
     public List<int> Generated { get; } = [];
 

@@ -13,6 +13,19 @@ namespace Osprey.Engine.Serving;
 internal sealed class SequenceAdmission(
     OspreyEngine engine, ImagePromptPrefix prefix, ImageResidency images, ResidentSet resident, ServingCounters counters, int contextLength)
 {
+    private readonly long _bytesPerPosition = engine.Model.llm.CacheLayout.BytesPerPosition;
+
+    /// <summary>
+    /// The most K/V bytes the request can add once admitted (every prompt position and its longest
+    /// answer, as if nothing were cached): what admission must find room for in the memory budget.
+    /// </summary>
+    public long MostBytes(PendingSequence pending)
+    {
+        var positions = Math.Min(prefix.PositionsOf(pending.Request.PromptIds), contextLength);
+        var answer = Math.Max(1, Math.Min(pending.Request.Sampling.MaxNewTokens, contextLength - positions));
+        return (positions + answer) * _bytesPerPosition;
+    }
+
     public RunningSequence Admit(PendingSequence pending)
     {
         var request = pending.Request;
@@ -65,9 +78,10 @@ internal sealed class SequenceAdmission(
             counters.Prefilled(newPositions);
 
             var maxNewTokens = Math.Max(1, Math.Min(request.Sampling.MaxNewTokens, contextLength - promptPositions));
+            var reserved = (newPositions + maxNewTokens) * _bytesPerPosition;
             return new RunningSequence(pending, image, source, cache, embeddings,
                 new SequenceSampler(request.Sampling), new AnswerText(engine.Tokenizer, request.Sampling.StopStrings),
-                promptPositions, prefilled, maxNewTokens, pairHashes)
+                promptPositions, prefilled, maxNewTokens, pairHashes, reserved)
             {
                 ImageWasResident = imageWasResident,
                 PrefixCacheHit = source is not null,

@@ -30,6 +30,7 @@ public sealed class ServingEngine : IDisposable
     /// <summary>Starts the loop over a loaded engine, which the serving engine then owns.</summary>
     public static ServingEngine Start(OspreyEngine engine, ServingOptions options)
     {
+        options.Validate();
         var serving = new ServingEngine(engine, options);
         serving._loop.Start();
         return serving;

@@ -7,6 +7,13 @@ public sealed record ServingOptions
     public int MaxBatchSize { get; init; } = 16;
 
     /// <summary>
+    /// Most positions one packed forward carries: one per decoding sequence, the rest for prompt chunks.
+    /// A long prompt is prefilled over several steps instead of stalling every running conversation for
+    /// its whole length (chunked prefill, the token budget of vLLM's and nano-vllm's schedulers).
+    /// </summary>
+    public int MaxBatchedTokens { get; init; } = 512;
+
+    /// <summary>
     /// Most sequences submitted and not yet admitted into the batch. Past it the engine refuses at once
     /// (<see cref="EngineQueueFullException"/>) instead of holding unbounded work in memory.
     /// </summary>
@@ -20,4 +27,19 @@ public sealed record ServingOptions
     /// leaves libtorch's default (as many as the engine thread's).
     /// </summary>
     public int? EncodeThreads { get; init; }
+
+    /// <summary>The one check of these limits, made when an engine starts.</summary>
+    public void Validate()
+    {
+        if (MaxBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "at least one sequence per step");
+        // Every step leaves at least one position for a waiting prompt, so no prefill starves behind decodes.
+        if (MaxBatchedTokens <= MaxBatchSize)
+            throw new ArgumentOutOfRangeException(nameof(MaxBatchedTokens), MaxBatchedTokens,
+                $"the token budget must exceed the batch size ({MaxBatchSize}) so prompts progress beside full decode batches");
+        if (MemoryBudgetBytes < 0)
+            throw new ArgumentOutOfRangeException(nameof(MemoryBudgetBytes), MemoryBudgetBytes, "a memory budget cannot be negative");
+        if (EncodeThreads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(EncodeThreads), EncodeThreads, "at least one encode thread");
+    }
 }

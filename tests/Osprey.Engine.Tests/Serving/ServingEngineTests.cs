@@ -85,19 +85,30 @@ public sealed class ServingEngineTests
     [Fact]
     public async Task Batched_conversations_answer_as_they_do_one_at_a_time()
     {
-        var cases = new[] { "p1_shapes_640x480", "p2_tiny_37x53", "p1_shapes_640x480", "p2_tiny_37x53" }.Select(Case).ToArray();
+        // Two conversations per image, the second with its regions in the other order, so no two
+        // conversations share a cached prefix beyond the image's.
+        var cases = new[] { "p1_shapes_640x480", "p2_tiny_37x53" }.Select(Case)
+            .SelectMany(c => new[] { c, (Image: c.Image, Regions: new RegionMaskSet(c.Regions.Width, c.Regions.Height, [.. c.Regions.Masks.Reverse()])) })
+            .ToArray();
         // Sampled, each with its own seed: a sequence's draws must not depend on its batch mates. The
         // random tiny model's distributions are nearly flat, so a draw depends on the last bits of the
-        // logits: nothing is kept between sequences, so both runs compute the same prompts in the same
-        // chunks and differ only in what they are batched with.
+        // logits: both runs must compute the same prompts in the same chunks (each turn from its own
+        // conversation's kept cache, a token budget no prompt here reaches) and differ only in what
+        // they are batched with.
         SamplingParams Sampling(int i) => new() { Temperature = 0.9f, TopP = 0.95f, Seed = (ulong)(17 + i), MaxNewTokens = NewTokens };
-        using var serving = Start(budget: 1);
-        var together = await Task.WhenAll(cases.Select((c, i) => Converse(serving, c.Image, c.Regions, Sampling(i))));
+        var options = new ServingOptions { MaxBatchedTokens = 8192 };
+        List<SequenceOutcome>[] together;
+        using (var serving = ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32), options))
+            together = await Task.WhenAll(cases.Select((c, i) => Converse(serving, c.Image, c.Regions, Sampling(i))));
         var alone = new List<List<SequenceOutcome>>();
-        for (var i = 0; i < cases.Length; i++) alone.Add(await Converse(serving, cases[i].Image, cases[i].Regions, Sampling(i)));
+        using (var serving = ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32), options))
+            for (var i = 0; i < cases.Length; i++) alone.Add(await Converse(serving, cases[i].Image, cases[i].Regions, Sampling(i)));
 
         for (var i = 0; i < cases.Length; i++)
+        {
             Assert.Equal(alone[i].Select(o => o.GeneratedIds), together[i].Select(o => o.GeneratedIds));
+            Assert.Equal(alone[i].Select(o => o.PrefilledPositions), together[i].Select(o => o.PrefilledPositions));
+        }
     }
 
     [Fact]
