@@ -20,13 +20,14 @@ public sealed class SamAutomaticMaskGenerator(SamPredictor predictor, AutomaticM
 
     private sealed record Candidate(CocoRle Rle, float Iou, float Stability, float[] Box, double X, double Y, CropBox Crop);
 
+    /// <param name="wholeImage">The image's embedding if it is already computed (it is used, not disposed); else it is computed here.</param>
     /// <exception cref="ArgumentException">An option out of range (see <see cref="AutomaticMaskOptions.Validate"/>).</exception>
-    public List<MaskAnnotation> Generate(RgbImage image)
+    public List<MaskAnnotation> Generate(RgbImage image, SamImageEmbedding? wholeImage = null)
     {
         options.Validate();
         var crops = CropBox.Generate(image.Height, image.Width, options.CropNLayers, options.CropOverlapRatio);
         var candidates = new List<Candidate>();
-        foreach (var crop in crops) candidates.AddRange(ProcessCrop(image, crop));
+        foreach (var crop in crops) candidates.AddRange(ProcessCrop(image, crop, crop.Layer == 0 ? wholeImage : null));
         if (crops.Count > 1)
         {
             var keep = BoxNms.Keep([.. candidates.Select(c => c.Box)],
@@ -39,10 +40,10 @@ public sealed class SamAutomaticMaskGenerator(SamPredictor predictor, AutomaticM
             c.Iou, c.Stability, c.X, c.Y, [c.Crop.X0, c.Crop.Y0, c.Crop.Width, c.Crop.Height]))];
     }
 
-    private List<Candidate> ProcessCrop(RgbImage image, CropBox crop)
+    private List<Candidate> ProcessCrop(RgbImage image, CropBox crop, SamImageEmbedding? computed)
     {
-        var cropped = Crop(image, crop);
-        using var embedding = predictor.Embed(cropped);
+        using var owned = computed is null ? predictor.Embed(Crop(image, crop)) : null;
+        var embedding = computed ?? owned!;
         var grid = PointGrid.ForLayer(options.PointsPerSide, crop.Layer, options.CropNPointsDownscaleFactor);
         var points = grid.Select(p => (X: p.X * crop.Width, Y: p.Y * crop.Height)).ToArray();
         var local = new List<Candidate>();
