@@ -138,6 +138,23 @@ public sealed class GatewaySegmentationTests(SegmentingGateway gateway) : IClass
     }
 
     [Fact]
+    public async Task The_api_document_lists_both_endpoints_and_the_silo_counts_one_embedding_per_image()
+    {
+        var id = (await UploadAsync(Http, Truck)).GetProperty("id").GetString()!;
+        await SegmentAsync(id, "segment", JsonNode.Parse("""{"points": [[20, 30, 1]]}""")!);
+        await SegmentAsync(id, "segment", JsonNode.Parse("""{"points": [[200, 30, 1]], "box": [100, 10, 290, 190]}""")!);
+
+        var document = await Http.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("\"/v1/images/{id}/segment\"", document);
+        Assert.Contains("\"/v1/images/{id}/segment-everything\"", document);
+
+        // Every test of this class segments the same image on the one silo: one SAM encode in all.
+        var metrics = await Http.GetStringAsync("/metrics");
+        var encodes = PrometheusText.Samples(metrics).Where(s => s.Name == "osprey_silo_segmentation_encodes_total").Sum(s => s.Value);
+        Assert.Equal(1, encodes);
+    }
+
+    [Fact]
     public async Task Segmenting_an_unknown_image_is_404()
     {
         using var response = await Http.PostAsync($"/v1/images/{new string('a', 64)}/segment", Json("""{"points": [[1, 1, 1]]}"""));
