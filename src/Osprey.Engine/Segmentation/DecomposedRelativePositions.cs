@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ internal static class DecomposedRelativePositions
         var grid = q.reshape(b, height, width, dim);
         var relH = einsum("bhwc,hkc->bhwk", grid, rh);
         var relW = einsum("bhwc,wkc->bhwk", grid, rw);
-        var biased = attention.view(b, height, width, height, width) + relH.unsqueeze(4) + relW.unsqueeze(3);
+        var biased = attention.view(b, height, width, height, width).add(relH.unsqueeze(4), PinnedScalars.One).add_(relW.unsqueeze(3), PinnedScalars.One);
         return scope.MoveToOuter(biased.view(b, (long)height * width, (long)height * width));
     }
 
@@ -33,9 +34,10 @@ internal static class DecomposedRelativePositions
             ? table
             : nn.functional.interpolate(table.reshape(1, table.shape[0], -1).permute(0, 2, 1), size: [span], mode: InterpolationMode.Linear)
                 .reshape(-1, span).permute(1, 0);
-        var q = arange(size, dtype: ScalarType.Int64).unsqueeze(1);
-        var k = arange(size, dtype: ScalarType.Int64).unsqueeze(0);
-        var index = q - k + (size - 1);
-        return resized[index];
+        // Built on the host: arange's short overloads would make temporary native Scalars (see PinnedScalars).
+        var offsets = new long[size * size];
+        for (var q = 0; q < size; q++)
+            for (var k = 0; k < size; k++) offsets[q * size + k] = q - k + size - 1;
+        return resized[tensor(offsets, [size, size], device: table.device)];
     }
 }

@@ -44,8 +44,8 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
         {
             attended = attn.forward(normed);
         }
-        var y = x + attended;
-        y = y + mlp.forward(norm2.NormalizeLastDim(y));
+        var y = x.add(attended, PinnedScalars.One);
+        y = y.add(mlp.forward(norm2.NormalizeLastDim(y)), PinnedScalars.One);
         return scope.MoveToOuter(y);
     }
 }

@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using Osprey.Engine.Regions;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public static class MaskBoxes
         var (top, bottom) = Span(rows, h);
         var (left, right) = Span(columns, w);
         var empty = right.lt(left).logical_or(bottom.lt(top));
-        var boxes = stack([left, top, right, bottom], -1).masked_fill(empty.unsqueeze(-1), 0);
+        var boxes = stack([left, top, right, bottom], -1).masked_fill(empty.unsqueeze(-1), PinnedScalars.Zero);
         return scope.MoveToOuter(boxes);
     }
 
@@ -40,10 +41,13 @@ public static class MaskBoxes
     /// <summary>First and last set index along the last dimension of [N, L] flags.</summary>
     private static (Tensor First, Tensor Last) Span(Tensor present, long length)
     {
-        var index = arange(length, dtype: ScalarType.Int64, device: present.device).unsqueeze(0);
+        var positions = new long[length];
+        for (var i = 0; i < length; i++) positions[i] = i;
+        var index = tensor(positions, [1, length], device: present.device);
         var coords = present.to(ScalarType.Int64) * index;
         var last = coords.amax([-1]);
-        var first = (coords + present.logical_not().to(ScalarType.Int64) * length).amin([-1]);
+        using Scalar beyond = length;
+        var first = coords.add(present.logical_not().to(ScalarType.Int64).mul(beyond), PinnedScalars.One).amin([-1]);
         return (first, last);
     }
 }

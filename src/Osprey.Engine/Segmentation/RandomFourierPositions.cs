@@ -12,6 +12,9 @@ namespace Osprey.Engine.Segmentation;
 /// </summary>
 public sealed class RandomFourierPositions : nn.Module
 {
+    private static readonly Scalar MinusOne = -1.0;
+    private static readonly Scalar TwoPi = 2 * Math.PI;
+
     public Parameter positional_encoding_gaussian_matrix;
 
     public RandomFourierPositions(int dim, ParameterAllocation alloc, string name = "RandomFourierPositions") : base(name)
@@ -24,8 +27,8 @@ public sealed class RandomFourierPositions : nn.Module
     public Tensor Encode(Tensor unitCoords)
     {
         using var scope = NewDisposeScope();
-        var centred = unitCoords * 2.0f - 1.0f;
-        var phases = centred.matmul(positional_encoding_gaussian_matrix) * (float)(2 * Math.PI);
+        var centred = unitCoords.mul(PinnedScalars.Two).add_(MinusOne, PinnedScalars.One);
+        var phases = centred.matmul(positional_encoding_gaussian_matrix).mul_(TwoPi);
         return scope.MoveToOuter(cat([phases.sin(), phases.cos()], -1));
     }
 
@@ -33,11 +36,16 @@ public sealed class RandomFourierPositions : nn.Module
     public Tensor Grid(int height, int width)
     {
         using var scope = NewDisposeScope();
-        var device = positional_encoding_gaussian_matrix.device;
-        var y = (arange(height, dtype: ScalarType.Float32, device: device) + 0.5f) / height;
-        var x = (arange(width, dtype: ScalarType.Float32, device: device) + 0.5f) / width;
-        var coords = stack([x.unsqueeze(0).expand(height, width), y.unsqueeze(1).expand(height, width)], -1);
-        return scope.MoveToOuter(Encode(coords).permute(2, 0, 1).unsqueeze(0).contiguous());
+        // Cell centres in float32, as the reference's cumsum − 0.5 then / size gives them.
+        var coords = new float[height * width * 2];
+        for (var i = 0; i < height; i++)
+            for (var j = 0; j < width; j++)
+            {
+                coords[2 * (i * width + j)] = (j + 0.5f) / width;
+                coords[2 * (i * width + j) + 1] = (i + 0.5f) / height;
+            }
+        var grid = tensor(coords, [height, width, 2], device: positional_encoding_gaussian_matrix.device);
+        return scope.MoveToOuter(Encode(grid).permute(2, 0, 1).unsqueeze(0).contiguous());
     }
 
     /// <summary>Pixel coordinates of the encoder input [..., 2] to encodings, x over the width and y over the height.</summary>

@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using Osprey.Engine.Imaging;
 using Osprey.Engine.Regions;
 using TorchSharp;
@@ -72,9 +73,9 @@ public sealed class SamAutomaticMaskGenerator(SamPredictor predictor, AutomaticM
         var logits = predictor.Upscale(lowRes, g).flatten(0, 1);
         var ious = iou.flatten().cpu().data<float>().ToArray();
 
-        var offset = (float)options.StabilityScoreOffset;
-        var inside = logits.gt(offset).sum([1, 2], type: ScalarType.Int64).to(ScalarType.Float32);
-        var outside = logits.gt(-offset).sum([1, 2], type: ScalarType.Int64).to(ScalarType.Float32);
+        using Scalar above = (float)options.StabilityScoreOffset, below = -(float)options.StabilityScoreOffset;
+        var inside = logits.gt(above).sum([1, 2], type: ScalarType.Int64).to(ScalarType.Float32);
+        var outside = logits.gt(below).sum([1, 2], type: ScalarType.Int64).to(ScalarType.Float32);
         var stability = (inside / outside).cpu().data<float>().ToArray();
 
         var kept = Enumerable.Range(0, ious.Length)
@@ -82,7 +83,7 @@ public sealed class SamAutomaticMaskGenerator(SamPredictor predictor, AutomaticM
             .Where(i => options.StabilityScoreThresh <= 0 || stability[i] >= (float)options.StabilityScoreThresh)
             .ToList();
         if (kept.Count == 0) return [];
-        var masks = logits.index_select(0, tensor(kept.Select(i => (long)i).ToArray(), device: device)).gt(0.0f);
+        var masks = logits.index_select(0, tensor(kept.Select(i => (long)i).ToArray(), device: device)).gt(PinnedScalars.Zero);
         var boxes = MaskBoxes.Of(masks).cpu().data<long>().ToArray();
 
         var survivors = new List<int>();

@@ -33,7 +33,7 @@ public sealed class SamImageEncoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor pixels)
     {
         using var scope = NewDisposeScope();
-        var x = patch_embed.forward(pixels) + pos_embed;
+        var x = patch_embed.forward(pixels).add(pos_embed, PinnedScalars.One);
         foreach (var block in blocks)
         {
             var next = block.forward(x);

@@ -47,7 +47,7 @@ public sealed class SamMaskDecoder : nn.Module
         var batch = sparse.shape[0];
         var outputTokens = cat([iou_token.weight, mask_tokens.weight], 0).unsqueeze(0).expand(batch, -1, -1);
         var tokens = cat([outputTokens, sparse], 1);
-        var image = imageEmbedding.expand(batch, -1, -1, -1) + dense;
+        var image = imageEmbedding.expand(batch, -1, -1, -1).add(dense, PinnedScalars.One);
         var positions = imagePositions.expand(batch, -1, -1, -1);
         var (b, c, h, w) = (image.shape[0], image.shape[1], image.shape[2], image.shape[3]);
 

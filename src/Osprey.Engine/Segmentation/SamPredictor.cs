@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using Osprey.Engine.Imaging;
 using Osprey.Engine.Regions;
 using TorchSharp;
@@ -45,7 +46,7 @@ public sealed class SamPredictor(SamModel model)
             box = tensor(new[] { g.X(b.X0), g.Y(b.Y0), g.X(b.X1), g.Y(b.Y1) }, [1, 4], device: device);
 
         var (lowRes, iou) = Decode(image, points, labels, box, prompt.Multimask);
-        var masks = Upscale(lowRes, g).gt(0.0f)[0];
+        var masks = Upscale(lowRes, g).gt(PinnedScalars.Zero)[0];
 
         var (m, lh, lw) = ((int)lowRes.shape[1], (int)lowRes.shape[2], (int)lowRes.shape[3]);
         var logits = lowRes[0].cpu();

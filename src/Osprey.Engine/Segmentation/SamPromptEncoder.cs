@@ -15,7 +15,8 @@ namespace Osprey.Engine.Segmentation;
 public sealed class SamPromptEncoder : nn.Module
 {
     /// <summary>The label of the padding token, as the reference marks it.</summary>
-    private const long PaddingLabel = -1;
+    private static readonly Scalar PaddingLabel = -1L;
+    private static readonly Scalar HalfPixel = 0.5f;
 
     public RandomFourierPositions pe_layer;
     public ModuleList<LearnedEmbeddings> point_embeddings;
@@ -69,7 +70,7 @@ public sealed class SamPromptEncoder : nn.Module
     private Tensor EmbedPoints(Tensor points, Tensor labels, bool pad)
     {
         // Pixel centres: the reference shifts every coordinate by half a pixel.
-        var centres = points + 0.5f;
+        var centres = points.add(HalfPixel, PinnedScalars.One);
         if (pad)
         {
             centres = cat([centres, zeros(points.shape[0], 1, 2, dtype: points.dtype, device: points.device)], 1);
@@ -78,18 +79,17 @@ public sealed class SamPromptEncoder : nn.Module
         var encoded = pe_layer.EncodePixels(centres, ImageSize, ImageSize);
         var label = labels.unsqueeze(-1);
         var isPadding = label.eq(PaddingLabel);
-        var embedded = encoded.masked_fill(isPadding, 0.0f)
-                       + isPadding.to(encoded.dtype) * not_a_point_embed.weight[0]
-                       + label.eq(0).to(encoded.dtype) * point_embeddings[0].weight[0]
-                       + label.eq(1).to(encoded.dtype) * point_embeddings[1].weight[0];
-        return embedded;
+        return encoded.masked_fill(isPadding, PinnedScalars.Zero)
+            .add_(isPadding.to(encoded.dtype) * not_a_point_embed.weight[0], PinnedScalars.One)
+            .add_(label.eq(PinnedScalars.Zero).to(encoded.dtype) * point_embeddings[0].weight[0], PinnedScalars.One)
+            .add_(label.eq(PinnedScalars.One).to(encoded.dtype) * point_embeddings[1].weight[0], PinnedScalars.One);
     }
 
     private Tensor EmbedBoxes(Tensor boxes)
     {
-        var corners = (boxes + 0.5f).reshape(-1, 2, 2);
+        var corners = boxes.add(HalfPixel, PinnedScalars.One).reshape(-1, 2, 2);
         var encoded = pe_layer.EncodePixels(corners, ImageSize, ImageSize);
         var cornerEmbeddings = stack([point_embeddings[2].weight[0], point_embeddings[3].weight[0]], 0);
-        return encoded + cornerEmbeddings;
+        return encoded.add(cornerEmbeddings, PinnedScalars.One);
     }
 }

@@ -16,7 +16,8 @@ public sealed class TokenAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public Linear out_proj;
 
     private readonly int _heads;
-    private readonly double _headDimRoot;
+    // Held by the module for its lifetime, so no temporary native Scalar is made per call (see PinnedScalars).
+    private readonly Scalar _headDimRoot;
 
     public TokenAttention(int dim, int heads, int downsampleRate, ParameterAllocation alloc, string name = "TokenAttention") : base(name)
     {

@@ -51,19 +51,19 @@ public sealed class TwoWayAttentionBlock : nn.Module
         }
         else
         {
-            var q = queries + queryPositions;
-            queries = queries + self_attn.forward(q, q, queries);
+            var q = queries.add(queryPositions, PinnedScalars.One);
+            queries = queries.add(self_attn.forward(q, q, queries), PinnedScalars.One);
         }
         queries = norm1.NormalizeLastDim(queries);
 
-        var positioned = queries + queryPositions;
-        var positionedKeys = keys + keyPositions;
-        queries = norm2.NormalizeLastDim(queries + cross_attn_token_to_image.forward(positioned, positionedKeys, keys));
+        var positioned = queries.add(queryPositions, PinnedScalars.One);
+        var positionedKeys = keys.add(keyPositions, PinnedScalars.One);
+        queries = norm2.NormalizeLastDim(queries.add(cross_attn_token_to_image.forward(positioned, positionedKeys, keys), PinnedScalars.One));
 
-        queries = norm3.NormalizeLastDim(queries + mlp.forward(queries));
+        queries = norm3.NormalizeLastDim(queries.add(mlp.forward(queries), PinnedScalars.One));
 
-        positioned = queries + queryPositions;
-        keys = norm4.NormalizeLastDim(keys + cross_attn_image_to_token.forward(positionedKeys, positioned, queries));
+        positioned = queries.add(queryPositions, PinnedScalars.One);
+        keys = norm4.NormalizeLastDim(keys.add(cross_attn_image_to_token.forward(positionedKeys, positioned, queries), PinnedScalars.One));
         return (scope.MoveToOuter(queries), scope.MoveToOuter(keys));
     }
 }

@@ -41,8 +41,8 @@ public sealed class TwoWayTransformer : nn.Module
         var queries = tokens;
         foreach (var layer in layers)
             (queries, keys) = layer.forward(queries, keys, tokens, keyPositions);
-        var attended = final_attn_token_to_image.forward(queries + tokens, keys + keyPositions, keys);
-        queries = norm_final_attn.NormalizeLastDim(queries + attended);
+        var attended = final_attn_token_to_image.forward(queries.add(tokens, PinnedScalars.One), keys.add(keyPositions, PinnedScalars.One), keys);
+        queries = norm_final_attn.NormalizeLastDim(queries.add(attended, PinnedScalars.One));
         return (scope.MoveToOuter(queries), scope.MoveToOuter(keys));
     }
 }
