@@ -21,4 +21,14 @@ public interface IImageGrain : IGrainWithStringKey
 
     /// <summary>Captions every region as one batch decoded from the image's shared prefix.</summary>
     Task<IReadOnlyList<RegionDescription>> Describe(DescribeRequest request);
+
+    /// <summary>
+    /// Masks for clicks and a box, best score first, from the image's Segment Anything embedding (computed
+    /// once on the image's silo and kept resident beside its features). 400 for a prompt that does not fit
+    /// the image, 501 when the cluster serves no Segment Anything model.
+    /// </summary>
+    Task<IReadOnlyList<SegmentedMask>> Segment(SegmentRequest request);
+
+    /// <summary>Every object's mask (Segment Anything's automatic mask generator), best score first.</summary>
+    Task<IReadOnlyList<SegmentedMask>> SegmentEverything(SegmentEverythingRequest request);
 }

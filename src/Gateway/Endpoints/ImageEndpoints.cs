@@ -45,6 +45,18 @@ public static class ImageEndpoints
             .WithBodyLimit(RequestBodyLimit.Json)
             .WithSummary("Describe every region of an image, decoded as one batch from the image's shared prefix")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413);
+
+        images.MapPost("/{id}/segment", Segment)
+            .CapConcurrentTurns()
+            .WithBodyLimit(RequestBodyLimit.Json)
+            .WithSummary("Masks from clicks and a box (Segment Anything), best score first; each rle is a region mask for /v1/conversations")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(501);
+
+        images.MapPost("/{id}/segment-everything", SegmentEverything)
+            .CapConcurrentTurns()
+            .WithBodyLimit(RequestBodyLimit.Json)
+            .WithSummary("Every object's mask (Segment Anything's automatic mask generator), best score first")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(501);
     }
 
     private static async Task<IResult> Upload(HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
@@ -60,6 +72,23 @@ public static class ImageEndpoints
         var info = await grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(context, id)).GetInfo();
         return new ImageCreated(id, info.Width, info.Height);
     }
+
+    private static async Task<SegmentReply> Segment(string id, SegmentBody body, HttpContext context, IGrainFactory grains)
+    {
+        var request = new SegmentRequest(SegmentPrompt.Points(body.Points), body.Box, body.Multimask ?? false);
+        var masks = await grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(context, id)).Segment(request);
+        return Reply(masks);
+    }
+
+    private static async Task<SegmentReply> SegmentEverything(string id, SegmentEverythingBody? body, HttpContext context, IGrainFactory grains)
+    {
+        var request = new SegmentEverythingRequest(body?.PointsPerSide, body?.PredIouThresh, body?.StabilityScoreThresh, body?.BoxNmsThresh, body?.MinMaskRegionArea);
+        var masks = await grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(context, id)).SegmentEverything(request);
+        return Reply(masks);
+    }
+
+    private static SegmentReply Reply(IReadOnlyList<SegmentedMask> masks) =>
+        new([.. masks.Select(m => new SegmentedMaskReply(new RleReply([m.Height, m.Width], m.Counts), m.Score, m.Area))]);
 
     private static async Task<DescribeReply> Describe(string id, DescribeBody body, HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> options)
     {

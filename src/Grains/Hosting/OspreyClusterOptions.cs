@@ -20,6 +20,11 @@ public sealed class OspreyClusterOptions
 
     /// <summary>Model directory; empty means the default model shipped in the repository.</summary>
     public string? ModelDirectory { get; set; }
+    /// <summary>
+    /// Segment Anything model (a directory holding sam_vit_{b,l,h}_*.pth, optionally with config.json);
+    /// empty means models/sam-default when it exists (or OSPREY_SAM_DIR), else no segmentation (501).
+    /// </summary>
+    public string? SamModelDirectory { get; set; }
     /// <summary>"auto" (bf16 where the device computes it in hardware, else fp32) | "fp32" | "bf16" | "fp16".</summary>
     public string DType { get; set; } = Osprey.Engine.Devices.DTypeName.Auto;
     /// <summary>"cpu" | "cuda" | "cuda:N".</summary>
@@ -82,6 +87,12 @@ public sealed class OspreyClusterOptions
         options.Orleans = configuration.GetSection(OrleansSection).Get<OrleansEndpoints>() ?? new OrleansEndpoints();
         return options;
     }
+
+    /// <summary><see cref="SamModelDirectory"/>, else OSPREY_SAM_DIR, else the repository's default SAM if present, else null.</summary>
+    public string? ResolveSamModelDirectory() =>
+        !string.IsNullOrWhiteSpace(SamModelDirectory) || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Osprey.Engine.Segmentation.DefaultSam.EnvironmentVariable))
+            ? Osprey.Engine.Segmentation.DefaultSam.Resolve(SamModelDirectory)
+            : Osprey.Engine.Segmentation.DefaultSam.Locate();
 
     /// <summary>
     /// <see cref="ModelDirectory"/>, else OSPREY_MODEL_DIR, else the repository's default model; a

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Osprey.Engine;
 using Osprey.Engine.Devices;
+using Osprey.Engine.Segmentation;
 using Osprey.Engine.Serving;
 using OspreyCluster.Grains.Interfaces;
 
@@ -86,13 +87,27 @@ public sealed class SiloServingEngine(IOptions<OspreyClusterOptions> options, IL
         logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, {DType} from {Configured}; CPU bf16: {CpuBf16})", modelDirectory,
             settings.Device, DTypeName.Format(engineOptions.TorchDType), settings.DType, CpuFeatures.Current.HasBf16);
         var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, engineOptions), cancellationToken);
+        SamModel? sam = null;
+        if (settings.ResolveSamModelDirectory() is { } samDirectory)
+        {
+            logger.LogInformation("Loading the Segment Anything model from {SamDirectory}", samDirectory);
+            try
+            {
+                sam = await Task.Run(() => SamCheckpoint.Load(samDirectory, TorchSharp.torch.device(settings.Device)), cancellationToken);
+            }
+            catch
+            {
+                engine.Dispose();
+                throw;
+            }
+        }
         _engine = ServingEngine.Start(engine, new ServingOptions
         {
             MaxBatchSize = settings.MaxBatchSize,
             MaxBatchedTokens = settings.MaxBatchedTokens,
             MaxWaitingSequences = settings.MaxWaitingSequences,
             MemoryBudgetBytes = settings.MemoryBudgetBytes,
-        });
+        }, sam);
         logger.LogInformation("Osprey engine ready: budget {Budget} bytes, batch {Batch} sequences / {Tokens} positions, at most {Waiting} waiting, turn deadline {Deadline}",
             settings.MemoryBudgetBytes, settings.MaxBatchSize, settings.MaxBatchedTokens, settings.MaxWaitingSequences, settings.TurnDeadline);
     }

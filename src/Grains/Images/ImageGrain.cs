@@ -3,6 +3,7 @@ using Orleans.Placement;
 using Osprey.Engine.Generation;
 using Osprey.Engine.Imaging;
 using Osprey.Engine.Prompting;
+using Osprey.Engine.Segmentation;
 using Osprey.Engine.Serving;
 using OspreyCluster.Grains.Hosting;
 using OspreyCluster.Grains.Interfaces;
@@ -71,6 +72,32 @@ public sealed class ImageGrain(
             Generate(SequenceRequest.For(source, prompt, new RegionMaskSet(info.Width, info.Height, [region.Mask]), sampling))));
         return [.. regions.Select((region, i) => new RegionDescription(region.Name, answers[i].Text.Trim(), answers[i].GeneratedIds.Count))];
     }
+
+    public Task<IReadOnlyList<SegmentedMask>> Segment(SegmentRequest request)
+    {
+        var info = Info();
+        var prompt = SegmentationRequests.Prompt(request, info);
+        return RunSegmentation((predictor, embedding) => SegmentationRequests.Masks(predictor.Predict(embedding, prompt)));
+    }
+
+    public Task<IReadOnlyList<SegmentedMask>> SegmentEverything(SegmentEverythingRequest request)
+    {
+        var options = SegmentationRequests.Options(request);
+        var source = Source(Info());
+        return RunSegmentation((predictor, embedding) =>
+            SegmentationRequests.Masks(new SamAutomaticMaskGenerator(predictor, options).Generate(source.Decode(), embedding)));
+    }
+
+    /// <summary>Runs on the engine's segmentation worker, counted as a turn so a stopping silo waits for it.</summary>
+    private async Task<IReadOnlyList<SegmentedMask>> RunSegmentation(Func<SamPredictor, SamImageEmbedding, IReadOnlyList<SegmentedMask>> work)
+    {
+        if (Engine.SegmentationConfig is null)
+            throw new OspreyRequestException(501, "this cluster serves no Segment Anything model; set Osprey:SamModelDirectory to a directory holding sam_vit_b_01ec64.pth (or _l_, _h_)");
+        using var turn = serving.BeginTurn();
+        return await Engine.Segment(Source(Info()), work);
+    }
+
+    private ImageSource Source(ImageInfo info) => new(info.Id, state.State.Bytes);
 
     public async IAsyncEnumerable<TurnEvent> Complete(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -26,15 +26,16 @@ public sealed class SiloEngineInstruments : ILifecycleParticipant<ISiloLifecycle
 
         // Counters are named without "_total": the Prometheus exporter appends it.
         Counter("osprey_silo_image_encodes", "Image encoder runs on this silo", m => m.ImageEncodes);
+        Counter("osprey_silo_segmentation_encodes", "Segment Anything image-encoder runs on this silo", m => m.SegmentationEncodes);
         Counter("osprey_silo_feature_cache_hits", "Turns that found the image features resident", m => m.FeatureCacheHits);
         Counter("osprey_silo_feature_cache_misses", "Turns that had to (re)compute image features", m => m.FeatureCacheMisses);
         Counter("osprey_silo_kv_cache_hits", "Turns that reused a resident KV cache", m => m.KvCacheHits);
         Counter("osprey_silo_kv_cache_misses", "Turns that rebuilt their KV cache", m => m.KvCacheMisses);
-        Counter("osprey_silo_evictions", "Features or KV caches evicted under the memory budget", m => m.Evictions);
+        Counter("osprey_silo_evictions", "Features, SAM embeddings or KV caches evicted under the memory budget", m => m.Evictions);
         Counter("osprey_silo_prefilled_tokens", "Sequence positions run through prefill", m => m.PrefilledTokens);
         Counter("osprey_silo_generated_tokens", "Tokens generated", m => m.GeneratedTokens);
         Counter("osprey_silo_turns", "Sequences (conversation turns, completions, descriptions) finished", m => m.Sequences);
-        Gauge("osprey_silo_bytes_resident", "Engine memory held by resident features and KV caches", m => m.BytesResident);
+        Gauge("osprey_silo_bytes_resident", "Engine memory held by resident features, SAM embeddings and KV caches", m => m.BytesResident);
         Gauge("osprey_silo_active_sequences", "Sequences running or waiting for a batch slot", m => m.ActiveSequences);
         Gauge("osprey_silo_memory_budget_bytes", "Engine memory budget for features and KV caches", m => m.MemoryBudgetBytes);
     }

@@ -5,6 +5,7 @@ using Osprey.Engine.Language;
 using Osprey.Engine.Multimodal;
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Regions;
+using Osprey.Engine.Segmentation;
 using Osprey.Engine.Tokenization;
 
 namespace Osprey.Cli.Commands;
@@ -29,7 +30,7 @@ public static class CliErrors
             return Fail("cancelled");
         }
         catch (Exception e) when (e is ImageDecodeException or RegionException or CheckpointException or TokenizerLoadException
-                                      or PromptRegionException or RegionCountMismatchException or PromptTooLongException
+                                      or PromptRegionException or SamPromptException or RegionCountMismatchException or PromptTooLongException
                                       or ContextLengthExceededException or InvalidSamplingParamsException
                                       or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {

@@ -48,7 +48,7 @@ public sealed class ClipPreprocessor
     {
         ArgumentNullException.ThrowIfNull(image);
         var (w, h) = ShortestEdgeSize(image.Width, image.Height, ImageSize);
-        return w == image.Width && h == image.Height ? image : PilBicubicResize.Resize(image, w, h);
+        return w == image.Width && h == image.Height ? image : PilResize.Resize(image, w, h, PilFilter.Bicubic);
     }
 
     /// <summary>The model input: float32 [1, 3, S, S] on the CPU.</summary>

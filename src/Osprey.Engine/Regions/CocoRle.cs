@@ -157,6 +157,26 @@ public sealed class CocoRle
         return new CocoRle(mask.Height, mask.Width, counts.ToArray());
     }
 
+    /// <summary>Run-length encodes a mask already laid out column by column (<paramref name="height"/> bytes per column, each 0 or 1).</summary>
+    public static CocoRle FromColumnMajor(ReadOnlySpan<byte> pixels, int height, int width)
+    {
+        var counts = new List<uint>();
+        byte previous = 0;
+        uint run = 0;
+        foreach (var v in pixels)
+        {
+            if (v != previous)
+            {
+                counts.Add(run);
+                run = 0;
+                previous = v;
+            }
+            run++;
+        }
+        counts.Add(run);
+        return new CocoRle(height, width, counts.ToArray());
+    }
+
     /// <summary>The compressed string form (pycocotools <c>rleToString</c>).</summary>
     public string ToCompressedString()
     {

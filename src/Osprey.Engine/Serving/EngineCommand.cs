@@ -1,3 +1,5 @@
+using Osprey.Engine.Segmentation;
+
 namespace Osprey.Engine.Serving;
 
 /// <summary>Work posted to the engine thread.</summary>
@@ -17,3 +19,12 @@ internal sealed record Wake : EngineCommand;
 
 /// <summary>An image's resident state, computed by the <see cref="ImageEncoder"/>; or why it could not be.</summary>
 internal sealed record ImageEncoded(ImageSource Source, ResidentImage? Image, Exception? Error) : EngineCommand;
+
+/// <summary>Runs a segmentation against the image's SAM embedding (computing it if it is not resident).</summary>
+internal sealed record SegmentImage(ImageSource Image, SegmentationJob Job) : EngineCommand;
+
+/// <summary>An image's SAM embedding, computed by the <see cref="SegmentationWorker"/>; or why it could not be.</summary>
+internal sealed record SegmentationEmbedded(string ImageId, SamImageEmbedding? Embedding, Exception? Error) : EngineCommand;
+
+/// <summary>A segmentation finished with the embedding: it may be evicted again.</summary>
+internal sealed record SegmentationDone(ResidentSegmentation Segmentation) : EngineCommand;

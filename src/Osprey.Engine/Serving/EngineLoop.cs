@@ -11,7 +11,8 @@ namespace Osprey.Engine.Serving;
 /// (<see cref="BatchStep"/>), streams the sampled tokens, retires finished or cancelled sequences, and
 /// evicts down to what the budget leaves beside the running sequences' K/V. A sequence
 /// whose image is not resident stays waiting while the <see cref="ImageEncoder"/> computes it beside
-/// the steps, and is admitted once it lands.
+/// the steps, and is admitted once it lands. Segmentations run on the <see cref="SegmentationWorker"/>
+/// the same way, against SAM embeddings kept in the same resident set.
 /// </summary>
 internal sealed class EngineLoop
 {
@@ -23,6 +24,8 @@ internal sealed class EngineLoop
     private readonly ImageEncoder _encoder;
     private readonly ResidentSet _resident;
     private readonly ImageResidency _images;
+    private readonly SegmentationWorker? _segmentationWorker;
+    private readonly ImageSegmentation? _segmentation;
     private readonly ImagePromptPrefix _prefix;
     private readonly SequenceAdmission _admission;
     private readonly BatchStep _step;
@@ -30,7 +33,8 @@ internal sealed class EngineLoop
     private readonly List<RunningSequence> _running = [];
     private readonly Thread _thread;
 
-    public EngineLoop(OspreyEngine engine, ImagePromptPrefix prefix, ServingOptions options, ServingCounters counters, AdmissionQueueBound queue, Channel<EngineCommand> commands)
+    public EngineLoop(OspreyEngine engine, ImagePromptPrefix prefix, ServingOptions options, ServingCounters counters, AdmissionQueueBound queue,
+        Channel<EngineCommand> commands, SegmentationWorker? segmentationWorker)
     {
         _engine = engine;
         _options = options;
@@ -40,6 +44,9 @@ internal sealed class EngineLoop
         _resident = new ResidentSet(options.MemoryBudgetBytes, counters);
         _encoder = new ImageEncoder(engine, prefix, options.EncodeThreads, commands.Writer.TryWrite);
         _images = new ImageResidency(prefix, _resident, counters, _encoder);
+        _segmentationWorker = segmentationWorker;
+        if (segmentationWorker is not null)
+            _segmentation = new ImageSegmentation(segmentationWorker, _resident, counters, commands.Writer.TryWrite);
         _admission = new SequenceAdmission(engine, prefix, _images, _resident, counters, engine.Config.Language.MaxPositionEmbeddings);
         _prefix = prefix;
         _step = new BatchStep(engine);
@@ -76,7 +83,10 @@ internal sealed class EngineLoop
             var stopped = new OperationCanceledException("The engine stopped.");
             // The encode in progress finishes first; what it posts is drained (and disposed) below.
             _encoder.Dispose();
+            // Likewise the segmentation in progress; its queued work runs against embeddings still resident.
+            _segmentationWorker?.Dispose();
             _images.Abandon(stopped);
+            _segmentation?.Abandon(stopped);
             foreach (var sequence in _running) Fail(sequence, stopped);
             foreach (var pending in _waiting)
             {
@@ -116,6 +126,18 @@ internal sealed class EngineLoop
                     break;
                 case ReleaseImage release:
                     _resident.RemoveImage(release.ImageId);
+                    break;
+                case SegmentImage segment when _segmentation is not null:
+                    _segmentation.Submit(segment.Image, segment.Job);
+                    break;
+                case SegmentImage segment:
+                    segment.Job.Fail(new InvalidOperationException("This engine has no Segment Anything model."));
+                    break;
+                case SegmentationEmbedded embedded:
+                    _segmentation?.Land(embedded);
+                    break;
+                case SegmentationDone done:
+                    ImageSegmentation.Finish(done);
                     break;
             }
         }
@@ -296,6 +318,8 @@ internal sealed class EngineLoop
                 break;
             case EnsureImage ensure: ensure.Done.TrySetException(error); break;
             case ImageEncoded encoded: encoded.Image?.Dispose(); break;
+            case SegmentImage segment: segment.Job.Fail(error); break;
+            case SegmentationEmbedded embedded: embedded.Embedding?.Dispose(); break;
         }
     }
 }

@@ -3,10 +3,11 @@ namespace Osprey.Engine.Serving;
 /// <summary>Monotonic counters of one engine loop; written on the engine thread, read from anywhere.</summary>
 public sealed class ServingCounters
 {
-    private long _imageEncodes, _featureHits, _featureMisses, _kvHits, _kvMisses, _evictions;
+    private long _imageEncodes, _segmentationEncodes, _featureHits, _featureMisses, _kvHits, _kvMisses, _evictions;
     private long _prefilledTokens, _generatedTokens, _sequences, _bytesResident, _activeSequences;
 
     internal void ImageEncoded() => Interlocked.Increment(ref _imageEncodes);
+    internal void SegmentationEncoded() => Interlocked.Increment(ref _segmentationEncodes);
     internal void FeatureHit() => Interlocked.Increment(ref _featureHits);
     internal void FeatureMiss() => Interlocked.Increment(ref _featureMisses);
     internal void KvHit() => Interlocked.Increment(ref _kvHits);
@@ -21,9 +22,13 @@ public sealed class ServingCounters
     public long BytesResident => Interlocked.Read(ref _bytesResident);
     public long ImageEncodes => Interlocked.Read(ref _imageEncodes);
 
+    /// <summary>Images whose Segment Anything embedding was computed (once per image while it stays resident).</summary>
+    public long SegmentationEncodes => Interlocked.Read(ref _segmentationEncodes);
+
     public ServingMetrics Snapshot(long memoryBudgetBytes) => new()
     {
         ImageEncodes = Interlocked.Read(ref _imageEncodes),
+        SegmentationEncodes = Interlocked.Read(ref _segmentationEncodes),
         FeatureCacheHits = Interlocked.Read(ref _featureHits),
         FeatureCacheMisses = Interlocked.Read(ref _featureMisses),
         KvCacheHits = Interlocked.Read(ref _kvHits),

@@ -2,13 +2,15 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Osprey.Engine.Config;
 using Osprey.Engine.Prompting;
+using Osprey.Engine.Segmentation;
 using Osprey.Engine.Tokenization;
 
 namespace Osprey.Engine.Serving;
 
 /// <summary>
-/// One silo's model behind a continuous-batching loop on its own thread. Callers on any thread submit
-/// work and await it; no model compute runs on the caller's thread.
+/// One silo's model behind a continuous-batching loop on its own thread, and optionally a Segment
+/// Anything model on a worker thread beside it. Callers on any thread submit work and await it; no
+/// model compute runs on the caller's thread.
 /// </summary>
 public sealed class ServingEngine : IDisposable
 {
@@ -18,20 +20,25 @@ public sealed class ServingEngine : IDisposable
     private readonly AdmissionQueueBound _queue;
     private int _disposed;
 
-    private ServingEngine(OspreyEngine engine, ServingOptions options)
+    private ServingEngine(OspreyEngine engine, ServingOptions options, SamModel? segmentation)
     {
         _engine = engine;
         Options = options;
         Prefix = new ImagePromptPrefix(engine.Tokenizer, ImageTokenCountOf(engine.Config));
         _queue = new AdmissionQueueBound(options.MaxWaitingSequences);
-        _loop = new EngineLoop(engine, Prefix, options, Counters, _queue, _commands);
+        SegmentationConfig = segmentation?.Config;
+        _loop = new EngineLoop(engine, Prefix, options, Counters, _queue, _commands,
+            segmentation is null ? null : SegmentationWorker.Start(segmentation, options.EncodeThreads));
     }
 
-    /// <summary>Starts the loop over a loaded engine, which the serving engine then owns.</summary>
-    public static ServingEngine Start(OspreyEngine engine, ServingOptions options)
+    /// <summary>
+    /// Starts the loop over a loaded engine, and a segmentation worker over <paramref name="segmentation"/>
+    /// when given; the serving engine then owns both models.
+    /// </summary>
+    public static ServingEngine Start(OspreyEngine engine, ServingOptions options, SamModel? segmentation = null)
     {
         options.Validate();
-        var serving = new ServingEngine(engine, options);
+        var serving = new ServingEngine(engine, options, segmentation);
         serving._loop.Start();
         return serving;
     }
@@ -51,6 +58,21 @@ public sealed class ServingEngine : IDisposable
     public int WaitingSequences => _queue.Waiting;
 
     public long FreeBytes => Math.Max(0, Options.MemoryBudgetBytes - Counters.BytesResident);
+
+    /// <summary>The Segment Anything model's shape, or null when this engine has none.</summary>
+    public SamConfig? SegmentationConfig { get; }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the segmentation worker against the image's SAM embedding, which
+    /// is computed once and then kept resident beside the image's features, under the same budget.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This engine has no Segment Anything model (the task faults).</exception>
+    public Task<T> Segment<T>(ImageSource image, Func<SamPredictor, SamImageEmbedding, T> work, CancellationToken cancellationToken = default)
+    {
+        var job = new SegmentationJob<T>(work, cancellationToken);
+        Post(new SegmentImage(image, job));
+        return job.Done.Task;
+    }
 
     /// <summary>Makes the image's features and prefix cache resident, encoding it if they are not.</summary>
     public Task EnsureImage(ImageSource image)

@@ -4,6 +4,7 @@ namespace Osprey.Engine.Serving;
 public sealed record ServingMetrics
 {
     public long ImageEncodes { get; init; }
+    public long SegmentationEncodes { get; init; }
     public long FeatureCacheHits { get; init; }
     public long FeatureCacheMisses { get; init; }
     public long KvCacheHits { get; init; }

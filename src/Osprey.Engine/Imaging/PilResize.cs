@@ -1,31 +1,31 @@
 namespace Osprey.Engine.Imaging;
 
 /// <summary>
-/// Pillow's <c>Image.resize(size, Image.BICUBIC)</c> on 8-bit RGB, bit for bit (Pillow 9.x
-/// <c>libImaging/Resample.c</c> semantics): cubic kernel a = −0.5, support 2·max(in/out, 1)
-/// (antialiased when shrinking), weights normalised then quantised to 22 fractional bits,
-/// horizontal pass first with the intermediate rounded and clamped to uint8, an unchanged axis skipped.
-/// Exactness matters: the model sees every level of difference in its inputs.
+/// Pillow's <c>Image.resize(size, filter)</c> on 8-bit RGB, bit for bit (Pillow 9.x
+/// <c>libImaging/Resample.c</c> semantics): the filter's support (2 for bicubic with a = −0.5, 1 for
+/// the bilinear triangle) widened by max(in/out, 1) (antialiased when shrinking), weights normalised
+/// then quantised to 22 fractional bits, horizontal pass first with the intermediate rounded and
+/// clamped to uint8, an unchanged axis skipped. Exactness matters: the models see every level of
+/// difference in their inputs.
 /// </summary>
-public static class PilBicubicResize
+public static class PilResize
 {
     private const int PrecisionBits = 32 - 8 - 2;
-    private const double KernelSupport = 2.0;
 
-    public static RgbImage Resize(RgbImage source, int width, int height)
+    public static RgbImage Resize(RgbImage source, int width, int height, PilFilter filter)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (width <= 0 || height <= 0)
             throw new ArgumentOutOfRangeException(nameof(width), $"target size must be positive, got {width}x{height}");
         var image = source;
-        if (width != image.Width) image = ResizeHorizontal(image, width);
-        if (height != image.Height) image = ResizeVertical(image, height);
+        if (width != image.Width) image = ResizeHorizontal(image, width, filter);
+        if (height != image.Height) image = ResizeVertical(image, height, filter);
         return ReferenceEquals(image, source) ? new RgbImage(source.Width, source.Height, (byte[])source.Pixels.Clone()) : image;
     }
 
-    private static RgbImage ResizeHorizontal(RgbImage input, int outWidth)
+    private static RgbImage ResizeHorizontal(RgbImage input, int outWidth, PilFilter filter)
     {
-        var (bounds, weights, kernelSize) = Coefficients(input.Width, outWidth);
+        var (bounds, weights, kernelSize) = Coefficients(input.Width, outWidth, filter);
         int inW = input.Width, h = input.Height;
         var src = input.Pixels;
         var dst = new byte[(long)outWidth * h * 3];
@@ -53,9 +53,9 @@ public static class PilBicubicResize
         return new RgbImage(outWidth, h, dst);
     }
 
-    private static RgbImage ResizeVertical(RgbImage input, int outHeight)
+    private static RgbImage ResizeVertical(RgbImage input, int outHeight, PilFilter filter)
     {
-        var (bounds, weights, kernelSize) = Coefficients(input.Height, outHeight);
+        var (bounds, weights, kernelSize) = Coefficients(input.Height, outHeight, filter);
         var w = input.Width;
         var stride = w * 3;
         var src = input.Pixels;
@@ -82,11 +82,11 @@ public static class PilBicubicResize
     }
 
     /// <summary>Per output sample: first input index, tap count, and fixed-point weights (Pillow's precompute_coeffs).</summary>
-    private static (int[] Bounds, int[] Weights, int KernelSize) Coefficients(int inSize, int outSize)
+    private static (int[] Bounds, int[] Weights, int KernelSize) Coefficients(int inSize, int outSize, PilFilter filter)
     {
         var scale = (double)inSize / outSize;
         var filterScale = Math.Max(scale, 1.0);
-        var support = KernelSupport * filterScale;
+        var support = Support(filter) * filterScale;
         var kernelSize = (int)Math.Ceiling(support) * 2 + 1;
         var bounds = new int[outSize * 2];
         var weights = new int[outSize * kernelSize];
@@ -100,7 +100,7 @@ public static class PilBicubicResize
             var sum = 0.0;
             for (var x = 0; x < xmax; x++)
             {
-                var w = Cubic((x + xmin - center + 0.5) * invScale);
+                var w = Kernel(filter, (x + xmin - center + 0.5) * invScale);
                 taps[x] = w;
                 sum += w;
             }
@@ -115,6 +115,21 @@ public static class PilBicubicResize
             bounds[2 * xx + 1] = xmax;
         }
         return (bounds, weights, kernelSize);
+    }
+
+    private static double Support(PilFilter filter) => filter switch
+    {
+        PilFilter.Bilinear => 1.0,
+        PilFilter.Bicubic => 2.0,
+        _ => throw new ArgumentOutOfRangeException(nameof(filter), filter, "unknown filter"),
+    };
+
+    private static double Kernel(PilFilter filter, double x) => filter == PilFilter.Bilinear ? Triangle(x) : Cubic(x);
+
+    private static double Triangle(double x)
+    {
+        if (x < 0.0) x = -x;
+        return x < 1.0 ? 1.0 - x : 0.0;
     }
 
     private static double Cubic(double x)

@@ -3,7 +3,7 @@ using Osprey.Engine.Imaging;
 
 namespace Osprey.Engine.Tests.Imaging;
 
-public class PilBicubicResizeTests
+public class PilResizeTests
 {
     public static TheoryData<int> CaseIndices()
     {
@@ -30,7 +30,7 @@ public class PilBicubicResizeTests
         var input = new RgbImage(inW, inH, Bytes(c.GetProperty("input_hwc")));
         var expected = new RgbImage(outW, outH, Bytes(c.GetProperty("output_hwc")));
 
-        var actual = PilBicubicResize.Resize(input, outW, outH);
+        var actual = PilResize.Resize(input, outW, outH, PilFilter.Bicubic);
 
         TestImages.AssertSamePixels(expected, actual, $"{inW}x{inH} -> {outW}x{outH}");
     }
@@ -40,7 +40,7 @@ public class PilBicubicResizeTests
     {
         var pixels = Enumerable.Range(0, 4 * 3 * 3).Select(i => (byte)(i * 7)).ToArray();
         var input = new RgbImage(4, 3, pixels);
-        var output = PilBicubicResize.Resize(input, 4, 3);
+        var output = PilResize.Resize(input, 4, 3, PilFilter.Bicubic);
         Assert.Equal(pixels, output.Pixels);
         Assert.NotSame(pixels, output.Pixels);
     }
@@ -49,6 +49,6 @@ public class PilBicubicResizeTests
     public void RejectsNonPositiveSize()
     {
         var input = new RgbImage(2, 2, new byte[12]);
-        Assert.Throws<ArgumentOutOfRangeException>(() => PilBicubicResize.Resize(input, 0, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResize.Resize(input, 0, 2, PilFilter.Bicubic));
     }
 }
