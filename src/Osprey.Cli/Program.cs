@@ -11,6 +11,7 @@ var root = new RootCommand("osprey — Osprey region chat on TorchSharp")
     DeepenModelCommand.Create(),
     TrainCommand.Create(),
     PretrainVisionCommand.Create(),
+    PretrainInductionCommand.Create(),
     EvalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

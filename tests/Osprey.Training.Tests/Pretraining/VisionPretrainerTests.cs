@@ -125,7 +125,7 @@ public class VisionPretrainerTests
         }
     }
 
-    private static Dictionary<string, float[]> Snapshot(torch.nn.Module model, params string[] prefixes) =>
+    internal static Dictionary<string, float[]> Snapshot(torch.nn.Module model, params string[] prefixes) =>
         model.named_parameters()
             .Where(p => prefixes.Any(prefix => p.name.StartsWith(prefix, StringComparison.Ordinal)))
             .ToDictionary(p => p.name, p => p.parameter.detach().cpu().to(torch.ScalarType.Float32).data<float>().ToArray());

@@ -1,0 +1,175 @@
+using Osprey.Engine.Language;
+using Osprey.Engine.Multimodal;
+using Osprey.Engine.Tokenization;
+using Osprey.Training.Synthetic;
+using Osprey.Training.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Osprey.Training.Pretraining;
+
+/// <summary>
+/// Text-only pretraining of the decoder on repeated random token sequences (r₁…r_L r₁…r_L, next-token
+/// loss on the repeat). Predicting the repeat needs an induction circuit — find the earlier occurrence
+/// of the current token and copy what followed it — which is exactly how a multi-region conversation
+/// binds "region2" in a question to the <c>&lt;mask&gt;</c> that followed "region2" in the first turn.
+/// A pretrained LLaMA brings that circuit from its text pretraining; a decoder trained from scratch
+/// on answer tokens alone was measured never to form it (it learns "the first region" and no other),
+/// so this stage gives it one before the multimodal stages. Vision trunk, projector and mask extractor
+/// are untouched.
+/// </summary>
+public sealed class InductionPretrainer : IDisposable
+{
+    public const TrainableModules Modules = TrainableModules.Llm;
+
+    /// <summary>
+    /// Random tokens come from this many ordinary SentencePiece pieces (ids from 300, past the control
+    /// and byte tokens) and the ten digits, the tokens region names differ by. A small pool lets every
+    /// token recur often enough in a run for the circuit to form; it does not depend on which tokens.
+    /// </summary>
+    public const int PoolPieces = 500, FirstPieceId = 300;
+
+    private readonly OspreyModel _model;
+    private readonly OspreyTokenizer _tokenizer;
+    private readonly string _tokenizerPath;
+    private readonly TrainingOptions _options;
+    private readonly int _minLength, _maxLength;
+    private readonly string _outDirectory;
+    private readonly TextWriter _log;
+    private readonly List<Parameter> _trainable;
+    private readonly AdamW _adam;
+    private readonly LearningRateSchedule _schedule;
+    private readonly int[] _pool;
+
+    public int Step { get; private set; }
+
+    /// <param name="minLength">Fewest random tokens before the repeat.</param>
+    /// <param name="maxLength">Most random tokens before the repeat (the sequence is twice as long).</param>
+    public InductionPretrainer(OspreyModel model, OspreyTokenizer tokenizer, string tokenizerPath, TrainingOptions options,
+        int minLength, int maxLength, string outDirectory, TextWriter log)
+    {
+        options.Validate();
+        if (minLength < 2 || maxLength < minLength)
+            throw new ArgumentOutOfRangeException(nameof(minLength), $"sequence lengths {minLength}..{maxLength}: at least 2, min ≤ max");
+        if (2 * maxLength > model.Config.Language.MaxPositionEmbeddings)
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength,
+                $"twice the longest sequence must fit the model's context of {model.Config.Language.MaxPositionEmbeddings}");
+        _model = model;
+        _tokenizer = tokenizer;
+        _tokenizerPath = tokenizerPath;
+        _options = options with { Modules = Modules };
+        (_minLength, _maxLength) = (minLength, maxLength);
+        _outDirectory = outDirectory;
+        _log = log;
+        var digits = tokenizer.EncodeSentencePiece("0123456789").Where(id => tokenizer.IdToPiece(id) is [>= '0' and <= '9']);
+        _pool = [.. Enumerable.Range(FirstPieceId, PoolPieces).Union(digits).Order()];
+        _trainable = Trainer.SelectTrainable(model, Modules);
+        var (matrices, rest) = WeightDecayGroups.Split(_trainable, options.WeightDecay);
+        _adam = torch.optim.AdamW([matrices, rest], lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
+        _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
+        model.train();
+    }
+
+    /// <summary>The ids random sequences are drawn from.</summary>
+    public IReadOnlyList<int> Pool => _pool;
+
+    public long TrainableParameterCount => _trainable.Sum(p => p.numel());
+
+    /// <summary>Sequence <paramref name="index"/> of the run: its random half, drawn from the run seed alone.</summary>
+    public int[] Sequence(long index)
+    {
+        var rng = SeededRandom.Derive(_options.Seed, index, purpose: 0x696e6475);
+        var half = new int[_minLength + rng.Next(_maxLength - _minLength + 1)];
+        for (var i = 0; i < half.Length; i++) half[i] = _pool[rng.Next(_pool.Length)];
+        return half;
+    }
+
+    /// <summary>Runs until <c>Steps</c>; returns the loss of every step run.</summary>
+    public IReadOnlyList<double> Run(CancellationToken cancellationToken = default)
+    {
+        var losses = new List<double>();
+        var progress = new TrainingProgress(Step, _options.Steps);
+        double lastLoss = double.NaN;
+        while (Step < _options.Steps)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var step = Step + 1;
+            var lr = _schedule.At(step);
+            foreach (var group in _adam.ParamGroups) group.LearningRate = lr;
+            double gradNorm;
+            int targets;
+            using (torch.NewDisposeScope())
+            {
+                _adam.zero_grad();
+                var halves = Enumerable.Range(0, _options.BatchSize).Select(i => Sequence((long)Step * _options.BatchSize + i)).ToList();
+                var loss = Loss(halves, out targets);
+                gradNorm = GradientStep.Apply(loss, _trainable, _options.ClipNorm, _adam);
+                lastLoss = loss.item<float>();
+            }
+            if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"step {step}: the loss is {lastLoss}; lower the learning rate");
+            progress.Add(lastLoss, targets);
+            losses.Add(lastLoss);
+            Step = step;
+            if (step % _options.LogEvery == 0 || step == _options.Steps || step == 1)
+            {
+                _log.WriteLine(progress.Line(step, lastLoss, lr, gradNorm));
+                _log.Flush();
+            }
+        }
+        if (losses.Count > 0) SaveModel(lastLoss);
+        return losses;
+    }
+
+    /// <summary>Mean next-token cross-entropy over every position of the repeats that has its predecessor's match before it.</summary>
+    public Tensor Loss(IReadOnlyList<int[]> halves, out int targets)
+    {
+        using var scope = torch.NewDisposeScope();
+        var llm = _model.llm;
+        var chunks = new List<SequenceChunk>(halves.Count);
+        var caches = new List<KvCache>(halves.Count);
+        var rows = new List<long>();
+        var ids = new List<long>();
+        var offset = 0;
+        try
+        {
+            foreach (var half in halves)
+            {
+                long[] sequence = [_tokenizer.BosId, .. half, .. half];
+                // Position p predicts p + 1; the repeat's tokens after its first are predictable by induction.
+                for (var p = half.Length + 1; p < sequence.Length - 1; p++)
+                {
+                    rows.Add(offset + p);
+                    ids.Add(sequence[p + 1]);
+                }
+                var cache = llm.NewCache();
+                caches.Add(cache);
+                chunks.Add(new SequenceChunk(llm.EmbedTokens(torch.tensor(sequence, device: llm.Device)), cache));
+                offset += sequence.Length;
+            }
+            var hidden = llm.ForwardHidden(chunks);
+            var logits = llm.Logits(hidden.index_select(0, torch.tensor(rows.ToArray(), device: hidden.device)));
+            var loss = nn.functional.cross_entropy(logits, torch.tensor(ids.ToArray(), device: logits.device));
+            targets = ids.Count;
+            return scope.MoveToOuter(loss);
+        }
+        finally
+        {
+            foreach (var cache in caches) cache.Dispose();
+        }
+    }
+
+    private void SaveModel(double lastLoss)
+    {
+        RunCheckpoint.Save(_model, _tokenizerPath, _tokenizer, _adam,
+            new TrainerState(Step, _options.Steps, _options.BatchSize, _options.Seed, "InductionPretraining", lastLoss)
+            {
+                Data = $"repeated random token sequences of {_minLength}..{_maxLength} of {_pool.Length} ids",
+            },
+            _outDirectory, exportDType: null);
+        _log.WriteLine($"saved: step {Step} → {_outDirectory}");
+        _log.Flush();
+    }
+
+    public void Dispose() => _adam.Dispose();
+}
