@@ -64,6 +64,7 @@ public sealed class RegionConversationGrain(
 
     public async IAsyncEnumerable<TurnEvent> Ask(TurnRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        yield return TurnEvent.RunningOn(SiloIdentity.Of(silo.SiloAddress));
         View();
         var sampling = TurnSampling.Of(request);
         if (_turnRunning) throw new OspreyRequestException(409, "A turn of this conversation is already running.");

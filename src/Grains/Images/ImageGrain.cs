@@ -74,6 +74,7 @@ public sealed class ImageGrain(
 
     public async IAsyncEnumerable<TurnEvent> Complete(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        yield return TurnEvent.RunningOn(SiloIdentity.Of(silo.SiloAddress));
         var info = Info();
         var sampling = TurnSampling.Of(request.Question);
         // A conversation may be about the whole image: regions are optional here.

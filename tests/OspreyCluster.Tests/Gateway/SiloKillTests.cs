@@ -8,16 +8,20 @@ namespace OspreyCluster.Tests.Gateway;
 /// kill -9 of the silo holding an image while its conversations take turns back to back, on a cluster of
 /// real processes (scripts/local-cluster.sh: Redis, two silos, the gateway): every turn ends as 200 or as
 /// 503 with Retry-After within 20 s, every conversation answers again from the other silo within 20 s of
-/// the kill, and every stored history holds each answered turn and only whole turns.
+/// the kill, and every stored history holds each answered turn and only whole turns. The response timeout
+/// is a minute, far beyond both bounds and the failure detection (2 s probes, 2 missed): turns end because
+/// membership declared their silo dead, not because a call timed out.
 /// </summary>
 public sealed class SiloKillTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(1);
 
     [RequiresRedisServerFact]
     public async Task Killing_the_image_silo_under_load_fails_turns_fast_and_conversations_answer_again_elsewhere()
     {
-        await using var cluster = await ScriptedCluster.UpAsync(silos: 2);
+        await using var cluster = await ScriptedCluster.UpAsync(silos: 2,
+            new Dictionary<string, string> { ["RESPONSE_TIMEOUT"] = ResponseTimeout.ToString("c") });
         var http = cluster.Http;
         var image = TestImage.MultiTurn;
         var imageId = (await UploadAsync(http, image.Bytes)).GetProperty("id").GetString()!;
@@ -53,6 +57,10 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             Assert.All(attempts, a => Assert.True(a.Status is 200 or 503, $"{a.Question} in {a.Conversation}: {a.Status} {a.Body}\n{cluster.Logs()}"));
             Assert.All(attempts.Where(a => a.Status == 503), a => Assert.NotNull(a.RetryAfter));
             Assert.All(attempts, a => Assert.True(a.Ended - a.Sent < Bound, $"{a.Question} in {a.Conversation} took {(a.Ended - a.Sent).TotalSeconds:F1} s ({a.Status})"));
+            // The turns the kill interrupted: ended through membership, long before the response timeout.
+            var interrupted = attempts.Where(a => a.Sent < kill && a.Ended > kill && a.Status == 503).ToList();
+            Assert.NotEmpty(interrupted);
+            output.WriteLine($"{interrupted.Count} turns interrupted by the kill ended {string.Join(", ", interrupted.Select(a => $"{(a.Ended - kill).TotalSeconds:F1}"))} s after it");
             foreach (var conversation in conversations)
             {
                 var again = attempts.FirstOrDefault(a => a.Conversation == conversation && a.Sent > kill && a.Status == 200);

@@ -1,0 +1,103 @@
+using OspreyCluster.Grains.Hosting;
+using OspreyCluster.Grains.Placement;
+
+namespace OspreyCluster.Gateway.Failover;
+
+/// <summary>
+/// The silos the cluster's membership has declared dead, as cancellation tokens. A silo breaks its own
+/// calls to a silo at once when membership declares it dead, but an Orleans client (this gateway, when the
+/// cluster is clustered through Redis) is never told: its calls to a killed silo would wait out the whole
+/// response timeout. So the gateway reads the membership table the silos vote in, every
+/// <see cref="Interval"/>, and ends what it waits for from a silo as soon as the table says it is dead.
+/// In the embedded default the gateway is a silo itself and Orleans breaks those calls; nothing is polled.
+/// </summary>
+public sealed class SiloDeathWatch(IServiceProvider services, OspreyHostPlan plan, ILogger<SiloDeathWatch> logger) : BackgroundService
+{
+    /// <summary>Small beside the time membership takes to declare a silo dead (ProbeTimeout × MissedProbesLimit), and one Redis read.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, CancellationTokenSource> _watched = [];
+    private HashSet<string> _dead = [];
+    private CancellationTokenSource _nextDeath = new();
+
+    /// <summary>Cancelled once membership declares <paramref name="silo"/> (a silo identity) dead; already cancelled if it has.</summary>
+    public CancellationToken DeathOf(string silo)
+    {
+        lock (_gate)
+        {
+            if (_dead.Contains(silo)) return new CancellationToken(canceled: true);
+            if (!_watched.TryGetValue(silo, out var death)) _watched[silo] = death = new CancellationTokenSource();
+            return death.Token;
+        }
+    }
+
+    /// <summary>Cancelled when membership next declares any silo dead: for a call whose silo is not known yet.</summary>
+    public CancellationToken NextDeath()
+    {
+        lock (_gate) return _nextDeath.Token;
+    }
+
+    /// <summary>Awaits a call to a grain on <paramref name="silo"/>, ending with <see cref="SiloLostException"/> if the silo is declared dead first.</summary>
+    public async Task<T> Awaiting<T>(string silo, Task<T> call)
+    {
+        try
+        {
+            return await call.WaitAsync(DeathOf(silo));
+        }
+        catch (OperationCanceledException) when (!call.IsCompleted)
+        {
+            throw new SiloLostException(silo);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (plan.HostsSilo) return;
+        // Registered by the client's Redis clustering, and initialized as the client connected (this service starts after it).
+        if (services.GetService<IMembershipTable>() is not { } table)
+        {
+            logger.LogWarning("No membership table to watch: calls to a silo that dies end at the response timeout");
+            return;
+        }
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    Update(await table.ReadAll());
+                }
+                catch (Exception failure)
+                {
+                    // Redis unreachable: nothing new can be declared dead meanwhile either.
+                    logger.LogDebug(failure, "Could not read the membership table");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Update(MembershipTableData table)
+    {
+        var dead = table.Members.Where(m => m.Item1.Status == SiloStatus.Dead).Select(m => SiloIdentity.Of(m.Item1.SiloAddress)).ToHashSet();
+        var ended = new List<CancellationTokenSource>();
+        lock (_gate)
+        {
+            var newly = dead.Where(silo => !_dead.Contains(silo)).ToList();
+            // The table drops long-dead silos itself (after DefunctSiloExpiration), and so does this set.
+            _dead = dead;
+            if (newly.Count == 0) return;
+            foreach (var silo in newly)
+                if (_watched.Remove(silo, out var death)) ended.Add(death);
+            ended.Add(_nextDeath);
+            _nextDeath = new CancellationTokenSource();
+            foreach (var silo in newly) logger.LogWarning("Membership declared silo {Silo} dead: ending the calls waiting on it", silo);
+        }
+        // Not disposed: tokens already handed out stay readable (no timer holds resources).
+        foreach (var death in ended) death.Cancel();
+    }
+}
