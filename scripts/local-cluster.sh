@@ -126,8 +126,9 @@ up() {
   # A previous run's membership table would make the new silos wait on dead ones.
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
 
-  # abortConnect=false: a host that starts (or runs) while Redis is down keeps reconnecting instead of failing.
-  local redis="127.0.0.1:$REDIS_PORT,abortConnect=false" cluster=("--Orleans:ClusterId=$CLUSTER_ID" "--Orleans:ServiceId=osprey"
+  # The hosts connect with abortConnect=false themselves (OspreyRedisConnection): one that starts while Redis
+  # is down waits for it, and one that loses it reconnects.
+  local redis="127.0.0.1:$REDIS_PORT" cluster=("--Orleans:ClusterId=$CLUSTER_ID" "--Orleans:ServiceId=osprey"
     "--Osprey:ProbeTimeout=$PROBE_TIMEOUT" "--Osprey:MissedProbesLimit=$MISSED_PROBES"
     "--Osprey:ResponseTimeout=$RESPONSE_TIMEOUT" "--Osprey:ShutdownTimeout=$SHUTDOWN_TIMEOUT")
   local model=()

@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OpenTelemetry.Metrics;
@@ -62,7 +64,9 @@ public static class OspreyHost
         {
             builder.UseOrleansClient(client =>
             {
-                client.UseRedisClustering(options.Redis);
+                client.UseRedisClustering(_ => { });
+                client.Services.TryAddSingleton(Options.Create(options));
+                OspreyRedisConnection.ServeClustering(client.Services);
                 client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
                 client.Configure<ClusterOptions>(cluster =>
                 {
@@ -113,7 +117,8 @@ public static class OspreyHost
                 new IPEndPoint(IPAddress.Loopback, orleans.PrimarySiloPort ?? orleans.SiloPort), orleans.ServiceId, orleans.ClusterId);
             return;
         }
-        silo.UseRedisClustering(options.Redis);
+        silo.UseRedisClustering(_ => { });
+        OspreyRedisConnection.ServeClustering(silo.Services);
         silo.Configure<ClusterOptions>(cluster =>
         {
             cluster.ClusterId = orleans.ClusterId;

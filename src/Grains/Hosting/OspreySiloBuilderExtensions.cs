@@ -28,8 +28,7 @@ public static class OspreySiloBuilderExtensions
         builder.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
 
         if (options.HasRedis)
-            builder.AddRedisGrainStorage(OspreyStorage.Name, redis =>
-                redis.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis!));
+            builder.AddRedisGrainStorage(OspreyStorage.Name, OspreyRedisConnection.ServeStorage);
         else
             builder.AddMemoryGrainStorage(OspreyStorage.Name);
         return builder;

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace OspreyCluster.Tests.Gateway;
+
+/// <summary>
+/// A silo and a gateway started (as real processes) while their Redis is down wait for it, and form a
+/// working cluster once a real redis-server comes up on that port: every Redis connection in the product
+/// is made with abortConnect=false (the connection string here does not say so).
+/// </summary>
+public sealed class RedisStartupTests(ITestOutputHelper output)
+{
+    [RequiresRedisServerFact]
+    public async Task A_silo_and_a_gateway_started_before_Redis_join_when_it_comes_up()
+    {
+        var redisPort = FreePorts.One();
+        var redis = $"127.0.0.1:{redisPort}";
+        var clusterId = $"redis-startup-{Guid.NewGuid():N}";
+        var url = $"http://127.0.0.1:{FreePorts.One()}";
+        await using var silo = HostProcess.Silo(redis, clusterId);
+        await using var gateway = HostProcess.Gateway(redis, clusterId, url);
+
+        // Well past StackExchange.Redis' connect timeout (5 s), after which a host that aborts on a failed connect has exited.
+        await Task.Delay(TimeSpan.FromSeconds(15));
+        Assert.False(silo.HasExited, $"the silo exited while Redis was down:\n{silo.Output}");
+        Assert.False(gateway.HasExited, $"the gateway exited while Redis was down:\n{gateway.Output}");
+        Assert.Contains("Waiting for Redis", silo.Output);
+
+        await using var server = await RedisServer.StartAsync(redisPort);
+        var up = DateTime.UtcNow;
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
+        string? health = null;
+        for (var deadline = up + TimeSpan.FromMinutes(4); DateTime.UtcNow < deadline && !IsHealthyWithOneSilo(health);)
+        {
+            await Task.Delay(500);
+            try
+            {
+                health = await http.GetStringAsync("/healthz");
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet, or still 503 while the silo joins.
+            }
+        }
+        Assert.True(IsHealthyWithOneSilo(health), $"no healthy cluster 4 min after Redis came up (last: {health})\n--- silo\n{silo.Output}\n--- gateway\n{gateway.Output}");
+        output.WriteLine($"healthy {(DateTime.UtcNow - up).TotalSeconds:F1} s after Redis came up: {health}");
+
+        // And it serves: a call that runs on the silo.
+        using var models = await http.GetAsync("/v1/models");
+        Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+    }
+
+    private static bool IsHealthyWithOneSilo(string? health)
+    {
+        if (health is null) return false;
+        var json = JsonDocument.Parse(health).RootElement;
+        return json.GetProperty("status").GetString() == "healthy" && json.GetProperty("silos").GetInt32() == 1;
+    }
+}
