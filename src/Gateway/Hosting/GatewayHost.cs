@@ -50,7 +50,7 @@ public static class GatewayHost
 
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemReason.Ensure);
         builder.Services.AddExceptionHandler<RequestProblemHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(document => document.AddOperationTransformer<DocumentedFailures>());
         builder.Services.AddSingleton(builder.AddOspreyCluster(OspreyHostRoles.Gateway));
         // After the cluster client: it starts once the client has connected (and so read the membership table once).
         builder.Services.AddSingleton<SiloDeathWatch>();

@@ -24,9 +24,11 @@ namespace OspreyCluster.Gateway.OpenAi;
 /// </summary>
 public static class OpenAiEndpoints
 {
+    public const string Tag = "OpenAI-compatible";
+
     public static void MapOpenAiEndpoints(this IEndpointRouteBuilder app, ApiAccess access)
     {
-        var openAi = app.MapGroup("/v1").WithTags("OpenAI-compatible").Guard(access);
+        var openAi = app.MapGroup("/v1").WithTags(Tag).Guard(access);
         openAi.MapGet("/models", Models)
             .WithSummary("The served model (OpenAI's model list)")
             .Produces<ModelList>();
