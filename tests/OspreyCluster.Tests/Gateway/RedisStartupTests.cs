@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace OspreyCluster.Tests.Gateway;
@@ -30,31 +29,12 @@ public sealed class RedisStartupTests(ITestOutputHelper output)
         await using var server = await RedisServer.StartAsync(redisPort);
         var up = DateTime.UtcNow;
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
-        string? health = null;
-        for (var deadline = up + TimeSpan.FromMinutes(4); DateTime.UtcNow < deadline && !IsHealthyWithOneSilo(health);)
-        {
-            await Task.Delay(500);
-            try
-            {
-                health = await http.GetStringAsync("/healthz");
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet, or still 503 while the silo joins.
-            }
-        }
-        Assert.True(IsHealthyWithOneSilo(health), $"no healthy cluster 4 min after Redis came up (last: {health})\n--- silo\n{silo.Output}\n--- gateway\n{gateway.Output}");
+        var (healthy, health) = await GatewayHealth.WaitAsync(http, silos: 1, TimeSpan.FromMinutes(4));
+        Assert.True(healthy, $"no healthy cluster 4 min after Redis came up (last: {health})\n--- silo\n{silo.Output}\n--- gateway\n{gateway.Output}");
         output.WriteLine($"healthy {(DateTime.UtcNow - up).TotalSeconds:F1} s after Redis came up: {health}");
 
         // And it serves: a call that runs on the silo.
         using var models = await http.GetAsync("/v1/models");
         Assert.Equal(HttpStatusCode.OK, models.StatusCode);
-    }
-
-    private static bool IsHealthyWithOneSilo(string? health)
-    {
-        if (health is null) return false;
-        var json = JsonDocument.Parse(health).RootElement;
-        return json.GetProperty("status").GetString() == "healthy" && json.GetProperty("silos").GetInt32() == 1;
     }
 }
