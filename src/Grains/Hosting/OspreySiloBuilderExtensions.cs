@@ -21,7 +21,8 @@ public static class OspreySiloBuilderExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<SiloEngineInstruments>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloEngineInstruments>());
-        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ImageEncodeReporter>();
+        builder.Services.AddSingleton<ImageEncodeReporter>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ImageEncodeReporter>());
 
         builder.Services.AddPlacementDirector<ImageMemoryPlacement, ImageMemoryPlacementDirector>();
         builder.Services.AddPlacementDirector<ImageAffinityPlacement, ImageAffinityPlacementDirector>();
