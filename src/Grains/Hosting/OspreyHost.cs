@@ -96,7 +96,8 @@ public static class OspreyHost
     /// A silo killed outright answers no probe: once it has missed <see cref="OspreyClusterOptions.MissedProbesLimit"/>
     /// of them it is voted dead, the calls other silos have waiting on it fail at once (rather than at the
     /// response timeout) and its grains activate elsewhere at their next call. A gateway, an Orleans
-    /// client, is not told: its calls to the dead silo end at the response timeout.
+    /// client, is not told by Orleans: it reads the verdict from the membership table itself
+    /// (the gateway's SiloDeathWatch) and ends its calls to the dead silo then.
     /// </summary>
     private static void DetectFailures(ISiloBuilder silo, OspreyClusterOptions options)
     {
