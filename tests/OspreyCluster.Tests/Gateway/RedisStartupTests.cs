@@ -20,11 +20,18 @@ public sealed class RedisStartupTests(ITestOutputHelper output)
         await using var silo = HostProcess.Silo(redis, clusterId);
         await using var gateway = HostProcess.Gateway(redis, clusterId, url);
 
-        // Well past StackExchange.Redis' connect timeout (5 s), after which a host that aborts on a failed connect has exited.
-        await Task.Delay(TimeSpan.FromSeconds(15));
+        // Both reach their Redis connection (a busy machine takes a while to load the model) and say they wait ...
+        const string Waiting = "Waiting for Redis";
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+             DateTime.UtcNow < deadline && !silo.HasExited && !gateway.HasExited && !(silo.Output.Contains(Waiting) && gateway.Output.Contains(Waiting));)
+            await Task.Delay(250);
+        // ... and are still there well past StackExchange.Redis' connect timeout (5 s), when a host that
+        // aborts on a failed connect has exited.
+        await Task.Delay(TimeSpan.FromSeconds(10));
         Assert.False(silo.HasExited, $"the silo exited while Redis was down:\n{silo.Output}");
         Assert.False(gateway.HasExited, $"the gateway exited while Redis was down:\n{gateway.Output}");
-        Assert.Contains("Waiting for Redis", silo.Output);
+        Assert.Contains(Waiting, silo.Output);
+        Assert.Contains(Waiting, gateway.Output);
 
         await using var server = await RedisServer.StartAsync(redisPort);
         var up = DateTime.UtcNow;
