@@ -32,7 +32,10 @@ public sealed class SiloDeathWatch(IServiceProvider services, OspreyHostPlan pla
         }
     }
 
-    /// <summary>Cancelled when membership next declares any silo dead: for a call whose silo is not known yet.</summary>
+    /// <summary>
+    /// Cancelled when membership next declares a silo dead that did not stop by itself (the others voted it
+    /// dead): for a call whose silo is not known yet. A silo that stops gracefully answers what it runs first.
+    /// </summary>
     public CancellationToken NextDeath()
     {
         lock (_gate) return _nextDeath.Token;
@@ -83,21 +86,31 @@ public sealed class SiloDeathWatch(IServiceProvider services, OspreyHostPlan pla
 
     private void Update(MembershipTableData table)
     {
-        var dead = table.Members.Where(m => m.Item1.Status == SiloStatus.Dead).Select(m => SiloIdentity.Of(m.Item1.SiloAddress)).ToHashSet();
+        var entries = table.Members.Select(m => m.Item1).Where(entry => entry.Status == SiloStatus.Dead).ToList();
+        var dead = entries.Select(entry => SiloIdentity.Of(entry.SiloAddress)).ToHashSet();
         var ended = new List<CancellationTokenSource>();
         lock (_gate)
         {
-            var newly = dead.Where(silo => !_dead.Contains(silo)).ToList();
+            var newly = entries.Where(entry => !_dead.Contains(SiloIdentity.Of(entry.SiloAddress))).ToList();
             // The table drops long-dead silos itself (after DefunctSiloExpiration), and so does this set.
             _dead = dead;
-            if (newly.Count == 0) return;
-            foreach (var silo in newly)
+            foreach (var entry in newly)
+            {
+                var silo = SiloIdentity.Of(entry.SiloAddress);
                 if (_watched.Remove(silo, out var death)) ended.Add(death);
-            ended.Add(_nextDeath);
-            _nextDeath = new CancellationTokenSource();
-            foreach (var silo in newly) logger.LogWarning("Membership declared silo {Silo} dead: ending the calls waiting on it", silo);
+                logger.LogWarning("Membership declared silo {Silo} dead: ending the calls waiting on it", silo);
+            }
+            if (newly.Any(VotedDeadByOthers))
+            {
+                ended.Add(_nextDeath);
+                _nextDeath = new CancellationTokenSource();
+            }
         }
         // Not disposed: tokens already handed out stay readable (no timer holds resources).
         foreach (var death in ended) death.Cancel();
     }
+
+    /// <summary>It died, rather than stopped: a silo that stops marks itself dead, naming only itself as the suspecter.</summary>
+    private static bool VotedDeadByOthers(MembershipEntry entry) =>
+        entry.SuspectTimes?.Any(vote => !vote.Item1.Equals(entry.SiloAddress)) == true;
 }

@@ -68,14 +68,27 @@ public sealed class WatchedTurn : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _death.Dispose();
-        try
+        if (!_lost)
         {
             await _events.DisposeAsync();
+            _cancel.Dispose();
         }
-        catch (Exception) when (_lost)
+        // A dead silo took the turn's enumerator with it: a dispose sent there would only wait out the
+        // response timeout, and hold the client's error meanwhile. A turn lost before it named its silo may
+        // still run on a live one: it is cancelled there already, and disposed without waiting.
+        else if (_silo is null)
+            _ = DisposeUnawaitedAsync(_events);
+    }
+
+    private static async Task DisposeUnawaitedAsync(IAsyncEnumerator<TurnEvent> events)
+    {
+        try
         {
-            // Its silo is gone: there is nothing left there to cancel.
+            await events.DisposeAsync();
         }
-        _cancel.Dispose();
+        catch (Exception)
+        {
+            // Nothing waits for it; Orleans logs a dispose that failed.
+        }
     }
 }

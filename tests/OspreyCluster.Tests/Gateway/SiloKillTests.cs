@@ -29,7 +29,8 @@ public sealed class SiloKillTests(ITestOutputHelper output)
         for (var i = 0; i < 4; i++)
             conversations.Add(await CreateConversationAsync(http, imageId, [.. image.MaskPngs.Select(png => PngRegion(png))]));
 
-        var load = new TurnLoad(http, conversations, ConversationScripts.MaxNewTokens);
+        // A pause between a client's turns keeps a long run inside osprey-tiny's context on a fast machine.
+        var load = new TurnLoad(http, conversations, ConversationScripts.MaxNewTokens, pause: TimeSpan.FromMilliseconds(300));
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);
         try
@@ -41,6 +42,9 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             var imageSilo = Assert.Single(load.Attempts.Where(a => a.Status == 200).Select(a => a.Silo).Distinct())!;
 
             var killed = cluster.Pid(cluster.SiloName(imageSilo));
+            // Under load: while turns are in flight.
+            for (var deadline = load.Now + TimeSpan.FromSeconds(30); load.InFlight < 2 && load.Now < deadline;)
+                await Task.Delay(TimeSpan.FromMilliseconds(2));
             await ScriptedCluster.SignalAsync(killed, "KILL");
             var kill = load.Now;
             output.WriteLine($"kill -9 of {imageSilo} (pid {killed}) at {kill.TotalSeconds:F1} s");
