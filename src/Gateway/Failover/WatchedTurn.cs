@@ -5,7 +5,7 @@ namespace OspreyCluster.Gateway.Failover;
 /// <summary>
 /// A turn's events as the gateway reads them. The turn opens by naming the silo running it
 /// (<see cref="TurnEvent.RunningOn"/>); from then on it ends as soon as membership declares that silo dead
-/// (before it, when any silo is), with <see cref="SiloLostException"/>, rather than at the response timeout.
+/// (before it names one, when any silo dies), with <see cref="SiloLostException"/>, rather than at the response timeout.
 /// The announcement itself is not passed on. Disposing the turn (or the client leaving) cancels it on its silo.
 /// </summary>
 public sealed class WatchedTurn : IAsyncDisposable
