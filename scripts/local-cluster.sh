@@ -18,8 +18,8 @@
 #   HEALTH_TIMEOUT [180]           seconds to wait for a healthy gateway
 #   NO_BUILD [0]                   1: use the binaries already built
 #   PROBE_TIMEOUT [00:00:02]       Osprey:ProbeTimeout: membership probe period and timeout ...
-#   MISSED_PROBES [2]              ... Osprey:MissedProbesLimit: a silo killed outright is voted dead after ~4-6 s
-#   RESPONSE_TIMEOUT [00:00:10]    Osprey:ResponseTimeout: a turn whose silo died mid-answer ends as a 503 after this
+#   MISSED_PROBES [2]              ... Osprey:MissedProbesLimit: a silo killed outright is voted dead after ~3-6 s
+#   RESPONSE_TIMEOUT [00:00:30]    Osprey:ResponseTimeout: the last resort for a call that gets no answer (a dead silo's turns end through membership)
 #   SHUTDOWN_TIMEOUT [00:00:30]    Osprey:ShutdownTimeout: how long SIGTERM lets running turns and streams finish
 #   REDIS_APPENDONLY [no]          yes: Redis keeps an append-only file in STATE_DIR/redis, so it can be restarted
 set -euo pipefail
@@ -39,7 +39,7 @@ NO_BUILD="${NO_BUILD:-0}"
 CLUSTER_ID="${CLUSTER_ID:-osprey-local}"
 PROBE_TIMEOUT="${PROBE_TIMEOUT:-00:00:02}"
 MISSED_PROBES="${MISSED_PROBES:-2}"
-RESPONSE_TIMEOUT="${RESPONSE_TIMEOUT:-00:00:10}"
+RESPONSE_TIMEOUT="${RESPONSE_TIMEOUT:-00:00:30}"
 SHUTDOWN_TIMEOUT="${SHUTDOWN_TIMEOUT:-00:00:30}"
 REDIS_APPENDONLY="${REDIS_APPENDONLY:-no}"
 
@@ -126,8 +126,9 @@ up() {
   # A previous run's membership table would make the new silos wait on dead ones.
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
 
-  # abortConnect=false: a host that starts (or runs) while Redis is down keeps reconnecting instead of failing.
-  local redis="127.0.0.1:$REDIS_PORT,abortConnect=false" cluster=("--Orleans:ClusterId=$CLUSTER_ID" "--Orleans:ServiceId=osprey"
+  # The hosts connect with abortConnect=false themselves (OspreyRedisConnection): one that starts while Redis
+  # is down waits for it, and one that loses it reconnects.
+  local redis="127.0.0.1:$REDIS_PORT" cluster=("--Orleans:ClusterId=$CLUSTER_ID" "--Orleans:ServiceId=osprey"
     "--Osprey:ProbeTimeout=$PROBE_TIMEOUT" "--Osprey:MissedProbesLimit=$MISSED_PROBES"
     "--Osprey:ResponseTimeout=$RESPONSE_TIMEOUT" "--Osprey:ShutdownTimeout=$SHUTDOWN_TIMEOUT")
   local model=()

@@ -15,7 +15,8 @@ public interface IImageGrain : IGrainWithStringKey
     /// <summary>
     /// Answers the last question of a conversation the caller keeps itself (stateless clients such as
     /// OpenAI-style ones resend the history every turn). Whatever ran before with the same content is
-    /// found in the silo's prefix cache, so only the new part is prefilled.
+    /// found in the silo's prefix cache, so only the new part is prefilled. The events are a conversation's
+    /// (<see cref="IRegionConversationGrain.Ask"/>): the silo's announcement, the text pieces, the result.
     /// </summary>
     IAsyncEnumerable<TurnEvent> Complete(CompletionRequest request, CancellationToken cancellationToken = default);
 

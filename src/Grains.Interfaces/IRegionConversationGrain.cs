@@ -5,7 +5,7 @@ public interface IRegionConversationGrain : IGrainWithStringKey
 {
     Task<ConversationView> Create(CreateConversation request);
 
-    /// <summary>Streams the answer's text pieces, then one final event carrying the turn's result.</summary>
+    /// <summary>Announces the silo running the turn, streams the answer's text pieces, then one final event carrying the turn's result.</summary>
     IAsyncEnumerable<TurnEvent> Ask(TurnRequest request, CancellationToken cancellationToken = default);
 
     Task<ConversationView> Get();

@@ -1,8 +1,19 @@
 namespace OspreyCluster.Grains.Interfaces;
 
-/// <summary>A streamed piece of an answer (<see cref="Text"/>) or, last, the turn's <see cref="Result"/>.</summary>
+/// <summary>
+/// A streamed piece of an answer (<see cref="Text"/>) or, last, the turn's <see cref="Result"/>. A turn's
+/// first event carries only <see cref="Silo"/>, the silo running it, before any work: a caller outside the
+/// silos (the gateway, an Orleans client) is never told that a silo died, and watches that one in the
+/// cluster's membership instead of waiting out the response timeout for an answer that cannot come.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record TurnEvent([property: Id(0)] string? Text, [property: Id(1)] TurnResult? Result);
+public sealed record TurnEvent([property: Id(0)] string? Text, [property: Id(1)] TurnResult? Result, [property: Id(2)] string? Silo = null)
+{
+    /// <summary>The announcement that opens a turn: where it runs.</summary>
+    public static TurnEvent RunningOn(string silo) => new(null, null, silo);
+
+    public bool IsAnnouncement => Silo is not null && Text is null && Result is null;
+}
 
 [GenerateSerializer, Immutable]
 public sealed record TurnResult

@@ -41,6 +41,7 @@ public sealed class CancellationTests(ReferenceFixture reference) : IClassFixtur
             await foreach (var item in conversation.Ask(request, cancel.Token).WithCancellation(cancel.Token))
             {
                 Assert.Null(item.Result); // the turn must not get to finish
+                if (item.IsAnnouncement) continue; // where it runs: nothing generated yet
                 if (++streamed == 1) await cancel.CancelAsync();
             }
         });

@@ -17,23 +17,24 @@ public sealed class RedisServer : IAsyncDisposable
     public int Port { get; }
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="port">The port to listen on; a free one when not given.</param>
+    public static async Task<RedisServer> StartAsync(int? port = null)
     {
-        var port = FreePorts.One();
+        var listening = port ?? FreePorts.One();
         var start = new ProcessStartInfo("redis-server")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        foreach (var arg in new[] { "--port", listening.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
             start.ArgumentList.Add(arg);
         var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start (apt-get install -y redis-server).");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, port);
+        var server = new RedisServer(process, listening);
         for (var attempt = 0; ; attempt++)
         {
             try

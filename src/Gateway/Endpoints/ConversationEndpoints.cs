@@ -27,7 +27,7 @@ public static class ConversationEndpoints
             .WithSummary("Ask a question; with Accept: text/event-stream the answer streams as SSE 'token' events then 'done'")
             .Produces<MessageReply>(200, "application/json")
             .Produces(200, contentType: ServerSentEventWriter.MediaType)
-            .ProducesProblem(400).ProducesProblem(404);
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413);
 
         conversations.MapGet("/{id}", Get)
             .WithSummary("A conversation's regions and messages")

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using OspreyCluster.Gateway.Contracts;
+using OspreyCluster.Gateway.Failover;
 using OspreyCluster.Gateway.Hosting;
 using OspreyCluster.Gateway.Regions;
 using OspreyCluster.Gateway.Requests;
@@ -90,15 +91,19 @@ public static class ImageEndpoints
     private static SegmentReply Reply(IReadOnlyList<SegmentedMask> masks) =>
         new([.. masks.Select(m => new SegmentedMaskReply(new RleReply([m.Height, m.Width], m.Counts), m.Score, m.Area))]);
 
-    private static async Task<DescribeReply> Describe(string id, DescribeBody body, HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> options)
+    private static async Task<DescribeReply> Describe(string id, DescribeBody body, HttpContext context, IGrainFactory grains,
+        IOptions<GatewayOptions> options, SiloDeathWatch watch)
     {
         var limits = options.Value;
         var style = TurnValidation.Style(body.Style);
         var maxNewTokens = TurnValidation.MaxNewTokens(body.MaxNewTokens, limits.MaxNewTokensLimit);
-        var image = grains.GetGrain<IImageGrain>(ResourceIds.ImageKey(context, id));
+        var key = ResourceIds.ImageKey(context, id);
+        var image = grains.GetGrain<IImageGrain>(key);
         var info = await image.GetInfo();
         var regions = RegionMaskParser.Parse(body.Regions, info, limits.MaxRegions);
-        var descriptions = await image.Describe(new DescribeRequest(regions, style, maxNewTokens));
+        // The descriptions are computed where the image lives: should that silo die, the call ends then.
+        var silo = await grains.GetGrain<IImageHost>(key).Silo();
+        var descriptions = await watch.Awaiting(silo, image.Describe(new DescribeRequest(regions, style, maxNewTokens)));
         return new DescribeReply(id, descriptions.Select(d => new RegionDescriptionReply(d.Name, d.Text, d.GeneratedTokens)).ToList());
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using OspreyCluster.Gateway.Contracts;
+using OspreyCluster.Gateway.Failover;
 using OspreyCluster.Gateway.Hosting;
 using OspreyCluster.Gateway.Problems;
 using OspreyCluster.Gateway.Requests;
@@ -15,18 +16,19 @@ namespace OspreyCluster.Gateway.Endpoints;
 /// POST /v1/conversations/{id}/messages. The first event is awaited before anything is written, so a
 /// refusal from the conversation grain (unknown region, prompt too long) is still a proper 4xx problem;
 /// after that the answer streams, and a client that goes away cancels the generation. A call the cluster
-/// could not deliver is asked again a few times before it is reported (see <see cref="Start"/>).
+/// could not deliver is asked again a few times before it is reported (see <see cref="Start"/>); a turn
+/// whose silo dies ends when membership says so (<see cref="WatchedTurn"/>).
 /// </summary>
 public static class MessageTurn
 {
     public static async Task Run(string id, MessageBody body, HttpContext context, IGrainFactory grains,
-        IOptions<GatewayOptions> options, IOptions<JsonOptions> json, ILoggerFactory loggers)
+        IOptions<GatewayOptions> options, IOptions<JsonOptions> json, SiloDeathWatch watch, ILoggerFactory loggers)
     {
         var turn = TurnValidation.ToTurnRequest(body, options.Value.MaxNewTokensLimit);
         var grain = grains.GetGrain<IRegionConversationGrain>(ResourceIds.ConversationKeyOf(context, id));
         var aborted = context.RequestAborted;
 
-        var (events, pending) = await Start(grain, turn, aborted);
+        var (events, pending) = await Start(grain, turn, watch, aborted);
         await using var _ = events;
 
         if (!ServerSentEventWriter.IsRequested(context.Request))
@@ -35,7 +37,7 @@ public static class MessageTurn
             while (pending is { Result: null })
             {
                 text.Append(pending.Text);
-                pending = await events.MoveNextAsync() ? events.Current : null;
+                pending = await events.NextAsync();
             }
             await TypedResults.Ok(Reply(RequireResult(pending))).ExecuteAsync(context);
             return;
@@ -49,7 +51,7 @@ public static class MessageTurn
             {
                 if (!string.IsNullOrEmpty(pending.Text))
                     await sse.WriteAsync("token", new TokenEvent(pending.Text), aborted);
-                pending = await events.MoveNextAsync() ? events.Current : null;
+                pending = await events.NextAsync();
             }
             await sse.WriteAsync("done", Reply(RequireResult(pending)), aborted);
         }
@@ -73,15 +75,15 @@ public static class MessageTurn
     /// sends the call; the rejection comes before the turn ran (a turn is stored only once answered), so
     /// the turn is asked again while membership catches up, and only then reported as a 503.
     /// </summary>
-    private static async Task<(IAsyncEnumerator<TurnEvent> Events, TurnEvent? First)> Start(
-        IRegionConversationGrain grain, TurnRequest turn, CancellationToken aborted)
+    private static async Task<(WatchedTurn Events, TurnEvent? First)> Start(
+        IRegionConversationGrain grain, TurnRequest turn, SiloDeathWatch watch, CancellationToken aborted)
     {
         for (int attempt = 0; ; attempt++)
         {
-            var events = grain.Ask(turn, aborted).GetAsyncEnumerator(aborted);
+            var events = WatchedTurn.Start(watch, cancel => grain.Ask(turn, cancel), aborted);
             try
             {
-                return (events, await events.MoveNextAsync() ? events.Current : null);
+                return (events, await events.NextAsync());
             }
             catch (Exception failure) when (attempt < RetryDelays.Length && TransientClusterFailure.Is(failure) && !aborted.IsCancellationRequested)
             {

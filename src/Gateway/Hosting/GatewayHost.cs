@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using OspreyCluster.Gateway.Dashboard;
 using OspreyCluster.Gateway.Endpoints;
+using OspreyCluster.Gateway.Failover;
 using OspreyCluster.Gateway.Metrics;
 using OspreyCluster.Gateway.OpenAi;
 using OspreyCluster.Gateway.Problems;
@@ -49,8 +50,11 @@ public static class GatewayHost
 
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemReason.Ensure);
         builder.Services.AddExceptionHandler<RequestProblemHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(document => document.AddOperationTransformer<DocumentedFailures>());
         builder.Services.AddSingleton(builder.AddOspreyCluster(OspreyHostRoles.Gateway));
+        // After the cluster client: it starts once the client has connected (and so read the membership table once).
+        builder.Services.AddSingleton<SiloDeathWatch>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SiloDeathWatch>());
         builder.AddOspreyMetrics();
         var keys = builder.AddApiKeys();
         var rateLimit = builder.AddRequestRateLimit();

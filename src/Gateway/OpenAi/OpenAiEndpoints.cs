@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Osprey.Engine.Regions;
 using OspreyCluster.Gateway.Contracts;
+using OspreyCluster.Gateway.Failover;
 using OspreyCluster.Gateway.Hosting;
 using OspreyCluster.Gateway.Problems;
 using OspreyCluster.Gateway.Regions;
@@ -23,9 +24,11 @@ namespace OspreyCluster.Gateway.OpenAi;
 /// </summary>
 public static class OpenAiEndpoints
 {
+    public const string Tag = "OpenAI-compatible";
+
     public static void MapOpenAiEndpoints(this IEndpointRouteBuilder app, ApiAccess access)
     {
-        var openAi = app.MapGroup("/v1").WithTags("OpenAI-compatible").Guard(access);
+        var openAi = app.MapGroup("/v1").WithTags(Tag).Guard(access);
         openAi.MapGet("/models", Models)
             .WithSummary("The served model (OpenAI's model list)")
             .Produces<ModelList>();
@@ -54,12 +57,12 @@ public static class OpenAiEndpoints
     }
 
     private static async Task Complete(HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> options,
-        IOptions<JsonOptions> json, ILoggerFactory loggers)
+        IOptions<JsonOptions> json, SiloDeathWatch watch, ILoggerFactory loggers)
     {
         var aborted = context.RequestAborted;
         ChatCompletionCall call;
         ServedModel model;
-        IAsyncEnumerator<TurnEvent> events;
+        WatchedTurn? events = null;
         TurnEvent? first;
         try
         {
@@ -74,13 +77,14 @@ public static class OpenAiEndpoints
             var regions = call.Regions is { Length: > 0 } given
                 ? RegionMaskParser.Parse(given, info, options.Value.MaxRegions)
                 : AlphaRegions(call.Image);
-            events = image.Complete(new CompletionRequest { Regions = regions, History = call.History, Question = call.Question }, aborted)
-                .GetAsyncEnumerator(aborted);
-            // The first event comes after every check on the silo, so a refusal is still a proper 4xx.
-            first = await events.MoveNextAsync() ? events.Current : null;
+            var request = new CompletionRequest { Regions = regions, History = call.History, Question = call.Question };
+            events = WatchedTurn.Start(watch, cancel => image.Complete(request, cancel), aborted);
+            // The first text comes after every check on the silo, so a refusal is still a proper 4xx.
+            first = await events.NextAsync();
         }
         catch (Exception failure)
         {
+            if (events is not null) await events.DisposeAsync();
             await WriteError(context, failure);
             return;
         }
@@ -97,7 +101,7 @@ public static class OpenAiEndpoints
                 while (pending is { Result: null })
                 {
                     text.Append(pending.Text);
-                    pending = await events.MoveNextAsync() ? events.Current : null;
+                    pending = await events.NextAsync();
                 }
                 var result = pending?.Result ?? throw new InvalidOperationException("the answer ended without its result");
                 await context.Response.WriteAsJsonAsync(new ChatCompletion(id, "chat.completion", created, model.Id,
@@ -120,7 +124,7 @@ public static class OpenAiEndpoints
             while (pending is { Result: null })
             {
                 if (!string.IsNullOrEmpty(pending.Text)) await sse.WriteDataAsync(Chunk(new ChatDelta(null, pending.Text), null), aborted);
-                pending = await events.MoveNextAsync() ? events.Current : null;
+                pending = await events.NextAsync();
             }
             var result = pending?.Result ?? throw new InvalidOperationException("the answer ended without its result");
             await sse.WriteDataAsync(Chunk(new ChatDelta(null, null), result.FinishReason), aborted);

@@ -5,6 +5,7 @@ using Osprey.Engine.Serving;
 using Osprey.Engine.Prompting;
 using OspreyCluster.Grains.Hosting;
 using OspreyCluster.Grains.Interfaces;
+using OspreyCluster.Grains.Metrics;
 using OspreyCluster.Grains.Placement;
 using OspreyCluster.Grains.Regions;
 using OspreyCluster.Grains.Turns;
@@ -22,6 +23,7 @@ namespace OspreyCluster.Grains.Conversations;
 public sealed class RegionConversationGrain(
     [PersistentState("conversation", OspreyStorage.Name)] IPersistentState<ConversationState> state,
     SiloServingEngine serving,
+    ImageEncodeReporter encodes,
     ILocalSiloDetails silo) : Grain, IRegionConversationGrain
 {
     /// <summary>Room a conversation must leave after introducing its regions: a question and a short answer.</summary>
@@ -64,6 +66,7 @@ public sealed class RegionConversationGrain(
 
     public async IAsyncEnumerable<TurnEvent> Ask(TurnRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        yield return TurnEvent.RunningOn(SiloIdentity.Of(silo.SiloAddress));
         View();
         var sampling = TurnSampling.Of(request);
         if (_turnRunning) throw new OspreyRequestException(409, "A turn of this conversation is already running.");
@@ -81,7 +84,7 @@ public sealed class RegionConversationGrain(
             // migrates, its placement putting it beside the image.
             imageMovedAway = imageSilo != here;
             var sequence = SequenceRequest.For(new ImageSource(state.State.ImageId, image.Bytes), prompt, Masks(image.Info), sampling);
-            await foreach (var item in EngineTurn.Stream(serving, sequence, here, Store, cancellationToken))
+            await foreach (var item in EngineTurn.Stream(serving, encodes, sequence, here, Store, cancellationToken))
                 yield return item;
 
             async Task Store(SequenceOutcome outcome)

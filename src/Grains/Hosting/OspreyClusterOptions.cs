@@ -59,7 +59,8 @@ public sealed class OspreyClusterOptions
     public int MissedProbesLimit { get; set; } = 3;
     /// <summary>
     /// Longest a grain call may wait for its answer (Orleans' messaging response timeout); a streamed turn
-    /// waits this long for each next part of its answer, not for the whole answer.
+    /// waits this long for each next part of its answer, not for the whole answer. A call to a silo that
+    /// died ends earlier, when membership declares it dead; this is the last resort.
     /// </summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>

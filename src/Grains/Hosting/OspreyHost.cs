@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OpenTelemetry.Metrics;
@@ -62,7 +64,9 @@ public static class OspreyHost
         {
             builder.UseOrleansClient(client =>
             {
-                client.UseRedisClustering(options.Redis);
+                client.UseRedisClustering(_ => { });
+                client.Services.TryAddSingleton(Options.Create(options));
+                OspreyRedisConnection.ServeClustering(client.Services);
                 client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
                 client.Configure<ClusterOptions>(cluster =>
                 {
@@ -92,7 +96,8 @@ public static class OspreyHost
     /// A silo killed outright answers no probe: once it has missed <see cref="OspreyClusterOptions.MissedProbesLimit"/>
     /// of them it is voted dead, the calls other silos have waiting on it fail at once (rather than at the
     /// response timeout) and its grains activate elsewhere at their next call. A gateway, an Orleans
-    /// client, is not told: its calls to the dead silo end at the response timeout.
+    /// client, is not told by Orleans: it reads the verdict from the membership table itself
+    /// (the gateway's SiloDeathWatch) and ends its calls to the dead silo then.
     /// </summary>
     private static void DetectFailures(ISiloBuilder silo, OspreyClusterOptions options)
     {
@@ -113,7 +118,8 @@ public static class OspreyHost
                 new IPEndPoint(IPAddress.Loopback, orleans.PrimarySiloPort ?? orleans.SiloPort), orleans.ServiceId, orleans.ClusterId);
             return;
         }
-        silo.UseRedisClustering(options.Redis);
+        silo.UseRedisClustering(_ => { });
+        OspreyRedisConnection.ServeClustering(silo.Services);
         silo.Configure<ClusterOptions>(cluster =>
         {
             cluster.ClusterId = orleans.ClusterId;

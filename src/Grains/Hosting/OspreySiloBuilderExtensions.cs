@@ -21,15 +21,15 @@ public static class OspreySiloBuilderExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<SiloEngineInstruments>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloEngineInstruments>());
-        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ImageEncodeReporter>();
+        builder.Services.AddSingleton<ImageEncodeReporter>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ImageEncodeReporter>());
 
         builder.Services.AddPlacementDirector<ImageMemoryPlacement, ImageMemoryPlacementDirector>();
         builder.Services.AddPlacementDirector<ImageAffinityPlacement, ImageAffinityPlacementDirector>();
         builder.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
 
         if (options.HasRedis)
-            builder.AddRedisGrainStorage(OspreyStorage.Name, redis =>
-                redis.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis!));
+            builder.AddRedisGrainStorage(OspreyStorage.Name, OspreyRedisConnection.ServeStorage);
         else
             builder.AddMemoryGrainStorage(OspreyStorage.Name);
         return builder;

@@ -7,6 +7,7 @@ using Osprey.Engine.Segmentation;
 using Osprey.Engine.Serving;
 using OspreyCluster.Grains.Hosting;
 using OspreyCluster.Grains.Interfaces;
+using OspreyCluster.Grains.Metrics;
 using OspreyCluster.Grains.Placement;
 using OspreyCluster.Grains.Regions;
 using OspreyCluster.Grains.Turns;
@@ -23,6 +24,7 @@ namespace OspreyCluster.Grains.Images;
 public sealed class ImageGrain(
     [PersistentState("image", OspreyStorage.Name)] IPersistentState<ImageState> state,
     SiloServingEngine serving,
+    ImageEncodeReporter encodes,
     ILocalSiloDetails silo) : Grain, IImageGrain, IImageHost
 {
     public const int MaxDescribeTokens = 512;
@@ -101,6 +103,7 @@ public sealed class ImageGrain(
 
     public async IAsyncEnumerable<TurnEvent> Complete(CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        yield return TurnEvent.RunningOn(SiloIdentity.Of(silo.SiloAddress));
         var info = Info();
         var sampling = TurnSampling.Of(request.Question);
         // A conversation may be about the whole image: regions are optional here.
@@ -120,11 +123,11 @@ public sealed class ImageGrain(
         }
         var sequence = SequenceRequest.For(new ImageSource(info.Id, state.State.Bytes), prompt,
             new RegionMaskSet(info.Width, info.Height, [.. regions.Select(r => r.Mask)]), sampling);
-        await foreach (var item in EngineTurn.Stream(serving, sequence, SiloIdentity.Of(silo.SiloAddress), cancellationToken: cancellationToken))
+        await foreach (var item in EngineTurn.Stream(serving, encodes, sequence, SiloIdentity.Of(silo.SiloAddress), cancellationToken: cancellationToken))
             yield return item;
     }
 
-    private Task<SequenceOutcome> Generate(SequenceRequest request) => EngineTurn.Complete(serving, request);
+    private Task<SequenceOutcome> Generate(SequenceRequest request) => EngineTurn.Complete(serving, encodes, request);
 
     /// <summary>
     /// The activation is where conversations find the features; once it is gone (idle, or its silo

@@ -5,9 +5,11 @@ using OspreyCluster.Grains.Interfaces;
 namespace OspreyCluster.Grains.Metrics;
 
 /// <summary>
-/// Adds this silo's new image encodes to the cluster's stored total, every second and once more when
-/// the silo stops, so <c>osprey_image_encodes_total</c> keeps every encode of a silo that has left
-/// (a silo killed outright loses at most its last second).
+/// Adds this silo's image encodes to the cluster's stored total, so <c>osprey_image_encodes_total</c>
+/// keeps every encode of a silo that has left. A turn has the encodes stored before the first token it
+/// computed from them leaves the silo (<see cref="Turns.EngineTurn"/>), so even a silo killed outright
+/// loses no encode whose result was served; every second and as the silo stops, the rest are stored too
+/// (an encode whose turn was cancelled before its first token).
 /// </summary>
 public sealed class ImageEncodeReporter(SiloServingEngine serving, IGrainFactory grains, ILogger<ImageEncodeReporter> logger)
     : ILifecycleParticipant<ISiloLifecycle>
@@ -15,11 +17,20 @@ public sealed class ImageEncodeReporter(SiloServingEngine serving, IGrainFactory
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _reporting = new(1, 1);
     private Task _loop = Task.CompletedTask;
     private long _reported;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(ImageEncodeReporter), ServiceLifecycleStage.Active, Start, Stop);
+
+    /// <summary>
+    /// Stores the encodes not yet in the cluster's total, before a turn serves what they computed; at once
+    /// when there are none. Throws when they could not be stored (the turn then fails, to be asked again).
+    /// </summary>
+    public ValueTask PersistAsync() => Unreported() > 0 ? new ValueTask(Report()) : ValueTask.CompletedTask;
+
+    private long Unreported() => serving.Running is { } engine ? engine.Counters.ImageEncodes - Interlocked.Read(ref _reported) : 0;
 
     private Task Start(CancellationToken cancellationToken)
     {
@@ -31,7 +42,7 @@ public sealed class ImageEncodeReporter(SiloServingEngine serving, IGrainFactory
     {
         await _stopping.CancelAsync();
         await _loop;
-        await Report();
+        await ReportLogged();
     }
 
     private async Task Loop()
@@ -39,27 +50,40 @@ public sealed class ImageEncodeReporter(SiloServingEngine serving, IGrainFactory
         using var timer = new PeriodicTimer(Interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token)) await Report();
+            while (await timer.WaitForNextTickAsync(_stopping.Token)) await ReportLogged();
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
         }
     }
 
-    private async Task Report()
+    private async Task ReportLogged()
     {
-        if (serving.Running is not { } engine) return;
-        var delta = engine.Counters.ImageEncodes - _reported;
-        if (delta <= 0) return;
         try
         {
-            await grains.GetGrain<IClusterTotalsGrain>(0).AddImageEncodes(delta);
-            _reported += delta;
+            await Report();
         }
         catch (Exception failure)
         {
             // Kept for the next report: the total is late, never short.
-            logger.LogWarning(failure, "Could not add {Count} image encodes to the cluster total", delta);
+            logger.LogWarning(failure, "Could not add {Count} image encodes to the cluster total", Unreported());
+        }
+    }
+
+    /// <summary>One report at a time, so a count is never sent twice.</summary>
+    private async Task Report()
+    {
+        await _reporting.WaitAsync();
+        try
+        {
+            var delta = Unreported();
+            if (delta <= 0) return;
+            await grains.GetGrain<IClusterTotalsGrain>(0).AddImageEncodes(delta);
+            Interlocked.Add(ref _reported, delta);
+        }
+        finally
+        {
+            _reporting.Release();
         }
     }
 }

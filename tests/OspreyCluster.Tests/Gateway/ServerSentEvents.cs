@@ -10,7 +10,14 @@ public static class ServerSentEvents
     public static async Task<List<ServerSentEvent>> ReadAllAsync(HttpResponseMessage response)
     {
         var events = new List<ServerSentEvent>();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        await foreach (var item in ReadEachAsync(await response.Content.ReadAsStreamAsync())) events.Add(item);
+        return events;
+    }
+
+    /// <summary>The events as they arrive, for a test that acts in the middle of a stream.</summary>
+    public static async IAsyncEnumerable<ServerSentEvent> ReadEachAsync(Stream body)
+    {
+        using var reader = new StreamReader(body);
         string? name = null;
         var data = new List<string>();
         while (await reader.ReadLineAsync() is { } line)
@@ -18,7 +25,7 @@ public static class ServerSentEvents
             if (line.Length == 0)
             {
                 if (data.Count > 0)
-                    events.Add(new ServerSentEvent(name ?? "message", JsonDocument.Parse(string.Join('\n', data)).RootElement.Clone()));
+                    yield return new ServerSentEvent(name ?? "message", JsonDocument.Parse(string.Join('\n', data)).RootElement.Clone());
                 name = null;
                 data.Clear();
             }
@@ -27,6 +34,5 @@ public static class ServerSentEvents
             else if (line.StartsWith("data:"))
                 data.Add(line["data:".Length..].TrimStart());
         }
-        return events;
     }
 }

@@ -19,8 +19,12 @@ public sealed class TurnLoad(HttpClient http, IReadOnlyList<string> conversation
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<TurnAttempt> _attempts = [];
+    private int _inFlight;
 
     public TimeSpan Now => _clock.Elapsed;
+
+    /// <summary>Turns sent and not yet answered.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     public IReadOnlyList<TurnAttempt> Attempts
     {
@@ -69,6 +73,19 @@ public sealed class TurnLoad(HttpClient http, IReadOnlyList<string> conversation
     }
 
     private async Task<TurnAttempt> Ask(string conversation, string question)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            return await Send(conversation, question);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task<TurnAttempt> Send(string conversation, string question)
     {
         var sent = Now;
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversation}/messages") { Content = Json(Message(question, maxNewTokens)) };
