@@ -5,7 +5,6 @@ var root = new RootCommand("osprey — Osprey region chat on TorchSharp")
 {
     DescribeCommand.Create(),
     InferCommand.Create(),
-    BenchCommand.Create(),
     InitModelCommand.Create(),
     DeepenModelCommand.Create(),
     TrainCommand.Create(),

@@ -91,6 +91,7 @@ public sealed class SiloServingEngine(IOptions<OspreyClusterOptions> options, IL
             MaxBatchSize = settings.MaxBatchSize,
             MaxWaitingSequences = settings.MaxWaitingSequences,
             MemoryBudgetBytes = settings.MemoryBudgetBytes,
+            EncodeThreads = settings.EncodeThreads,
         });
         logger.LogInformation("Osprey engine ready: budget {Budget} bytes, batch {Batch}, at most {Waiting} waiting, turn deadline {Deadline}",
             settings.MemoryBudgetBytes, settings.MaxBatchSize, settings.MaxWaitingSequences, settings.TurnDeadline);
