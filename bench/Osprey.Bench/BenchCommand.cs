@@ -42,12 +42,19 @@ public static class BenchCommand
         var markdown = new Option<string?>("--output-markdown") { Description = "Write the tables here as well" };
         var training = new Option<bool>("--training") { Description = "Also bench training steps with one model and with one replica per core" };
         var trainingSteps = new Option<int>("--training-steps") { Description = "Steps per timed training run", DefaultValueFactory = _ => 10 };
+        var load = new Option<bool>("--load") { Description = "Also measure many users on a local cluster: errors, time to first token, tokens/s, queue depth" };
+        var loadUsers = new Option<int>("--load-users") { Description = "Concurrent users of the load measurement", DefaultValueFactory = _ => 64 };
+        var loadTurns = new Option<int>("--load-turns") { Description = "Turns each user takes, back to back", DefaultValueFactory = _ => 5 };
+        var loadImages = new Option<int>("--load-images") { Description = "Images the users talk about", DefaultValueFactory = _ => 8 };
+        var loadSilos = new Option<int>("--load-silos") { Description = "In-process silos of the load measurement", DefaultValueFactory = _ => 3 };
+        var loadModel = new Option<string?>("--load-model") { Description = "Model the load measurement serves (default: the default model)" };
+        var loadDType = new Option<string>("--load-dtype") { Description = "auto | fp32 | bf16", DefaultValueFactory = _ => DTypeName.Auto };
         var trainingModel = new Option<string?>("--training-model") { Description = "Model directory the training bench trains (default: the default model)" };
 
         var command = new Command("bench", "Benchmark the engine, the cluster path and training steps (markdown tables; optional JSON)")
             {
                 tiny, realScale, noBenchModel, dtypes, noPyTorch, python, script, noLlamaCpp, node, llamaCppScript, cluster, clusterModel, clusterDType, encodeThreads, quick, prefill, seed, json, markdown,
-                training, trainingSteps, trainingModel,
+                training, trainingSteps, trainingModel, load, loadUsers, loadTurns, loadImages, loadSilos, loadModel, loadDType,
             };
         command.SetAction((result, cancellationToken) => CommandErrors.Guard(async () =>
         {
@@ -61,6 +68,9 @@ public static class BenchCommand
             var clusterModelName = isQuick ? "tiny" : result.GetValue(clusterModel)!;
             if (clusterModelName is not ("bench" or "tiny")) return CommandErrors.Fail("--cluster-model must be bench or tiny");
             if (result.GetValue(encodeThreads) is < 1) return CommandErrors.Fail("--encode-threads must be at least 1");
+            if (result.GetValue(loadUsers) < 1 || result.GetValue(loadTurns) < 1 || result.GetValue(loadImages) < 1 || result.GetValue(loadSilos) < 1)
+                return CommandErrors.Fail("--load-users, --load-turns, --load-images and --load-silos must be at least 1");
+            if (result.GetValue(loadModel) is { } loadDirectory && !Directory.Exists(loadDirectory)) return CommandErrors.Fail($"--load-model: directory not found: {loadDirectory}");
             var plan = new BenchPlan
             {
                 TinyDirectory = tinyDirectory,
@@ -90,6 +100,17 @@ public static class BenchCommand
                 YardstickMatmulSize = isQuick ? 1024 : 2048,
                 TrainingSteps = result.GetValue(training) ? Math.Max(1, isQuick ? Math.Min(4, result.GetValue(trainingSteps)) : result.GetValue(trainingSteps)) : 0,
                 TrainingModel = result.GetValue(trainingModel),
+                Load = result.GetValue(load)
+                    ? new LoadSettings
+                    {
+                        Users = result.GetValue(loadUsers),
+                        TurnsPerUser = result.GetValue(loadTurns),
+                        Images = result.GetValue(loadImages),
+                        Silos = result.GetValue(loadSilos),
+                        ModelDirectory = result.GetValue(loadModel),
+                        DType = ServedOnCpu(result.GetValue(loadDType)!),
+                    }
+                    : null,
             };
             var report = new BenchReport
             {

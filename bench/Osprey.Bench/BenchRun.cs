@@ -36,6 +36,8 @@ public sealed record BenchPlan
     public int TrainingSteps { get; init; }
     /// <summary>Model directory whose config and weights the training bench trains.</summary>
     public string? TrainingModel { get; init; }
+    /// <summary>The load measurement (<c>--load</c>), or null.</summary>
+    public LoadSettings? Load { get; init; }
 
     /// <summary>
     /// When one vision encode plus one full prefill would take longer than this at the dtype's measured
@@ -80,6 +82,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             if (plan.PyTorch) RunPyTorch(directory);
             if (plan.LlamaCpp) LlamaCppPeer.Run(plan, report, directory, torch.get_num_threads(), Log);
             if (plan.Cluster) await RunCluster(directory);
+            if (plan.Load is { } load) report.Load = await LoadBench.RunAsync(load, Log);
             if (plan.TrainingSteps > 0)
                 report.Training.AddRange(new TrainingBench(Osprey.Engine.DefaultModel.Resolve(plan.TrainingModel), plan.TrainingSteps,
                     plan.Engine.Repeat, s => Log($"training: {s}")).Run());

@@ -23,6 +23,7 @@ public sealed record BenchReport
     /// <summary>What decode efficiency is quoted against: the better of the read yardsticks and llama.cpp's achieved weight-read rate.</summary>
     public double? ReadBandwidthGBps => Hardware is null ? null : Math.Max(Hardware.ReadGBps, LlamaCpp.Select(l => l.WeightReadGBps).DefaultIfEmpty(0).Max());
     public ClusterResult? Cluster { get; set; }
+    public LoadResult? Load { get; set; }
     public string? ClusterNote { get; set; }
     public List<TrainingResult> Training { get; } = [];
     public List<string> Notes { get; } = [];
@@ -44,6 +45,7 @@ public sealed record BenchReport
         AppendPyTorch(md);
         LlamaCppSection.Append(md, this);
         AppendCluster(md);
+        if (Load is not null) LoadSection.Append(md, Load);
         if (Training.Count > 0) AppendTraining(md);
         foreach (var note in Notes) md.AppendLine($"- {note}");
         return md.ToString();
