@@ -112,7 +112,7 @@ public static class LoadBench
                 if (silo.Running is { } engine)
                 {
                     waiting = Math.Max(waiting, engine.WaitingSequences);
-                    resident = Math.Max(resident, engine.Counters.BytesResident);
+                    resident = Math.Max(resident, engine.Metrics().BytesResident);
                 }
             try { await Task.Delay(20, stop); }
             catch (OperationCanceledException) { break; }

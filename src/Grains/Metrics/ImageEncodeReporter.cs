@@ -49,7 +49,7 @@ public sealed class ImageEncodeReporter(SiloServingEngine serving, IGrainFactory
     private async Task Report()
     {
         if (serving.Running is not { } engine) return;
-        var delta = engine.Counters.ImageEncodes - _reported;
+        var delta = engine.Metrics().ImageEncodes - _reported;
         if (delta <= 0) return;
         try
         {

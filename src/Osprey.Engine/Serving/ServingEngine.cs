@@ -10,7 +10,7 @@ namespace Osprey.Engine.Serving;
 /// One silo's model behind a continuous-batching loop on its own thread. Callers on any thread submit
 /// work and await it; no model compute runs on the caller's thread.
 /// </summary>
-public sealed class ServingEngine : IDisposable
+public sealed class ServingEngine : ISequenceEngine
 {
     private readonly Channel<EngineCommand> _commands = Channel.CreateUnbounded<EngineCommand>(new() { SingleReader = true });
     private readonly EngineLoop _loop;
