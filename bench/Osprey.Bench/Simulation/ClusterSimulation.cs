@@ -40,11 +40,11 @@ public static class ClusterSimulation
         var clusterId = $"simulation-{Guid.NewGuid():N}";
         string[] Common() =>
         [
-            $"--Osprey:Redis={redis.ConnectionString}",
+            $"--Osprey:Redis={redis.ConnectionString},abortConnect=false,connectTimeout=20000,syncTimeout=20000,asyncTimeout=20000",
             $"--Orleans:ClusterId={clusterId}",
             "--Osprey:ProbeTimeout=00:00:01",
             "--Osprey:MissedProbesLimit=2",
-            "--Osprey:ResponseTimeout=00:00:15",
+            "--Osprey:ResponseTimeout=00:01:00",
             "--Logging:LogLevel:Default=Error",
             "--Logging:LogLevel:Microsoft=Critical",
             "--Logging:LogLevel:Orleans=Critical",
@@ -82,14 +82,24 @@ public static class ClusterSimulation
             var used = conversationImages.Distinct().Order().ToArray();
             log($"simulate: uploading the {used.Length} images the {settings.Conversations} conversations use");
             var imageIds = new ConcurrentDictionary<int, string>();
-            foreach (var batch in used.Chunk(16))
+            foreach (var batch in used.Chunk(8))
                 await Task.WhenAll(batch.Select(async rank =>
                 {
                     var png = ImagePng(rank);
                     var id = OspreyCluster.Grains.Images.ImageId.Of(png);
-                    await grains.GetGrain<IImageGrain>(id).Upload(png);
+                    // Placing an image asks every silo for its free memory: on a loaded machine a call may time out; uploads repeat safely.
+                    for (var attempt = 1; ; attempt++)
+                        try
+                        {
+                            await grains.GetGrain<IImageGrain>(id).Upload(png);
+                            break;
+                        }
+                        catch (TimeoutException) when (attempt < 3)
+                        {
+                        }
                     imageIds[rank] = id;
                 }));
+            log($"simulate: uploaded after {wall.Elapsed.TotalSeconds:F0} s");
 
             var capacity = ModelledCapacityPerSilo(cost, settings, tokenizer, used.Length);
             var conversationRate = settings.Load * capacity * settings.Silos / settings.Turns;
