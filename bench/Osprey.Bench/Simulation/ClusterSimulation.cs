@@ -87,15 +87,16 @@ public static class ClusterSimulation
                 {
                     var png = ImagePng(rank);
                     var id = OspreyCluster.Grains.Images.ImageId.Of(png);
-                    // Placing an image asks every silo for its free memory: on a loaded machine a call may time out; uploads repeat safely.
+                    // Placing an image asks every silo for its free memory and storing it writes Redis: on a loaded machine either may time out; uploads repeat safely.
                     for (var attempt = 1; ; attempt++)
                         try
                         {
                             await grains.GetGrain<IImageGrain>(id).Upload(png);
                             break;
                         }
-                        catch (TimeoutException) when (attempt < 3)
+                        catch (Exception) when (attempt < 5)
                         {
+                            await Task.Delay(1000);
                         }
                     imageIds[rank] = id;
                 }));
