@@ -44,7 +44,7 @@ public static class ClusterSimulation
             $"--Orleans:ClusterId={clusterId}",
             "--Osprey:ProbeTimeout=00:00:01",
             "--Osprey:MissedProbesLimit=2",
-            "--Osprey:ResponseTimeout=00:01:00",
+            "--Osprey:ResponseTimeout=00:00:10",
             "--Logging:LogLevel:Default=Error",
             "--Logging:LogLevel:Microsoft=Critical",
             "--Logging:LogLevel:Orleans=Critical",
@@ -110,6 +110,7 @@ public static class ClusterSimulation
 
             var records = new ConcurrentBag<TurnRecord>();
             int lost = 0, failed = 0;
+            var failures = new ConcurrentDictionary<string, int>();
             var think = new Random(settings.Seed + 1);
             var killed = new HashSet<int>();
 
@@ -150,9 +151,10 @@ public static class ClusterSimulation
                             clock.Schedule(clock.NowMs + pause, () => Arrive(conversation, turn + 1, 0));
                         }
                     }
-                    catch (Exception)
+                    catch (Exception failure)
                     {
                         Interlocked.Increment(ref failed);
+                        failures.AddOrUpdate(failure is OspreyRequestException request ? $"{request.StatusCode}" : failure.GetType().Name, 1, (_, n) => n + 1);
                         // A failed turn is not stored (or stored whole): the client sends it again after Retry-After,
                         // once the cluster has noticed the dead silo (the detection delay of the local cluster's settings).
                         if (attempt + 1 < settings.Attempts)
@@ -245,6 +247,7 @@ public static class ClusterSimulation
                 ModelledCapacityPerSilo = capacity,
                 KilledSilos = killed.Count,
                 FailedAttempts = failed,
+                FailuresByKind = failures.OrderByDescending(f => f.Value).ToDictionary(),
                 SimulatedSeconds = clock.NowMs / 1000,
                 WallSeconds = wall.Elapsed.TotalSeconds,
                 Seed = settings.Seed,

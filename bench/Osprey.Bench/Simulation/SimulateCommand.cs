@@ -26,10 +26,11 @@ public static class SimulateCommand
         var answer = new Option<int>("--answer-tokens") { DefaultValueFactory = _ => 32 };
         var thinkSeconds = new Option<double>("--think-seconds") { Description = "Mean pause between an answer and the next question", DefaultValueFactory = _ => 2 };
         var model = new Option<string?>("--tokenizer-model") { Description = "Model directory whose tokenizer builds the prompts (default: the default model)" };
+        var window = new Option<double>("--window-ms") { Description = "Events this close in simulated time run before waiting for the grains' replies", DefaultValueFactory = _ => 2 };
         var json = new Option<string?>("--output-json");
         var command = new Command("simulate", "Simulate a cluster of many silos: real grains, placement and gateway client; each silo's engine a cost model")
         {
-            silos, images, conversations, turns, load, costModel, costJson, kills, seed, zipf, answer, thinkSeconds, model, json,
+            silos, images, conversations, turns, load, costModel, costJson, kills, seed, zipf, answer, thinkSeconds, model, window, json,
         };
         command.SetAction((result, cancellationToken) => CommandErrors.Guard(async () =>
         {
@@ -38,6 +39,7 @@ public static class SimulateCommand
                 Silos = result.GetValue(silos), Images = result.GetValue(images), Conversations = result.GetValue(conversations),
                 Turns = result.GetValue(turns), Load = result.GetValue(load), KillSilos = result.GetValue(kills), Seed = result.GetValue(seed),
                 Zipf = result.GetValue(zipf), AnswerTokens = result.GetValue(answer), ThinkSeconds = result.GetValue(thinkSeconds),
+                WindowMs = result.GetValue(window),
             };
             if (settings.Silos < 1 || settings.Images < 1 || settings.Conversations < 1 || settings.Turns < 1 || settings.AnswerTokens < 1)
                 return CommandErrors.Fail("--silos, --images, --conversations, --turns and --answer-tokens must be at least 1");
@@ -82,7 +84,7 @@ public static class SimulateCommand
         md.AppendLine();
         var table = new MarkdownTable("measure", "value");
         table.Row("images used / encodes / re-encodes after kills", $"{run.ImagesUsed} / {run.Encodes} / {run.ReEncodesAfterKill}");
-        table.Row("turns answered / lost / failed attempts", $"{run.Turns} / {run.LostTurns} / {run.FailedAttempts}");
+        table.Row("turns answered / lost / failed attempts", $"{run.Turns} / {run.LostTurns} / {run.FailedAttempts} ({string.Join(", ", run.FailuresByKind.Select(f => $"{f.Value} × {f.Key}"))})");
         table.Row("throughput turns/s (1 silo)", FormattableString.Invariant($"{run.ThroughputTurnsPerSecond:F1} ({single.ThroughputTurnsPerSecond:F2})"));
         table.Row("scaling efficiency", FormattableString.Invariant($"{run.ScalingEfficiency:F3}"));
         table.Row("time to first token p50 / p99 ms (modelled)", FormattableString.Invariant($"{run.TtftMs.P50:F0} / {run.TtftMs.P99:F0}"));

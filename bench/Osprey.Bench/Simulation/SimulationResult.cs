@@ -29,6 +29,8 @@ public sealed record SimulationResult
     [JsonPropertyName("killedSilos")] public required int KilledSilos { get; init; }
     /// <summary>Turn attempts that failed (and were sent again, up to the attempts allowed).</summary>
     [JsonPropertyName("failedAttempts")] public required int FailedAttempts { get; init; }
+    /// <summary>Failed attempts by HTTP-like status of the grain's refusal (503: a full engine queue or a stopping silo) or exception type.</summary>
+    [JsonPropertyName("failuresByKind")] public required IReadOnlyDictionary<string, int> FailuresByKind { get; init; }
     [JsonPropertyName("simulatedSeconds")] public required double SimulatedSeconds { get; init; }
     [JsonPropertyName("wallSeconds")] public required double WallSeconds { get; init; }
     [JsonPropertyName("seed")] public required int Seed { get; init; }

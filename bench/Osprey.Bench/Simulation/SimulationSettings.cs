@@ -28,5 +28,5 @@ public sealed record SimulationSettings
     public double RetryAfterSeconds { get; init; } = 1;
 
     /// <summary>Events this close together in simulated time run before the wait for the grains' replies.</summary>
-    public double WindowMs { get; init; } = 1;
+    public double WindowMs { get; init; } = 2;
 }
