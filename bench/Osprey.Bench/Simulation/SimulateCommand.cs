@@ -85,12 +85,12 @@ public static class SimulateCommand
         var table = new MarkdownTable("measure", "value");
         table.Row("images used / encodes / re-encodes after kills", $"{run.ImagesUsed} / {run.Encodes} / {run.ReEncodesAfterKill}");
         table.Row("turns answered / lost / failed attempts", $"{run.Turns} / {run.LostTurns} / {run.FailedAttempts} ({string.Join(", ", run.FailuresByKind.Select(f => $"{f.Value} × {f.Key}"))})");
-        table.Row("throughput turns/s (1 silo)", FormattableString.Invariant($"{run.ThroughputTurnsPerSecond:F1} ({single.ThroughputTurnsPerSecond:F2})"));
+        table.Row("throughput turns/s (1 silo)", FormattableString.Invariant($"{run.ThroughputTurnsPerSecond:G4} ({single.ThroughputTurnsPerSecond:G3})"));
         table.Row("scaling efficiency", FormattableString.Invariant($"{run.ScalingEfficiency:F3}"));
         table.Row("time to first token p50 / p99 ms (modelled)", FormattableString.Invariant($"{run.TtftMs.P50:F0} / {run.TtftMs.P99:F0}"));
         table.Row("follow-up time to first token p50 / p99 ms (modelled)", FormattableString.Invariant($"{run.FollowUpTtftMs.P50:F0} / {run.FollowUpTtftMs.P99:F0}"));
         table.Row("silo load max / mean (turns served)", FormattableString.Invariant($"{run.SiloLoad.MaxOverMean:F2} ({run.SiloLoad.Max} / {run.SiloLoad.Mean:F0})"));
-        table.Row("modelled capacity turns/s a silo", FormattableString.Invariant($"{run.ModelledCapacityPerSilo:F1}"));
+        table.Row("modelled capacity turns/s a silo", FormattableString.Invariant($"{run.ModelledCapacityPerSilo:G3}"));
         table.Row("simulated s / wall s", FormattableString.Invariant($"{run.SimulatedSeconds:F1} / {run.WallSeconds:F0}"));
         md.Append(table);
         return md.ToString();
