@@ -6,7 +6,6 @@ var root = new RootCommand("osprey — Osprey region chat on TorchSharp")
     DescribeCommand.Create(),
     InferCommand.Create(),
     SegmentCommand.Create(),
-    BenchCommand.Create(),
     InitModelCommand.Create(),
     DeepenModelCommand.Create(),
     TrainCommand.Create(),

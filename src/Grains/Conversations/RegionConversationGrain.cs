@@ -33,7 +33,7 @@ public sealed class RegionConversationGrain(
     private RegionMaskSet? _masks;
     private bool _turnRunning;
 
-    private ServingEngine Engine => serving.Engine;
+    private ISequenceEngine Engine => serving.Engine;
 
     public async Task<ConversationView> Create(CreateConversation request)
     {

@@ -43,6 +43,8 @@ public sealed class OspreyClusterOptions
     /// and Retry-After rather than queued without bound.
     /// </summary>
     public int MaxWaitingSequences { get; set; } = 64;
+    /// <summary>libtorch threads of this silo's image encoder; unset: libtorch's default (the bench measures both).</summary>
+    public int? EncodeThreads { get; set; }
     /// <summary>
     /// Longest a turn may run on the engine (waiting included); past it the turn is cancelled, its slot
     /// freed, nothing of it stored, and the caller gets a 504.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OspreyCluster.Grains.Metrics;
 using OspreyCluster.Grains.Placement;
@@ -16,6 +17,7 @@ public static class OspreySiloBuilderExtensions
     {
         builder.Services.AddSingleton(Options.Create(options));
 
+        builder.Services.TryAddSingleton<ISequenceEngineSource, ModelEngineSource>();
         builder.Services.AddSingleton<SiloServingEngine>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloServingEngine>());
         builder.Services.AddMetrics();

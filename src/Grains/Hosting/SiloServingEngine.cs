@@ -1,29 +1,26 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Osprey.Engine;
-using Osprey.Engine.Devices;
-using Osprey.Engine.Segmentation;
 using Osprey.Engine.Serving;
 using OspreyCluster.Grains.Interfaces;
 
 namespace OspreyCluster.Grains.Hosting;
 
 /// <summary>
-/// This silo's engine: loads the model while the silo starts (before it takes grain activations) and
+/// This silo's engine: starts it (<see cref="ISequenceEngineSource"/>: the model) while the silo starts (before it takes grain activations) and
 /// stops the engine loop when the silo stops. A stopping silo first lets the turns running on it
 /// finish (drain), bounded by the silo's shutdown timeout, while it still serves their streams.
 /// </summary>
-public sealed class SiloServingEngine(IOptions<OspreyClusterOptions> options, ILogger<SiloServingEngine> logger)
+public sealed class SiloServingEngine(IOptions<OspreyClusterOptions> options, ISequenceEngineSource source, ILogger<SiloServingEngine> logger)
     : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
-    private ServingEngine? _engine;
+    private ISequenceEngine? _engine;
     private int _runningTurns;
     private volatile bool _draining;
 
-    public ServingEngine Engine => _engine ?? throw new InvalidOperationException("The engine is not loaded yet.");
+    public ISequenceEngine Engine => _engine ?? throw new InvalidOperationException("The engine is not loaded yet.");
 
     /// <summary>The engine while it runs; null before it is loaded and after the silo stopped it.</summary>
-    public ServingEngine? Running => _engine;
+    public ISequenceEngine? Running => _engine;
 
     public OspreyClusterOptions Options => options.Value;
 
@@ -82,32 +79,7 @@ public sealed class SiloServingEngine(IOptions<OspreyClusterOptions> options, IL
         var settings = options.Value;
         if (settings.TurnDeadline <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(settings.TurnDeadline), settings.TurnDeadline, "Osprey:TurnDeadline must be positive");
-        var modelDirectory = settings.ResolveModelDirectory();
-        var engineOptions = EngineOptionsOf(settings);
-        logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, {DType} from {Configured}; CPU bf16: {CpuBf16})", modelDirectory,
-            settings.Device, DTypeName.Format(engineOptions.TorchDType), settings.DType, CpuFeatures.Current.HasBf16);
-        var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, engineOptions), cancellationToken);
-        SamModel? sam = null;
-        if (settings.ResolveSamModelDirectory() is { } samDirectory)
-        {
-            logger.LogInformation("Loading the Segment Anything model from {SamDirectory}", samDirectory);
-            try
-            {
-                sam = await Task.Run(() => SamCheckpoint.Load(samDirectory, TorchSharp.torch.device(settings.Device)), cancellationToken);
-            }
-            catch
-            {
-                engine.Dispose();
-                throw;
-            }
-        }
-        _engine = ServingEngine.Start(engine, new ServingOptions
-        {
-            MaxBatchSize = settings.MaxBatchSize,
-            MaxBatchedTokens = settings.MaxBatchedTokens,
-            MaxWaitingSequences = settings.MaxWaitingSequences,
-            MemoryBudgetBytes = settings.MemoryBudgetBytes,
-        }, sam);
+        _engine = await source.StartAsync(settings, cancellationToken);
         logger.LogInformation("Osprey engine ready: budget {Budget} bytes, batch {Batch} sequences / {Tokens} positions, at most {Waiting} waiting, turn deadline {Deadline}",
             settings.MemoryBudgetBytes, settings.MaxBatchSize, settings.MaxBatchedTokens, settings.MaxWaitingSequences, settings.TurnDeadline);
     }
@@ -117,12 +89,6 @@ public sealed class SiloServingEngine(IOptions<OspreyClusterOptions> options, IL
         Dispose();
         return Task.CompletedTask;
     }
-
-    private static EngineOptions EngineOptionsOf(OspreyClusterOptions settings) => new()
-    {
-        Device = settings.Device,
-        DType = settings.DType,
-    };
 
     public void Dispose()
     {

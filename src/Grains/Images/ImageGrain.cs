@@ -29,7 +29,7 @@ public sealed class ImageGrain(
 {
     public const int MaxDescribeTokens = 512;
 
-    private ServingEngine Engine => serving.Engine;
+    private ISequenceEngine Engine => serving.Engine;
 
     public async Task<ImageInfo> Upload(byte[] bytes)
     {

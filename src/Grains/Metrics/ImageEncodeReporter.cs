@@ -30,7 +30,7 @@ public sealed class ImageEncodeReporter(SiloServingEngine serving, IGrainFactory
     /// </summary>
     public ValueTask PersistAsync() => Unreported() > 0 ? new ValueTask(Report()) : ValueTask.CompletedTask;
 
-    private long Unreported() => serving.Running is { } engine ? engine.Counters.ImageEncodes - Interlocked.Read(ref _reported) : 0;
+    private long Unreported() => serving.Running is { } engine ? engine.Metrics().ImageEncodes - Interlocked.Read(ref _reported) : 0;
 
     private Task Start(CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ namespace Osprey.Engine.Serving;
 /// Anything model on a worker thread beside it. Callers on any thread submit work and await it; no
 /// model compute runs on the caller's thread.
 /// </summary>
-public sealed class ServingEngine : IDisposable
+public sealed class ServingEngine : ISequenceEngine
 {
     private readonly Channel<EngineCommand> _commands = Channel.CreateUnbounded<EngineCommand>(new() { SingleReader = true });
     private readonly EngineLoop _loop;

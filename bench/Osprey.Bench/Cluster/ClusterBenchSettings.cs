@@ -1,0 +1,33 @@
+namespace Osprey.Bench.Cluster;
+
+/// <summary>The conversation script and load of the cluster-path bench.</summary>
+public sealed record ClusterBenchSettings
+{
+    public int Turns { get; init; } = 5;
+
+    /// <summary>Turns at which the stock path (re-encode + full prefill) is timed against the cached one.</summary>
+    public IReadOnlyList<int> StockTurns { get; init; } = [2, 5];
+
+    public int NewTokensPerTurn { get; init; } = 8;
+
+    public IReadOnlyList<int> Concurrency { get; init; } = [1, 4, 8];
+
+    public int NewTokensPerConcurrentTurn { get; init; } = 8;
+
+    public long MemoryBudgetBytes { get; init; } = 8L * 1024 * 1024 * 1024;
+
+    /// <summary>The serving engine's <see cref="Osprey.Engine.Serving.ServingOptions.EncodeThreads"/>.</summary>
+    public int? EncodeThreads { get; init; }
+
+    public static IReadOnlyList<string> Questions { get; } =
+    [
+        "What is <region1>?",
+        "Describe <region1> in more detail.",
+        "What color is <region1>?",
+        "Is <region1> close to the edge of the picture?",
+        "What could <region1> be used for?",
+        "How large is <region1> compared to the whole image?",
+        "Is there anything unusual about <region1>?",
+        "What surrounds <region1>?",
+    ];
+}

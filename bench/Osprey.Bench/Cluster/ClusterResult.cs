@@ -1,0 +1,40 @@
+namespace Osprey.Bench.Cluster;
+
+/// <summary>The cluster path measured through one silo's serving engine.</summary>
+public sealed record ClusterResult
+{
+    public required string Model { get; init; }
+    public required string DType { get; init; }
+    public required double ImageEnsureMs { get; init; }
+    public required IReadOnlyList<TurnTiming> Turns { get; init; }
+    public required IReadOnlyList<ConcurrencyTiming> Concurrency { get; init; }
+    public required long ConversationImageEncodes { get; init; }
+    public required int ConversationImages { get; init; }
+    public required int ConversationTurnsServed { get; init; }
+    public required long StockImageEncodes { get; init; }
+    public required long ResidentBytesPerImage { get; init; }
+    public required IReadOnlyList<TurnWire> Wire { get; init; }
+    public required int CreateConversationBytes { get; init; }
+    public required int ImageUploadBytes { get; init; }
+
+    /// <summary>libtorch threads of the serving engine's image encoder (null: libtorch's default).</summary>
+    public int? EncodeThreads { get; init; }
+
+    public required EncodeStall EncodeStall { get; init; }
+}
+
+/// <summary>Time to first token of turn k, from the conversation's cache, and (at some turns) by the stock path.</summary>
+public sealed record TurnTiming(int Turn, int PromptPositions, int PrefilledPositions, double CachedTtftMs,
+    double? StockTtftMs, int? StockPrefilledPositions, bool? SameFirstToken)
+{
+    public double? Speedup => StockTtftMs / CachedTtftMs;
+}
+
+public sealed record ConcurrencyTiming(int Conversations, int BatchedTokens, double BatchedMs, int SequentialTokens, double SequentialMs)
+{
+    public double BatchedTokensPerSecond => BatchedTokens / (BatchedMs / 1000);
+    public double SequentialTokensPerSecond => SequentialTokens / (SequentialMs / 1000);
+}
+
+/// <summary>Bytes of one turn's grain traffic between the gateway's silo client and the conversation's silo.</summary>
+public sealed record TurnWire(int Turn, int RequestBytes, int ResponseEvents, int ResponseBytes, int StateBytes);

@@ -1,0 +1,141 @@
+using Osprey.Engine.Language;
+using Osprey.Engine.Multimodal;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Osprey.Bench.Engine;
+
+/// <summary>
+/// Times one Osprey model's phases on the engine's own APIs: image encode (trunk + projector), region
+/// encode, prefill of a first-turn prompt, decode steps for one and for several sequences in one packed
+/// forward, and a follow-up turn computed from scratch versus from the kept KV cache.
+/// </summary>
+public static class EngineBench
+{
+    public static EngineResult Run(string name, OspreyModel model, EngineBenchSettings settings, Action<string> log)
+    {
+        using var inference = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        PeakMemory.Reset();
+        var llm = model.llm;
+        var config = model.Config;
+        using var generator = new Generator((ulong)settings.Seed);
+        var pixels = torch.randn([1, 3, config.ImageSize, config.ImageSize], generator: generator);
+
+        double? visionMs = null, regionMs = null;
+        ImageFeatures? features = null;
+        Tensor prompt;
+        if (settings.LanguageOnly)
+            prompt = RandomTokens(llm, settings.PrefillTokens, generator);
+        else
+        {
+            log("vision encode");
+            visionMs = Timing.Best(settings.Repeat, () => { using var f = model.EncodeImage(pixels); });
+            features = model.EncodeImage(pixels);
+            var masks = CenteredSquare(config.ImageSize);
+            regionMs = Timing.Best(settings.Repeat, () => { using var r = model.EncodeRegions(features, masks); });
+            var textTokens = Math.Max(1, settings.PrefillTokens - features.TokenCount);
+            prompt = torch.cat([features.ImageTokens, RandomTokens(llm, textTokens, generator)], 0);
+        }
+        var promptTokens = (int)prompt.shape[0];
+        var imageTokens = features?.TokenCount ?? 0;
+        var followUp = RandomTokens(llm, settings.FollowUpTokens, generator);
+
+        log($"prefill {promptTokens} tokens");
+        // Full-size warm-up: first-call kernel selection and the first allocation of prefill-sized
+        // activations (page faults) would otherwise land in the single timed run.
+        Prefill(llm, prompt).Dispose();
+        KvCache? kept = null;
+        var prefillMs = Timing.Once(() => kept = Prefill(llm, prompt));
+        using var firstTurn = kept!;
+
+        log("decode steps");
+        var token = RandomTokens(llm, 1, generator);
+        var batch1Ms = DecodeStep(llm, firstTurn, token, 1, settings.DecodeSteps);
+        var batchedMs = DecodeStep(llm, firstTurn, token, settings.DecodeBatch, settings.DecodeSteps);
+        log("decode step profile");
+        DecodeProfile[] profiles =
+        [
+            DecodeProfile.Measure(llm, firstTurn, 1, settings.DecodeSteps),
+            DecodeProfile.Measure(llm, firstTurn, settings.DecodeBatch, settings.DecodeSteps),
+        ];
+
+        log("follow-up turn: from scratch, then from the kept cache");
+        double? naiveMs = settings.LanguageOnly ? null : Timing.Once(() =>
+        {
+            using var turn = torch.NewDisposeScope();
+            using var image = model.EncodeImage(pixels);
+            var everything = torch.cat([image.ImageTokens, prompt.narrow(0, imageTokens, promptTokens - imageTokens), followUp], 0);
+            using var fresh = llm.NewCache();
+            llm.Forward([new SequenceChunk(everything, fresh)]).Dispose();
+        });
+        var cachedMs = Timing.Best(settings.Repeat, () =>
+        {
+            using var fork = firstTurn.Fork();
+            llm.Forward([new SequenceChunk(followUp, fork)]).Dispose();
+        });
+
+        features?.Dispose();
+        return new EngineResult
+        {
+            Model = name,
+            DType = Osprey.Engine.Devices.DTypeName.Format(model.DType),
+            VisionEncodeMs = visionMs,
+            RegionEncodeMs = regionMs,
+            PrefillTokens = promptTokens,
+            PrefillMs = prefillMs,
+            DecodeStepBatch1Ms = batch1Ms,
+            DecodeBatch = settings.DecodeBatch,
+            DecodeStepBatchedMs = batchedMs,
+            FollowUpTokens = settings.FollowUpTokens,
+            NaiveFollowUpMs = naiveMs,
+            CachedFollowUpMs = cachedMs,
+            PeakRssBytes = PeakMemory.HighWaterBytes(),
+            WeightBytes = model.parameters().Sum(p => p.numel() * p.element_size()),
+            DecodeProfiles = profiles,
+        };
+    }
+
+    private static KvCache Prefill(LlamaForCausalLM llm, Tensor embeddings)
+    {
+        var cache = llm.NewCache();
+        llm.Forward([new SequenceChunk(embeddings, cache)]).Dispose();
+        return cache;
+    }
+
+    /// <summary>
+    /// Mean time of one decode step for <paramref name="batch"/> sequences continuing the same first turn
+    /// (each a fork of it, as concurrent conversations about one image are), one packed forward per step.
+    /// </summary>
+    private static double DecodeStep(LlamaForCausalLM llm, KvCache firstTurn, Tensor token, int batch, int steps)
+    {
+        var forks = Enumerable.Range(0, batch).Select(_ => firstTurn.Fork()).ToList();
+        try
+        {
+            var chunks = forks.Select(f => new SequenceChunk(token, f)).ToList();
+            llm.Forward(chunks).Dispose(); // warm-up
+            return Timing.Once(() =>
+            {
+                for (var i = 0; i < steps; i++) llm.Forward(chunks).Dispose();
+            }) / steps;
+        }
+        finally
+        {
+            foreach (var fork in forks) fork.Dispose();
+        }
+    }
+
+    private static Tensor RandomTokens(LlamaForCausalLM llm, int count, Generator generator)
+    {
+        using var ids = torch.randint(3, 32000, [count], generator: generator, dtype: ScalarType.Int64);
+        return llm.EmbedTokens(ids.to(llm.Device));
+    }
+
+    /// <summary>One region: a centred square covering a quarter of the image.</summary>
+    private static Tensor CenteredSquare(int size)
+    {
+        var mask = torch.zeros([1, size, size], dtype: ScalarType.Float32);
+        mask[TensorIndex.Colon, TensorIndex.Slice(size / 4, 3 * size / 4), TensorIndex.Slice(size / 4, 3 * size / 4)] = torch.tensor(1f);
+        return mask;
+    }
+}

@@ -1,0 +1,54 @@
+using Osprey.Engine.Checkpoints;
+using Osprey.Engine.Tokenization;
+
+namespace Osprey.Bench.Peers;
+
+/// <summary>
+/// The bench's llama.cpp phase: for each dtype, the bench model's language weights (read back from the
+/// bench model directory, the values the engine served) as a GGUF file, then the script's prefill and
+/// decode measurements at the context the engine used for that dtype.
+/// </summary>
+public static class LlamaCppPeer
+{
+    public static void Run(BenchPlan plan, BenchReport report, BenchModelDirectory? directory, int threads, Action<string> log)
+    {
+        if (directory is null || !report.Configs.TryGetValue("bench", out var config))
+        {
+            report.LlamaCppNote = "Skipped: the llama.cpp comparison runs on the bench model (drop --no-bench-model).";
+            return;
+        }
+        var (runner, reason) = LlamaCppRun.Locate(plan.Node, plan.LlamaCppScript);
+        if (runner is null)
+        {
+            report.LlamaCppNote = $"Skipped: {reason}.";
+            return;
+        }
+        // The bench directory carries --tiny's tokenizer when given; the shipped model's is the same LLaMA vocabulary.
+        var tokenizer = directory.HasTokenizer ? directory.Path : Osprey.Engine.DefaultModel.Resolve(null);
+        var folder = Directory.CreateTempSubdirectory("osprey-gguf-").FullName;
+        try
+        {
+            foreach (var dtype in plan.DTypes)
+            {
+                var gguf = Path.Combine(folder, $"bench-{dtype}.gguf");
+                log($"llama.cpp {dtype}: writing the language weights as GGUF");
+                LlamaCppRun.WriteGguf(gguf, directory.Path, tokenizer, dtype);
+                var context = report.Engine.FirstOrDefault(e => e.Model == "bench" && e.DType == dtype)?.PrefillTokens ?? plan.Engine.PrefillTokens;
+                log($"llama.cpp {dtype}: prefill {context} tokens, decode steps for 1 and {plan.Engine.DecodeBatch} sequences");
+                report.LlamaCpp.Add(runner.Run(gguf, config.Language, dtype, context, plan.Engine.DecodeSteps, plan.Engine.DecodeBatch, threads,
+                    plan.Engine.Seed, TimeSpan.FromMinutes(30)));
+                File.Delete(gguf);
+            }
+        }
+        // The peer is a comparison: a failure to write or run it is reported, and the rest of the bench stands.
+        catch (Exception e) when (e is InvalidOperationException or CheckpointException or TokenizerLoadException or IOException)
+        {
+            report.LlamaCppNote = $"The llama.cpp run failed: {e.Message}";
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace Osprey.Bench.Simulation;
+
+/// <summary>The simulated workload (issue 22 item 7's command line).</summary>
+public sealed record SimulationSettings
+{
+    public int Silos { get; init; } = 64;
+    public int Images { get; init; } = 2000;
+    public int Conversations { get; init; } = 10000;
+    public int Turns { get; init; } = 4;
+
+    /// <summary>Turn arrival rate as a fraction of the modelled capacity of the silos.</summary>
+    public double Load { get; init; } = 0.7;
+
+    public int KillSilos { get; init; }
+    public int Seed { get; init; } = 7;
+
+    /// <summary>Image popularity: the k-th most popular image is asked about with weight k^-Zipf.</summary>
+    public double Zipf { get; init; } = 1.1;
+
+    public int AnswerTokens { get; init; } = 32;
+
+    /// <summary>Mean of the exponential pause between an answer and the user's next question.</summary>
+    public double ThinkSeconds { get; init; } = 2;
+
+    /// <summary>Attempts of a turn (a failed one is sent again after its Retry-After) before it counts as lost.</summary>
+    public int Attempts { get; init; } = 5;
+
+    public double RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>Events this close together in simulated time run before the wait for the grains' replies.</summary>
+    public double WindowMs { get; init; } = 2;
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using Osprey.Engine;
+using Osprey.Engine.Devices;
+using Osprey.Engine.Segmentation;
+using Osprey.Engine.Serving;
+
+namespace OspreyCluster.Grains.Hosting;
+
+/// <summary>
+/// Loads the configured model (and the Segment Anything model, when one is configured or shipped) and
+/// starts its serving loop: every silo's engine outside the benchmark's simulation.
+/// </summary>
+public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger) : ISequenceEngineSource
+{
+    public async Task<ISequenceEngine> StartAsync(OspreyClusterOptions settings, CancellationToken cancellationToken)
+    {
+        var modelDirectory = settings.ResolveModelDirectory();
+        var engineOptions = new EngineOptions { Device = settings.Device, DType = settings.DType };
+        logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, {DType} from {Configured}; CPU bf16: {CpuBf16})", modelDirectory,
+            settings.Device, DTypeName.Format(engineOptions.TorchDType), settings.DType, CpuFeatures.Current.HasBf16);
+        var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, engineOptions), cancellationToken);
+        SamModel? sam = null;
+        if (settings.ResolveSamModelDirectory() is { } samDirectory)
+        {
+            logger.LogInformation("Loading the Segment Anything model from {SamDirectory}", samDirectory);
+            try
+            {
+                sam = await Task.Run(() => SamCheckpoint.Load(samDirectory, TorchSharp.torch.device(settings.Device)), cancellationToken);
+            }
+            catch
+            {
+                engine.Dispose();
+                throw;
+            }
+        }
+        return ServingEngine.Start(engine, new ServingOptions
+        {
+            MaxBatchSize = settings.MaxBatchSize,
+            MaxBatchedTokens = settings.MaxBatchedTokens,
+            MaxWaitingSequences = settings.MaxWaitingSequences,
+            MemoryBudgetBytes = settings.MemoryBudgetBytes,
+            EncodeThreads = settings.EncodeThreads,
+        }, sam);
+    }
+}

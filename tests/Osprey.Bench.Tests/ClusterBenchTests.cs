@@ -1,0 +1,39 @@
+using Osprey.Bench.Cluster;
+
+namespace Osprey.Bench.Tests;
+
+/// <summary>
+/// The cluster bench on the tiny fixture model, scaled down: its turns go through the gateway and the
+/// real grains, so the follow-ups find their prefix cached, the stock path prefills everything, and one
+/// image is encoded once for all the conversations about it.
+/// </summary>
+public sealed class ClusterBenchTests
+{
+    [Fact]
+    public async Task Follow_ups_run_through_the_grains_from_the_kept_cache_and_the_stock_path_prefills_everything()
+    {
+        var settings = new ClusterBenchSettings { Turns = 3, StockTurns = [2], NewTokensPerTurn = 4, Concurrency = [2], NewTokensPerConcurrentTurn = 4 };
+        var result = await ClusterBench.RunAsync("osprey-tiny", FixturePaths.OspreyTiny, "fp32", settings, _ => { });
+
+        Assert.Equal(3, result.Turns.Count);
+        foreach (var turn in result.Turns.Skip(1))
+        {
+            // A follow-up prefills its question (and the previous answer), not the image and the history.
+            Assert.InRange(turn.PrefilledPositions, 1, turn.PromptPositions / 10);
+            Assert.True(turn.CachedTtftMs > 0);
+        }
+        var stock = Assert.Single(result.Turns, t => t.StockTtftMs is not null);
+        Assert.Equal(2, stock.Turn);
+        Assert.InRange(stock.StockPrefilledPositions!.Value, stock.PromptPositions * 9 / 10, stock.PromptPositions + 2);
+        Assert.NotEqual(false, stock.SameFirstToken);
+        Assert.Equal(1, result.ConversationImageEncodes);
+        Assert.Equal(1, result.StockImageEncodes);
+        var concurrent = Assert.Single(result.Concurrency);
+        // Two answers of at most 4 tokens each (an answer may end early).
+        Assert.InRange(concurrent.BatchedTokens, 2, 8);
+        Assert.InRange(concurrent.SequentialTokens, 2, 8);
+        Assert.All(result.Wire, w => Assert.True(w.RequestBytes > 0 && w.ResponseBytes > 0 && w.StateBytes > 0));
+        Assert.True(result.ResidentBytesPerImage > 0);
+        Assert.True(result.EncodeStall.DecodeStepMs > 0);
+    }
+}
