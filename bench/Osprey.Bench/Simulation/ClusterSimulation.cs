@@ -135,6 +135,8 @@ public static class ClusterSimulation
                         {
                             // The first token's event is paid for here; the result's when the ticket closes,
                             // after the next turn is scheduled, so simulated time cannot run out before it.
+                            // The announcement of the silo running the turn is no token and no modelled event.
+                            if (item.IsAnnouncement) continue;
                             if (item.Result is null)
                             {
                                 firstToken ??= clock.NowMs;
