@@ -1,4 +1,3 @@
-using Osprey.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,13 +9,6 @@ public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGfl
 {
     /// <summary>The decode-shaped product: x [rows, 4096] · Wᵀ with W [11008, 4096] fp32 (one MLP projection of the 7B model).</summary>
     public const int LinearIn = 4096, LinearOut = 11008;
-
-    /// <summary>
-    /// The same decode-shaped products through the engine's few-row kernel (<see cref="FewRowProduct"/>,
-    /// what decode steps use on an AVX-512 CPU) beside libtorch's, fp32 and bf16 weights, 1 and 8 rows;
-    /// null without AVX-512.
-    /// </summary>
-    public FewRowTimings? FewRow { get; init; }
 
     /// <summary>One thread per core streaming a 1 GiB buffer with vector loads (<see cref="StreamingRead"/>).</summary>
     public double StreamReadGBps { get; init; }
@@ -39,11 +31,7 @@ public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGfl
         var bf16 = Matmul(ScalarType.BFloat16, bf16Size, 2);
         var (copy, sum) = Bandwidth(bandwidthBytes, repeat);
         var (row1, rows8, transposed8) = DecodeShapedLinear(repeat);
-        return new HardwareYardstick(fp32, bf16, copy, sum, matmulSize, bf16Size, row1, rows8, transposed8)
-        {
-            StreamReadGBps = StreamingRead.MeasureGBps(),
-            FewRow = FewRowProduct.IsSupported ? FewRowTimings.Measure(repeat) : null,
-        };
+        return new HardwareYardstick(fp32, bf16, copy, sum, matmulSize, bf16Size, row1, rows8, transposed8) { StreamReadGBps = StreamingRead.MeasureGBps() };
     }
 
     private static double Matmul(ScalarType dtype, int n, int repeat)
@@ -85,37 +73,5 @@ public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGfl
         var sumMs = Timing.Best(repeat, () => { using var s = source.sum(); });
         // A copy reads and writes every byte.
         return (2.0 * bytes / (copyMs / 1000) / 1e9, bytes / (sumMs / 1000) / 1e9);
-    }
-
-    /// <summary>Milliseconds of x [rows, 4096] · Wᵀ, W [11008, 4096], by libtorch (its few-row path) and by the engine's kernel.</summary>
-    public sealed record FewRowTimings(
-        double LibtorchFp32Row1Ms, double KernelFp32Row1Ms, double LibtorchFp32Rows8Ms, double KernelFp32Rows8Ms,
-        double LibtorchBf16Row1Ms, double KernelBf16Row1Ms, double LibtorchBf16Rows8Ms, double KernelBf16Rows8Ms)
-    {
-        public static FewRowTimings Measure(int repeat)
-        {
-            using var scope = torch.NewDisposeScope();
-            using var inference = torch.inference_mode();
-            using var generator = new Generator(3);
-            var weight32 = torch.randn([LinearOut, LinearIn], generator: generator).div_(64);
-            var weight16 = weight32.to(ScalarType.BFloat16);
-            (double Libtorch, double Kernel) Pair(Tensor weight, int rows)
-            {
-                var x = torch.randn([rows, LinearIn], generator: generator).to(weight.dtype);
-                // Interleaved, so both see the same machine.
-                double libtorch = double.MaxValue, kernel = double.MaxValue;
-                for (var i = 0; i < repeat + 2; i++)
-                {
-                    libtorch = Math.Min(libtorch, Timing.Best(1, () => { using var y = rows == 1 ? nn.functional.linear(x, weight) : weight.matmul(x.t()); }));
-                    kernel = Math.Min(kernel, Timing.Best(1, () => { using var y = FewRowProduct.Product(x, weight); }));
-                }
-                return (libtorch, kernel);
-            }
-            var (l1, k1) = Pair(weight32, 1);
-            var (l8, k8) = Pair(weight32, 8);
-            var (b1, c1) = Pair(weight16, 1);
-            var (b8, c8) = Pair(weight16, 8);
-            return new FewRowTimings(l1, k1, l8, k8, b1, c1, b8, c8);
-        }
     }
 }
