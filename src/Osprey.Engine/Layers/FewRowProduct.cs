@@ -20,18 +20,15 @@ public static unsafe class FewRowProduct
     /// <summary>Most rows of x this kernel takes; more go to libtorch's GEMM, which is then compute-bound anyway.</summary>
     public const int MaxRows = 64;
 
-    /// <summary>True on a CPU with AVX-512F and BW, where the kernel runs.</summary>
-    public static bool IsSupported { get; } = Avx512F.IsSupported && Avx512BW.IsSupported && Vector512.IsHardwareAccelerated;
-
-    /// <summary>Inner elements per loop step: two vectors of sixteen fp32 lanes (one 64-byte load of bf16).</summary>
-    private const int Step = 32;
+    /// <summary>True on a CPU with AVX-512F, where the kernel runs.</summary>
+    public static bool IsSupported { get; } = Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
 
     /// <summary>Whether <see cref="Product"/> takes this product (inference only: it has no backward).</summary>
     public static bool Takes(Tensor x, Tensor weight) =>
         IsSupported && !torch.is_grad_enabled()
         && x.dim() == 2 && x.shape[0] is >= 1 and <= MaxRows && x.device_type == DeviceType.CPU
         && weight.dim() == 2 && weight.device_type == DeviceType.CPU && weight.is_contiguous()
-        && weight.shape[1] == x.shape[1] && weight.shape[1] % Step == 0
+        && weight.shape[1] == x.shape[1] && weight.shape[1] % Vector512<float>.Count == 0
         && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16
         && x.dtype is ScalarType.Float32 or ScalarType.BFloat16;
 
@@ -43,15 +40,14 @@ public static unsafe class FewRowProduct
         var rows = (int)x.shape[0];
         var inner = (int)weight.shape[1];
         var outs = (int)weight.shape[0];
-        var bf16 = weight.dtype == ScalarType.BFloat16;
-        var x32 = bf16 ? InUnpackOrder(x) : x.to(ScalarType.Float32).contiguous();
+        var x32 = x.to(ScalarType.Float32).contiguous();
         var y = torch.empty([rows, outs], ScalarType.Float32);
         var threads = Math.Max(1, Math.Min(torch.get_num_threads(), outs / 256));
         fixed (byte* xp = x32.bytes)
         fixed (byte* wp = weight.bytes)
         fixed (byte* yp = y.bytes)
         {
-            var job = new Job((float*)xp, rows, wp, bf16, outs, inner, (float*)yp);
+            var job = new Job((float*)xp, rows, wp, weight.dtype == ScalarType.BFloat16, outs, inner, (float*)yp);
             if (threads == 1) job.Run(0, outs);
             else
             {
@@ -64,19 +60,6 @@ public static unsafe class FewRowProduct
         return scope.MoveToOuter(y);
     }
 
-    /// <summary>
-    /// x in the order a 64-byte load of 32 bf16 weights comes out of the two 16-bit unpacks (each 128-bit
-    /// lane's low four elements, then its high four), so the weights are widened with two instructions
-    /// and never reordered.
-    /// </summary>
-    private static Tensor InUnpackOrder(Tensor x)
-    {
-        var rows = x.shape[0];
-        var blocks = x.shape[1] / Step;
-        // [rows, blocks, lane 4, half 2, 4] → [rows, blocks, half, lane, 4]
-        return x.to(ScalarType.Float32).reshape(rows, blocks, 4, 2, 4).permute(0, 1, 3, 2, 4).contiguous().reshape(rows, blocks * Step);
-    }
-
     private readonly struct Job(float* x, int rows, byte* w, bool bf16, int outs, int inner, float* y)
     {
         public void Run(int from, int to)
@@ -87,133 +70,72 @@ public static unsafe class FewRowProduct
                 var m = 0;
                 for (; m + 4 <= rows; m += 4)
                 {
-                    if (bf16)
-                    {
-                        FourByTwo<Bf16Row>(x + (long)m * inner, Row(n), Row(n + 1), inner, y + (long)m * outs + n, outs);
-                        FourByTwo<Bf16Row>(x + (long)m * inner, Row(n + 2), Row(n + 3), inner, y + (long)m * outs + n + 2, outs);
-                    }
-                    else
-                    {
-                        FourByTwo<Fp32Row>(x + (long)m * inner, Row(n), Row(n + 1), inner, y + (long)m * outs + n, outs);
-                        FourByTwo<Fp32Row>(x + (long)m * inner, Row(n + 2), Row(n + 3), inner, y + (long)m * outs + n + 2, outs);
-                    }
+                    FourByTwo(m, n);
+                    FourByTwo(m, n + 2);
                 }
-                for (; m < rows; m++)
-                {
-                    if (bf16) OneByFour<Bf16Row>(x + (long)m * inner, Row(n), Row(n + 1), Row(n + 2), Row(n + 3), inner, y + (long)m * outs + n);
-                    else OneByFour<Fp32Row>(x + (long)m * inner, Row(n), Row(n + 1), Row(n + 2), Row(n + 3), inner, y + (long)m * outs + n);
-                }
+                for (; m < rows; m++) OneByFour(m, n);
             }
             for (; n < to; n++)
-                for (var m = 0; m < rows; m++)
-                {
-                    if (bf16) OneByFour<Bf16Row>(x + (long)m * inner, Row(n), Row(n), Row(n), Row(n), inner, null, y + (long)m * outs + n);
-                    else OneByFour<Fp32Row>(x + (long)m * inner, Row(n), Row(n), Row(n), Row(n), inner, null, y + (long)m * outs + n);
-                }
+                for (var m = 0; m < rows; m++) OneByOne(m, n);
         }
 
-        private byte* Row(int n) => w + (long)n * inner * (bf16 ? 2 : 4);
-    }
-
-    /// <summary>How 32 elements of a weight row become two vectors of sixteen fp32 lanes.</summary>
-    private interface IWeightRow
-    {
-        static abstract (Vector512<float> Low, Vector512<float> High) Load(byte* row, int k);
-    }
-
-    private readonly struct Fp32Row : IWeightRow
-    {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static (Vector512<float> Low, Vector512<float> High) Load(byte* row, int k) =>
-            (Vector512.Load((float*)row + k), Vector512.Load((float*)row + k + 16));
-    }
+        private Vector512<float> Weights(int n, int k) => bf16
+            ? Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512UInt32(Vector256.Load((ushort*)w + (long)n * inner + k)), 16).AsSingle()
+            : Vector512.Load((float*)w + (long)n * inner + k);
 
-    /// <summary>bf16 is the top half of an fp32: interleaving zeros below each value widens it exactly.</summary>
-    private readonly struct Bf16Row : IWeightRow
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static (Vector512<float> Low, Vector512<float> High) Load(byte* row, int k)
+        /// <summary>Four rows of x against two weight rows: each weight and each x load serves several products.</summary>
+        private void FourByTwo(int m, int n)
         {
-            var raw = Vector512.Load((ushort*)row + k);
-            return (Avx512BW.UnpackLow(Vector512<ushort>.Zero, raw).AsSingle(), Avx512BW.UnpackHigh(Vector512<ushort>.Zero, raw).AsSingle());
+            Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+            Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+            float* x0 = x + (long)m * inner, x1 = x0 + inner, x2 = x1 + inner, x3 = x2 + inner;
+            for (var k = 0; k < inner; k += 16)
+            {
+                var w0 = Weights(n, k);
+                var w1 = Weights(n + 1, k);
+                var v0 = Vector512.Load(x0 + k);
+                var v1 = Vector512.Load(x1 + k);
+                var v2 = Vector512.Load(x2 + k);
+                var v3 = Vector512.Load(x3 + k);
+                a00 = Avx512F.FusedMultiplyAdd(v0, w0, a00);
+                a01 = Avx512F.FusedMultiplyAdd(v1, w0, a01);
+                a02 = Avx512F.FusedMultiplyAdd(v2, w0, a02);
+                a03 = Avx512F.FusedMultiplyAdd(v3, w0, a03);
+                a10 = Avx512F.FusedMultiplyAdd(v0, w1, a10);
+                a11 = Avx512F.FusedMultiplyAdd(v1, w1, a11);
+                a12 = Avx512F.FusedMultiplyAdd(v2, w1, a12);
+                a13 = Avx512F.FusedMultiplyAdd(v3, w1, a13);
+            }
+            Store(m, n, a00); Store(m + 1, n, a01); Store(m + 2, n, a02); Store(m + 3, n, a03);
+            Store(m, n + 1, a10); Store(m + 1, n + 1, a11); Store(m + 2, n + 1, a12); Store(m + 3, n + 1, a13);
         }
-    }
 
-    /// <summary>Four rows of x against two weight rows: each weight and each x load serves several products.</summary>
-    private static void FourByTwo<TRow>(float* x0, byte* w0, byte* w1, int inner, float* y, int outs) where TRow : IWeightRow
-    {
-        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
-        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
-        float* x1 = x0 + inner, x2 = x1 + inner, x3 = x2 + inner;
-        for (var k = 0; k < inner; k += Step)
+        /// <summary>One row of x against four weight rows: four streams in flight for the memory system.</summary>
+        private void OneByFour(int m, int n)
         {
-            var (u, uh) = TRow.Load(w0, k);
-            var (v, vh) = TRow.Load(w1, k);
-            var r0 = Vector512.Load(x0 + k);
-            var r1 = Vector512.Load(x1 + k);
-            var r2 = Vector512.Load(x2 + k);
-            var r3 = Vector512.Load(x3 + k);
-            a00 = Avx512F.FusedMultiplyAdd(r0, u, a00);
-            a01 = Avx512F.FusedMultiplyAdd(r1, u, a01);
-            a02 = Avx512F.FusedMultiplyAdd(r2, u, a02);
-            a03 = Avx512F.FusedMultiplyAdd(r3, u, a03);
-            a10 = Avx512F.FusedMultiplyAdd(r0, v, a10);
-            a11 = Avx512F.FusedMultiplyAdd(r1, v, a11);
-            a12 = Avx512F.FusedMultiplyAdd(r2, v, a12);
-            a13 = Avx512F.FusedMultiplyAdd(r3, v, a13);
-            r0 = Vector512.Load(x0 + k + 16);
-            r1 = Vector512.Load(x1 + k + 16);
-            r2 = Vector512.Load(x2 + k + 16);
-            r3 = Vector512.Load(x3 + k + 16);
-            a00 = Avx512F.FusedMultiplyAdd(r0, uh, a00);
-            a01 = Avx512F.FusedMultiplyAdd(r1, uh, a01);
-            a02 = Avx512F.FusedMultiplyAdd(r2, uh, a02);
-            a03 = Avx512F.FusedMultiplyAdd(r3, uh, a03);
-            a10 = Avx512F.FusedMultiplyAdd(r0, vh, a10);
-            a11 = Avx512F.FusedMultiplyAdd(r1, vh, a11);
-            a12 = Avx512F.FusedMultiplyAdd(r2, vh, a12);
-            a13 = Avx512F.FusedMultiplyAdd(r3, vh, a13);
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            var xm = x + (long)m * inner;
+            for (var k = 0; k < inner; k += 16)
+            {
+                var v = Vector512.Load(xm + k);
+                a0 = Avx512F.FusedMultiplyAdd(v, Weights(n, k), a0);
+                a1 = Avx512F.FusedMultiplyAdd(v, Weights(n + 1, k), a1);
+                a2 = Avx512F.FusedMultiplyAdd(v, Weights(n + 2, k), a2);
+                a3 = Avx512F.FusedMultiplyAdd(v, Weights(n + 3, k), a3);
+            }
+            Store(m, n, a0); Store(m, n + 1, a1); Store(m, n + 2, a2); Store(m, n + 3, a3);
         }
-        y[0] = Vector512.Sum(a00); y[outs] = Vector512.Sum(a01); y[2L * outs] = Vector512.Sum(a02); y[3L * outs] = Vector512.Sum(a03);
-        y[1] = Vector512.Sum(a10); y[outs + 1] = Vector512.Sum(a11); y[2L * outs + 1] = Vector512.Sum(a12); y[3L * outs + 1] = Vector512.Sum(a13);
-    }
 
-    /// <summary>
-    /// One row of x against four weight rows (four streams in flight for the memory system); with
-    /// <paramref name="single"/> set, against one row only, summed in the same order.
-    /// </summary>
-    private static void OneByFour<TRow>(float* x, byte* w0, byte* w1, byte* w2, byte* w3, int inner, float* y, float* single = null) where TRow : IWeightRow
-    {
-        if (single is not null)
+        private void OneByOne(int m, int n)
         {
             Vector512<float> a = default;
-            for (var k = 0; k < inner; k += Step)
-            {
-                var (low, high) = TRow.Load(w0, k);
-                a = Avx512F.FusedMultiplyAdd(Vector512.Load(x + k), low, a);
-                a = Avx512F.FusedMultiplyAdd(Vector512.Load(x + k + 16), high, a);
-            }
-            *single = Vector512.Sum(a);
-            return;
+            var xm = x + (long)m * inner;
+            for (var k = 0; k < inner; k += 16) a = Avx512F.FusedMultiplyAdd(Vector512.Load(xm + k), Weights(n, k), a);
+            Store(m, n, a);
         }
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (var k = 0; k < inner; k += Step)
-        {
-            var (l0, h0) = TRow.Load(w0, k);
-            var (l1, h1) = TRow.Load(w1, k);
-            var (l2, h2) = TRow.Load(w2, k);
-            var (l3, h3) = TRow.Load(w3, k);
-            var r = Vector512.Load(x + k);
-            a0 = Avx512F.FusedMultiplyAdd(r, l0, a0);
-            a1 = Avx512F.FusedMultiplyAdd(r, l1, a1);
-            a2 = Avx512F.FusedMultiplyAdd(r, l2, a2);
-            a3 = Avx512F.FusedMultiplyAdd(r, l3, a3);
-            r = Vector512.Load(x + k + 16);
-            a0 = Avx512F.FusedMultiplyAdd(r, h0, a0);
-            a1 = Avx512F.FusedMultiplyAdd(r, h1, a1);
-            a2 = Avx512F.FusedMultiplyAdd(r, h2, a2);
-            a3 = Avx512F.FusedMultiplyAdd(r, h3, a3);
-        }
-        y[0] = Vector512.Sum(a0); y[1] = Vector512.Sum(a1); y[2] = Vector512.Sum(a2); y[3] = Vector512.Sum(a3);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Store(int m, int n, Vector512<float> sum) => y[(long)m * outs + n] = Vector512.Sum(sum);
     }
 }
