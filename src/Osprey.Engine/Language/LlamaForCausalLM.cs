@@ -87,7 +87,6 @@ public sealed class LlamaForCausalLM : nn.Module
     {
         var head = lm_head?.weight ?? model.embed_tokens.weight;
         using var scope = torch.NewDisposeScope();
-        if (FewRowProduct.Takes(hidden, head)) return scope.MoveToOuter(FewRowProduct.Product(hidden, head));
         return scope.MoveToOuter(nn.functional.linear(hidden, head).to_type(ScalarType.Float32));
     }
 

@@ -40,16 +40,9 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => Product(x, weight, bias);
 
-    /// <summary>x·Wᵀ + b with the kernel that suits the row count (<see cref="FewRowProduct"/>, then <see cref="FewRows"/>).</summary>
+    /// <summary>x·Wᵀ + b with the kernel that suits the row count (see <see cref="FewRows"/>).</summary>
     public static Tensor Product(Tensor x, Tensor weight, Tensor? bias)
     {
-        if (FewRowProduct.Takes(x, weight))
-        {
-            using var scope = NewDisposeScope();
-            var y = FewRowProduct.Product(x, weight);
-            if (bias is not null) y.add_(bias);
-            return scope.MoveToOuter(y.to(x.dtype));
-        }
         if (x.dim() == 2 && x.shape[0] is > 1 and <= FewRows && x.device_type == DeviceType.CPU)
         {
             using var scope = NewDisposeScope();
