@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Osprey.Training.Segmentation;
@@ -10,6 +11,10 @@ namespace Osprey.Training.Segmentation;
 /// </summary>
 public static class SamMaskLoss
 {
+    // Owned for the process: a Scalar converted implicitly from a double can be finalised while
+    // libtorch still reads it (seen here as "toDouble" failures mid-training).
+    private static readonly Scalar Zero = 0.0, One = 1.0, Two = 2.0;
+
     /// <returns>Losses [n, M] and the detached IoUs [n, M] (1 when prediction and target are both empty).</returns>
     public static (Tensor Loss, Tensor Iou) PerMask(Tensor logits, Tensor targets)
     {
@@ -18,14 +23,15 @@ public static class SamMaskLoss
         long[] pixels = [2, 3];
         var bce = nn.functional.binary_cross_entropy_with_logits(logits, t, reduction: nn.Reduction.None).mean(pixels);
         var p = logits.sigmoid();
-        var dice = 1.0 - (2.0 * (p * t).sum(pixels) + 1.0) / (p.sum(pixels) + t.sum(pixels) + 1.0);
+        var overlap = (p * t).sum(pixels).mul(Two).add(One);
+        var dice = overlap.div((p.sum(pixels) + t.sum(pixels)).add(One)).neg().add(One);
         Tensor iou;
         using (no_grad())
         {
-            var predicted = logits.gt(0.0).to(ScalarType.Float32);
+            var predicted = logits.gt(Zero).to(ScalarType.Float32);
             var intersection = (predicted * t).sum(pixels);
-            var union = (predicted + t).clamp_max(1.0).sum(pixels);
-            iou = where(union.gt(0.0), intersection / union.clamp_min(1.0), ones_like(union));
+            var union = (predicted + t).clamp_max(One).sum(pixels);
+            iou = where(union.gt(Zero), intersection.div(union.clamp_min(One)), ones_like(union));
         }
         return (scope.MoveToOuter(bce + dice), scope.MoveToOuter(iou));
     }

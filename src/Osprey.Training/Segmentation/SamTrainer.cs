@@ -29,6 +29,9 @@ public sealed class SamTrainer
     private readonly AdamW _adam;
     private readonly LearningRateSchedule _schedule;
 
+    // Owned for the process: implicit double→Scalar conversions can be finalised while libtorch reads them.
+    private static readonly Scalar One = 1.0, Quarter = 0.25;
+
     public SamTrainer(SamModel model, SamTrainingOptions options, SceneGenerator scenes)
     {
         if (scenes.Options.ImageSize > model.Config.ImageSize)
@@ -112,9 +115,9 @@ public sealed class SamTrainer
             var (clickLoss, clickActual) = SamMaskLoss.PerMask(Resize(clickLogits), Targets(clickTargets, scene));
             var single = clickLoss.select(1, 0);
             var multi = clickLoss.narrow(1, 1, clickLoss.shape[1] - 1);
-            var multiLoss = isObject * multi.min(1).values + (1.0 - isObject) * multi.mean([1]);
+            var multiLoss = isObject * multi.min(1).values + isObject.neg().add(One) * multi.mean([1]);
             terms.Add((single + multiLoss).sum());
-            terms.Add(nn.functional.mse_loss(clickPredicted, clickActual * isObject.unsqueeze(1), nn.Reduction.Sum) / 4.0);
+            terms.Add(nn.functional.mse_loss(clickPredicted, clickActual * isObject.unsqueeze(1), nn.Reduction.Sum).mul(Quarter));
             clickIou += clickActual.select(1, 0).narrow(0, 0, n).sum().item<float>();
 
             // Boxes.
@@ -142,7 +145,8 @@ public sealed class SamTrainer
                 terms.Add(nn.functional.mse_loss(pairPredicted.narrow(1, 0, 1), pairActual, nn.Reduction.Sum));
             }
         }
-        var total = stack(terms).sum() / (double)objects;
+        using Scalar perObject = 1.0 / objects;
+        var total = stack(terms).sum().mul(perObject);
         return new StepLoss(total, clickIou, boxIou, objects);
     }
 
