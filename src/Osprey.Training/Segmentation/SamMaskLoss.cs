@@ -11,8 +11,8 @@ namespace Osprey.Training.Segmentation;
 /// </summary>
 public static class SamMaskLoss
 {
-    // Owned for the process: a Scalar converted implicitly from a double can be finalised while
-    // libtorch still reads it (seen here as "toDouble" failures mid-training).
+    // Owned for the process: a Scalar converted implicitly from a double (or the alpha that a tensor's
+    // + operator makes) can be finalised while libtorch still reads it ("toDouble" failures mid-training).
     private static readonly Scalar Zero = 0.0, One = 1.0, Two = 2.0;
 
     /// <returns>Losses [n, M] and the detached IoUs [n, M] (1 when prediction and target are both empty).</returns>
@@ -24,15 +24,15 @@ public static class SamMaskLoss
         var bce = nn.functional.binary_cross_entropy_with_logits(logits, t, reduction: nn.Reduction.None).mean(pixels);
         var p = logits.sigmoid();
         var overlap = (p * t).sum(pixels).mul(Two).add(One);
-        var dice = overlap.div((p.sum(pixels) + t.sum(pixels)).add(One)).neg().add(One);
+        var dice = overlap.div(p.sum(pixels).add(t.sum(pixels), One).add(One)).neg().add(One);
         Tensor iou;
         using (no_grad())
         {
             var predicted = logits.gt(Zero).to(ScalarType.Float32);
             var intersection = (predicted * t).sum(pixels);
-            var union = (predicted + t).clamp_max(One).sum(pixels);
+            var union = predicted.add(t, One).clamp_max(One).sum(pixels);
             iou = where(union.gt(Zero), intersection.div(union.clamp_min(One)), ones_like(union));
         }
-        return (scope.MoveToOuter(bce + dice), scope.MoveToOuter(iou));
+        return (scope.MoveToOuter(bce.add(dice, One)), scope.MoveToOuter(iou));
     }
 }
