@@ -191,8 +191,10 @@ document.addEventListener('keydown', (event) => {
 // objects stay on top of the overlays).
 // A 16×16 grid of clicks rather than the generator's 32×32: each click is a pass of the mask decoder, and
 // on a CPU server 1,024 of them keep a person waiting tens of seconds; 16 per side still puts several
-// clicks on an object a tenth of the image wide.
-const FIND_POINTS_PER_SIDE = 16;
+// clicks on an object a tenth of the image wide. The quality filters are looser than the generator's
+// (0.88 predicted IoU, 0.95 stability): the default SAM's IoU head rarely predicts above 0.8, and with
+// the reference's thresholds it finds nothing (models/sam-default/README.md).
+const FIND_SETTINGS = { pointsPerSide: 16, predIouThresh: 0.6, stabilityScoreThresh: 0.85 };
 let finding = false;
 $('find-objects').addEventListener('click', async () => {
   if (!state.image || finding) return;
@@ -201,7 +203,7 @@ $('find-objects').addEventListener('click', async () => {
   updateFindButton();
   clearProblem($('image-problem'));
   try {
-    const masks = await segmentEverything(image.id, { pointsPerSide: FIND_POINTS_PER_SIDE });
+    const masks = await segmentEverything(image.id, FIND_SETTINGS);
     if (state.image !== image) return;
     const found = masks.map((m) => ({ rle: m.rle, ...rleToMask(m.rle) })).filter((m) => m.bounds);
     found.sort((a, b) => b.area - a.area);
