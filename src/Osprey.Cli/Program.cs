@@ -6,6 +6,7 @@ var root = new RootCommand("osprey — Osprey region chat on TorchSharp")
     DescribeCommand.Create(),
     InferCommand.Create(),
     SegmentCommand.Create(),
+    TrainSamCommand.Create(),
     InitModelCommand.Create(),
     DeepenModelCommand.Create(),
     TrainCommand.Create(),

@@ -78,6 +78,34 @@ public sealed record SamConfig
         }
     }
 
+    /// <summary>This config in the keys <see cref="Parse"/> reads, for a model directory's <c>config.json</c>.</summary>
+    public string ToJson()
+    {
+        var root = new JsonObject
+        {
+            ["image_size"] = ImageSize,
+            ["patch_size"] = PatchSize,
+            ["encoder_embed_dim"] = EncoderEmbedDim,
+            ["encoder_depth"] = EncoderDepth,
+            ["encoder_num_heads"] = EncoderNumHeads,
+            ["encoder_global_attn_indexes"] = new JsonArray([.. EncoderGlobalAttnIndexes.Select(i => (JsonNode)i)]),
+            ["window_size"] = WindowSize,
+            ["prompt_embed_dim"] = PromptEmbedDim,
+            ["mask_in_chans"] = MaskInChans,
+            ["decoder_depth"] = DecoderDepth,
+            ["decoder_mlp_dim"] = DecoderMlpDim,
+            ["decoder_num_heads"] = DecoderNumHeads,
+            ["attention_downsample_rate"] = AttentionDownsampleRate,
+            ["iou_head_depth"] = IouHeadDepth,
+            ["iou_head_hidden_dim"] = IouHeadHiddenDim,
+            ["num_multimask_outputs"] = NumMultimaskOutputs,
+            ["layer_norm_eps"] = LayerNormEps,
+            ["pixel_mean"] = new JsonArray([.. PixelMean.Select(v => (JsonNode)(double)v)]),
+            ["pixel_std"] = new JsonArray([.. PixelStd.Select(v => (JsonNode)(double)v)]),
+        };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
     /// <summary>
     /// The shape a checkpoint's tensors imply. Shapes give everything but the decoder's head count,
     /// which is taken as the published models' 8, and the encoder's, which follows from the relative

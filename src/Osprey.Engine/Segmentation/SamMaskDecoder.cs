@@ -44,6 +44,18 @@ public sealed class SamMaskDecoder : nn.Module
     public (Tensor Masks, Tensor Iou) forward(Tensor imageEmbedding, Tensor imagePositions, Tensor sparse, Tensor dense, bool multimask)
     {
         using var scope = NewDisposeScope();
+        var (masks, iou) = EveryOutput(imageEmbedding, imagePositions, sparse, dense);
+        var chosen = multimask ? 1..MaskTokens : 0..1;
+        return (scope.MoveToOuter(masks[.., chosen].contiguous()), scope.MoveToOuter(iou[.., chosen].contiguous()));
+    }
+
+    /// <summary>
+    /// Every mask token's output at once, [B, MaskTokens, 4h, 4w] and [B, MaskTokens]: training fits the
+    /// single mask and the multimask ones from one pass.
+    /// </summary>
+    public (Tensor Masks, Tensor Iou) EveryOutput(Tensor imageEmbedding, Tensor imagePositions, Tensor sparse, Tensor dense)
+    {
+        using var scope = NewDisposeScope();
         var batch = sparse.shape[0];
         var outputTokens = cat([iou_token.weight, mask_tokens.weight], 0).unsqueeze(0).expand(batch, -1, -1);
         var tokens = cat([outputTokens, sparse], 1);
@@ -60,8 +72,6 @@ public sealed class SamMaskDecoder : nn.Module
         var (uc, uh, uw) = (upscaled.shape[1], upscaled.shape[2], upscaled.shape[3]);
         var masks = hyper.matmul(upscaled.view(b, uc, uh * uw)).view(b, -1, uh, uw);
         var iou = iou_prediction_head.forward(iouOut);
-
-        var chosen = multimask ? 1..MaskTokens : 0..1;
-        return (scope.MoveToOuter(masks[.., chosen].contiguous()), scope.MoveToOuter(iou[.., chosen].contiguous()));
+        return (scope.MoveToOuter(masks), scope.MoveToOuter(iou));
     }
 }

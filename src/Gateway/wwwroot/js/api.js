@@ -110,6 +110,23 @@ export async function describeRegions(imageId, regions) {
   return (await json(response)).descriptions;
 }
 
+/** POST /v1/images/{id}/segment with clicks [[x, y, label], …] → the best mask {rle, score, area}, or null when there is none. */
+export async function segmentClicks(imageId, points, signal) {
+  const response = await send(`/v1/images/${encodeURIComponent(imageId)}/segment`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ points, multimask: false }),
+    signal,
+  });
+  return (await json(response)).masks[0] ?? null;
+}
+
+/** POST /v1/images/{id}/segment-everything with the generator's settings (its defaults for those left out) → every object's mask {rle, score, area}, best score first. */
+export async function segmentEverything(imageId, settings = {}) {
+  const response = await postJson(`/v1/images/${encodeURIComponent(imageId)}/segment-everything`, settings);
+  return (await json(response)).masks;
+}
+
 /** GET /v1/models: whether the API takes this tab's key (or needs none). A 401 reaches the key field. */
 export async function checkAccess() {
   try {

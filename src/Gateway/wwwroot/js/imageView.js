@@ -140,11 +140,33 @@ export function drawRegion(context, view, shape, colour, name, { draft = false }
       label = { x: topX, y: topY, centred: true };
       break;
     }
-    case 'brush': {
+    case 'brush':
+    case 'segment': {
       context.globalAlpha = draft ? 0.5 : OVERLAY_ALPHA + 0.12;
       context.imageSmoothingEnabled = false;
       context.drawImage(tintedMask(shape.mask, colour), 0, 0);
       label = shape.bounds ? { x: shape.bounds.x0, y: shape.bounds.y0 } : null;
+      break;
+    }
+    case 'clicks': {
+      // The preview mask (once it has come back), then the clicks: filled for foreground, hollow for background.
+      if (shape.preview) {
+        context.globalAlpha = 0.5;
+        context.imageSmoothingEnabled = false;
+        context.drawImage(tintedMask(shape.preview.mask, colour), 0, 0);
+        context.globalAlpha = 1;
+      }
+      context.setLineDash([]);
+      for (const [x, y, foreground] of shape.points) {
+        context.beginPath();
+        context.arc(x, y, view.screen(4.5), 0, Math.PI * 2);
+        context.fillStyle = foreground ? colour : '#fff';
+        context.fill();
+        context.strokeStyle = foreground ? '#fff' : '#111';
+        context.lineWidth = view.screen(1.5);
+        context.stroke();
+      }
+      label = null;
       break;
     }
   }

@@ -1,6 +1,7 @@
 // Wires the page together: opening an image (picker or drop), the tools, the region list, the chat and
 // "Describe all". Each concern lives in its own module; this one only connects them.
-import { uploadImage } from './api.js';
+import { uploadImage, segmentClicks, segmentEverything } from './api.js';
+import { rleToMask } from './rle.js';
 import { RegionStore } from './regions.js';
 import { ImageView, drawRegion } from './imageView.js';
 import { RegionTools } from './tools.js';
@@ -19,6 +20,9 @@ const view = new ImageView($('image-canvas'), $('stage'));
 const tools = new RegionTools(view, store, () => {
   view.invalidate();
   updateDraftControls();
+}, {
+  segment: (points, signal) => segmentClicks(state.image.id, points, signal),
+  onSegmentProblem: (failure) => (failure ? showProblem($('image-problem'), failure) : clearProblem($('image-problem'))),
 });
 
 const chat = new Chat({
@@ -98,6 +102,7 @@ async function openImage(file) {
   view.show(bitmap, drawOverlays);
   view.canvas.setAttribute('aria-label', `${file.name}, ${info.width} by ${info.height} pixels: draw regions here`);
   updateDescribeButton();
+  updateFindButton();
 }
 
 function drawOverlays(context) {
@@ -180,6 +185,44 @@ document.addEventListener('keydown', (event) => {
   else if (event.key === 'Escape') tools.discard();
 });
 
+// ---- Find all objects ------------------------------------------------------------------------------------
+
+// Segment-everything on the server; every mask it finds becomes a region (largest first, so small
+// objects stay on top of the overlays).
+// A 16×16 grid of clicks rather than the generator's 32×32: each click is a pass of the mask decoder, and
+// on a CPU server 1,024 of them keep a person waiting tens of seconds; 16 per side still puts several
+// clicks on an object a tenth of the image wide. The quality filters are looser than the generator's
+// (0.88 predicted IoU, 0.95 stability): the default SAM's IoU head rarely predicts above 0.8, and with
+// the reference's thresholds it finds nothing (models/sam-default/README.md).
+const FIND_SETTINGS = { pointsPerSide: 16, predIouThresh: 0.6, stabilityScoreThresh: 0.85 };
+let finding = false;
+$('find-objects').addEventListener('click', async () => {
+  if (!state.image || finding) return;
+  const image = state.image;
+  finding = true;
+  updateFindButton();
+  clearProblem($('image-problem'));
+  try {
+    const masks = await segmentEverything(image.id, FIND_SETTINGS);
+    if (state.image !== image) return;
+    const found = masks.map((m) => ({ rle: m.rle, ...rleToMask(m.rle) })).filter((m) => m.bounds);
+    found.sort((a, b) => b.area - a.area);
+    for (const { rle, mask, bounds } of found) store.add({ kind: 'segment', rle, mask, bounds });
+    $('image-status').textContent = `${image.label} · found ${found.length} object${found.length === 1 ? '' : 's'}`;
+  } catch (failure) {
+    showProblem($('image-problem'), failure, () => $('find-objects').click());
+  } finally {
+    finding = false;
+    updateFindButton();
+  }
+});
+
+function updateFindButton() {
+  const button = $('find-objects');
+  button.disabled = finding || !state.image;
+  button.textContent = finding ? 'Finding objects…' : 'Find all objects';
+}
+
 // ---- Regions -----------------------------------------------------------------------------------------
 
 store.onChange((change) => {
@@ -229,3 +272,4 @@ startKeyField($('api-key-form'), $('api-key-input'), $('api-key-status'));
 selectTool('box');
 renderRegions();
 updateDescribeButton();
+updateFindButton();

@@ -1,7 +1,7 @@
 // The list of regions beside the image: name (as the API numbers it), colour, kind, delete button, and
 // the region's description once "Describe all" has run. Clicking a name puts `<regionK>` in the message.
 
-const KIND_LABEL = { box: 'box', polygon: 'polygon', brush: 'brush' };
+const KIND_LABEL = { box: 'box', polygon: 'polygon', brush: 'brush', segment: 'mask' };
 
 export function renderRegionList(list, store, { onInsert, onDelete, busy }) {
   const items = store.all.map((region) => {

@@ -29,7 +29,10 @@ export class RegionStore {
     return firstFreeColour(this.#regions.map((r) => r.colour));
   }
 
-  /** shape: {kind: 'box', box: [x0,y0,x1,y1]} | {kind: 'polygon', points: [[x,y],…]} | {kind: 'brush', mask: canvas, bounds}. */
+  /**
+   * shape: {kind: 'box', box: [x0,y0,x1,y1]} | {kind: 'polygon', points: [[x,y],…]} | {kind: 'brush', mask: canvas, bounds}
+   * | {kind: 'segment', rle, mask: canvas, bounds} (a mask the segmentation endpoints made, kept as their RLE).
+   */
   add(shape) {
     const region = { key: nextKey++, colour: this.nextColour(), shape, description: null };
     this.#regions.push(region);
@@ -71,6 +74,8 @@ export async function toApiRegions(regions) {
         return { mask: { polygon: [shape.points.flat()] } };
       case 'brush':
         return { mask: { png: await maskToPngBase64(shape.mask) } };
+      case 'segment':
+        return { mask: { rle: shape.rle } };
       default:
         throw new Error(`unknown region kind ${shape.kind}`);
     }

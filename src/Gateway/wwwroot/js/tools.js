@@ -1,13 +1,16 @@
 // The drawing tools. Box: drag a rectangle. Polygon: click points, then double-click, Enter or "Add
 // region" closes it; Escape drops it. Brush: paint (or erase) with a round brush, then "Add region" (or
-// Enter) adds it.
+// Enter) adds it. Click: each click adds a foreground point (shift-click a background one) and the
+// server's Segment Anything mask for all the clicks so far is previewed; "Add region" (or Enter) adds it.
 // Each tool keeps its unfinished shape as the draft, which the canvas shows dashed.
 import { createMask, strokeMask, maskBounds } from './brushMask.js';
+import { rleToMask } from './rle.js';
 
 const HINTS = {
   box: 'Drag on the image to draw a box around a region.',
   polygon: 'Click the corners of the region; double-click, press Enter or “Add region” to close it, Escape to start over.',
   brush: 'Paint over the region (switch to Erase to correct it), then press “Add region” or Enter.',
+  click: 'Click on an object to select it (shift-click to mark what is not part of it), then press “Add region” or Enter.',
 };
 
 // Two clicks closer than this (screen pixels) are the two halves of a double-click, not two corners.
@@ -23,11 +26,20 @@ export class RegionTools {
   draft = null;
   pointer = null;
   #drag = null;
+  #segment;
+  #onSegmentProblem;
+  #preview = null;
 
-  constructor(view, store, onDraftChange) {
+  /**
+   * segment(points, signal) resolves with the mask {rle, score, area} for clicks [[x, y, label], …] (or null);
+   * onSegmentProblem(error | null) shows (or clears) why a preview failed.
+   */
+  constructor(view, store, onDraftChange, { segment, onSegmentProblem }) {
     this.#view = view;
     this.#store = store;
     this.#onDraftChange = onDraftChange;
+    this.#segment = segment;
+    this.#onSegmentProblem = onSegmentProblem;
     const canvas = view.canvas;
     canvas.addEventListener('pointerdown', (e) => this.#down(e));
     canvas.addEventListener('pointermove', (e) => this.#move(e));
@@ -49,6 +61,7 @@ export class RegionTools {
 
   select(tool) {
     if (tool === this.tool) return;
+    this.#cancelPreview();
     this.draft = null;
     this.tool = tool;
     this.#changed();
@@ -65,6 +78,10 @@ export class RegionTools {
       const bounds = maskBounds(draft.mask);
       if (!bounds) return false;
       this.#store.add({ kind: 'brush', mask: draft.mask, bounds });
+    } else if (draft.kind === 'clicks') {
+      if (!draft.preview?.bounds || draft.pending) return false;
+      const { rle, mask, bounds } = draft.preview;
+      this.#store.add({ kind: 'segment', rle, mask, bounds });
     } else {
       return false;
     }
@@ -76,12 +93,14 @@ export class RegionTools {
   /** Escape (or "Clear"): drop the unfinished shape. */
   discard() {
     if (!this.draft) return;
+    this.#cancelPreview();
     this.draft = null;
     this.#changed();
   }
 
   get canFinish() {
     if (this.draft?.kind === 'polygon') return this.draft.points.length >= 3;
+    if (this.draft?.kind === 'clicks') return Boolean(this.draft.preview?.bounds) && !this.draft.pending;
     return this.draft?.kind === 'brush' && this.draft.painted;
   }
 
@@ -94,6 +113,8 @@ export class RegionTools {
       this.draft = { kind: 'box', box: boxOf(point, point) };
     } else if (this.tool === 'polygon') {
       this.#addCorner(point);
+    } else if (this.tool === 'click') {
+      this.#addClick(point, !event.shiftKey);
     } else if (this.tool === 'brush') {
       this.#view.canvas.setPointerCapture(event.pointerId);
       const image = this.#view.image;
@@ -143,6 +164,41 @@ export class RegionTools {
     const last = points[points.length - 1];
     const near = last && Math.hypot(last[0] - point.x, last[1] - point.y) * this.#view.scale < SAME_POINT;
     if (!near) points.push([round(point.x), round(point.y)]);
+  }
+
+  #addClick(point, foreground) {
+    if (this.draft?.kind !== 'clicks') this.draft = { kind: 'clicks', points: [], preview: null, pending: false };
+    this.draft.points.push([round(point.x), round(point.y), foreground ? 1 : 0]);
+    this.#requestPreview(this.draft);
+  }
+
+  /** Asks for the mask of all the draft's clicks; an answer to an older set of clicks is dropped. */
+  async #requestPreview(draft) {
+    this.#cancelPreview();
+    const controller = new AbortController();
+    this.#preview = controller;
+    draft.pending = true;
+    this.#view.canvas.dataset.segmenting = 'true';
+    try {
+      const found = await this.#segment(draft.points.map((p) => [...p]), controller.signal);
+      if (controller.signal.aborted) return;
+      draft.preview = found ? { rle: found.rle, ...rleToMask(found.rle) } : null;
+      this.#onSegmentProblem(null);
+    } catch (failure) {
+      if (controller.signal.aborted || failure.name === 'AbortError') return;
+      draft.preview = null;
+      this.#onSegmentProblem(failure);
+    }
+    draft.pending = false;
+    this.#preview = null;
+    delete this.#view.canvas.dataset.segmenting;
+    this.#changed();
+  }
+
+  #cancelPreview() {
+    this.#preview?.abort();
+    this.#preview = null;
+    delete this.#view.canvas.dataset.segmenting;
   }
 
   #paint(from, to) {
