@@ -107,10 +107,18 @@ public sealed class WebAppTests(DefaultModelGateway gateway, SystemChromium chro
 
         // On a phone the panels stack (image, regions, conversation) and nothing runs off the side.
         await app.Page.SetViewportSizeAsync(390, 844);
-        var image = await app.Page.Locator(".image-panel").BoundingBoxAsync();
-        var list = await app.Page.Locator(".regions-panel").BoundingBoxAsync();
-        var chat = await app.Page.Locator(".chat-panel").BoundingBoxAsync();
-        Assert.True(image!.Y + image.Height <= list!.Y && list.Y + list.Height <= chat!.Y, "the panels should stack on a 390-pixel screen");
+        // The canvas is laid out again after the resize (a resize observer redraws it): read the
+        // panels once the layout has settled, not in the frame the viewport changed.
+        var stacked = false;
+        for (var attempt = 0; attempt < 50 && !stacked; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(100);
+            var image = await app.Page.Locator(".image-panel").BoundingBoxAsync();
+            var list = await app.Page.Locator(".regions-panel").BoundingBoxAsync();
+            var chat = await app.Page.Locator(".chat-panel").BoundingBoxAsync();
+            stacked = image!.Y + image.Height <= list!.Y && list.Y + list.Height <= chat!.Y;
+        }
+        Assert.True(stacked, "the panels should stack on a 390-pixel screen");
         Assert.True(await app.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 390, "the page should not scroll sideways at 390 pixels");
         var canvasOnPhone = await app.CanvasBoxAsync();
         Assert.True(canvasOnPhone.X >= 0 && canvasOnPhone.X + canvasOnPhone.Width <= 390);
