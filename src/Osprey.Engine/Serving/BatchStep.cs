@@ -28,7 +28,6 @@ internal sealed class BatchStep(OspreyEngine engine)
         var budget = tokenBudget - decoding.Count;
         var stepped = new List<RunningSequence>(batch.Count);
         var chunks = new List<SequenceChunk>(batch.Count);
-        var finishesPrompt = new List<bool>(batch.Count);
         var decodeRow = 0;
         foreach (var sequence in batch)
         {
@@ -36,7 +35,6 @@ internal sealed class BatchStep(OspreyEngine engine)
             {
                 stepped.Add(sequence);
                 chunks.Add(new SequenceChunk(decodeEmbeddings!.narrow(0, decodeRow++, 1), sequence.Cache));
-                finishesPrompt.Add(false);
                 continue;
             }
             if (budget <= 0) continue;
@@ -44,12 +42,11 @@ internal sealed class BatchStep(OspreyEngine engine)
             budget -= count;
             stepped.Add(sequence);
             chunks.Add(new SequenceChunk(sequence.TakePrefill(count), sequence.Cache));
-            finishesPrompt.Add(sequence.PrefillRemaining == 0);
         }
 
         var logits = llm.Forward(chunks);
         // Rows that sample: decodes, and prompts whose last position just ran (the others only filled their cache).
-        var sampling = Enumerable.Range(0, stepped.Count).Where(i => stepped[i].IsPrefilling ? finishesPrompt[i] : true).ToList();
+        var sampling = Enumerable.Range(0, stepped.Count).Where(i => stepped[i].PrefillRemaining == 0).ToList();
         var sampled = sampling.Select(i => stepped[i]).ToList();
         foreach (var i in sampling)
         {

@@ -22,9 +22,12 @@ internal sealed class SequenceAdmission(
     public long MostBytes(PendingSequence pending)
     {
         var positions = Math.Min(prefix.PositionsOf(pending.Request.PromptIds), contextLength);
-        var answer = Math.Max(1, Math.Min(pending.Request.Sampling.MaxNewTokens, contextLength - positions));
-        return (positions + answer) * _bytesPerPosition;
+        return (positions + AnswerPositions(pending.Request, positions)) * _bytesPerPosition;
     }
+
+    /// <summary>The longest answer the request can get: what it asks for, within what the context leaves (at least one token).</summary>
+    private int AnswerPositions(SequenceRequest request, int promptPositions) =>
+        Math.Max(1, Math.Min(request.Sampling.MaxNewTokens, contextLength - promptPositions));
 
     public RunningSequence Admit(PendingSequence pending)
     {
@@ -77,7 +80,7 @@ internal sealed class SequenceAdmission(
             prefilled += newPositions;
             counters.Prefilled(newPositions);
 
-            var maxNewTokens = Math.Max(1, Math.Min(request.Sampling.MaxNewTokens, contextLength - promptPositions));
+            var maxNewTokens = AnswerPositions(request, promptPositions);
             var reserved = (newPositions + maxNewTokens) * _bytesPerPosition;
             return new RunningSequence(pending, image, source, cache, embeddings,
                 new SequenceSampler(request.Sampling), new AnswerText(engine.Tokenizer, request.Sampling.StopStrings),
