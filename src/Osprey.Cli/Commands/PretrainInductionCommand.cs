@@ -6,9 +6,10 @@ using Osprey.Training.Pretraining;
 namespace Osprey.Cli.Commands;
 
 /// <summary>
-/// <c>osprey pretrain-induction</c>: trains a model's decoder, text only, to continue repeated random
-/// token sequences (the induction circuit a multi-region conversation binds its region names with);
-/// the vision trunk, projector and mask extractor are kept as they are.
+/// <c>osprey pretrain-induction</c>: trains a model's decoder, text only, on sequences only a lookup of an
+/// earlier token predicts (the induction circuit a multi-region conversation binds its region names
+/// with): repeated random token sequences, or Osprey's conversation layout with random tokens for the
+/// regions; the vision trunk, projector and mask extractor are kept as they are.
 /// </summary>
 public static class PretrainInductionCommand
 {
@@ -19,11 +20,19 @@ public static class PretrainInductionCommand
         var optimization = new OptimizationOptions(defaultLearningRate: 2e-3, batchDescription: "Sequences per step");
         var minLength = new Option<int>("--min-length") { Description = "Fewest random tokens before their repeat", DefaultValueFactory = _ => 16 };
         var maxLength = new Option<int>("--max-length") { Description = "Most random tokens before their repeat", DefaultValueFactory = _ => 160 };
+        var task = new Option<string>("--task")
+        {
+            Description = "repeat: repeated random sequences; region-recall: conversations whose answers are the tokens that followed the named region",
+            DefaultValueFactory = _ => "repeat",
+        };
+        task.AcceptOnlyFromAmong("repeat", "region-recall");
+        var maxRegions = new Option<int>("--max-regions") { Description = "region-recall: most regions per conversation (1..9)", DefaultValueFactory = _ => 8 };
+        var questions = new Option<int>("--questions") { Description = "region-recall: questions per conversation", DefaultValueFactory = _ => 6 };
         var threads = ComputeThreads.Create();
 
         var command = new Command("pretrain-induction", "Pretrain a model's decoder on repeated random token sequences (text only)")
         {
-            initFrom, output, minLength, maxLength, threads,
+            initFrom, output, task, minLength, maxLength, maxRegions, questions, threads,
         };
         optimization.AddTo(command);
         command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
@@ -33,9 +42,13 @@ public static class PretrainInductionCommand
             ComputeThreads.Apply(result, threads, options.Workers);
             var startDir = result.GetValue(initFrom)!;
             using var engine = OspreyEngine.Load(startDir, EngineOptions.Cpu32);
+            var pool = InductionPretrainer.Pool(engine.Tokenizer);
+            ILookupSequences sequences = result.GetValue(task) == "region-recall"
+                ? new RegionRecallSequences(engine.Tokenizer, pool, result.GetValue(maxRegions), result.GetValue(questions))
+                : new RepeatedTokenSequences(pool, engine.Tokenizer.BosId, result.GetValue(minLength), result.GetValue(maxLength));
             using var trainer = new InductionPretrainer(engine.Model, engine.Tokenizer, Path.Combine(startDir, "tokenizer.model"), options,
-                result.GetValue(minLength), result.GetValue(maxLength), result.GetValue(output)!, Console.Out);
-            Console.Error.WriteLine($"pretraining the decoder on repeated random sequences ({trainer.TrainableParameterCount:N0} parameters), " +
+                sequences, result.GetValue(output)!, Console.Out);
+            Console.Error.WriteLine($"pretraining the decoder on {sequences.Description} ({trainer.TrainableParameterCount:N0} parameters), " +
                                     $"{options.Steps} steps of {options.BatchSize}");
             trainer.Run(cancellationToken);
             return Task.FromResult(0);

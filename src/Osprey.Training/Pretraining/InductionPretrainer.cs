@@ -10,14 +10,14 @@ using static TorchSharp.torch;
 namespace Osprey.Training.Pretraining;
 
 /// <summary>
-/// Text-only pretraining of the decoder on repeated random token sequences (r₁…r_L r₁…r_L, next-token
-/// loss on the repeat). Predicting the repeat needs an induction circuit — find the earlier occurrence
-/// of the current token and copy what followed it — which is exactly how a multi-region conversation
-/// binds "region2" in a question to the <c>&lt;mask&gt;</c> that followed "region2" in the first turn.
-/// A pretrained LLaMA brings that circuit from its text pretraining; a decoder trained from scratch
-/// on answer tokens alone was measured never to form it (it learns "the first region" and no other),
-/// so this stage gives it one before the multimodal stages. Vision trunk, projector and mask extractor
-/// are untouched.
+/// Text-only pretraining of the decoder on sequences whose scored tokens only a lookup of an earlier
+/// token predicts (<see cref="RepeatedTokenSequences"/>, <see cref="RegionRecallSequences"/>): the
+/// induction circuit — find the earlier occurrence of the current token and copy what followed it — is
+/// exactly how a multi-region conversation binds "region2" in a question to the <c>&lt;mask&gt;</c> that
+/// followed "region2" in the first turn. A pretrained LLaMA brings that circuit from its text
+/// pretraining; a decoder trained from scratch on answer tokens alone was measured never to form it (it
+/// learns "the first region" and no other), so this stage gives it one before the multimodal stages.
+/// Vision trunk, projector and mask extractor are untouched.
 /// </summary>
 public sealed class InductionPretrainer : IDisposable
 {
@@ -34,36 +34,26 @@ public sealed class InductionPretrainer : IDisposable
     private readonly OspreyTokenizer _tokenizer;
     private readonly string _tokenizerPath;
     private readonly TrainingOptions _options;
-    private readonly int _minLength, _maxLength;
+    private readonly ILookupSequences _sequences;
     private readonly string _outDirectory;
     private readonly TextWriter _log;
     private readonly List<Parameter> _trainable;
     private readonly AdamW _adam;
     private readonly LearningRateSchedule _schedule;
-    private readonly int[] _pool;
 
     public int Step { get; private set; }
 
-    /// <param name="minLength">Fewest random tokens before the repeat.</param>
-    /// <param name="maxLength">Most random tokens before the repeat (the sequence is twice as long).</param>
     public InductionPretrainer(OspreyModel model, OspreyTokenizer tokenizer, string tokenizerPath, TrainingOptions options,
-        int minLength, int maxLength, string outDirectory, TextWriter log)
+        ILookupSequences sequences, string outDirectory, TextWriter log)
     {
         options.Validate();
-        if (minLength < 2 || maxLength < minLength)
-            throw new ArgumentOutOfRangeException(nameof(minLength), $"sequence lengths {minLength}..{maxLength}: at least 2, min ≤ max");
-        if (2 * maxLength > model.Config.Language.MaxPositionEmbeddings)
-            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength,
-                $"twice the longest sequence must fit the model's context of {model.Config.Language.MaxPositionEmbeddings}");
         _model = model;
         _tokenizer = tokenizer;
         _tokenizerPath = tokenizerPath;
         _options = options with { Modules = Modules };
-        (_minLength, _maxLength) = (minLength, maxLength);
+        _sequences = sequences;
         _outDirectory = outDirectory;
         _log = log;
-        var digits = tokenizer.EncodeSentencePiece("0123456789").Where(id => tokenizer.IdToPiece(id) is [>= '0' and <= '9']);
-        _pool = [.. Enumerable.Range(FirstPieceId, PoolPieces).Union(digits).Order()];
         _trainable = Trainer.SelectTrainable(model, Modules);
         var (matrices, rest) = WeightDecayGroups.Split(_trainable, options.WeightDecay);
         _adam = torch.optim.AdamW([matrices, rest], lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
@@ -71,19 +61,17 @@ public sealed class InductionPretrainer : IDisposable
         model.train();
     }
 
-    /// <summary>The ids random sequences are drawn from.</summary>
-    public IReadOnlyList<int> Pool => _pool;
+    /// <summary>The ids random tokens are drawn from: <see cref="PoolPieces"/> pieces and the ten digits.</summary>
+    public static IReadOnlyList<int> Pool(OspreyTokenizer tokenizer)
+    {
+        var digits = tokenizer.EncodeSentencePiece("0123456789").Where(id => tokenizer.IdToPiece(id) is [>= '0' and <= '9']);
+        return [.. Enumerable.Range(FirstPieceId, PoolPieces).Union(digits).Order()];
+    }
 
     public long TrainableParameterCount => _trainable.Sum(p => p.numel());
 
-    /// <summary>Sequence <paramref name="index"/> of the run: its random half, drawn from the run seed alone.</summary>
-    public int[] Sequence(long index)
-    {
-        var rng = SeededRandom.Derive(_options.Seed, index, purpose: 0x696e6475);
-        var half = new int[_minLength + rng.Next(_maxLength - _minLength + 1)];
-        for (var i = 0; i < half.Length; i++) half[i] = _pool[rng.Next(_pool.Length)];
-        return half;
-    }
+    /// <summary>Sequence <paramref name="index"/> of the run, drawn from the run seed alone.</summary>
+    public LookupSequence Sequence(long index) => _sequences.Draw(SeededRandom.Derive(_options.Seed, index, purpose: 0x696e6475));
 
     /// <summary>Runs until <c>Steps</c>; returns the loss of every step run.</summary>
     public IReadOnlyList<double> Run(CancellationToken cancellationToken = default)
@@ -102,8 +90,8 @@ public sealed class InductionPretrainer : IDisposable
             using (torch.NewDisposeScope())
             {
                 _adam.zero_grad();
-                var halves = Enumerable.Range(0, _options.BatchSize).Select(i => Sequence((long)Step * _options.BatchSize + i)).ToList();
-                var loss = Loss(halves, out targets);
+                var sequences = Enumerable.Range(0, _options.BatchSize).Select(i => Sequence((long)Step * _options.BatchSize + i)).ToList();
+                var loss = Loss(sequences, out targets);
                 gradNorm = GradientStep.Apply(loss, _trainable, _options.ClipNorm, _adam);
                 lastLoss = loss.item<float>();
             }
@@ -121,31 +109,32 @@ public sealed class InductionPretrainer : IDisposable
         return losses;
     }
 
-    /// <summary>Mean next-token cross-entropy over every position of the repeats that has its predecessor's match before it.</summary>
-    public Tensor Loss(IReadOnlyList<int[]> halves, out int targets)
+    /// <summary>Mean next-token cross-entropy over the scored positions of the sequences, packed into one decoder pass.</summary>
+    public Tensor Loss(IReadOnlyList<LookupSequence> sequences, out int targets)
     {
         using var scope = torch.NewDisposeScope();
         var llm = _model.llm;
-        var chunks = new List<SequenceChunk>(halves.Count);
-        var caches = new List<KvCache>(halves.Count);
+        var context = _model.Config.Language.MaxPositionEmbeddings;
+        var chunks = new List<SequenceChunk>(sequences.Count);
+        var caches = new List<KvCache>(sequences.Count);
         var rows = new List<long>();
         var ids = new List<long>();
         var offset = 0;
         try
         {
-            foreach (var half in halves)
+            foreach (var sequence in sequences)
             {
-                long[] sequence = [_tokenizer.BosId, .. half, .. half];
-                // Position p predicts p + 1; the repeat's tokens after its first are predictable by induction.
-                for (var p = half.Length + 1; p < sequence.Length - 1; p++)
+                if (sequence.Ids.Length > context)
+                    throw new ArgumentException($"a sequence of {sequence.Ids.Length} tokens does not fit the model's context of {context}");
+                foreach (var p in sequence.ScoredPositions)
                 {
                     rows.Add(offset + p);
-                    ids.Add(sequence[p + 1]);
+                    ids.Add(sequence.Ids[p + 1]);
                 }
                 var cache = llm.NewCache();
                 caches.Add(cache);
-                chunks.Add(new SequenceChunk(llm.EmbedTokens(torch.tensor(sequence, device: llm.Device)), cache));
-                offset += sequence.Length;
+                chunks.Add(new SequenceChunk(llm.EmbedTokens(torch.tensor(sequence.Ids, device: llm.Device)), cache));
+                offset += sequence.Ids.Length;
             }
             var hidden = llm.ForwardHidden(chunks);
             var logits = llm.Logits(hidden.index_select(0, torch.tensor(rows.ToArray(), device: hidden.device)));
@@ -164,7 +153,7 @@ public sealed class InductionPretrainer : IDisposable
         RunCheckpoint.Save(_model, _tokenizerPath, _tokenizer, _adam,
             new TrainerState(Step, _options.Steps, _options.BatchSize, _options.Seed, "InductionPretraining", lastLoss)
             {
-                Data = $"repeated random token sequences of {_minLength}..{_maxLength} of {_pool.Length} ids",
+                Data = _sequences.Description,
             },
             _outDirectory, exportDType: null);
         _log.WriteLine($"saved: step {Step} → {_outDirectory}");
