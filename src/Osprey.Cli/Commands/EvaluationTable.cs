@@ -27,21 +27,28 @@ public static class EvaluationTable
         if (report.Conversation.Families.Count > 0)
         {
             text.AppendLine("Multi-region conversations (RegionChat; the model's own answers as history)").AppendLine(Format(report.Conversation)).AppendLine();
-            int turns = report.ConversationByTurn.Values.SelectMany(t => t.Keys).DefaultIfEmpty(0).Max();
-            text.Append($"{"by turn",-12}");
-            for (int t = 1; t <= turns; t++) text.Append($" {"turn " + t,12}");
-            text.AppendLine();
-            foreach (var (name, byTurn) in report.ConversationByTurn.OrderBy(f => f.Key, StringComparer.Ordinal))
-            {
-                text.Append($"{name,-12}");
-                for (int t = 1; t <= turns; t++)
-                    text.Append(byTurn.TryGetValue(t, out var s) ? $" {$"{s.Accuracy:P0} ({s.N})",12}" : $" {"–",12}");
-                text.AppendLine();
-            }
-            text.AppendLine();
+            AppendSplit(text, "by turn", report.ConversationByTurn, t => "turn " + t);
+            AppendSplit(text, "by region", report.ConversationByRegion, k => k == 0 ? "none named" : "region" + k);
         }
         if (report.Single.Families.Count > 0)
             text.AppendLine("Single questions (one-turn conversations; description as /describe asks it)").AppendLine(Format(report.Single));
         return text.ToString().TrimEnd();
+    }
+
+    /// <summary>One row per family, one column per key (a turn, a region number).</summary>
+    private static void AppendSplit(StringBuilder text, string title, IReadOnlyDictionary<string, IReadOnlyDictionary<int, FamilyScore>> split, Func<int, string> column)
+    {
+        var keys = split.Values.SelectMany(k => k.Keys).Distinct().Order().ToList();
+        text.Append($"{title,-12}");
+        foreach (var key in keys) text.Append($" {column(key),12}");
+        text.AppendLine();
+        foreach (var (name, scores) in split.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            text.Append($"{name,-12}");
+            foreach (var key in keys)
+                text.Append(scores.TryGetValue(key, out var s) ? $" {$"{s.Accuracy:P0} ({s.N})",12}" : $" {"–",12}");
+            text.AppendLine();
+        }
+        text.AppendLine();
     }
 }

@@ -39,4 +39,12 @@ public static partial class RegionMentions
             return RegionReference.Name(k);
         });
     }
+
+    /// <summary>The number K of the first <c>&lt;regionK&gt;</c> the text mentions, or null when it names none.</summary>
+    public static int? FirstMentioned(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var match = Mention().Match(text);
+        return match.Success && int.TryParse(match.Groups[1].ValueSpan, out var k) ? k : null;
+    }
 }

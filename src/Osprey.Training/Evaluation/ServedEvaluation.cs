@@ -26,6 +26,7 @@ public sealed class ServedEvaluation(ServingEngine serving, int maxNewTokens = 1
             [ServedConversation.SingleTable] = new(),
         };
         var byTurn = new Dictionary<(string Family, int Turn), (int Correct, double IoU, int N)>();
+        var byRegion = new Dictionary<(string Family, int Region), (int Correct, double IoU, int N)>();
         int done = 0;
         foreach (var conversation in conversations)
         {
@@ -50,18 +51,29 @@ public sealed class ServedEvaluation(ServingEngine serving, int maxNewTokens = 1
                 if (conversation.Table == ServedConversation.ConversationTable)
                 {
                     var (c, iou, n) = byTurn.GetValueOrDefault((turn.Family, t + 1));
-                    byTurn[(turn.Family, t + 1)] = (c + (correct ? 1 : 0), iou + SemanticIoU.Compute(answers[t], turn.Expected), n + 1);
+                    var semantic = SemanticIoU.Compute(answers[t], turn.Expected);
+                    byTurn[(turn.Family, t + 1)] = (c + (correct ? 1 : 0), iou + semantic, n + 1);
+                    // A follow-up naming no region ("What colour is it?") counts under 0.
+                    var region = RegionMentions.FirstMentioned(turn.Question) ?? 0;
+                    var (rc, riou, rn) = byRegion.GetValueOrDefault((turn.Family, region));
+                    byRegion[(turn.Family, region)] = (rc + (correct ? 1 : 0), riou + semantic, rn + 1);
                 }
                 answered?.Invoke(new AnsweredQuestion(turn.Family, turn.Question, turn.Expected, answers[t], correct)
                     { SwappedAnswer = swappedAnswers?[t], Table = conversation.Table, Turn = t + 1 });
             }
             progress?.Report(++done);
         }
-        var turns = byTurn.GroupBy(e => e.Key.Family).ToDictionary(
-            g => g.Key,
-            g => (IReadOnlyDictionary<int, FamilyScore>)g.ToDictionary(e => e.Key.Turn, e => new FamilyScore((double)e.Value.Correct / e.Value.N, e.Value.IoU / e.Value.N, e.Value.N)));
-        return new ServedEvaluationReport(tallies[ServedConversation.ConversationTable].ToReport(), turns, tallies[ServedConversation.SingleTable].ToReport());
+        return new ServedEvaluationReport(tallies[ServedConversation.ConversationTable].ToReport(), ByFamily(byTurn), tallies[ServedConversation.SingleTable].ToReport())
+        {
+            ConversationByRegion = ByFamily(byRegion),
+        };
     }
+
+    private static IReadOnlyDictionary<string, IReadOnlyDictionary<int, FamilyScore>> ByFamily(
+        Dictionary<(string Family, int Key), (int Correct, double IoU, int N)> counts) =>
+        counts.GroupBy(e => e.Key.Family).ToDictionary(
+            g => g.Key,
+            g => (IReadOnlyDictionary<int, FamilyScore>)g.ToDictionary(e => e.Key.Key, e => new FamilyScore((double)e.Value.Correct / e.Value.N, e.Value.IoU / e.Value.N, e.Value.N)));
 
     private async Task<IReadOnlyList<string>> Hold(ServedConversation conversation, ImageSource image,
         IReadOnlyList<Osprey.Engine.Regions.RegionMask> masks, CancellationToken cancellationToken)

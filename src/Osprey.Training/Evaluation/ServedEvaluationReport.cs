@@ -4,14 +4,23 @@ using System.Text.Json.Serialization;
 namespace Osprey.Training.Evaluation;
 
 /// <summary>
-/// What an evaluation through the serving path measured: multi-region conversations (per family, and
-/// per family per turn) and single questions, each with its swapped-mask check.
+/// What an evaluation through the serving path measured: multi-region conversations (per family, per
+/// family per turn, and per family per region number the question names) and single questions, each
+/// with its swapped-mask check.
 /// </summary>
 public sealed record ServedEvaluationReport(
     [property: JsonPropertyName("conversation")] EvaluationReport Conversation,
     [property: JsonPropertyName("conversationByTurn")] IReadOnlyDictionary<string, IReadOnlyDictionary<int, FamilyScore>> ConversationByTurn,
     [property: JsonPropertyName("single")] EvaluationReport Single)
 {
+    /// <summary>
+    /// Conversation scores by the region number K of the <c>&lt;regionK&gt;</c> a question names first (0: it
+    /// names none, a follow-up about "it"). A model that reads one region whatever K is shows here.
+    /// </summary>
+    [JsonPropertyName("conversationByRegion")]
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<int, FamilyScore>> ConversationByRegion { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<int, FamilyScore>>();
+
     public const string WhatIsNamesCategory = Synthetic.QuestionFamilies.QuestionFamily.WhatIsNamesCategory;
 
     /// <summary>
@@ -30,8 +39,11 @@ public sealed record ServedEvaluationReport(
     public string ToJson() => JsonSerializer.Serialize(new
     {
         conversation = JsonSerializer.Deserialize<JsonElement>(Conversation.ToJson()),
-        conversationByTurn = new SortedDictionary<string, SortedDictionary<int, FamilyScore>>(
-            ConversationByTurn.ToDictionary(f => f.Key, f => new SortedDictionary<int, FamilyScore>(f.Value.ToDictionary())), StringComparer.Ordinal),
+        conversationByTurn = Sorted(ConversationByTurn),
+        conversationByRegion = Sorted(ConversationByRegion),
         single = JsonSerializer.Deserialize<JsonElement>(Single.ToJson()),
     }, Options);
+
+    private static SortedDictionary<string, SortedDictionary<int, FamilyScore>> Sorted(IReadOnlyDictionary<string, IReadOnlyDictionary<int, FamilyScore>> scores) =>
+        new(scores.ToDictionary(f => f.Key, f => new SortedDictionary<int, FamilyScore>(f.Value.ToDictionary())), StringComparer.Ordinal);
 }

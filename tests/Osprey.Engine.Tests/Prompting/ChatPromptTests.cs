@@ -28,6 +28,14 @@ public class ChatPromptTests
         Assert.Equal("Is region1 the same as region1?", RegionMentions.Normalize("Is <region1> the same as <region1>?", 1));
     }
 
+    [Fact]
+    public void TheFirstMentionedRegionIsReadFromUserText()
+    {
+        Assert.Equal(3, RegionMentions.FirstMentioned("Which is larger, <region3> or <region1>?"));
+        Assert.Equal(12, RegionMentions.FirstMentioned("What is <region12>?"));
+        Assert.Null(RegionMentions.FirstMentioned("What colour is it? region2 without brackets"));
+    }
+
     [Theory]
     [InlineData("What is <region4>?", "there are 3")]
     [InlineData("What is <region0>?", "does not exist")]

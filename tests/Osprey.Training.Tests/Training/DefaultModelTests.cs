@@ -37,7 +37,10 @@ public class DefaultModelTests
         var conversations = ServedConversationSource.Synthetic(new SceneOptions { ImageSize = 128 }, HeldOutSeed, count,
             SyntheticDatasetBuilder.FamiliesNamed(family)).ToList();
         using var serving = ServingEngine.Start(OspreyEngine.Load(RepositoryPaths.DefaultModel, EngineOptions.Cpu32), new ServingOptions());
-        var report = (await new ServedEvaluation(serving).RunAsync(conversations)).Conversation;
+        var served = await new ServedEvaluation(serving).RunAsync(conversations);
+        var report = served.Conversation;
+        // Every scored conversation question is counted once under the region it names.
+        Assert.Equal(report.Families[family].N, served.ConversationByRegion[family].Values.Sum(s => s.N));
 
         var score = report.Families[scored];
         Assert.True(score.N >= 30, $"only {score.N} {scored} questions");
