@@ -22,10 +22,11 @@ public static class PretrainInductionCommand
         var maxLength = new Option<int>("--max-length") { Description = "Most random tokens before their repeat", DefaultValueFactory = _ => 160 };
         var task = new Option<string>("--task")
         {
-            Description = "repeat: repeated random sequences; region-recall: conversations whose answers are the tokens that followed the named region",
+            Description = "repeat: repeated random sequences; region-recall: conversations whose answers are the tokens that followed the named region; " +
+                          "region-recall-bare: the same lookup without the chat template",
             DefaultValueFactory = _ => "repeat",
         };
-        task.AcceptOnlyFromAmong("repeat", "region-recall");
+        task.AcceptOnlyFromAmong("repeat", "region-recall", "region-recall-bare");
         var maxRegions = new Option<int>("--max-regions") { Description = "region-recall: most regions per conversation (1..9)", DefaultValueFactory = _ => 8 };
         var questions = new Option<int>("--questions") { Description = "region-recall: questions per conversation", DefaultValueFactory = _ => 6 };
         var threads = ComputeThreads.Create();
@@ -43,9 +44,12 @@ public static class PretrainInductionCommand
             var startDir = result.GetValue(initFrom)!;
             using var engine = OspreyEngine.Load(startDir, EngineOptions.Cpu32);
             var pool = InductionPretrainer.Pool(engine.Tokenizer);
-            ILookupSequences sequences = result.GetValue(task) == "region-recall"
-                ? new RegionRecallSequences(engine.Tokenizer, pool, result.GetValue(maxRegions), result.GetValue(questions))
-                : new RepeatedTokenSequences(pool, engine.Tokenizer.BosId, result.GetValue(minLength), result.GetValue(maxLength));
+            ILookupSequences sequences = result.GetValue(task) switch
+            {
+                "region-recall" => new RegionRecallSequences(engine.Tokenizer, pool, result.GetValue(maxRegions), result.GetValue(questions)),
+                "region-recall-bare" => new RegionRecallSequences(engine.Tokenizer, pool, result.GetValue(maxRegions), result.GetValue(questions), inChat: false),
+                _ => new RepeatedTokenSequences(pool, engine.Tokenizer.BosId, result.GetValue(minLength), result.GetValue(maxLength)),
+            };
             using var trainer = new InductionPretrainer(engine.Model, engine.Tokenizer, Path.Combine(startDir, "tokenizer.model"), options,
                 sequences, result.GetValue(output)!, Console.Out);
             Console.Error.WriteLine($"pretraining the decoder on {sequences.Description} ({trainer.TrainableParameterCount:N0} parameters), " +

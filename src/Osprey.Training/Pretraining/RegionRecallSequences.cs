@@ -27,16 +27,18 @@ public sealed class RegionRecallSequences : ILookupSequences
     private readonly OspreyTokenizer _tokenizer;
     private readonly IReadOnlyList<int> _pool;
     private readonly int _maxRegions, _questions;
+    private readonly bool _inChat;
 
-    public RegionRecallSequences(OspreyTokenizer tokenizer, IReadOnlyList<int> pool, int maxRegions, int questions)
+    public RegionRecallSequences(OspreyTokenizer tokenizer, IReadOnlyList<int> pool, int maxRegions, int questions, bool inChat = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRegions, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxRegions, 9, nameof(maxRegions));
         ArgumentOutOfRangeException.ThrowIfLessThan(questions, 1);
-        (_tokenizer, _pool, _maxRegions, _questions) = (tokenizer, pool, maxRegions, questions);
+        (_tokenizer, _pool, _maxRegions, _questions, _inChat) = (tokenizer, pool, maxRegions, questions, inChat);
     }
 
-    public string Description => $"region recall: conversations of 1..{_maxRegions} regions, {_questions} questions, values from {_pool.Count} ids";
+    public string Description =>
+        $"region recall{(_inChat ? "" : " without the chat template")}: 1..{_maxRegions} regions, {_questions} questions, values from {_pool.Count} ids";
 
     public LookupSequence Draw(SeededRandom rng)
     {
@@ -44,14 +46,8 @@ public sealed class RegionRecallSequences : ILookupSequences
         var values = new int[regions][];
         for (var r = 0; r < regions; r++) values[r] = [_pool[rng.Next(_pool.Count)], _pool[rng.Next(_pool.Count)]];
         var asked = new int[_questions];
-        var turns = new List<ConversationTurn>(_questions);
-        for (var q = 0; q < _questions; q++)
-        {
-            asked[q] = rng.Next(regions);
-            var question = string.Format(Questions[rng.Next(Questions.Length)], RegionReference.Name(asked[q] + 1));
-            turns.Add(new ConversationTurn(q == 0 ? ConversationTemplate.FirstUserMessage(regions, question) : question, RegionReference.Placeholder));
-        }
-        var template = _tokenizer.Encode(ConversationTemplate.Build(turns), addBos: true);
+        for (var q = 0; q < _questions; q++) asked[q] = rng.Next(regions);
+        var template = _tokenizer.Encode(_inChat ? Conversation(regions, asked, rng) : Bare(regions, asked), addBos: true);
 
         var ids = new List<long>(template.Length + MaxImageRun);
         var scored = new List<int>();
@@ -77,4 +73,20 @@ public sealed class RegionRecallSequences : ILookupSequences
         }
         return new LookupSequence([.. ids], [.. scored]);
     }
+
+    /// <summary>The served layout: each question a turn, each answer the asked region's pair.</summary>
+    private static string Conversation(int regions, int[] asked, SeededRandom rng)
+    {
+        var turns = new List<ConversationTurn>(asked.Length);
+        for (var q = 0; q < asked.Length; q++)
+        {
+            var question = string.Format(Questions[rng.Next(Questions.Length)], RegionReference.Name(asked[q] + 1));
+            turns.Add(new ConversationTurn(q == 0 ? ConversationTemplate.FirstUserMessage(regions, question) : question, RegionReference.Placeholder));
+        }
+        return ConversationTemplate.Build(turns);
+    }
+
+    /// <summary>The introduction, then "regionK" and its pair per question.</summary>
+    private static string Bare(int regions, int[] asked) =>
+        ConversationTemplate.RegionIntroduction(regions) + string.Join(" ", asked.Select(k => RegionReference.Introduced(k + 1)));
 }

@@ -39,11 +39,13 @@ public class InductionPretrainerTests
         Assert.NotEqual(trainer.Sequence(0).Ids, trainer.Sequence(1).Ids);
     }
 
-    [Fact]
-    public void Region_recall_answers_each_question_with_the_tokens_that_followed_its_region_in_the_first_turn()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Region_recall_answers_each_question_with_the_tokens_that_followed_its_region_in_the_introduction(bool inChat)
     {
         var tokenizer = TinyTraining.Tokenizer;
-        var recall = new RegionRecallSequences(tokenizer, Pool, maxRegions: 4, questions: 5);
+        var recall = new RegionRecallSequences(tokenizer, Pool, maxRegions: 4, questions: 5, inChat);
         var regionCounts = new HashSet<int>();
         for (var i = 0; i < 40; i++)
         {
@@ -69,9 +71,10 @@ public class InductionPretrainerTests
             foreach (var a in answers)
             {
                 // The question's region digit is the last digit after "region" before the answer.
-                var q = Enumerable.Range(1, a - 1).Reverse().First(p => digits.ContainsKey(ids[p]) && tokenizer.IdToPiece((int)ids[p - 1]).EndsWith("region", StringComparison.Ordinal));
+                var q = Enumerable.Range(1, a).Reverse().First(p => digits.ContainsKey(ids[p]) && tokenizer.IdToPiece((int)ids[p - 1]).EndsWith("region", StringComparison.Ordinal));
                 Assert.Equal(introduced[ids[q]], (ids[a + 1], ids[a + 2]));
-                Assert.EndsWith("ASSISTANT:", tokenizer.Decode(ids[(a - 8)..(a + 1)].Select(id => (int)id).ToArray()).TrimEnd());
+                if (inChat) Assert.EndsWith("ASSISTANT:", tokenizer.Decode(ids[(a - 8)..(a + 1)].Select(id => (int)id).ToArray()).TrimEnd());
+                else Assert.Equal(q, a);
             }
         }
         Assert.True(regionCounts.Count >= 3, $"region counts drawn: {string.Join(",", regionCounts)}");
