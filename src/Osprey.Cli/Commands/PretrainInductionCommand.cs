@@ -2,6 +2,7 @@ using System.CommandLine;
 using Osprey.Engine;
 using Osprey.Engine.Devices;
 using Osprey.Training.Pretraining;
+using Osprey.Training.Training;
 
 namespace Osprey.Cli.Commands;
 
@@ -15,8 +16,9 @@ public static class PretrainInductionCommand
 {
     public static Command Create()
     {
-        var initFrom = new Option<string>("--init-from") { Description = "Model directory whose weights training starts from", Required = true };
-        var output = new Option<string>("--out") { Description = "Output model directory", Required = true };
+        var initFrom = new Option<string>("--init-from") { Description = "Model directory whose weights training starts from" };
+        var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
         var optimization = new OptimizationOptions(defaultLearningRate: 2e-3, batchDescription: "Sequences per step");
         var minLength = new Option<int>("--min-length") { Description = "Fewest random tokens before their repeat", DefaultValueFactory = _ => 16 };
         var maxLength = new Option<int>("--max-length") { Description = "Most random tokens before their repeat", DefaultValueFactory = _ => 160 };
@@ -33,7 +35,7 @@ public static class PretrainInductionCommand
 
         var command = new Command("pretrain-induction", "Pretrain a model's decoder on repeated random token sequences (text only)")
         {
-            initFrom, output, task, minLength, maxLength, maxRegions, questions, threads,
+            initFrom, output, resume, task, minLength, maxLength, maxRegions, questions, threads,
         };
         optimization.AddTo(command);
         command.SetAction((result, cancellationToken) => CliErrors.Guard(() =>
@@ -41,7 +43,14 @@ public static class PretrainInductionCommand
             var options = optimization.Bind(result, InductionPretrainer.Modules);
             if (options.Workers != 1) throw new ArgumentException("pretrain-induction runs one model: --workers 1");
             ComputeThreads.Apply(result, threads, options.Workers);
-            var startDir = result.GetValue(initFrom)!;
+            var outDir = result.GetValue(output)!;
+            var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);
+            var resuming = result.GetValue(resume);
+            if (resuming == (result.GetValue(initFrom) is not null))
+                throw new ArgumentException("give exactly one of --init-from (a new run) and --resume");
+            if (resuming && !Directory.Exists(resumeDir))
+                throw new DirectoryNotFoundException($"--resume: no checkpoint in {resumeDir}");
+            var startDir = resuming ? resumeDir : result.GetValue(initFrom)!;
             using var engine = OspreyEngine.Load(startDir, EngineOptions.Cpu32);
             var pool = InductionPretrainer.Pool(engine.Tokenizer);
             ILookupSequences sequences = result.GetValue(task) switch
@@ -51,7 +60,8 @@ public static class PretrainInductionCommand
                 _ => new RepeatedTokenSequences(pool, engine.Tokenizer.BosId, result.GetValue(minLength), result.GetValue(maxLength)),
             };
             using var trainer = new InductionPretrainer(engine.Model, engine.Tokenizer, Path.Combine(startDir, "tokenizer.model"), options,
-                sequences, result.GetValue(output)!, Console.Out);
+                sequences, outDir, Console.Out);
+            if (resuming) trainer.RestoreOptimizerAndStep(resumeDir);
             Console.Error.WriteLine($"pretraining the decoder on {sequences.Description} ({trainer.TrainableParameterCount:N0} parameters), " +
                                     $"{options.Steps} steps of {options.BatchSize}");
             trainer.Run(cancellationToken);

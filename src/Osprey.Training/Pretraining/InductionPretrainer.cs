@@ -104,6 +104,8 @@ public sealed class InductionPretrainer : IDisposable
                 _log.WriteLine(progress.Line(step, lastLoss, lr, gradNorm));
                 _log.Flush();
             }
+            if (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0 && step != _options.Steps)
+                SaveModel(lastLoss);
         }
         if (losses.Count > 0) SaveModel(lastLoss);
         return losses;
@@ -148,10 +150,25 @@ public sealed class InductionPretrainer : IDisposable
         }
     }
 
+    private const string StateModules = "InductionPretraining";
+
+    /// <summary>
+    /// Continues from <c>OUT/resume</c>: the model must already hold that checkpoint's weights. Sequences
+    /// are drawn from the seed and their index alone, so a resumed run sees what an uninterrupted one would.
+    /// </summary>
+    public void RestoreOptimizerAndStep(string resumeDirectory)
+    {
+        var state = TrainerState.Load(resumeDirectory);
+        if (state.Modules != StateModules)
+            throw new InvalidOperationException($"the checkpoint in {resumeDirectory} is not an induction pretraining run ({state.Modules})");
+        _adam.load_state_dict(Path.Combine(resumeDirectory, Trainer.OptimizerFileName));
+        Step = state.Step;
+    }
+
     private void SaveModel(double lastLoss)
     {
         RunCheckpoint.Save(_model, _tokenizerPath, _tokenizer, _adam,
-            new TrainerState(Step, _options.Steps, _options.BatchSize, _options.Seed, "InductionPretraining", lastLoss)
+            new TrainerState(Step, _options.Steps, _options.BatchSize, _options.Seed, StateModules, lastLoss)
             {
                 Data = _sequences.Description,
             },

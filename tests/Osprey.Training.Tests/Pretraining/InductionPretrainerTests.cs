@@ -80,6 +80,42 @@ public class InductionPretrainerTests
         Assert.True(regionCounts.Count >= 3, $"region counts drawn: {string.Join(",", regionCounts)}");
     }
 
+    [Fact]
+    public void Resumed_run_repeats_the_losses_of_an_uninterrupted_one()
+    {
+        var root = Directory.CreateTempSubdirectory("osprey-induction-resume").FullName;
+        var recall = new RegionRecallSequences(TinyTraining.Tokenizer, Pool, maxRegions: 3, questions: 3, inChat: false);
+        try
+        {
+            IReadOnlyList<double> uninterrupted;
+            using (var model = FreshModel.Create(TinyTraining.Config, TinyTraining.Tokenizer, seed: 5, layerScale: 1.0))
+            using (var trainer = new InductionPretrainer(model, TinyTraining.Tokenizer, RepositoryPaths.TokenizerModel, Options(4), recall, Path.Combine(root, "a"), TextWriter.Null))
+                uninterrupted = trainer.Run();
+
+            var outDir = Path.Combine(root, "b");
+            IReadOnlyList<double> firstHalf;
+            using (var model = FreshModel.Create(TinyTraining.Config, TinyTraining.Tokenizer, seed: 5, layerScale: 1.0))
+            using (var trainer = new InductionPretrainer(model, TinyTraining.Tokenizer, RepositoryPaths.TokenizerModel, Options(4) with { Steps = 2 }, recall, outDir, TextWriter.Null))
+                firstHalf = trainer.Run();
+
+            var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);
+            IReadOnlyList<double> secondHalf;
+            using (var engine = OspreyEngine.Load(resumeDir, EngineOptions.Cpu32))
+            using (var trainer = new InductionPretrainer(engine.Model, engine.Tokenizer, RepositoryPaths.TokenizerModel, Options(4), recall, outDir, TextWriter.Null))
+            {
+                trainer.RestoreOptimizerAndStep(resumeDir);
+                Assert.Equal(2, trainer.Step);
+                secondHalf = trainer.Run();
+            }
+
+            LossCurves.AssertResumedRepeats(uninterrupted, firstHalf, secondHalf);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     private static readonly IEqualityComparer<LookupSequence> LookupSequenceComparer = EqualityComparer<LookupSequence>.Create(
         (a, b) => a!.Ids.SequenceEqual(b!.Ids) && a.ScoredPositions.SequenceEqual(b.ScoredPositions));
 
