@@ -86,12 +86,12 @@ public sealed class InductionPretrainer : IDisposable
             var lr = _schedule.At(step);
             foreach (var group in _adam.ParamGroups) group.LearningRate = lr;
             double gradNorm;
-            int targets;
+            int targets, hits;
             using (torch.NewDisposeScope())
             {
                 _adam.zero_grad();
                 var sequences = Enumerable.Range(0, _options.BatchSize).Select(i => Sequence((long)Step * _options.BatchSize + i)).ToList();
-                var loss = Loss(sequences, out targets);
+                var loss = Loss(sequences, out targets, out hits);
                 gradNorm = GradientStep.Apply(loss, _trainable, _options.ClipNorm, _adam);
                 lastLoss = loss.item<float>();
             }
@@ -101,7 +101,8 @@ public sealed class InductionPretrainer : IDisposable
             Step = step;
             if (step % _options.LogEvery == 0 || step == _options.Steps || step == 1)
             {
-                _log.WriteLine(progress.Line(step, lastLoss, lr, gradNorm));
+                // Top-1 accuracy on the scored tokens: the lookup forms when it leaves chance.
+                _log.WriteLine($"{progress.Line(step, lastLoss, lr, gradNorm)}  lookup {(double)hits / targets:P0}");
                 _log.Flush();
             }
             if (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0 && step != _options.Steps)
@@ -111,8 +112,11 @@ public sealed class InductionPretrainer : IDisposable
         return losses;
     }
 
-    /// <summary>Mean next-token cross-entropy over the scored positions of the sequences, packed into one decoder pass.</summary>
-    public Tensor Loss(IReadOnlyList<LookupSequence> sequences, out int targets)
+    /// <summary>
+    /// Mean next-token cross-entropy over the scored positions of the sequences, packed into one decoder
+    /// pass; <paramref name="hits"/> counts the scored tokens the model ranks first.
+    /// </summary>
+    public Tensor Loss(IReadOnlyList<LookupSequence> sequences, out int targets, out int hits)
     {
         using var scope = torch.NewDisposeScope();
         var llm = _model.llm;
@@ -140,7 +144,9 @@ public sealed class InductionPretrainer : IDisposable
             }
             var hidden = llm.ForwardHidden(chunks);
             var logits = llm.Logits(hidden.index_select(0, torch.tensor(rows.ToArray(), device: hidden.device)));
-            var loss = nn.functional.cross_entropy(logits, torch.tensor(ids.ToArray(), device: logits.device));
+            var expected = torch.tensor(ids.ToArray(), device: logits.device);
+            var loss = nn.functional.cross_entropy(logits, expected);
+            using (torch.no_grad()) hits = (int)logits.argmax(1).eq(expected).sum().item<long>();
             targets = ids.Count;
             return scope.MoveToOuter(loss);
         }
