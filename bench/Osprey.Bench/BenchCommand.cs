@@ -24,6 +24,7 @@ public static class BenchCommand
                           "Runs instead of the bench model and the PyTorch comparison",
         };
         var noBenchModel = new Option<bool>("--no-bench-model") { Description = "Skip the bench model (ConvNeXt-L + 4-layer 4096-wide LLaMA)" };
+        var noEngine = new Option<bool>("--no-engine") { Description = "Skip the engine rows and yardsticks (the bench model is still built when --cluster serves it)" };
         var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes of the engine bench (auto: the one this CPU serves by default)", DefaultValueFactory = _ => "fp32,bf16" };
         var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch-eager comparison" };
         var python = new Option<string>("--python") { Description = "Python with torch and numpy", DefaultValueFactory = _ => "/usr/bin/python3" };
@@ -53,7 +54,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Benchmark the engine, the cluster path and training steps (markdown tables; optional JSON)")
             {
-                tiny, realScale, noBenchModel, dtypes, noPyTorch, python, script, noLlamaCpp, node, llamaCppScript, cluster, clusterModel, clusterDType, encodeThreads, quick, prefill, seed, json, markdown,
+                tiny, realScale, noBenchModel, noEngine, dtypes, noPyTorch, python, script, noLlamaCpp, node, llamaCppScript, cluster, clusterModel, clusterDType, encodeThreads, quick, prefill, seed, json, markdown,
                 training, trainingSteps, trainingModel, load, loadUsers, loadTurns, loadImages, loadSilos, loadModel, loadDType,
             };
         command.SetAction((result, cancellationToken) => CommandErrors.Guard(async () =>
@@ -76,6 +77,7 @@ public static class BenchCommand
                 TinyDirectory = tinyDirectory,
                 RealScaleDirectory = realScaleDirectory,
                 BenchModel = realScaleDirectory is null && !result.GetValue(noBenchModel),
+                EngineRows = !result.GetValue(noEngine),
                 DTypes = dtypeList,
                 PyTorch = realScaleDirectory is null && !isQuick && !result.GetValue(noPyTorch),
                 Python = result.GetValue(python)!,
