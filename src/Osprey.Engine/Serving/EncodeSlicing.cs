@@ -1,0 +1,130 @@
+using System.Diagnostics;
+
+namespace Osprey.Engine.Serving;
+
+/// <summary>
+/// Who has the cores between decode steps: the one owner of the slicing policy. While the engine loop
+/// has running sequences, the <see cref="ImageEncoder"/> runs its slices only in a turn the loop lends
+/// it after each step, about <see cref="ServingOptions.EncodeTurnPerStep"/> times that step long; a slice
+/// that would overrun the turn waits for the next one (the turn's first slice always runs, so the encode
+/// progresses). A running conversation's gap between tokens is then about a step plus a turn, however long
+/// the encode. With nothing running the encoder runs free. Both threads draw on the same cores through
+/// libtorch's thread pools: taking turns keeps each step at its normal length instead of stretching it.
+/// </summary>
+internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counters)
+{
+    private readonly object _gate = new();
+    private bool _loopStepping, _encoderWaiting, _inTurn, _stopped;
+    private int _slicesThisTurn;
+    private long _turnEnds;
+    private TimeSpan _lastSlice;
+
+    // ---- encoder thread ----
+
+    /// <summary>Blocks until the encoder may run its next slice; false once the loop has stopped (the encode is abandoned).</summary>
+    public bool BeforeSlice()
+    {
+        lock (_gate)
+        {
+            try
+            {
+                while (true)
+                {
+                    if (_stopped) return false;
+                    if (!_loopStepping || turnPerStep is null) return true;
+                    if (_inTurn)
+                    {
+                        if (_slicesThisTurn == 0 || Stopwatch.GetTimestamp() + _lastSlice.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond <= _turnEnds)
+                            return true;
+                        // The next slice would overrun the turn: hand the cores back now.
+                        _inTurn = false;
+                        Monitor.PulseAll(_gate);
+                    }
+                    _encoderWaiting = true;
+                    Monitor.Wait(_gate);
+                }
+            }
+            finally
+            {
+                _encoderWaiting = false;
+            }
+        }
+    }
+
+    public void AfterSlice(TimeSpan took)
+    {
+        lock (_gate)
+        {
+            _lastSlice = took;
+            _slicesThisTurn++;
+        }
+    }
+
+    /// <summary>The encode finished, failed or was abandoned: the turn lent for it ends.</summary>
+    public void EncodeEnded()
+    {
+        lock (_gate)
+        {
+            if (!_inTurn) return;
+            _inTurn = false;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    // ---- engine thread ----
+
+    /// <summary>The loop is about to step running sequences: from now the encoder waits for turns.</summary>
+    public void Stepping()
+    {
+        lock (_gate) _loopStepping = true;
+    }
+
+    /// <summary>Nothing runs: the encoder runs free.</summary>
+    public void Idle()
+    {
+        lock (_gate)
+        {
+            if (!_loopStepping) return;
+            _loopStepping = false;
+            _inTurn = false;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>
+    /// After a step that took <paramref name="step"/>, lends the encoder a turn if it waits for one, and
+    /// blocks until it hands the cores back or the turn's time is up (a slice still running then overlaps
+    /// the next step: a slow slice costs at most itself, never a hang).
+    /// </summary>
+    public void LendTurn(TimeSpan step)
+    {
+        if (turnPerStep is not { } share) return;
+        lock (_gate)
+        {
+            if (!_encoderWaiting || _stopped) return;
+            var turn = step * share;
+            _turnEnds = Stopwatch.GetTimestamp() + (long)(turn.TotalSeconds * Stopwatch.Frequency);
+            _inTurn = true;
+            _slicesThisTurn = 0;
+            counters.EncodeTurnLent();
+            Monitor.PulseAll(_gate);
+            while (_inTurn && !_stopped)
+            {
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _turnEnds);
+                if (left <= TimeSpan.Zero) break;
+                Monitor.Wait(_gate, left);
+            }
+            _inTurn = false;
+        }
+    }
+
+    /// <summary>The loop has stopped: an encoder waiting for a turn, or reaching its next slice, abandons its encode.</summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+}
