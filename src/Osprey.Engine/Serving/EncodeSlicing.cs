@@ -5,7 +5,9 @@ namespace Osprey.Engine.Serving;
 /// <summary>
 /// Who has the cores between decode steps: the one owner of the slicing policy. While the engine loop
 /// has running sequences, the <see cref="ImageEncoder"/> runs its slices only in a turn the loop lends
-/// it after each step, about <see cref="ServingOptions.EncodeTurnPerStep"/> times that step long; a slice
+/// it after each step, about <see cref="ServingOptions.EncodeTurnPerStep"/> times a typical step long (the
+/// median of the last few: one step slowed by something else on the machine must not lengthen the turn
+/// after it too, which would double the stall it caused); a slice
 /// that would overrun the turn waits for the next one (the turn's first slice always runs, so the encode
 /// progresses). A running conversation's gap between tokens is then about a step plus a turn, however long
 /// the encode. With nothing running the encoder runs free. Both threads draw on the same cores through
@@ -18,6 +20,10 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
     private int _slicesThisTurn;
     private long _turnEnds;
     private TimeSpan _lastSlice;
+    private readonly TimeSpan[] _recentSteps = new TimeSpan[RecentSteps];
+    private int _stepsSeen;
+
+    private const int RecentSteps = 9;
 
     // ---- encoder thread ----
 
@@ -101,8 +107,9 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
         if (turnPerStep is not { } share) return;
         lock (_gate)
         {
+            _recentSteps[_stepsSeen++ % RecentSteps] = step;
             if (!_encoderWaiting || _stopped) return;
-            var turn = step * share;
+            var turn = TypicalStep() * share;
             _turnEnds = Stopwatch.GetTimestamp() + (long)(turn.TotalSeconds * Stopwatch.Frequency);
             _inTurn = true;
             _slicesThisTurn = 0;
@@ -116,6 +123,13 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
             }
             _inTurn = false;
         }
+    }
+
+    private TimeSpan TypicalStep()
+    {
+        var seen = _recentSteps.AsSpan(0, Math.Min(_stepsSeen, RecentSteps)).ToArray();
+        Array.Sort(seen);
+        return seen[seen.Length / 2];
     }
 
     /// <summary>The loop has stopped: an encoder waiting for a turn, or reaching its next slice, abandons its encode.</summary>
