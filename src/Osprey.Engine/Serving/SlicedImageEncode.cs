@@ -74,6 +74,9 @@ public sealed class SlicedImageEncode : IDisposable
             _cache = model.llm.NewCache();
             using var scope = torch.NewDisposeScope();
             _embeddings = scope.Detach(model.EmbedPrompt([.. _prefixIds], _features, null));
+            // Room for the whole prefix at once, as a single prefill would reserve it: chunk by chunk, the
+            // storage would grow (and copy) several times and keep the slack of its last growth resident.
+            _cache.BeginAppend((int)_embeddings.shape[0]);
             return;
         }
         if (_prefill is null)
