@@ -9,14 +9,15 @@ namespace Osprey.Engine.Serving;
 /// median of the last few: one step slowed by something else on the machine must not lengthen the turn
 /// after it too, which would double the stall it caused); a slice
 /// that would overrun the turn waits for the next one (the turn's first slice always runs, so the encode
-/// progresses). A running conversation's gap between tokens is then about a step plus a turn, however long
-/// the encode. With nothing running the encoder runs free. Both threads draw on the same cores through
+/// progresses), and a slice that overruns anyway is waited for up to one more turn, rather than run at once
+/// beside the step (two thread pools on the same cores slow both). A running conversation's gap between
+/// tokens is then about a step plus a turn, however long the encode. With nothing running the encoder runs free. Both threads draw on the same cores through
 /// libtorch's thread pools: taking turns keeps each step at its normal length instead of stretching it.
 /// </summary>
 internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counters)
 {
     private readonly object _gate = new();
-    private bool _loopStepping, _encoderWaiting, _inTurn, _stopped;
+    private bool _loopStepping, _encoderWaiting, _inTurn, _inSlice, _stopped;
     private int _slicesThisTurn;
     private long _turnEnds;
     private TimeSpan _lastSlice;
@@ -37,11 +38,11 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
                 while (true)
                 {
                     if (_stopped) return false;
-                    if (!_loopStepping || turnPerStep is null) return true;
+                    if (!_loopStepping || turnPerStep is null) return _inSlice = true;
                     if (_inTurn)
                     {
                         if (_slicesThisTurn == 0 || Stopwatch.GetTimestamp() + _lastSlice.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond <= _turnEnds)
-                            return true;
+                            return _inSlice = true;
                         // The next slice would overrun the turn: hand the cores back now.
                         _inTurn = false;
                         Monitor.PulseAll(_gate);
@@ -63,6 +64,8 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
         {
             _lastSlice = took;
             _slicesThisTurn++;
+            _inSlice = false;
+            Monitor.PulseAll(_gate);
         }
     }
 
@@ -71,7 +74,7 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
     {
         lock (_gate)
         {
-            if (!_inTurn) return;
+            _inSlice = false;
             _inTurn = false;
             Monitor.PulseAll(_gate);
         }
@@ -99,8 +102,9 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
 
     /// <summary>
     /// After a step that took <paramref name="step"/>, lends the encoder a turn if it waits for one, and
-    /// blocks until it hands the cores back or the turn's time is up (a slice still running then overlaps
-    /// the next step: a slow slice costs at most itself, never a hang).
+    /// blocks until it hands the cores back or the turn's time is up; a slice still running then is waited
+    /// for up to one more turn, after which it overlaps the next step (a slice that never ends, such as an
+    /// image whose pixels never load, costs two turns, never a hang).
     /// </summary>
     public void LendTurn(TimeSpan step)
     {
@@ -115,14 +119,18 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
             _slicesThisTurn = 0;
             counters.EncodeTurnLent();
             Monitor.PulseAll(_gate);
-            while (_inTurn && !_stopped)
-            {
-                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _turnEnds);
-                if (left <= TimeSpan.Zero) break;
-                Monitor.Wait(_gate, left);
-            }
+            while (_inTurn && !_stopped && WaitUntil(_turnEnds)) { }
             _inTurn = false;
+            var graceEnds = _turnEnds + (long)(turn.TotalSeconds * Stopwatch.Frequency);
+            while (_inSlice && !_stopped && WaitUntil(graceEnds)) { }
         }
+    }
+
+    /// <summary>Waits on the gate until pulsed or <paramref name="deadline"/>; false once it has passed. Lock held.</summary>
+    private bool WaitUntil(long deadline)
+    {
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        return left > TimeSpan.Zero && Monitor.Wait(_gate, left) | true;
     }
 
     private TimeSpan TypicalStep()

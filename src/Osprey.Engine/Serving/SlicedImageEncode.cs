@@ -17,10 +17,12 @@ public sealed class SlicedImageEncode : IDisposable
 {
     /// <summary>
     /// Positions of the prefix prefilled together. A fixed number, whatever the pauses, so that sliced
-    /// and unsliced encodes compute alike; small enough that one layer of a chunk is a slice about as
-    /// long as a decode step on a CPU, large enough that the products still run near the matmul peak.
+    /// and unsliced encodes compute alike; small enough that one layer of a chunk is a slice well within
+    /// a decode step on a CPU (bench model, bf16, 2026-12-03: 128 positions took 130–200 ms a layer
+    /// against a 110–120 ms step, so each such slice overran its turn), large enough that the products
+    /// still run near the matmul peak.
     /// </summary>
-    public const int PrefillChunkPositions = 128;
+    public const int PrefillChunkPositions = 64;
 
     private readonly OspreyEngine _engine;
     private readonly IReadOnlyList<int> _prefixIds;

@@ -47,15 +47,17 @@ public sealed class ConvNeXtTrunkPass : IDisposable
         var stage = _trunk.stages[_stage];
         if (_block == -1)
         {
-            // The stage's input stays alive as the previous stage's output; only a downsampled map replaces it here.
-            if (stage.downsample is not null) Replace(stage.downsample.forward(_x!));
             _block = 0;
+            // A stage without a downsample starts with its first block in this slice.
+            if (stage.downsample is not null)
+            {
+                Replace(stage.downsample.forward(_x!));
+                if (stage.blocks.Count == 0) EndStage();
+                return;
+            }
         }
-        else
-        {
-            Replace(stage.blocks[_block].forward(_x!));
-            _block++;
-        }
+        Replace(stage.blocks[_block].forward(_x!));
+        _block++;
         if (_block == stage.blocks.Count) EndStage();
     }
 
