@@ -47,7 +47,7 @@ public sealed class OspreyClusterOptions
     public int? EncodeThreads { get; set; }
     /// <summary>
     /// While turns run, an image encode advances between engine steps in slices, for about this many
-    /// times the step just taken (so a running conversation's gap between tokens stays about two steps);
+    /// times a typical step (so a running conversation's gap between tokens stays about two steps);
     /// unset (empty): the encode runs beside the steps, sharing the cores at once.
     /// </summary>
     public double? EncodeTurnPerStep { get; set; } = 1.0;
