@@ -24,6 +24,7 @@ public static class BenchCommand
                           "Runs instead of the bench model and the PyTorch comparison",
         };
         var noBenchModel = new Option<bool>("--no-bench-model") { Description = "Skip the bench model (ConvNeXt-L + 4-layer 4096-wide LLaMA)" };
+        var noEngine = new Option<bool>("--no-engine") { Description = "Skip the engine rows and yardsticks (the bench model is still built when --cluster serves it)" };
         var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes of the engine bench (auto: the one this CPU serves by default)", DefaultValueFactory = _ => "fp32,bf16" };
         var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch-eager comparison" };
         var python = new Option<string>("--python") { Description = "Python with torch and numpy", DefaultValueFactory = _ => "/usr/bin/python3" };
@@ -35,6 +36,10 @@ public static class BenchCommand
         var clusterModel = new Option<string>("--cluster-model") { Description = "bench | tiny", DefaultValueFactory = _ => "bench" };
         var clusterDType = new Option<string>("--cluster-dtype") { Description = "auto | fp32 | bf16", DefaultValueFactory = _ => DTypeName.Auto };
         var encodeThreads = new Option<int?>("--encode-threads") { Description = "libtorch threads of the cluster bench's image encoder (default: libtorch's)" };
+        var encodeTurn = new Option<string?>("--encode-turn-per-step")
+        {
+            Description = "While turns run, the cluster bench's image encodes advance between steps for this many times a step (off: beside the steps, sharing the cores; default: the serving default)",
+        };
         var quick = new Option<bool>("--quick") { Description = "The default dtype only (auto), no PyTorch, fewer repetitions, cluster bench on the tiny model" };
         var prefill = new Option<int>("--prefill-tokens") { DefaultValueFactory = _ => 1100 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
@@ -53,7 +58,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Benchmark the engine, the cluster path and training steps (markdown tables; optional JSON)")
             {
-                tiny, realScale, noBenchModel, dtypes, noPyTorch, python, script, noLlamaCpp, node, llamaCppScript, cluster, clusterModel, clusterDType, encodeThreads, quick, prefill, seed, json, markdown,
+                tiny, realScale, noBenchModel, noEngine, dtypes, noPyTorch, python, script, noLlamaCpp, node, llamaCppScript, cluster, clusterModel, clusterDType, encodeThreads, encodeTurn, quick, prefill, seed, json, markdown,
                 training, trainingSteps, trainingModel, load, loadUsers, loadTurns, loadImages, loadSilos, loadModel, loadDType,
             };
         command.SetAction((result, cancellationToken) => CommandErrors.Guard(async () =>
@@ -68,6 +73,14 @@ public static class BenchCommand
             var clusterModelName = isQuick ? "tiny" : result.GetValue(clusterModel)!;
             if (clusterModelName is not ("bench" or "tiny")) return CommandErrors.Fail("--cluster-model must be bench or tiny");
             if (result.GetValue(encodeThreads) is < 1) return CommandErrors.Fail("--encode-threads must be at least 1");
+            var encodeTurnPerStep = new ClusterBenchSettings().EncodeTurnPerStep;
+            if (result.GetValue(encodeTurn) is { } turnText)
+            {
+                if (turnText == "off") encodeTurnPerStep = null;
+                else if (double.TryParse(turnText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var turn) && turn > 0 && double.IsFinite(turn))
+                    encodeTurnPerStep = turn;
+                else return CommandErrors.Fail("--encode-turn-per-step must be a positive number or off");
+            }
             if (result.GetValue(loadUsers) < 1 || result.GetValue(loadTurns) < 1 || result.GetValue(loadImages) < 1 || result.GetValue(loadSilos) < 1)
                 return CommandErrors.Fail("--load-users, --load-turns, --load-images and --load-silos must be at least 1");
             if (result.GetValue(loadModel) is { } loadDirectory && !Directory.Exists(loadDirectory)) return CommandErrors.Fail($"--load-model: directory not found: {loadDirectory}");
@@ -76,6 +89,7 @@ public static class BenchCommand
                 TinyDirectory = tinyDirectory,
                 RealScaleDirectory = realScaleDirectory,
                 BenchModel = realScaleDirectory is null && !result.GetValue(noBenchModel),
+                EngineRows = !result.GetValue(noEngine),
                 DTypes = dtypeList,
                 PyTorch = realScaleDirectory is null && !isQuick && !result.GetValue(noPyTorch),
                 Python = result.GetValue(python)!,
@@ -96,6 +110,7 @@ public static class BenchCommand
                 ClusterSettings = (isQuick ? new ClusterBenchSettings { Concurrency = [1, 4] } : new ClusterBenchSettings()) with
                 {
                     EncodeThreads = result.GetValue(encodeThreads),
+                    EncodeTurnPerStep = encodeTurnPerStep,
                 },
                 YardstickMatmulSize = isQuick ? 1024 : 2048,
                 TrainingSteps = result.GetValue(training) ? Math.Max(1, isQuick ? Math.Min(4, result.GetValue(trainingSteps)) : result.GetValue(trainingSteps)) : 0,

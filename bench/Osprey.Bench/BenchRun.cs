@@ -16,6 +16,11 @@ public sealed record BenchPlan
     /// <summary>A full-size model directory to load and run in each of <see cref="DTypes"/> (<c>--real-scale</c>).</summary>
     public string? RealScaleDirectory { get; init; }
     public bool BenchModel { get; init; } = true;
+    /// <summary>
+    /// Time the engine's phases (false: only build what the other sections serve, e.g. the bench model
+    /// directory the cluster path loads, and skip the yardsticks).
+    /// </summary>
+    public bool EngineRows { get; init; } = true;
     public IReadOnlyList<string> DTypes { get; init; } = ["fp32", "bf16"];
     public bool PyTorch { get; init; } = true;
     public string Python { get; init; } = "/usr/bin/python3";
@@ -57,8 +62,11 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
 
     public async Task RunAsync()
     {
-        Log("yardsticks: matmul peak and memory bandwidth");
-        report.Hardware = HardwareYardstick.Measure(plan.YardstickMatmulSize);
+        if (plan.EngineRows)
+        {
+            Log("yardsticks: matmul peak and memory bandwidth");
+            report.Hardware = HardwareYardstick.Measure(plan.YardstickMatmulSize);
+        }
 
         if (plan.RealScaleDirectory is { } realScale)
         {
@@ -67,7 +75,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             foreach (var dtype in plan.DTypes) report.RealScale.Add(bench.Run(dtype));
         }
 
-        if (plan.TinyDirectory is { } tiny)
+        if (plan.TinyDirectory is { } tiny && plan.EngineRows)
             foreach (var dtype in plan.DTypes)
             {
                 using var engine = OspreyEngine.Load(tiny, new EngineOptions { DType = dtype });
@@ -104,7 +112,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
         {
             RandomWeights.Fill(model, plan.Engine.Seed);
             model.eval();
-            if (plan.DTypes.Contains("fp32"))
+            if (plan.EngineRows && plan.DTypes.Contains("fp32"))
                 report.Engine.Add(EngineBench.Run("bench", model, SettingsFor("bench", config, "fp32"), s => Log($"bench fp32: {s}")));
             var needDirectory = plan.DTypes.Any(d => d != "fp32") || plan.PyTorch || plan.LlamaCpp || (plan.Cluster && plan.ClusterModel == "bench");
             if (needDirectory)
@@ -114,7 +122,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             }
         }
         GC.Collect();
-        foreach (var dtype in plan.DTypes.Where(d => d != "fp32"))
+        foreach (var dtype in plan.DTypes.Where(d => d != "fp32" && plan.EngineRows))
         {
             Log($"bench model: loading the same weights as {dtype}");
             using var model = new OspreyModel(config, new ParameterAllocation(torch.CPU, DTypeName.Parse(dtype)));

@@ -35,6 +35,7 @@ public static class ClusterBench
             "--Osprey:ResponseTimeout=00:30:00",
             $"--Osprey:ApiKeys={string.Join(',', keys)}",
             .. settings.EncodeThreads is { } threads ? new[] { $"--Osprey:EncodeThreads={threads}" } : [],
+            $"--Osprey:EncodeTurnPerStep={settings.EncodeTurnPerStep?.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
         ]);
         var silo = cluster.Engines[0];
         using var http = cluster.Http($"{Tenant}-key");
@@ -134,6 +135,7 @@ public static class ClusterBench
             Concurrency = concurrency,
             ConversationImageEncodes = conversationEncodes,
             EncodeThreads = settings.EncodeThreads,
+            EncodeTurnPerStep = settings.EncodeTurnPerStep,
             EncodeStall = stall,
             ConversationImages = 1,
             ConversationTurnsServed = 1 + settings.Turns + 2 * settings.Concurrency.Sum(),

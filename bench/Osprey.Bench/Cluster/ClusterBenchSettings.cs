@@ -19,6 +19,9 @@ public sealed record ClusterBenchSettings
     /// <summary>The serving engine's <see cref="Osprey.Engine.Serving.ServingOptions.EncodeThreads"/>.</summary>
     public int? EncodeThreads { get; init; }
 
+    /// <summary>The serving engine's <see cref="Osprey.Engine.Serving.ServingOptions.EncodeTurnPerStep"/> (null: the encode runs beside the steps).</summary>
+    public double? EncodeTurnPerStep { get; init; } = new Osprey.Engine.Serving.ServingOptions().EncodeTurnPerStep;
+
     public static IReadOnlyList<string> Questions { get; } =
     [
         "What is <region1>?",

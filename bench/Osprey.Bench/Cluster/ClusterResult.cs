@@ -20,6 +20,9 @@ public sealed record ClusterResult
     /// <summary>libtorch threads of the serving engine's image encoder (null: libtorch's default).</summary>
     public int? EncodeThreads { get; init; }
 
+    /// <summary>The serving engine's encode turn per step (null: encodes ran beside the steps, sharing the cores).</summary>
+    public double? EncodeTurnPerStep { get; init; }
+
     public required EncodeStall EncodeStall { get; init; }
 }
 

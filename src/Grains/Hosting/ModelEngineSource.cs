@@ -40,6 +40,7 @@ public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger) : ISequ
             MaxWaitingSequences = settings.MaxWaitingSequences,
             MemoryBudgetBytes = settings.MemoryBudgetBytes,
             EncodeThreads = settings.EncodeThreads,
+            EncodeTurnPerStep = settings.EncodeTurnPerStep,
         }, sam);
     }
 }

@@ -46,6 +46,12 @@ public sealed class OspreyClusterOptions
     /// <summary>libtorch threads of this silo's image encoder; unset: libtorch's default (the bench measures both).</summary>
     public int? EncodeThreads { get; set; }
     /// <summary>
+    /// While turns run, an image encode advances between engine steps in slices, for about this many
+    /// times a typical step (so a running conversation's gap between tokens stays about two steps);
+    /// unset (empty): the encode runs beside the steps, sharing the cores at once.
+    /// </summary>
+    public double? EncodeTurnPerStep { get; set; } = 1.0;
+    /// <summary>
     /// Longest a turn may run on the engine (waiting included); past it the turn is cancelled, its slot
     /// freed, nothing of it stored, and the caller gets a 504.
     /// </summary>

@@ -82,6 +82,24 @@ public sealed class LlamaForCausalLM : nn.Module
     /// </summary>
     public Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks) => ForwardHidden(chunks, out _);
 
+    /// <summary>
+    /// Starts a pass of one chunk that runs a layer per <see cref="LayeredPrefill.RunLayer"/> and only
+    /// fills its cache: for a caller that pauses between layers. The chunk's embeddings must stay alive
+    /// until the pass is done.
+    /// </summary>
+    public LayeredPrefill BeginLayeredPrefill(SequenceChunk chunk)
+    {
+        Validate([chunk]);
+        using var scope = torch.NewDisposeScope();
+        chunk.Cache.BeginAppend((int)chunk.Embeddings.shape[0]);
+        var batch = new PackedSequences([chunk], _rotary, Config.NumHeads / Config.NumKeyValueHeads, DType, Device);
+        // The pass outlives this scope and any the caller has open: it owns the rotations and the mask.
+        scope.Detach(batch.Cos, batch.Sin);
+        foreach (var packed in batch.Chunks)
+            if (packed.CausalMask is { } mask) scope.Detach(mask);
+        return new LayeredPrefill([.. model.layers], chunk, batch);
+    }
+
     /// <summary>Hidden states [n, hidden] → float32 logits [n, vocab] through the head (the embeddings when tied).</summary>
     public Tensor Logits(Tensor hidden)
     {

@@ -8,9 +8,13 @@ namespace Osprey.Engine.Layers;
 public sealed class Linear : nn.Module<Tensor, Tensor>
 {
     /// <summary>
-    /// Up to this many rows, the product is computed as (W·xᵀ)ᵀ. On CPU libtorch's <c>linear</c>
-    /// picks a slow kernel for a handful of rows — the decode step of a few batched sequences —
-    /// measured here 3× slower at 4–16 rows than the same product as one tall-skinny GEMM.
+    /// Up to this many rows, a float32 product is computed as (W·xᵀ)ᵀ. On CPU libtorch's float32
+    /// <c>linear</c> picks a slow kernel for a handful of rows — the decode step of a few batched
+    /// sequences — measured 3× slower at 4–16 rows than the same product as one tall-skinny GEMM (AVX2
+    /// machine, 2026-11), and still 1.1–1.9× slower at 2–32 rows on the AVX-512-BF16 machine
+    /// (2026-12-03). In bfloat16 it is the other way round there: <c>linear</c> (oneDNN) took 0.65–0.8×
+    /// the time of (W·xᵀ)ᵀ at 2–32 rows through the bench model's four weight shapes, so bfloat16 keeps
+    /// <c>linear</c> (a follow-up turn's prefill of a few dozen positions, a batch of decodes).
     /// </summary>
     public const int FewRows = 64;
 
@@ -40,10 +44,10 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => Product(x, weight, bias);
 
-    /// <summary>x·Wᵀ + b with the kernel that suits the row count (see <see cref="FewRows"/>).</summary>
+    /// <summary>x·Wᵀ + b with the kernel that suits the row count and dtype (see <see cref="FewRows"/>).</summary>
     public static Tensor Product(Tensor x, Tensor weight, Tensor? bias)
     {
-        if (x.dim() == 2 && x.shape[0] is > 1 and <= FewRows && x.device_type == DeviceType.CPU)
+        if (x.dim() == 2 && x.shape[0] is > 1 and <= FewRows && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32)
         {
             using var scope = NewDisposeScope();
             var columns = bias is null ? torch.mm(weight, x.t()) : torch.addmm(bias.unsqueeze(1), weight, x.t(), beta: 1, alpha: 1);

@@ -39,17 +39,16 @@ public sealed class OspreyModel : nn.Module
     public ScalarType DType => llm.DType;
     public EmbeddingSplice Splice => _splice;
 
-    /// <summary>Trunk levels and projected image tokens for pixels [1, 3, S, S].</summary>
+    /// <summary>Trunk levels and projected image tokens for pixels [1, 3, S, S]: every slice of <see cref="BeginEncodeImage"/> in a row.</summary>
     public ImageFeatures EncodeImage(Tensor pixelValues)
     {
-        using var scope = torch.NewDisposeScope();
-        var levels = vision_trunk.forward(pixelValues.to(DType, Device));
-        var tokens = mm_projector.forward(levels.Res4);
-        var features = new ImageFeatures(levels, tokens);
-        scope.MoveToOuter(levels.Levels);
-        scope.MoveToOuter(tokens);
-        return features;
+        using var pass = BeginEncodeImage(pixelValues);
+        while (!pass.IsDone) pass.RunSlice();
+        return pass.TakeFeatures();
     }
+
+    /// <summary>The same encode for a caller that runs its slices itself, pausing between them.</summary>
+    public ImageEncodePass BeginEncodeImage(Tensor pixelValues) => new(this, pixelValues);
 
     /// <summary>Mask and position tokens for masks [R, H0, W0] (0/1 at the image's original resolution) → [R, 2, H].</summary>
     public Tensor EncodeRegions(ImageFeatures image, Tensor masks)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Osprey.Engine.Generation;
 using Osprey.Engine.Tokenization;
@@ -22,6 +23,7 @@ internal sealed class EngineLoop
     private readonly AdmissionQueueBound _queue;
     private readonly ChannelReader<EngineCommand> _commands;
     private readonly ImageEncoder _encoder;
+    private readonly EncodeSlicing _slicing;
     private readonly ResidentSet _resident;
     private readonly ImageResidency _images;
     private readonly SegmentationWorker? _segmentationWorker;
@@ -42,7 +44,8 @@ internal sealed class EngineLoop
         _queue = queue;
         _commands = commands.Reader;
         _resident = new ResidentSet(options.MemoryBudgetBytes, counters);
-        _encoder = new ImageEncoder(engine, prefix, options.EncodeThreads, commands.Writer.TryWrite);
+        _slicing = new EncodeSlicing(options.EncodeTurnPerStep, counters);
+        _encoder = new ImageEncoder(engine, prefix, options.EncodeThreads, _slicing, commands.Writer.TryWrite);
         _images = new ImageResidency(prefix, _resident, counters, _encoder);
         _segmentationWorker = segmentationWorker;
         if (segmentationWorker is not null)
@@ -73,15 +76,26 @@ internal sealed class EngineLoop
                 AdmitWaiting();
                 // Admission may have made features resident: account for them before any token streams.
                 _resident.EvictToBudget(ReservedBytes);
-                if (_running.Count > 0) Step();
+                var step = TimeSpan.Zero;
+                if (_running.Count > 0)
+                {
+                    _slicing.Stepping();
+                    var started = Stopwatch.GetTimestamp();
+                    Step();
+                    step = Stopwatch.GetElapsedTime(started);
+                }
                 _resident.EvictToBudget(ReservedBytes);
                 _counters.SetActiveSequences(_running.Count + _waiting.Count);
+                // Between two steps an encode in progress gets its turn; with nothing running it runs free.
+                if (_running.Count > 0) _slicing.LendTurn(step);
+                else _slicing.Idle();
             }
         }
         finally
         {
             var stopped = new OperationCanceledException("The engine stopped.");
-            // The encode in progress finishes first; what it posts is drained (and disposed) below.
+            // An encode in progress is abandoned at its next slice; what it posted before is drained (and disposed) below.
+            _slicing.Stop();
             _encoder.Dispose();
             // Likewise the segmentation in progress; its queued work runs against embeddings still resident.
             _segmentationWorker?.Dispose();

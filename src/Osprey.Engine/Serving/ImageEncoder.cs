@@ -1,29 +1,33 @@
 using System.Collections.Concurrent;
-using Osprey.Engine.Language;
+using System.Diagnostics;
 using TorchSharp;
 
 namespace Osprey.Engine.Serving;
 
 /// <summary>
 /// Computes images' resident state (decode, preprocess, vision encode, prefill of the shared prefix) on
-/// its own thread, one image at a time, so the engine thread keeps stepping running sequences meanwhile.
-/// Each result goes back to the engine loop through <paramref name="post"/>; one the loop can no longer
-/// take (it has stopped) is disposed here.
+/// its own thread, one image at a time, as a <see cref="SlicedImageEncode"/>: between slices it asks
+/// <see cref="EncodeSlicing"/> whether it may go on, so while sequences run it advances only in the turns
+/// the engine loop lends it between decode steps, and with nothing running it runs free. Each result goes
+/// back to the engine loop through <paramref name="post"/>; one the loop can no longer take (it has
+/// stopped) is disposed here, and an encode the loop stops in the middle of is abandoned at its next slice.
 /// </summary>
 internal sealed class ImageEncoder : IDisposable
 {
     private readonly OspreyEngine _engine;
     private readonly ImagePromptPrefix _prefix;
     private readonly int? _threads;
+    private readonly EncodeSlicing _slicing;
     private readonly Func<ImageEncoded, bool> _post;
     private readonly BlockingCollection<ImageSource> _jobs = new();
     private readonly Thread _thread;
 
-    public ImageEncoder(OspreyEngine engine, ImagePromptPrefix prefix, int? threads, Func<ImageEncoded, bool> post)
+    public ImageEncoder(OspreyEngine engine, ImagePromptPrefix prefix, int? threads, EncodeSlicing slicing, Func<ImageEncoded, bool> post)
     {
         _engine = engine;
         _prefix = prefix;
         _threads = threads;
+        _slicing = slicing;
         _post = post;
         _thread = new Thread(Run) { Name = "osprey-image-encoder", IsBackground = true };
     }
@@ -40,44 +44,39 @@ internal sealed class ImageEncoder : IDisposable
         using var inference = torch.inference_mode();
         foreach (var source in _jobs.GetConsumingEnumerable())
         {
-            ImageEncoded result;
+            ImageEncoded? result;
             try
             {
-                result = new ImageEncoded(source, Encode(source), null);
+                result = Encode(source);
             }
             catch (Exception e)
             {
                 result = new ImageEncoded(source, null, e);
             }
-            if (!_post(result)) result.Image?.Dispose();
-        }
-    }
-
-    private ResidentImage Encode(ImageSource source)
-    {
-        var rgb = source.Decode();
-        using var pixels = _engine.Preprocess(rgb);
-        var features = _engine.Model.EncodeImage(pixels);
-        KvCache? cache = null;
-        try
-        {
-            cache = _engine.Model.llm.NewCache();
-            using (var scope = torch.NewDisposeScope())
+            finally
             {
-                var embeddings = _engine.Model.EmbedPrompt(_prefix.Ids.ToArray(), features, null);
-                _engine.Model.llm.Forward([new SequenceChunk(embeddings, cache)]);
+                _slicing.EncodeEnded();
             }
-            return new ResidentImage(source.Id, features, cache);
-        }
-        catch
-        {
-            cache?.Dispose();
-            features.Dispose();
-            throw;
+            // Null: the loop stopped mid-encode; nothing would take the result.
+            if (result is not null && !_post(result)) result.Image?.Dispose();
         }
     }
 
-    /// <summary>Finishes the image in progress, drops any still queued, and joins the thread.</summary>
+    private ImageEncoded? Encode(ImageSource source)
+    {
+        using var encode = new SlicedImageEncode(_engine, _prefix.Ids, source);
+        while (!encode.IsDone)
+        {
+            if (!_slicing.BeforeSlice()) return null;
+            var started = Stopwatch.GetTimestamp();
+            encode.RunSlice();
+            _slicing.AfterSlice(Stopwatch.GetElapsedTime(started));
+        }
+        var (features, cache) = encode.TakeResult();
+        return new ImageEncoded(source, new ResidentImage(source.Id, features, cache), null);
+    }
+
+    /// <summary>Drops the images still queued and joins the thread (<see cref="EncodeSlicing.Stop"/> first, or the encode in progress runs to its end).</summary>
     public void Dispose()
     {
         _jobs.CompleteAdding();

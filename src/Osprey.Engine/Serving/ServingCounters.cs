@@ -4,7 +4,7 @@ namespace Osprey.Engine.Serving;
 public sealed class ServingCounters
 {
     private long _imageEncodes, _segmentationEncodes, _featureHits, _featureMisses, _kvHits, _kvMisses, _evictions;
-    private long _prefilledTokens, _generatedTokens, _sequences, _bytesResident, _activeSequences;
+    private long _prefilledTokens, _generatedTokens, _sequences, _bytesResident, _activeSequences, _encodeTurns;
 
     internal void ImageEncoded() => Interlocked.Increment(ref _imageEncodes);
     internal void SegmentationEncoded() => Interlocked.Increment(ref _segmentationEncodes);
@@ -13,6 +13,7 @@ public sealed class ServingCounters
     internal void KvHit() => Interlocked.Increment(ref _kvHits);
     internal void KvMiss() => Interlocked.Increment(ref _kvMisses);
     internal void Evicted() => Interlocked.Increment(ref _evictions);
+    internal void EncodeTurnLent() => Interlocked.Increment(ref _encodeTurns);
     internal void Prefilled(int positions) => Interlocked.Add(ref _prefilledTokens, positions);
     internal void Generated(int tokens) => Interlocked.Add(ref _generatedTokens, tokens);
     internal void SequenceFinished() => Interlocked.Increment(ref _sequences);
@@ -40,5 +41,6 @@ public sealed class ServingCounters
         GeneratedTokens = Interlocked.Read(ref _generatedTokens),
         Sequences = Interlocked.Read(ref _sequences),
         ActiveSequences = Interlocked.Read(ref _activeSequences),
+        EncodeTurns = Interlocked.Read(ref _encodeTurns),
     };
 }

@@ -19,5 +19,8 @@ public sealed record ServingMetrics
     /// <summary>Sequences admitted or waiting for a batch slot (a cancelled one leaves at the next iteration).</summary>
     public long ActiveSequences { get; init; }
 
+    /// <summary>Turns between decode steps lent to image encodes (an encode beside running sequences runs in them).</summary>
+    public long EncodeTurns { get; init; }
+
     public long FreeBytes => Math.Max(0, MemoryBudgetBytes - BytesResident);
 }

@@ -28,6 +28,15 @@ public sealed record ServingOptions
     /// </summary>
     public int? EncodeThreads { get; init; }
 
+    /// <summary>
+    /// While sequences run, an image encode advances only between decode steps, in slices (a ConvNeXt
+    /// block, a decoder layer of a prefix chunk), for about this many times a typical step; then the
+    /// next step runs. Both would otherwise share the cores at once and stretch every step for the whole
+    /// encode. With nothing running the encode runs free. Null lets the encode run beside the steps
+    /// regardless (the cores shared at once).
+    /// </summary>
+    public double? EncodeTurnPerStep { get; init; } = 1.0;
+
     /// <summary>The one check of these limits, made when an engine starts.</summary>
     public void Validate()
     {
@@ -39,6 +48,8 @@ public sealed record ServingOptions
                 $"the token budget must exceed the batch size ({MaxBatchSize}) so prompts progress beside full decode batches");
         if (MemoryBudgetBytes < 0)
             throw new ArgumentOutOfRangeException(nameof(MemoryBudgetBytes), MemoryBudgetBytes, "a memory budget cannot be negative");
+        if (EncodeTurnPerStep is { } turn && !(turn > 0 && double.IsFinite(turn)))
+            throw new ArgumentOutOfRangeException(nameof(EncodeTurnPerStep), EncodeTurnPerStep, "a positive multiple of the decode step, or null");
         if (EncodeThreads is < 1)
             throw new ArgumentOutOfRangeException(nameof(EncodeThreads), EncodeThreads, "at least one encode thread");
     }

@@ -38,9 +38,18 @@ public sealed class ConvNeXtTrunk : nn.Module<Tensor, VisionFeatures>
 
     /// <summary>
     /// Encodes normalised pixels [1, 3, H, W] (H, W multiples of 32; cast to the trunk's dtype and
-    /// device) into res2..res5, returned as contiguous NCHW tensors.
+    /// device) into res2..res5, returned as contiguous NCHW tensors: every slice of a
+    /// <see cref="ConvNeXtTrunkPass"/> in a row.
     /// </summary>
     public override VisionFeatures forward(Tensor pixels)
+    {
+        using var pass = new ConvNeXtTrunkPass(this, pixels);
+        while (!pass.IsDone) pass.RunSlice();
+        return pass.TakeFeatures();
+    }
+
+    /// <summary>The one check of a trunk's input (a whole forward and a sliced pass alike).</summary>
+    internal static void CheckPixels(Tensor pixels)
     {
         if (pixels.dim() != 4 || pixels.shape[0] != 1 || pixels.shape[1] != 3)
             throw new ArgumentException($"pixels must be [1, 3, H, W], got [{string.Join(", ", pixels.shape)}]", nameof(pixels));
@@ -48,21 +57,5 @@ public sealed class ConvNeXtTrunk : nn.Module<Tensor, VisionFeatures>
             throw new ArgumentException($"pixel height and width must be positive multiples of {Stride}, got {pixels.shape[2]}×{pixels.shape[3]}", nameof(pixels));
         if (pixels.device_type == DeviceType.META)
             throw new InvalidOperationException("cannot run a forward pass on meta tensors");
-
-        using var scope = NewDisposeScope();
-        var weight = ((Conv2d)stem[0]).weight;
-        // The stem's LayerNorm leaves the map channels-last in memory; every later op keeps that
-        // layout, so the blocks' channels-last views are free.
-        var x = stem.forward(pixels.to(weight.dtype, weight.device));
-        var outputs = new Tensor[4];
-        for (var s = 0; s < 4; s++)
-        {
-            var next = stages[s].forward(x);
-            x.Dispose();
-            x = next;
-            outputs[s] = x.contiguous();
-        }
-        scope.MoveToOuter(outputs);
-        return new VisionFeatures(outputs[0], outputs[1], outputs[2], outputs[3]);
     }
 }

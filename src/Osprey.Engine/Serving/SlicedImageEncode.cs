@@ -1,0 +1,135 @@
+using Osprey.Engine.Language;
+using Osprey.Engine.Multimodal;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Osprey.Engine.Serving;
+
+/// <summary>
+/// An image's resident state — features and the K/V of the shared prompt prefix — computed in short
+/// slices: decode and preprocess; each slice of the image encode (<see cref="ImageEncodePass"/>: the
+/// trunk's stem, downsamples and blocks, then the projector); the prefix's embeddings; then the prefix
+/// prefilled <see cref="PrefillChunkPositions"/> positions at a time, a decoder layer per slice. The
+/// image encoder pauses between slices while decode steps run. Run in a row or with pauses, the same
+/// operations run in the same order, so the result is the same bits either way.
+/// </summary>
+public sealed class SlicedImageEncode : IDisposable
+{
+    /// <summary>
+    /// Positions of the prefix prefilled together. A fixed number, whatever the pauses, so that sliced
+    /// and unsliced encodes compute alike; small enough that one layer of a chunk is a slice well within
+    /// a decode step on a CPU (bench model, bf16, 2026-12-03: 128 positions took 130–200 ms a layer
+    /// against a 110–120 ms step, so each such slice overran its turn), large enough that the products
+    /// still run near the matmul peak.
+    /// </summary>
+    public const int PrefillChunkPositions = 64;
+
+    private readonly OspreyEngine _engine;
+    private readonly IReadOnlyList<int> _prefixIds;
+    private readonly ImageSource _source;
+    private readonly int _chunkPositions;
+    private ImageEncodePass? _image;
+    private ImageFeatures? _features;
+    private Tensor? _embeddings;
+    private KvCache? _cache;
+    private LayeredPrefill? _prefill;
+    private Tensor? _chunk;
+    private int _prefilled;
+    private bool _done;
+
+    /// <param name="prefixIds">The shared prompt prefix (<see cref="ImagePromptPrefix.Ids"/>).</param>
+    /// <param name="prefillChunkPositions">Positions prefilled together (<see cref="PrefillChunkPositions"/> in serving).</param>
+    public SlicedImageEncode(OspreyEngine engine, IReadOnlyList<int> prefixIds, ImageSource source, int prefillChunkPositions = PrefillChunkPositions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(prefillChunkPositions, 1);
+        _chunkPositions = prefillChunkPositions;
+        _engine = engine;
+        _prefixIds = prefixIds;
+        _source = source;
+    }
+
+    public bool IsDone => _done;
+
+    /// <summary>Runs the next slice. What it throws leaves the encode fit only for disposal.</summary>
+    public void RunSlice()
+    {
+        if (_done) throw new InvalidOperationException("The image encode has run every slice.");
+        var model = _engine.Model;
+        if (_image is null && _features is null)
+        {
+            var rgb = _source.Decode();
+            using var pixels = _engine.Preprocess(rgb);
+            _image = model.BeginEncodeImage(pixels);
+            return;
+        }
+        if (_image is { } image)
+        {
+            image.RunSlice();
+            if (!image.IsDone) return;
+            _features = image.TakeFeatures();
+            image.Dispose();
+            _image = null;
+            return;
+        }
+        if (_embeddings is null)
+        {
+            _cache = model.llm.NewCache();
+            using var scope = torch.NewDisposeScope();
+            _embeddings = scope.Detach(model.EmbedPrompt([.. _prefixIds], _features, null));
+            // Room for the whole prefix at once, as a single prefill would reserve it: chunk by chunk, the
+            // storage would grow (and copy) several times and keep the slack of its last growth resident.
+            _cache.BeginAppend((int)_embeddings.shape[0]);
+            return;
+        }
+        if (_prefill is null)
+        {
+            var length = Math.Min(_chunkPositions, (int)_embeddings.shape[0] - _prefilled);
+            _chunk = _embeddings.narrow(0, _prefilled, length);
+            _prefill = model.llm.BeginLayeredPrefill(new SequenceChunk(_chunk, _cache!));
+        }
+        _prefill.RunLayer();
+        if (!_prefill.IsDone) return;
+        _prefilled += (int)_chunk!.shape[0];
+        _prefill.Dispose();
+        _prefill = null;
+        _chunk.Dispose();
+        _chunk = null;
+        if (_prefilled < _embeddings.shape[0]) return;
+        _embeddings.Dispose();
+        _embeddings = null;
+        _done = true;
+    }
+
+    /// <summary>Every slice in a row.</summary>
+    public void RunToEnd()
+    {
+        while (!_done) RunSlice();
+    }
+
+    /// <summary>The features and the prefix's K/V once every slice has run; the caller owns them.</summary>
+    public (ImageFeatures Features, KvCache PrefixCache) TakeResult()
+    {
+        if (!_done || _features is null || _cache is null)
+            throw new InvalidOperationException(_done ? "The image encode's result was taken already." : "The image encode has slices left to run.");
+        var result = (_features, _cache);
+        _features = null;
+        _cache = null;
+        return result;
+    }
+
+    public void Dispose()
+    {
+        _prefill?.Dispose();
+        _chunk?.Dispose();
+        _embeddings?.Dispose();
+        _cache?.Dispose();
+        _features?.Dispose();
+        _image?.Dispose();
+        _prefill = null;
+        _chunk = null;
+        _embeddings = null;
+        _cache = null;
+        _features = null;
+        _image = null;
+    }
+}
