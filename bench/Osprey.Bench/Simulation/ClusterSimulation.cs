@@ -157,10 +157,12 @@ public static class ClusterSimulation
                     {
                         Interlocked.Increment(ref failed);
                         failures.AddOrUpdate(failure is OspreyRequestException request ? $"{request.StatusCode}" : failure.GetType().Name, 1, (_, n) => n + 1);
-                        // A failed turn is not stored (or stored whole): the client sends it again after Retry-After,
-                        // once the cluster has noticed the dead silo (the detection delay of the local cluster's settings).
+                        // A failed turn is not stored (or stored whole): the client sends it again after Retry-After; a
+                        // full queue's 503 says so itself, other failures are a silo that died, noticed by the cluster
+                        // after the detection delay of the local cluster's settings.
+                        var wait = failure is OspreyRequestException { StatusCode: 503 } ? settings.RetryAfterSeconds : settings.RetryAfterSeconds + DetectionSeconds;
                         if (attempt + 1 < settings.Attempts)
-                            clock.Schedule(clock.NowMs + (settings.RetryAfterSeconds + DetectionSeconds) * 1000, () => Arrive(conversation, turn, attempt + 1));
+                            clock.Schedule(clock.NowMs + wait * 1000, () => Arrive(conversation, turn, attempt + 1));
                         else Interlocked.Increment(ref lost);
                     }
                     finally
@@ -223,6 +225,7 @@ public static class ClusterSimulation
             var done = records.ToArray();
             var survivors = silos.Select((s, i) => (s.Source.Engine!, i)).Where(s => !killed.Contains(s.i)).Select(s => s.Item1.Finished).ToArray();
             var encodes = engines.Sum(e => e.ImageEncodes);
+            var copies = engines.Sum(e => e.FeatureCopies);
             // Throughput in the steady part of the run: turns answered from a quarter of the arrival window
             // (conversations have reached their later turns) to its end (no tail of last answers).
             var (from, to) = (arrivals[^1] * 0.25, arrivals[^1]);
@@ -236,6 +239,7 @@ public static class ClusterSimulation
                 ImagesUsed = used.Length,
                 Encodes = encodes,
                 ReEncodesAfterKill = encodes - used.Length,
+                FeatureCopies = copies,
                 Conversations = settings.Conversations,
                 Turns = done.Length,
                 // Every turn not answered: those that failed every attempt and the later turns of their conversations.

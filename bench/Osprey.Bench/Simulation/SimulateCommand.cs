@@ -84,6 +84,7 @@ public static class SimulateCommand
         md.AppendLine();
         var table = new MarkdownTable("measure", "value");
         table.Row("images used / encodes / re-encodes after kills", $"{run.ImagesUsed} / {run.Encodes} / {run.ReEncodesAfterKill}");
+        table.Row("replica copies of features (not encodes)", $"{run.FeatureCopies}");
         table.Row("turns answered / lost / failed attempts", $"{run.Turns} / {run.LostTurns} / {run.FailedAttempts} ({string.Join(", ", run.FailuresByKind.Select(f => $"{f.Value} × {f.Key}"))})");
         table.Row("throughput turns/s (1 silo)", FormattableString.Invariant($"{run.ThroughputTurnsPerSecond:G4} ({single.ThroughputTurnsPerSecond:G3})"));
         table.Row("scaling efficiency", FormattableString.Invariant($"{run.ScalingEfficiency:F3}"));

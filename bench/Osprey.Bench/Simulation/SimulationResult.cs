@@ -12,6 +12,8 @@ public sealed record SimulationResult
     [JsonPropertyName("encodes")] public required long Encodes { get; init; }
     /// <summary>Encodes beyond one per image used: each a re-encode after its silo was killed (kills are the only other cause there is none of).</summary>
     [JsonPropertyName("reEncodesAfterKill")] public required long ReEncodesAfterKill { get; init; }
+    /// <summary>Images made resident on a replica silo by copying their home's features (no encode).</summary>
+    [JsonPropertyName("featureCopies")] public long FeatureCopies { get; init; }
     [JsonPropertyName("conversations")] public required int Conversations { get; init; }
     /// <summary>Turns answered.</summary>
     [JsonPropertyName("turns")] public required int Turns { get; init; }
@@ -27,7 +29,7 @@ public sealed record SimulationResult
     [JsonPropertyName("load")] public required double Load { get; init; }
     [JsonPropertyName("modelledCapacityTurnsPerSecondPerSilo")] public required double ModelledCapacityPerSilo { get; init; }
     [JsonPropertyName("killedSilos")] public required int KilledSilos { get; init; }
-    /// <summary>Turn attempts that failed (and were sent again, up to the attempts allowed).</summary>
+    /// <summary>Turn attempts that failed (and were sent again after Retry-After until answered).</summary>
     [JsonPropertyName("failedAttempts")] public required int FailedAttempts { get; init; }
     /// <summary>Failed attempts by HTTP-like status of the grain's refusal (503: a full engine queue or a stopping silo) or exception type.</summary>
     [JsonPropertyName("failuresByKind")] public required IReadOnlyDictionary<string, int> FailuresByKind { get; init; }

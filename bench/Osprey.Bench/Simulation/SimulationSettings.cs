@@ -22,8 +22,11 @@ public sealed record SimulationSettings
     /// <summary>Mean of the exponential pause between an answer and the user's next question.</summary>
     public double ThinkSeconds { get; init; } = 2;
 
-    /// <summary>Attempts of a turn (a failed one is sent again after its Retry-After) before it counts as lost.</summary>
-    public int Attempts { get; init; } = 5;
+    /// <summary>
+    /// Attempts of a turn (a failed one is sent again after its Retry-After, as a client does) before the client gives up
+    /// and it counts as lost: a bound for a cluster that never answers, not a client's patience.
+    /// </summary>
+    public int Attempts { get; init; } = 100;
 
     public double RetryAfterSeconds { get; init; } = 1;
 

@@ -52,6 +52,21 @@ public sealed class OspreyClusterOptions
     public TimeSpan TurnDeadline { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Most silos besides its home that hold a replica of one image's features (copied from the home, not
+    /// encoded again), so a hot image's conversations spread over them; 0 keeps every conversation beside its image.
+    /// </summary>
+    public int MaxImageReplicas { get; set; } = 16;
+    /// <summary>
+    /// A new conversation goes to a new replica of its image when the home and every replica hold more than
+    /// this many times the cluster's mean conversations a silo (and more than <see cref="ImageSpreadMinConversations"/>).
+    /// </summary>
+    public double ImageSpreadLoadFactor { get; set; } = 1.1;
+    /// <summary>Conversations a silo holds before its images spread at all: a lightly loaded cluster keeps every conversation beside its image.</summary>
+    public int ImageSpreadMinConversations { get; set; } = 8;
+    /// <summary>How often each silo reports its demand to the cluster's load board, and how stale a placement's view of it may be.</summary>
+    public TimeSpan LoadReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// How long a silo waits for another's answer to a membership probe. With
     /// <see cref="MissedProbesLimit"/> it sets how soon a silo killed outright is declared dead and its
     /// grains' calls fail over: about ProbeTimeout × MissedProbesLimit (Orleans' defaults, 5 s × 3, here).

@@ -16,7 +16,7 @@ internal sealed class ImageEncoder : IDisposable
     private readonly ImagePromptPrefix _prefix;
     private readonly int? _threads;
     private readonly Func<ImageEncoded, bool> _post;
-    private readonly BlockingCollection<ImageSource> _jobs = new();
+    private readonly BlockingCollection<(ImageSource Source, byte[]? Features)> _jobs = new();
     private readonly Thread _thread;
 
     public ImageEncoder(OspreyEngine engine, ImagePromptPrefix prefix, int? threads, Func<ImageEncoded, bool> post)
@@ -30,7 +30,18 @@ internal sealed class ImageEncoder : IDisposable
 
     public void Start() => _thread.Start();
 
-    public void Enqueue(ImageSource source) => _jobs.Add(source);
+    /// <summary>Queues the image: its <paramref name="features"/> copied from another silo when given, else an encode.</summary>
+    public void Enqueue(ImageSource source, byte[]? features = null)
+    {
+        try
+        {
+            _jobs.Add((source, features));
+        }
+        catch (InvalidOperationException)
+        {
+            // Stopping: the loop fails whoever waits on it.
+        }
+    }
 
     private void Run()
     {
@@ -38,12 +49,13 @@ internal sealed class ImageEncoder : IDisposable
         // without touching the engine thread's.
         if (_threads is { } threads) torch.set_num_threads(threads);
         using var inference = torch.inference_mode();
-        foreach (var source in _jobs.GetConsumingEnumerable())
+        foreach (var (source, features) in _jobs.GetConsumingEnumerable())
         {
             ImageEncoded result;
             try
             {
-                result = new ImageEncoded(source, Encode(source), null);
+                var copied = Copied(features);
+                result = new ImageEncoded(source, Encode(source, copied), null, Copied: copied is not null);
             }
             catch (Exception e)
             {
@@ -53,11 +65,10 @@ internal sealed class ImageEncoder : IDisposable
         }
     }
 
-    private ResidentImage Encode(ImageSource source)
+    /// <summary>The image's resident state from its pixels, or from <paramref name="copied"/> features (no encode).</summary>
+    private ResidentImage Encode(ImageSource source, Multimodal.ImageFeatures? copied)
     {
-        var rgb = source.Decode();
-        using var pixels = _engine.Preprocess(rgb);
-        var features = _engine.Model.EncodeImage(pixels);
+        var features = copied ?? EncodePixels(source);
         KvCache? cache = null;
         try
         {
@@ -75,6 +86,27 @@ internal sealed class ImageEncoder : IDisposable
             features.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Features another silo copied; null (so an encode) when there are none or they are not this format.</summary>
+    private Multimodal.ImageFeatures? Copied(byte[]? features)
+    {
+        if (features is null) return null;
+        try
+        {
+            return Multimodal.ImageFeatureBytes.Read(features, _engine.Model.Device);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    private Multimodal.ImageFeatures EncodePixels(ImageSource source)
+    {
+        var rgb = source.Decode();
+        using var pixels = _engine.Preprocess(rgb);
+        return _engine.Model.EncodeImage(pixels);
     }
 
     /// <summary>Finishes the image in progress, drops any still queued, and joins the thread.</summary>
