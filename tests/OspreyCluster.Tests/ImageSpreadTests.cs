@@ -1,0 +1,33 @@
+using System.Net;
+using OspreyCluster.Grains.Placement;
+
+namespace OspreyCluster.Tests;
+
+/// <summary>The conversation placement's choice among an image's home, its replicas and a new replica.</summary>
+public sealed class ImageSpreadTests
+{
+    private static readonly SiloAddress[] Silos = [.. Enumerable.Range(0, 4).Select(i => SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 11111 + i), 1))];
+
+    private static ImageSpread.Choice Choose(double[] conversations, int holders, int maxReplicas = 8, double factor = 1.1, int min = 8) =>
+        ImageSpread.Choose(Silos[..holders], holders - 1, Silos, s => conversations[Array.IndexOf(Silos, s)], maxReplicas, factor, min);
+
+    [Fact]
+    public void A_lightly_loaded_cluster_keeps_conversations_beside_the_image() =>
+        Assert.Equal(new ImageSpread.Choice(Silos[0], false), Choose([8, 0, 0, 0], holders: 1));
+
+    [Fact]
+    public void A_home_past_its_share_gets_a_replica_on_the_least_loaded_other_silo() =>
+        Assert.Equal(new ImageSpread.Choice(Silos[2], true), Choose([20, 9, 3, 8], holders: 1));
+
+    [Fact]
+    public void The_least_loaded_holder_takes_the_conversation_while_it_is_within_its_share() =>
+        Assert.Equal(new ImageSpread.Choice(Silos[1], false), Choose([20, 10, 3, 8], holders: 2));
+
+    [Fact]
+    public void An_image_at_its_replica_limit_stays_on_its_holders() =>
+        Assert.Equal(new ImageSpread.Choice(Silos[1], false), Choose([30, 25, 3, 8], holders: 2, maxReplicas: 1));
+
+    [Fact]
+    public void No_replica_goes_to_a_silo_busier_than_the_holders() =>
+        Assert.Equal(new ImageSpread.Choice(Silos[1], false), Choose([30, 20, 25, 22], holders: 2, factor: 0.5));
+}
