@@ -48,6 +48,8 @@ public static class ClusterSimulation
             "--Logging:LogLevel:Default=Error",
             "--Logging:LogLevel:Microsoft=Critical",
             "--Logging:LogLevel:Orleans=Critical",
+            // Every host of the process would watch the working directory for changed settings files.
+            "--hostBuilder:reloadConfigOnChange=false",
         ];
 
         log($"simulate: starting {settings.Silos} silos ({cost.Name} cost model) and the gateway");
@@ -56,7 +58,7 @@ public static class ClusterSimulation
         foreach (var batch in Enumerable.Range(0, settings.Silos).Chunk(8))
             await Task.WhenAll(batch.Select(async i =>
             {
-                var builder = Host.CreateApplicationBuilder([.. Common(), $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}"]);
+                var builder = Host.CreateApplicationBuilder([.. Common(), "--Osprey:Dashboard=false", $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}"]);
                 builder.AddOspreyCluster(OspreyHostRoles.Silo);
                 var source = new SimulatedEngineSource($"silo{i}", clock, cost, tokenizer, tickets, settings.AnswerTokens, engines);
                 builder.Services.AddSingleton<ISequenceEngineSource>(source);

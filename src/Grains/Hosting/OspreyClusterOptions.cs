@@ -94,6 +94,13 @@ public sealed class OspreyClusterOptions
     /// <summary>The host name or address the silo's metrics listener answers on; "*" for every address (containers).</summary>
     public string MetricsHost { get; set; } = "localhost";
 
+    /// <summary>
+    /// Hosts the Orleans dashboard's grains and call statistics on this silo (the gateway's /dashboard reads
+    /// them). The benchmark's simulation turns it off: its many silos share one process, where each silo's
+    /// statistics reader observes every silo's instruments every second.
+    /// </summary>
+    public bool Dashboard { get; set; } = true;
+
     /// <summary>The cluster's identity and this host's endpoints (section "Orleans").</summary>
     public OrleansEndpoints Orleans { get; set; } = new();
 
