@@ -86,6 +86,7 @@ public static class SimulateCommand
         table.Row("images used / encodes / re-encodes after kills", $"{run.ImagesUsed} / {run.Encodes} / {run.ReEncodesAfterKill}");
         table.Row("replica copies of features (not encodes)", $"{run.FeatureCopies}");
         table.Row("turns answered / lost / failed attempts", $"{run.Turns} / {run.LostTurns} / {run.FailedAttempts} ({string.Join(", ", run.FailuresByKind.Select(f => $"{f.Value} × {f.Key}"))})");
+        table.Row("attempts whose debt to simulated time was written off (a stall)", $"{run.WrittenOffDebts}");
         table.Row("throughput turns/s (1 silo)", FormattableString.Invariant($"{run.ThroughputTurnsPerSecond:G4} ({single.ThroughputTurnsPerSecond:G3})"));
         table.Row("scaling efficiency", FormattableString.Invariant($"{run.ScalingEfficiency:F3}"));
         table.Row("time to first token p50 / p99 ms (modelled)", FormattableString.Invariant($"{run.TtftMs.P50:F0} / {run.TtftMs.P99:F0}"));

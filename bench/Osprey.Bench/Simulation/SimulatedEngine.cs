@@ -139,6 +139,18 @@ public sealed class SimulatedEngine : ISequenceEngine
         }
     }
 
+    /// <summary>The image's features are resident: replicas waiting for them get their copy.</summary>
+    private void AnswerExports(string image)
+    {
+        if (!_exports.Remove(image, out var waiting)) return;
+        foreach (var (done, ticket) in waiting)
+        {
+            // The replica owes simulated time its copy's landing.
+            ticket?.Owe($"{Silo}: export of {image[..8]}");
+            done.TrySetResult(FeatureStandIn(image));
+        }
+    }
+
     private static byte[] FeatureStandIn(string imageId) => System.Text.Encoding.ASCII.GetBytes(imageId);
 
     private TurnTicket? CurrentTicket() =>
@@ -154,7 +166,7 @@ public sealed class SimulatedEngine : ISequenceEngine
         var image = s.Request.Image.Id;
         _copying.Add(image);
         var ticket = s.Ticket;
-        ticket?.Owe();
+        ticket?.Owe($"{Silo}: copy of {image[..8]}");
         _ = Task.Run(async () =>
         {
             if (ticket is not null) Orleans.Runtime.RequestContext.Set(TurnTicket.ContextKey, ticket.Id);
@@ -175,6 +187,7 @@ public sealed class SimulatedEngine : ISequenceEngine
                         _copying.Remove(image);
                         if (_stopped) return;
                         if (_features.Add(image)) _copies++;
+                        AnswerExports(image);
                         PlanStep();
                     });
                 else
@@ -210,7 +223,7 @@ public sealed class SimulatedEngine : ISequenceEngine
             Touch(prefix);
         }
         if (cached > Positions(_prefix.Ids.Count)) _hits++; else _misses++;
-        return new Sequence(request, ticket, events, keys, promptPositions, cached, Math.Min(_answerTokens, request.Sampling.MaxNewTokens));
+        return new Sequence(Silo, request, ticket, events, keys, promptPositions, cached, Math.Min(_answerTokens, request.Sampling.MaxNewTokens));
     }
 
     /// <summary>
@@ -302,13 +315,7 @@ public sealed class SimulatedEngine : ISequenceEngine
             _encodes++;
             _copyFailed.Remove(image);
             EncodedImages.Add(image);
-            if (_exports.Remove(image, out var waiting))
-                foreach (var (done, ticket) in waiting)
-                {
-                    // The replica owes simulated time its copy's landing.
-                    ticket?.Owe();
-                    done.TrySetResult(FeatureStandIn(image));
-                }
+            AnswerExports(image);
         }
         _encoding.Clear();
         foreach (var s in _running.ToList())
@@ -352,7 +359,7 @@ public sealed class SimulatedEngine : ISequenceEngine
     /// <summary>An event for the client: simulated time waits until it has arrived there.</summary>
     private static void Release(Sequence s, SequenceEvent item)
     {
-        s.Ticket?.Owe();
+        s.Ticket?.Owe($"{s.Silo}: {(item.Outcome is null ? "first token" : "result")}");
         if (!s.Events.TryWrite(item)) s.Ticket?.Pay();
     }
 
@@ -408,7 +415,7 @@ public sealed class SimulatedEngine : ISequenceEngine
         lock (_clock.Gate)
         {
             _stopped = true;
-            foreach (var s in _waiting.Concat(_running)) s.Ticket?.Owe();
+            foreach (var s in _waiting.Concat(_running)) s.Ticket?.Owe($"{Silo}: killed");
             FailExports();
         }
     }
@@ -434,15 +441,16 @@ public sealed class SimulatedEngine : ISequenceEngine
     {
         foreach (var (done, ticket) in _exports.Values.SelectMany(w => w))
         {
-            ticket?.Owe();
+            ticket?.Owe($"{Silo}: export failed");
             if (!done.TrySetException(new ObjectDisposedException(nameof(SimulatedEngine), "The engine has stopped."))) ticket?.Pay();
         }
         _exports.Clear();
     }
 
-    private sealed class Sequence(SequenceRequest request, TurnTicket? ticket, ChannelWriter<SequenceEvent> events, ulong[] keys,
+    private sealed class Sequence(string silo, SequenceRequest request, TurnTicket? ticket, ChannelWriter<SequenceEvent> events, ulong[] keys,
         int promptPositions, int cachedPositions, int answerTokens)
     {
+        public string Silo { get; } = silo;
         public SequenceRequest Request { get; } = request;
         public TurnTicket? Ticket { get; } = ticket;
         public ChannelWriter<SequenceEvent> Events { get; } = events;

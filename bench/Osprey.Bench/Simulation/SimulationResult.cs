@@ -32,6 +32,8 @@ public sealed record SimulationResult
     /// <summary>Turn attempts that failed (and were sent again after Retry-After until answered).</summary>
     [JsonPropertyName("failedAttempts")] public required int FailedAttempts { get; init; }
     /// <summary>Failed attempts by HTTP-like status of the grain's refusal (503: a full engine queue or a stopping silo) or exception type.</summary>
+    /// <summary>Turn attempts whose debt to simulated time was written off after it stalled (a call no one would answer); 0 in a clean run.</summary>
+    [JsonPropertyName("writtenOffDebts")] public int WrittenOffDebts { get; init; }
     [JsonPropertyName("failuresByKind")] public required IReadOnlyDictionary<string, int> FailuresByKind { get; init; }
     [JsonPropertyName("simulatedSeconds")] public required double SimulatedSeconds { get; init; }
     [JsonPropertyName("wallSeconds")] public required double WallSeconds { get; init; }

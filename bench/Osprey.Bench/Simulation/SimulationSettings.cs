@@ -30,6 +30,9 @@ public sealed record SimulationSettings
 
     public double RetryAfterSeconds { get; init; } = 1;
 
+    /// <summary>Wall seconds simulated time may wait for real work before its debts are written off (and counted).</summary>
+    public double StallSeconds { get; init; } = 30;
+
     /// <summary>Events this close together in simulated time run before the wait for the grains' replies.</summary>
     public double WindowMs { get; init; } = 2;
 }

@@ -14,7 +14,7 @@ public sealed class ClusterLoadView(IGrainFactory grains, IOptions<OspreyCluster
 {
     private readonly object _gate = new();
     private Dictionary<SiloAddress, double> _conversations = [];
-    private long _readAt = long.MinValue;
+    private long? _readAt;
     private Task? _reading;
 
     /// <summary>Conversations on each silo (0 for a silo that has not reported).</summary>
@@ -22,7 +22,7 @@ public sealed class ClusterLoadView(IGrainFactory grains, IOptions<OspreyCluster
     {
         Task? reading = null;
         lock (_gate)
-            if (Environment.TickCount64 - _readAt >= options.Value.LoadReportInterval.TotalMilliseconds)
+            if (_readAt is not { } readAt || Environment.TickCount64 - readAt >= options.Value.LoadReportInterval.TotalMilliseconds)
             {
                 if (_reading is null || _reading.IsCompleted) _reading = Read();
                 reading = _reading;

@@ -48,7 +48,7 @@ public sealed class ImageAffinityPlacementDirector(IGrainFactory grains, Cluster
         var conversations = await load.Current();
         var activeReplicas = holders.Count(h => SiloIdentity.Of(h) != held.Home);
         var choice = ImageSpread.Choose(holders, activeReplicas, silos, conversations,
-            settings.MaxImageReplicas, settings.ImageSpreadLoadFactor, settings.ImageSpreadMinConversations);
+            settings.MaxImageReplicas, settings.ImageSpreadLoadFactor, settings.ImageSpreadMinConversations, Random.Shared);
         if (!choice.NewReplica) return choice.Silo;
         var gone = held.Replicas.Where(r => SiloIdentity.Parse(r) is not { } s || !silos.Contains(s)).ToArray();
         var now = await image.AddReplica(SiloIdentity.Of(choice.Silo), gone);

@@ -37,9 +37,10 @@ public sealed class SiloLoadReporter(SiloServingEngine serving, SiloDemand deman
                 try
                 {
                     var active = serving.Running?.Metrics().ActiveSequences ?? 0;
-                    await grains.GetGrain<IClusterLoadGrain>(0).Report(new SiloLoad(name, demand.Conversations, active));
+                    // A stopping silo does not wait for the board's answer.
+                    await grains.GetGrain<IClusterLoadGrain>(0).Report(new SiloLoad(name, demand.Conversations, active)).WaitAsync(_stopping.Token);
                 }
-                catch (Exception failure) when (!_stopping.IsCancellationRequested)
+                catch (Exception failure) when (failure is not OperationCanceledException || !_stopping.IsCancellationRequested)
                 {
                     // The next report replaces it; placement meanwhile reads the last one.
                     logger.LogDebug(failure, "Could not report this silo's load");
