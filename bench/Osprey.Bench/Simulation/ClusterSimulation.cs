@@ -50,7 +50,6 @@ public static class ClusterSimulation
             "--Logging:LogLevel:Default=Error",
             "--Logging:LogLevel:Microsoft=Critical",
             "--Logging:LogLevel:Orleans=Critical",
-            "--Logging:LogLevel:OspreyCluster.Grains.Placement=Warning",
             // Every host of the process would watch the working directory for changed settings files.
             "--hostBuilder:reloadConfigOnChange=false",
         ];
@@ -224,11 +223,9 @@ public static class ClusterSimulation
             {
                 if (progress.Elapsed.TotalSeconds < 15) return false;
                 progress.Restart();
-                var board = grains.GetGrain<IClusterLoadGrain>(0).Loads().Result;
                 log($"simulate: {clock.NowMs / 1000:F1} simulated s, {records.Count} turns answered, {failed} failed attempts " +
-                    $"({string.Join(", ", failures.Select(f => $"{f.Value} × {f.Key}"))}), wall {wall.Elapsed.TotalSeconds:F0} s; " +
-                    $"load board: {board.Length} silos, conversations {board.Select(l => l.Conversations).DefaultIfEmpty().Min()}–{board.Select(l => l.Conversations).DefaultIfEmpty().Max()}, " +
-                    $"active sequences {board.Select(l => l.ActiveSequences).DefaultIfEmpty().Min()}–{board.Select(l => l.ActiveSequences).DefaultIfEmpty().Max()}");
+                    $"({string.Join(", ", failures.Select(f => $"{f.Value} × {f.Key}"))}), wall {wall.Elapsed.TotalSeconds:F0} s");
+                _ = LogLoadBoard(grains, log);
                 return false;
             }, TimeSpan.FromSeconds(settings.StallSeconds), () =>
             {
@@ -287,6 +284,22 @@ public static class ClusterSimulation
                 try { await s.Host.StopAsync(new CancellationToken(canceled: true)); } catch (Exception) { }
                 s.Host.Dispose();
             }));
+        }
+    }
+
+    /// <summary>What the placement's load board holds: how evenly the silos' conversations and engines are loaded.</summary>
+    private static async Task LogLoadBoard(IClusterClient grains, Action<string> log)
+    {
+        try
+        {
+            var board = await grains.GetGrain<IClusterLoadGrain>(0).Loads();
+            if (board.Length == 0) return;
+            log($"simulate: load board of {board.Length} silos (killed ones keep their last report): conversations " +
+                $"{board.Min(l => l.Conversations)}–{board.Max(l => l.Conversations)}, active sequences {board.Min(l => l.ActiveSequences)}–{board.Max(l => l.ActiveSequences)}");
+        }
+        catch (Exception e)
+        {
+            log($"simulate: the load board did not answer: {e.GetType().Name}");
         }
     }
 

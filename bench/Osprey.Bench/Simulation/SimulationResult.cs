@@ -19,7 +19,10 @@ public sealed record SimulationResult
     [JsonPropertyName("turns")] public required int Turns { get; init; }
     [JsonPropertyName("lostTurns")] public required int LostTurns { get; init; }
     [JsonPropertyName("throughputTurnsPerSecond")] public required double ThroughputTurnsPerSecond { get; init; }
+    /// <summary>The mean of <see cref="SingleSiloRunsTurnsPerSecond"/>.</summary>
     [JsonPropertyName("singleSiloThroughputTurnsPerSecond")] public double? SingleSiloThroughputTurnsPerSecond { get; init; }
+    /// <summary>Each single-silo run's throughput (the same workload ÷ silos, seeds of their own).</summary>
+    [JsonPropertyName("singleSiloRunsTurnsPerSecond")] public IReadOnlyList<double> SingleSiloRunsTurnsPerSecond { get; init; } = [];
     [JsonPropertyName("scalingEfficiency")] public double? ScalingEfficiency { get; init; }
     [JsonPropertyName("ttftMs")] public required LatencyPercentiles TtftMs { get; init; }
     [JsonPropertyName("followUpTtftMs")] public required LatencyPercentiles FollowUpTtftMs { get; init; }
