@@ -31,8 +31,12 @@ public sealed class ClusterSimulationTests
     [Fact]
     public async Task One_image_asked_about_by_every_conversation_is_served_by_every_silo_from_copies_of_its_one_encode()
     {
-        // Without replicas its home silo would serve all 240 turns (max / mean 4 over 4 silos).
-        var settings = new SimulationSettings { Silos = 4, Images = 1, Conversations = 60, Turns = 4, Seed = 5 };
+        // Without replicas its home silo would serve all 480 turns (max / mean 4 over 4 silos). The load board is read
+        // every 100 ms of wall time: simulated time runs faster than that here, and placement goes by the board.
+        var settings = new SimulationSettings
+        {
+            Silos = 4, Images = 1, Conversations = 120, Turns = 4, Seed = 5, Load = 0.3, LoadReportInterval = TimeSpan.FromMilliseconds(100),
+        };
         var run = await ClusterSimulation.RunAsync(settings, CostModel.H100, RepositoryPaths.DefaultModel, _ => { });
 
         Assert.Equal(0, run.LostTurns);

@@ -40,6 +40,7 @@ public static class ClusterSimulation
         var clusterId = $"simulation-{Guid.NewGuid():N}";
         string[] Common() =>
         [
+            .. settings.LoadReportInterval is { } report ? [$"--Osprey:LoadReportInterval={report:c}"] : Array.Empty<string>(),
             $"--Osprey:Redis={redis.ConnectionString},abortConnect=false,connectTimeout=20000,syncTimeout=20000,asyncTimeout=20000",
             $"--Orleans:ClusterId={clusterId}",
             // Probes answered late on a loaded machine must not vote a live silo dead (which stops the whole process):

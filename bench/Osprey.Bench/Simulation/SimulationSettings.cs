@@ -30,6 +30,9 @@ public sealed record SimulationSettings
 
     public double RetryAfterSeconds { get; init; } = 1;
 
+    /// <summary>How often each silo reports its load to the placement's board (wall time; the product's default unless set).</summary>
+    public TimeSpan? LoadReportInterval { get; init; }
+
     /// <summary>Wall seconds simulated time may wait for real work before its debts are written off (and counted).</summary>
     public double StallSeconds { get; init; } = 30;
 
