@@ -26,6 +26,8 @@ public sealed record SiloEngineMetrics
     [Id(10)] public long GeneratedTokens { get; init; }
     [Id(11)] public long Turns { get; init; }
     [Id(12)] public long ActiveSequences { get; init; }
+    /// <summary>Images this silo made resident from their home's features (replicas), not by encoding.</summary>
+    [Id(13)] public long FeatureCopies { get; init; }
 }
 
 [GenerateSerializer, Immutable]

@@ -17,19 +17,21 @@ public sealed class OspreyTestCluster : IAsyncDisposable
     public InProcessTestCluster Cluster { get; }
     public IClusterClient Client => Cluster.Client;
 
-    public static async Task<OspreyTestCluster> StartAsync(int silos, long memoryBudgetBytes, RedisServer? redis = null, Action<ISiloBuilder>? configure = null)
+    public static async Task<OspreyTestCluster> StartAsync(int silos, long memoryBudgetBytes, RedisServer? redis = null, Action<ISiloBuilder>? configure = null,
+        Action<OspreyClusterOptions>? options = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddOsprey(options =>
+            silo.AddOsprey(settings =>
             {
-                options.ModelDirectory = FixturePaths.OspreyTiny;
+                settings.ModelDirectory = FixturePaths.OspreyTiny;
                 // Answers are compared with an fp32 reference engine: fp32 whatever this CPU would pick.
-                options.DType = "fp32";
-                options.MemoryBudgetBytes = memoryBudgetBytes;
-                options.MaxBatchSize = 8;
-                options.Redis = redis?.ConnectionString;
+                settings.DType = "fp32";
+                settings.MemoryBudgetBytes = memoryBudgetBytes;
+                settings.MaxBatchSize = 8;
+                settings.Redis = redis?.ConnectionString;
+                options?.Invoke(settings);
             });
             configure?.Invoke(silo);
         });

@@ -40,14 +40,19 @@ public static class ClusterSimulation
         var clusterId = $"simulation-{Guid.NewGuid():N}";
         string[] Common() =>
         [
+            .. settings.LoadReportInterval is { } report ? [$"--Osprey:LoadReportInterval={report:c}"] : Array.Empty<string>(),
             $"--Osprey:Redis={redis.ConnectionString},abortConnect=false,connectTimeout=20000,syncTimeout=20000,asyncTimeout=20000",
             $"--Orleans:ClusterId={clusterId}",
-            "--Osprey:ProbeTimeout=00:00:01",
-            "--Osprey:MissedProbesLimit=2",
+            // Probes answered late on a loaded machine must not vote a live silo dead (which stops the whole process):
+            // 2 s × 3 missed. Detection takes wall time only; simulated time waits for it after a kill.
+            "--Osprey:ProbeTimeout=00:00:02",
+            "--Osprey:MissedProbesLimit=3",
             "--Osprey:ResponseTimeout=00:00:10",
             "--Logging:LogLevel:Default=Error",
             "--Logging:LogLevel:Microsoft=Critical",
             "--Logging:LogLevel:Orleans=Critical",
+            // Every host of the process would watch the working directory for changed settings files.
+            "--hostBuilder:reloadConfigOnChange=false",
         ];
 
         log($"simulate: starting {settings.Silos} silos ({cost.Name} cost model) and the gateway");
@@ -56,7 +61,7 @@ public static class ClusterSimulation
         foreach (var batch in Enumerable.Range(0, settings.Silos).Chunk(8))
             await Task.WhenAll(batch.Select(async i =>
             {
-                var builder = Host.CreateApplicationBuilder([.. Common(), $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}"]);
+                var builder = Host.CreateApplicationBuilder([.. Common(), "--Osprey:Dashboard=false", $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}"]);
                 builder.AddOspreyCluster(OspreyHostRoles.Silo);
                 var source = new SimulatedEngineSource($"silo{i}", clock, cost, tokenizer, tickets, settings.AnswerTokens, engines);
                 builder.Services.AddSingleton<ISequenceEngineSource>(source);
@@ -157,10 +162,12 @@ public static class ClusterSimulation
                     {
                         Interlocked.Increment(ref failed);
                         failures.AddOrUpdate(failure is OspreyRequestException request ? $"{request.StatusCode}" : failure.GetType().Name, 1, (_, n) => n + 1);
-                        // A failed turn is not stored (or stored whole): the client sends it again after Retry-After,
-                        // once the cluster has noticed the dead silo (the detection delay of the local cluster's settings).
+                        // A failed turn is not stored (or stored whole): the client sends it again after Retry-After; a
+                        // full queue's 503 says so itself, other failures are a silo that died, noticed by the cluster
+                        // after the detection delay of the local cluster's settings.
+                        var wait = failure is OspreyRequestException { StatusCode: 503 } ? settings.RetryAfterSeconds : settings.RetryAfterSeconds + DetectionSeconds;
                         if (attempt + 1 < settings.Attempts)
-                            clock.Schedule(clock.NowMs + (settings.RetryAfterSeconds + DetectionSeconds) * 1000, () => Arrive(conversation, turn, attempt + 1));
+                            clock.Schedule(clock.NowMs + wait * 1000, () => Arrive(conversation, turn, attempt + 1));
                         else Interlocked.Increment(ref lost);
                     }
                     finally
@@ -212,17 +219,28 @@ public static class ClusterSimulation
             }
 
             var progress = Stopwatch.StartNew();
+            var writtenOff = 0;
             await clock.RunAsync(settings.WindowMs, () =>
             {
                 if (progress.Elapsed.TotalSeconds < 15) return false;
                 progress.Restart();
-                log($"simulate: {clock.NowMs / 1000:F1} simulated s, {records.Count} turns answered, {failed} failed attempts, wall {wall.Elapsed.TotalSeconds:F0} s");
+                log($"simulate: {clock.NowMs / 1000:F1} simulated s, {records.Count} turns answered, {failed} failed attempts " +
+                    $"({string.Join(", ", failures.Select(f => $"{f.Value} × {f.Key}"))}), wall {wall.Elapsed.TotalSeconds:F0} s");
+                _ = LogLoadBoard(grains, log);
                 return false;
+            }, TimeSpan.FromSeconds(settings.StallSeconds), () =>
+            {
+                var debts = tickets.Values.Where(t => t.InDebt).ToList();
+                log($"simulate: simulated time stalled at {clock.NowMs / 1000:F1} s for {settings.StallSeconds} s of wall time; written off: " +
+                    string.Join(", ", debts.GroupBy(t => t.LastOwed).Select(g => $"{g.Count()} × {g.Key}")));
+                foreach (var ticket in debts) ticket.WriteOff();
+                Interlocked.Add(ref writtenOff, debts.Count);
             });
 
             var done = records.ToArray();
             var survivors = silos.Select((s, i) => (s.Source.Engine!, i)).Where(s => !killed.Contains(s.i)).Select(s => s.Item1.Finished).ToArray();
             var encodes = engines.Sum(e => e.ImageEncodes);
+            var copies = engines.Sum(e => e.FeatureCopies);
             // Throughput in the steady part of the run: turns answered from a quarter of the arrival window
             // (conversations have reached their later turns) to its end (no tail of last answers).
             var (from, to) = (arrivals[^1] * 0.25, arrivals[^1]);
@@ -236,6 +254,7 @@ public static class ClusterSimulation
                 ImagesUsed = used.Length,
                 Encodes = encodes,
                 ReEncodesAfterKill = encodes - used.Length,
+                FeatureCopies = copies,
                 Conversations = settings.Conversations,
                 Turns = done.Length,
                 // Every turn not answered: those that failed every attempt and the later turns of their conversations.
@@ -249,6 +268,7 @@ public static class ClusterSimulation
                 ModelledCapacityPerSilo = capacity,
                 KilledSilos = killed.Count,
                 FailedAttempts = failed,
+                WrittenOffDebts = writtenOff,
                 FailuresByKind = failures.OrderByDescending(f => f.Value).ToDictionary(),
                 SimulatedSeconds = clock.NowMs / 1000,
                 WallSeconds = wall.Elapsed.TotalSeconds,
@@ -265,6 +285,22 @@ public static class ClusterSimulation
                 try { await s.Host.StopAsync(new CancellationToken(canceled: true)); } catch (Exception) { }
                 s.Host.Dispose();
             }));
+        }
+    }
+
+    /// <summary>What the placement's load board holds: how evenly the silos' conversations and engines are loaded.</summary>
+    private static async Task LogLoadBoard(IClusterClient grains, Action<string> log)
+    {
+        try
+        {
+            var board = await grains.GetGrain<IClusterLoadGrain>(0).Loads();
+            if (board.Length == 0) return;
+            log($"simulate: load board of {board.Length} silos (killed ones keep their last report): conversations " +
+                $"{board.Min(l => l.Conversations)}–{board.Max(l => l.Conversations)}, active sequences {board.Min(l => l.ActiveSequences)}–{board.Max(l => l.ActiveSequences)}");
+        }
+        catch (Exception e)
+        {
+            log($"simulate: the load board did not answer: {e.GetType().Name}");
         }
     }
 

@@ -47,6 +47,15 @@ public sealed record CostModel
 
     public required int MaxBatch { get; init; }
 
+    /// <summary>Bytes a second one silo's features travel to another's over the network (a replica's copy).</summary>
+    public required double NetworkBytesPerSecond { get; init; }
+
+    /// <summary>Latency of one copy besides its bytes (a round trip and the copy into device memory).</summary>
+    public required double NetworkLatencyMs { get; init; }
+
+    /// <summary>A replica's copy of one image's features from its home silo.</summary>
+    public double FeatureCopyMs => NetworkLatencyMs + FeatureBytes / NetworkBytesPerSecond * 1000;
+
     /// <summary>Positions a step may prefill and decode together (nano-vllm's max_num_batched_tokens).</summary>
     public required int TokenBudget { get; init; }
 
@@ -61,7 +70,8 @@ public sealed record CostModel
     /// step reaches on 13.5 GB of weights). Prefill: 2 × 6.7 GFLOP a position at 55 % of the 989 TFLOP/s bf16 dense peak
     /// (0.025 ms), consistent with TensorRT-LLM's published H100 throughput for LLaMA-7B at 2048 input tokens. Encode:
     /// Osprey's ConvNeXt-L at 512² (about 400 GFLOP with the projector, counted by the bench's ConvNeXtFlops) at batch 1 is
-    /// launch- and depthwise-convolution-bound: 12 ms, an assumption (no published H100 number for this tower).
+    /// launch- and depthwise-convolution-bound: 12 ms, an assumption (no published H100 number for this tower). A replica's copy
+    /// of an image's features: 8 MiB at 10 GB/s (100 Gb/s Ethernet at 80 %) plus 0.1 ms.
     /// </summary>
     public static CostModel H100 { get; } = new()
     {
@@ -80,6 +90,10 @@ public sealed record CostModel
         MemoryBudgetBytes = 60_000_000_000,
         MaxBatch = 128,
         TokenBudget = 4096,
+        // 100 Gb/s Ethernet between serving nodes at 80 % of line rate (a DGX H100's ConnectX-7 ports run at 400 Gb/s, so this is
+        // conservative), plus 0.1 ms for the round trip and the host-to-device copy: 0.94 ms for an image's 8 MiB.
+        NetworkBytesPerSecond = 10e9,
+        NetworkLatencyMs = 0.1,
     };
 
     /// <summary>
@@ -118,6 +132,8 @@ public sealed record CostModel
             MemoryBudgetBytes = 8L * 1024 * 1024 * 1024,
             MaxBatch = 16,
             TokenBudget = 2048,
+            NetworkBytesPerSecond = 10e9,
+            NetworkLatencyMs = 0.1,
         };
     }
 }

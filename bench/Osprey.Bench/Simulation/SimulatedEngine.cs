@@ -25,10 +25,11 @@ public sealed class SimulatedEngine : ISequenceEngine
     private readonly int _answerTokens, _answerId, _maxWaiting;
     private readonly LinkedList<Sequence> _waiting = new();
     private readonly List<Sequence> _running = [];
-    private readonly HashSet<string> _features = [], _encoding = [];
+    private readonly HashSet<string> _features = [], _encoding = [], _copying = [], _copyFailed = [];
+    private readonly Dictionary<string, List<(TaskCompletionSource<byte[]> Done, TurnTicket? Ticket)>> _exports = [];
     private readonly Dictionary<ulong, LinkedListNode<CachedPrompt>> _cache = [];
     private readonly LinkedList<CachedPrompt> _lru = new();
-    private long _cachedBytes, _encodes, _prefilled, _generated, _sequences, _hits, _misses, _evictions;
+    private long _cachedBytes, _encodes, _copies, _prefilled, _generated, _sequences, _hits, _misses, _evictions;
     private bool _stepPlanned, _stopped;
 
     public SimulatedEngine(string silo, SimulationClock clock, CostModel cost, OspreyTokenizer tokenizer, ConcurrentDictionary<long, TurnTicket> tickets,
@@ -54,6 +55,9 @@ public sealed class SimulatedEngine : ISequenceEngine
 
     public long ImageEncodes { get { lock (_clock.Gate) return _encodes; } }
 
+    /// <summary>Images this engine made resident from their home's copy (replicas).</summary>
+    public long FeatureCopies { get { lock (_clock.Gate) return _copies; } }
+
     /// <summary>Every image id this engine encoded, as often as it did.</summary>
     public List<string> EncodedImages { get; } = [];
 
@@ -75,7 +79,7 @@ public sealed class SimulatedEngine : ISequenceEngine
         lock (_clock.Gate)
             return new ServingMetrics
             {
-                ImageEncodes = _encodes, KvCacheHits = _hits, KvCacheMisses = _misses, Evictions = _evictions,
+                ImageEncodes = _encodes, FeatureCopies = _copies, KvCacheHits = _hits, KvCacheMisses = _misses, Evictions = _evictions,
                 BytesResident = ResidentBytes(), MemoryBudgetBytes = _cost.MemoryBudgetBytes,
                 PrefilledTokens = _prefilled, GeneratedTokens = _generated, Sequences = _sequences,
                 ActiveSequences = _waiting.Count + _running.Count,
@@ -85,7 +89,7 @@ public sealed class SimulatedEngine : ISequenceEngine
     public async IAsyncEnumerable<SequenceEvent> Generate(SequenceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var events = Channel.CreateUnbounded<SequenceEvent>(new() { SingleReader = true });
-        var ticket = Orleans.Runtime.RequestContext.Get(TurnTicket.ContextKey) is long id && _tickets.TryGetValue(id, out var t) ? t : null;
+        var ticket = CurrentTicket();
         Sequence sequence;
         lock (_clock.Gate)
         {
@@ -114,6 +118,89 @@ public sealed class SimulatedEngine : ISequenceEngine
         }
     }
 
+    /// <summary>
+    /// A replica's copy of the image's features: at once when they are resident, else after this engine encodes
+    /// them. The bytes stand for <see cref="CostModel.FeatureBytes"/>; the replica pays the copy's modelled time.
+    /// </summary>
+    public Task<byte[]> ExportFeatures(ImageSource image, CancellationToken cancellationToken = default)
+    {
+        var ticket = CurrentTicket();
+        lock (_clock.Gate)
+        {
+            if (_stopped) throw new ObjectDisposedException(nameof(SimulatedEngine), "The engine has stopped.");
+            if (_features.Contains(image.Id)) return Task.FromResult(FeatureStandIn(image.Id));
+            var done = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_exports.TryGetValue(image.Id, out var waiting)) _exports[image.Id] = waiting = [];
+            waiting.Add((done, ticket));
+            PlanStep();
+            // The copy's call reached this engine: it now waits for simulated time (the encode).
+            ticket?.Pay();
+            return done.Task;
+        }
+    }
+
+    /// <summary>The image's features are resident: replicas waiting for them get their copy.</summary>
+    private void AnswerExports(string image)
+    {
+        if (!_exports.Remove(image, out var waiting)) return;
+        foreach (var (done, ticket) in waiting)
+        {
+            // The replica owes simulated time its copy's landing.
+            ticket?.Owe($"{Silo}: export of {image[..8]}");
+            done.TrySetResult(FeatureStandIn(image));
+        }
+    }
+
+    private static byte[] FeatureStandIn(string imageId) => System.Text.Encoding.ASCII.GetBytes(imageId);
+
+    private TurnTicket? CurrentTicket() =>
+        Orleans.Runtime.RequestContext.Get(TurnTicket.ContextKey) is long id && _tickets.TryGetValue(id, out var t) ? t : null;
+
+    /// <summary>
+    /// Fetches the features from the image's home for real (a grain call), then lands them after the copy's
+    /// modelled time; simulated time waits for the call. A failed copy (the home is gone) makes this engine
+    /// encode the image itself.
+    /// </summary>
+    private void StartCopy(Sequence s, Func<CancellationToken, Task<byte[]>> copy)
+    {
+        var image = s.Request.Image.Id;
+        _copying.Add(image);
+        var ticket = s.Ticket;
+        ticket?.Owe($"{Silo}: copy of {image[..8]}");
+        _ = Task.Run(async () =>
+        {
+            if (ticket is not null) Orleans.Runtime.RequestContext.Set(TurnTicket.ContextKey, ticket.Id);
+            var copied = false;
+            try
+            {
+                await copy(CancellationToken.None);
+                copied = true;
+            }
+            catch (Exception)
+            {
+            }
+            lock (_clock.Gate)
+            {
+                if (copied)
+                    _clock.Schedule(_clock.NowMs + _cost.FeatureCopyMs, () =>
+                    {
+                        _copying.Remove(image);
+                        if (_stopped) return;
+                        if (_features.Add(image)) _copies++;
+                        AnswerExports(image);
+                        PlanStep();
+                    });
+                else
+                {
+                    _copying.Remove(image);
+                    _copyFailed.Add(image);
+                    PlanStep();
+                }
+            }
+            ticket?.Pay();
+        });
+    }
+
     /// <summary>How much of the prompt the caches hold: the longest finished prompt it extends, else the image's prefix.</summary>
     private Sequence Admit(SequenceRequest request, TurnTicket? ticket, ChannelWriter<SequenceEvent> events)
     {
@@ -136,7 +223,7 @@ public sealed class SimulatedEngine : ISequenceEngine
             Touch(prefix);
         }
         if (cached > Positions(_prefix.Ids.Count)) _hits++; else _misses++;
-        return new Sequence(request, ticket, events, keys, promptPositions, cached, Math.Min(_answerTokens, request.Sampling.MaxNewTokens));
+        return new Sequence(Silo, request, ticket, events, keys, promptPositions, cached, Math.Min(_answerTokens, request.Sampling.MaxNewTokens));
     }
 
     /// <summary>
@@ -192,8 +279,15 @@ public sealed class SimulatedEngine : ISequenceEngine
             var image = s.Request.Image.Id;
             if (!_features.Contains(image))
             {
+                if (_copying.Contains(image) || _encoding.Contains(image)) continue;
+                if (s.Request.Image.FeatureCopy is { } copy && !_copyFailed.Contains(image))
+                {
+                    StartCopy(s, copy);
+                    continue;
+                }
                 // The image is encoded in this step; its prompt is prefilled from the next.
-                if (_encoding.Add(image)) encodes++;
+                _encoding.Add(image);
+                encodes++;
                 continue;
             }
             if (budget <= 0) break;
@@ -201,6 +295,9 @@ public sealed class SimulatedEngine : ISequenceEngine
             budget -= s.Chunk;
             prefill += s.Chunk;
         }
+        // Replicas waiting for this engine's copy of an image it does not hold: encoded here too.
+        foreach (var image in _exports.Keys)
+            if (!_features.Contains(image) && _encoding.Add(image)) encodes++;
         if (decoding == 0 && prefill == 0 && encodes == 0) return;
         var ms = _cost.StepMs(prefill, decoding, context) + encodes * _cost.EncodeMs;
         _stepPlanned = true;
@@ -216,7 +313,9 @@ public sealed class SimulatedEngine : ISequenceEngine
         {
             _features.Add(image);
             _encodes++;
+            _copyFailed.Remove(image);
             EncodedImages.Add(image);
+            AnswerExports(image);
         }
         _encoding.Clear();
         foreach (var s in _running.ToList())
@@ -260,7 +359,7 @@ public sealed class SimulatedEngine : ISequenceEngine
     /// <summary>An event for the client: simulated time waits until it has arrived there.</summary>
     private static void Release(Sequence s, SequenceEvent item)
     {
-        s.Ticket?.Owe();
+        s.Ticket?.Owe($"{s.Silo}: {(item.Outcome is null ? "first token" : "result")}");
         if (!s.Events.TryWrite(item)) s.Ticket?.Pay();
     }
 
@@ -316,7 +415,8 @@ public sealed class SimulatedEngine : ISequenceEngine
         lock (_clock.Gate)
         {
             _stopped = true;
-            foreach (var s in _waiting.Concat(_running)) s.Ticket?.Owe();
+            foreach (var s in _waiting.Concat(_running)) s.Ticket?.Owe($"{Silo}: killed");
+            FailExports();
         }
     }
 
@@ -332,12 +432,25 @@ public sealed class SimulatedEngine : ISequenceEngine
             }
             _waiting.Clear();
             _running.Clear();
+            FailExports();
         }
     }
 
-    private sealed class Sequence(SequenceRequest request, TurnTicket? ticket, ChannelWriter<SequenceEvent> events, ulong[] keys,
+    /// <summary>Replicas waiting for this engine's copy hear that it will not come (they encode the image themselves).</summary>
+    private void FailExports()
+    {
+        foreach (var (done, ticket) in _exports.Values.SelectMany(w => w))
+        {
+            ticket?.Owe($"{Silo}: export failed");
+            if (!done.TrySetException(new ObjectDisposedException(nameof(SimulatedEngine), "The engine has stopped."))) ticket?.Pay();
+        }
+        _exports.Clear();
+    }
+
+    private sealed class Sequence(string silo, SequenceRequest request, TurnTicket? ticket, ChannelWriter<SequenceEvent> events, ulong[] keys,
         int promptPositions, int cachedPositions, int answerTokens)
     {
+        public string Silo { get; } = silo;
         public SequenceRequest Request { get; } = request;
         public TurnTicket? Ticket { get; } = ticket;
         public ChannelWriter<SequenceEvent> Events { get; } = events;

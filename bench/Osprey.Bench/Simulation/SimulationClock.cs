@@ -47,13 +47,25 @@ public sealed class SimulationClock
     /// Runs events until none are left and nothing is in flight. Events within <paramref name="windowMs"/> of the
     /// first one taken run together before the wait (the grains' calls overlap; replies land up to that late).
     /// </summary>
-    public async Task RunAsync(double windowMs, Func<bool>? stop = null)
+    /// <param name="stalled">Called when the real work has not settled for <paramref name="stallAfter"/> of wall time: a debt
+    /// nothing will pay (a call lost with a killed silo) would otherwise stop simulated time for good.</param>
+    public async Task RunAsync(double windowMs, Func<bool>? stop = null, TimeSpan? stallAfter = null, Action? stalled = null)
     {
         while (true)
         {
             Task idle;
             lock (Gate) idle = _idle.Task;
-            await idle;
+            if (stalled is null) await idle;
+            else
+                while (!idle.IsCompleted)
+                    try
+                    {
+                        await idle.WaitAsync(stallAfter ?? TimeSpan.FromSeconds(30));
+                    }
+                    catch (TimeoutException)
+                    {
+                        stalled();
+                    }
             lock (Gate)
             {
                 if (_events.Count == 0)

@@ -22,10 +22,19 @@ public sealed record SimulationSettings
     /// <summary>Mean of the exponential pause between an answer and the user's next question.</summary>
     public double ThinkSeconds { get; init; } = 2;
 
-    /// <summary>Attempts of a turn (a failed one is sent again after its Retry-After) before it counts as lost.</summary>
-    public int Attempts { get; init; } = 5;
+    /// <summary>
+    /// Attempts of a turn (a failed one is sent again after its Retry-After, as a client does) before the client gives up
+    /// and it counts as lost: a bound for a cluster that never answers, not a client's patience.
+    /// </summary>
+    public int Attempts { get; init; } = 100;
 
     public double RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>How often each silo reports its load to the placement's board (wall time; the product's default unless set).</summary>
+    public TimeSpan? LoadReportInterval { get; init; }
+
+    /// <summary>Wall seconds simulated time may wait for real work before its debts are written off (and counted).</summary>
+    public double StallSeconds { get; init; } = 30;
 
     /// <summary>Events this close together in simulated time run before the wait for the grains' replies.</summary>
     public double WindowMs { get; init; } = 2;

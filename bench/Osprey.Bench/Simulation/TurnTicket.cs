@@ -16,6 +16,12 @@ public sealed class TurnTicket
     private int _owed;
     private bool _closed;
 
+    /// <summary>What the last debt was for (the engine and the event), to tell a debt nothing will pay.</summary>
+    public string LastOwed { get; private set; } = "arrival";
+
+    /// <summary>Owed and not yet paid; a stalled clock reports these.</summary>
+    public bool InDebt { get { lock (_clock.Gate) return _owed > 0 && !_closed; } }
+
     private TurnTicket(SimulationClock clock) => _clock = clock;
 
     public long Id { get; } = Interlocked.Increment(ref _next);
@@ -25,15 +31,16 @@ public sealed class TurnTicket
     {
         var ticket = new TurnTicket(clock);
         registry[ticket.Id] = ticket;
-        ticket.Owe();
+        ticket.Owe("arrival");
         return ticket;
     }
 
-    public void Owe()
+    public void Owe(string what)
     {
         lock (_clock.Gate)
         {
             if (_closed) return;
+            LastOwed = what;
             if (_owed++ == 0) _clock.Begin();
         }
     }
@@ -46,6 +53,12 @@ public sealed class TurnTicket
             if (--_owed == 0) _clock.End();
         }
     }
+
+    /// <summary>
+    /// What the ticket owes is written off: simulated time goes on without it (a stalled clock's last resort, counted).
+    /// The attempt itself goes on; its later events are owed nothing.
+    /// </summary>
+    public void WriteOff() => Close();
 
     /// <summary>The attempt ended (answered or failed): nothing more is owed for it.</summary>
     public void Close()

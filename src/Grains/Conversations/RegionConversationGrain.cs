@@ -24,6 +24,7 @@ public sealed class RegionConversationGrain(
     [PersistentState("conversation", OspreyStorage.Name)] IPersistentState<ConversationState> state,
     SiloServingEngine serving,
     ImageEncodeReporter encodes,
+    SiloDemand demand,
     ILocalSiloDetails silo) : Grain, IRegionConversationGrain
 {
     /// <summary>Room a conversation must leave after introducing its regions: a question and a short answer.</summary>
@@ -34,6 +35,18 @@ public sealed class RegionConversationGrain(
     private bool _turnRunning;
 
     private ISequenceEngine Engine => serving.Engine;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        demand.ConversationActivated();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        demand.ConversationDeactivated();
+        return Task.CompletedTask;
+    }
 
     public async Task<ConversationView> Create(CreateConversation request)
     {
@@ -77,13 +90,17 @@ public sealed class RegionConversationGrain(
             var prompt = Prompt(request.Text);
             var image = await Image();
             // Also keeps the image's activation (and so its resident features) alive while we talk.
-            var imageSilo = await GrainFactory.GetGrain<IImageHost>(state.State.ImageId).Silo();
+            var host = GrainFactory.GetGrain<IImageHost>(state.State.ImageId);
+            var imageSilos = await host.Silos();
             var here = SiloIdentity.Of(silo.SiloAddress);
             // The image was re-activated on another silo (moved, or collected while idle and placed
-            // anew): this turn still runs here, recomputing what it needs, and then the conversation
-            // migrates, its placement putting it beside the image.
-            imageMovedAway = imageSilo != here;
-            var sequence = SequenceRequest.For(new ImageSource(state.State.ImageId, image.Bytes), prompt, Masks(image.Info), sampling);
+            // anew) and this silo holds no replica of it: this turn still runs here, and then the
+            // conversation migrates, its placement putting it beside the image or a replica.
+            imageMovedAway = !imageSilos.Holds(here);
+            // Away from the image's home its features are copied from there, not encoded again.
+            var source = imageSilos.Home == here ? new ImageSource(state.State.ImageId, image.Bytes)
+                : new ImageSource(state.State.ImageId, image.Bytes) { FeatureCopy = _ => host.Features() };
+            var sequence = SequenceRequest.For(source, prompt, Masks(image.Info), sampling);
             await foreach (var item in EngineTurn.Stream(serving, encodes, sequence, here, Store, cancellationToken))
                 yield return item;
 
@@ -158,7 +175,7 @@ public sealed class RegionConversationGrain(
         }
     }
 
-    /// <summary>The image's stored bytes, from its grain (on this silo by placement, so not copied).</summary>
+    /// <summary>The image's stored bytes, from its grain (once per activation).</summary>
     private async Task<StoredImage> Image() =>
         _image ??= await GrainFactory.GetGrain<IImageHost>(state.State.ImageId).Source();
 

@@ -58,6 +58,21 @@ public sealed class OspreyClusterOptions
     public TimeSpan TurnDeadline { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Most silos besides its home that hold a replica of one image's features (copied from the home, not
+    /// encoded again), so a hot image's conversations spread over them; 0 keeps every conversation beside its image.
+    /// </summary>
+    public int MaxImageReplicas { get; set; } = 16;
+    /// <summary>
+    /// A new conversation goes to a new replica of its image when the home and every replica hold more than
+    /// this many times the cluster's mean conversations a silo (and more than <see cref="ImageSpreadMinConversations"/>).
+    /// </summary>
+    public double ImageSpreadLoadFactor { get; set; } = 1.1;
+    /// <summary>Conversations a silo holds before its images spread at all: a lightly loaded cluster keeps every conversation beside its image.</summary>
+    public int ImageSpreadMinConversations { get; set; } = 8;
+    /// <summary>How often each silo reports its demand to the cluster's load board, and how stale a placement's view of it may be.</summary>
+    public TimeSpan LoadReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// How long a silo waits for another's answer to a membership probe. With
     /// <see cref="MissedProbesLimit"/> it sets how soon a silo killed outright is declared dead and its
     /// grains' calls fail over: about ProbeTimeout × MissedProbesLimit (Orleans' defaults, 5 s × 3, here).
@@ -84,6 +99,13 @@ public sealed class OspreyClusterOptions
     public int? MetricsPort { get; set; }
     /// <summary>The host name or address the silo's metrics listener answers on; "*" for every address (containers).</summary>
     public string MetricsHost { get; set; } = "localhost";
+
+    /// <summary>
+    /// Hosts the Orleans dashboard's grains and call statistics on this silo (the gateway's /dashboard reads
+    /// them). The benchmark's simulation turns it off: its many silos share one process, where each silo's
+    /// statistics reader observes every silo's instruments every second.
+    /// </summary>
+    public bool Dashboard { get; set; } = true;
 
     /// <summary>The cluster's identity and this host's endpoints (section "Orleans").</summary>
     public OrleansEndpoints Orleans { get; set; } = new();

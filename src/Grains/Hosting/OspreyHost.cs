@@ -37,7 +37,7 @@ public static class OspreyHost
                 UseClustering(silo, options);
                 DetectFailures(silo, options);
                 silo.AddOsprey(options);
-                silo.AddDashboard();
+                if (options.Dashboard) silo.AddDashboard();
             });
             builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
             {

@@ -26,6 +26,11 @@ public static class OspreySiloBuilderExtensions
         builder.Services.AddSingleton<ImageEncodeReporter>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ImageEncodeReporter>());
 
+        builder.Services.AddSingleton<SiloDemand>();
+        builder.Services.AddSingleton<ClusterLoadView>();
+        builder.Services.AddSingleton<SiloLoadReporter>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloLoadReporter>());
+
         builder.Services.AddPlacementDirector<ImageMemoryPlacement, ImageMemoryPlacementDirector>();
         builder.Services.AddPlacementDirector<ImageAffinityPlacement, ImageAffinityPlacementDirector>();
         builder.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();

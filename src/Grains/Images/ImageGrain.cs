@@ -17,7 +17,8 @@ namespace OspreyCluster.Grains.Images;
 /// <summary>
 /// One image (key = SHA-256 hex of its bytes). Bytes live in grain storage; the features and the
 /// shared prefix KV cache live in this silo's engine, computed on first demand and kept resident
-/// (within the engine's budget). Never moved by rebalancing: its features cannot follow it.
+/// (within the engine's budget). Never moved by rebalancing: its features cannot follow it. A hot
+/// image's features are also copied to replica silos (<see cref="Silos"/>), never encoded there.
 /// </summary>
 [ImageMemoryPlacement]
 [Immovable]
@@ -28,6 +29,13 @@ public sealed class ImageGrain(
     ILocalSiloDetails silo) : Grain, IImageGrain, IImageHost
 {
     public const int MaxDescribeTokens = 512;
+
+    /// <summary>
+    /// Silos holding a copy of this image's features, where the placement spreads its conversations when
+    /// its home is loaded. Kept with the activation: a new home starts without replicas (their silos'
+    /// copies stay until evicted, and placement adds replicas again as the load asks).
+    /// </summary>
+    private readonly HashSet<string> _replicas = [];
 
     private ISequenceEngine Engine => serving.Engine;
 
@@ -55,6 +63,17 @@ public sealed class ImageGrain(
     public Task<ImageInfo> GetInfo() => Task.FromResult(Info());
 
     public Task<string> Silo() => Task.FromResult(SiloIdentity.Of(silo.SiloAddress));
+
+    public Task<ImageSilos> Silos() => Task.FromResult(new ImageSilos(SiloIdentity.Of(silo.SiloAddress), [.. _replicas]));
+
+    public Task<ImageSilos> AddReplica(string replica, string[] gone)
+    {
+        _replicas.ExceptWith(gone);
+        if (replica != SiloIdentity.Of(silo.SiloAddress) && _replicas.Count < serving.Options.MaxImageReplicas) _replicas.Add(replica);
+        return Silos();
+    }
+
+    public Task<byte[]> Features() => Engine.ExportFeatures(Source(Info()));
 
     public Task<StoredImage> Source() => Task.FromResult(new StoredImage(Info(), state.State.Bytes));
 

@@ -17,6 +17,7 @@ public sealed class SiloEngineGrain(SiloServingEngine serving, ILocalSiloDetails
         {
             Silo = SiloIdentity.Of(silo.SiloAddress),
             ImageEncodes = metrics.ImageEncodes,
+            FeatureCopies = metrics.FeatureCopies,
             FeatureCacheHits = metrics.FeatureCacheHits,
             FeatureCacheMisses = metrics.FeatureCacheMisses,
             KvCacheHits = metrics.KvCacheHits,

@@ -26,6 +26,7 @@ public sealed class SiloEngineInstruments : ILifecycleParticipant<ISiloLifecycle
 
         // Counters are named without "_total": the Prometheus exporter appends it.
         Counter("osprey_silo_image_encodes", "Image encoder runs on this silo", m => m.ImageEncodes);
+        Counter("osprey_silo_feature_copies", "Images made resident from their home silo's copy of the features (replicas), not encoded", m => m.FeatureCopies);
         Counter("osprey_silo_segmentation_encodes", "Segment Anything image-encoder runs on this silo", m => m.SegmentationEncodes);
         Counter("osprey_silo_feature_cache_hits", "Turns that found the image features resident", m => m.FeatureCacheHits);
         Counter("osprey_silo_feature_cache_misses", "Turns that had to (re)compute image features", m => m.FeatureCacheMisses);

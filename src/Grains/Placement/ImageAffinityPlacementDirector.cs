@@ -1,14 +1,19 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime.Placement;
+using OspreyCluster.Grains.Hosting;
 using OspreyCluster.Grains.Interfaces;
 
 namespace OspreyCluster.Grains.Placement;
 
 /// <summary>
-/// Finds the image's silo by asking the image grain (which activates it under its own placement if
-/// needed, e.g. after its silo failed) and places the conversation beside it.
+/// Places a conversation beside its image's features: asks the image grain (which activates it under its
+/// own placement if needed, e.g. after its silo failed) for its home and replicas, and picks among them
+/// by the silos' conversations (<see cref="ImageSpread"/>); a hot image gets a new replica on a lightly
+/// loaded silo, registered with the image grain before the conversation lands there.
 /// </summary>
-public sealed class ImageAffinityPlacementDirector(IGrainFactory grains, ILogger<ImageAffinityPlacementDirector> logger) : IPlacementDirector
+public sealed class ImageAffinityPlacementDirector(IGrainFactory grains, ClusterLoadView load, IOptions<OspreyClusterOptions> options,
+    ILogger<ImageAffinityPlacementDirector> logger) : IPlacementDirector
 {
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
@@ -19,8 +24,12 @@ public sealed class ImageAffinityPlacementDirector(IGrainFactory grains, ILogger
         {
             try
             {
-                var silo = SiloIdentity.Parse(await grains.GetGrain<IImageHost>(imageId).Silo());
-                if (silo is not null && silos.Contains(silo)) return silo;
+                var chosen = await Place(grains.GetGrain<IImageHost>(imageId), silos);
+                if (chosen is not null)
+                {
+                    load.Placed(chosen);
+                    return chosen;
+                }
             }
             catch (Exception e)
             {
@@ -28,5 +37,22 @@ public sealed class ImageAffinityPlacementDirector(IGrainFactory grains, ILogger
             }
         }
         return silos.Contains(context.LocalSilo) ? context.LocalSilo : silos[Random.Shared.Next(silos.Length)];
+    }
+
+    private async Task<SiloAddress?> Place(IImageHost image, SiloAddress[] silos)
+    {
+        var held = await image.Silos();
+        var holders = new[] { held.Home }.Concat(held.Replicas).Select(SiloIdentity.Parse).OfType<SiloAddress>().Where(silos.Contains).ToList();
+        if (holders.Count == 0) return null;
+        var settings = options.Value;
+        var conversations = await load.Current();
+        var activeReplicas = holders.Count(h => SiloIdentity.Of(h) != held.Home);
+        var choice = ImageSpread.Choose(holders, activeReplicas, silos, conversations,
+            settings.MaxImageReplicas, settings.ImageSpreadLoadFactor, settings.ImageSpreadMinConversations, Random.Shared);
+        if (!choice.NewReplica) return choice.Silo;
+        var gone = held.Replicas.Where(r => SiloIdentity.Parse(r) is not { } s || !silos.Contains(s)).ToArray();
+        var now = await image.AddReplica(SiloIdentity.Of(choice.Silo), gone);
+        // Other placements filled the image's replicas meanwhile: the least loaded holder it is.
+        return now.Holds(SiloIdentity.Of(choice.Silo)) ? choice.Silo : holders.MinBy(conversations);
     }
 }

@@ -138,6 +138,12 @@ internal sealed class EngineLoop
                 case ImageEncoded encoded:
                     if (_images.Land(encoded) is { } error) FailWaitingOn(encoded.Source.Id, error);
                     break;
+                case ExportImageFeatures export when _resident.TryGetImage(export.ImageId) is { } image:
+                    export.Done.TrySetResult(Multimodal.ImageFeatureBytes.Write(image.Features));
+                    break;
+                case ExportImageFeatures export:
+                    export.Done.TrySetException(new InvalidOperationException($"Image {export.ImageId} was evicted before its features were copied."));
+                    break;
                 case ReleaseImage release:
                     _resident.RemoveImage(release.ImageId);
                     break;
@@ -331,6 +337,7 @@ internal sealed class EngineLoop
                 start.Sequence.Events.TryComplete(error);
                 break;
             case EnsureImage ensure: ensure.Done.TrySetException(error); break;
+            case ExportImageFeatures export: export.Done.TrySetException(error); break;
             case ImageEncoded encoded: encoded.Image?.Dispose(); break;
             case SegmentImage segment: segment.Job.Fail(error); break;
             case SegmentationEmbedded embedded: embedded.Embedding?.Dispose(); break;

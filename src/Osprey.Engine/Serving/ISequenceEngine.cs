@@ -19,6 +19,12 @@ public interface ISequenceEngine : IDisposable
     /// <summary>Streams the sampled tokens, then one event carrying the outcome.</summary>
     IAsyncEnumerable<SequenceEvent> Generate(SequenceRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The image's features as bytes for a replica on another silo (<see cref="ImageSource.FeatureCopy"/>),
+    /// encoding the image first when they are not resident here.
+    /// </summary>
+    Task<byte[]> ExportFeatures(ImageSource image, CancellationToken cancellationToken = default);
+
     /// <summary>Drops the image's features and cached prompts (a late release is not an error).</summary>
     void ReleaseImage(string imageId);
 

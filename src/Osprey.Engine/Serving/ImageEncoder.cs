@@ -19,7 +19,7 @@ internal sealed class ImageEncoder : IDisposable
     private readonly int? _threads;
     private readonly EncodeSlicing _slicing;
     private readonly Func<ImageEncoded, bool> _post;
-    private readonly BlockingCollection<ImageSource> _jobs = new();
+    private readonly BlockingCollection<(ImageSource Source, byte[]? Features)> _jobs = new();
     private readonly Thread _thread;
 
     public ImageEncoder(OspreyEngine engine, ImagePromptPrefix prefix, int? threads, EncodeSlicing slicing, Func<ImageEncoded, bool> post)
@@ -34,7 +34,18 @@ internal sealed class ImageEncoder : IDisposable
 
     public void Start() => _thread.Start();
 
-    public void Enqueue(ImageSource source) => _jobs.Add(source);
+    /// <summary>Queues the image: its <paramref name="features"/> copied from another silo when given, else an encode.</summary>
+    public void Enqueue(ImageSource source, byte[]? features = null)
+    {
+        try
+        {
+            _jobs.Add((source, features));
+        }
+        catch (InvalidOperationException)
+        {
+            // Stopping: the loop fails whoever waits on it.
+        }
+    }
 
     private void Run()
     {
@@ -42,12 +53,12 @@ internal sealed class ImageEncoder : IDisposable
         // without touching the engine thread's.
         if (_threads is { } threads) torch.set_num_threads(threads);
         using var inference = torch.inference_mode();
-        foreach (var source in _jobs.GetConsumingEnumerable())
+        foreach (var (source, features) in _jobs.GetConsumingEnumerable())
         {
             ImageEncoded? result;
             try
             {
-                result = Encode(source);
+                result = Encode(source, Copied(features));
             }
             catch (Exception e)
             {
@@ -62,9 +73,10 @@ internal sealed class ImageEncoder : IDisposable
         }
     }
 
-    private ImageEncoded? Encode(ImageSource source)
+    /// <summary>The image's resident state from its pixels, or from <paramref name="copied"/> features (no vision encode).</summary>
+    private ImageEncoded? Encode(ImageSource source, Multimodal.ImageFeatures? copied)
     {
-        using var encode = new SlicedImageEncode(_engine, _prefix.Ids, source);
+        using var encode = new SlicedImageEncode(_engine, _prefix.Ids, source, copiedFeatures: copied);
         while (!encode.IsDone)
         {
             if (!_slicing.BeforeSlice()) return null;
@@ -73,7 +85,21 @@ internal sealed class ImageEncoder : IDisposable
             _slicing.AfterSlice(Stopwatch.GetElapsedTime(started));
         }
         var (features, cache) = encode.TakeResult();
-        return new ImageEncoded(source, new ResidentImage(source.Id, features, cache), null);
+        return new ImageEncoded(source, new ResidentImage(source.Id, features, cache), null, Copied: copied is not null);
+    }
+
+    /// <summary>Features another silo copied; null (so an encode) when there are none or they are not this format.</summary>
+    private Multimodal.ImageFeatures? Copied(byte[]? features)
+    {
+        if (features is null) return null;
+        try
+        {
+            return Multimodal.ImageFeatureBytes.Read(features, _engine.Model.Device);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Drops the images still queued and joins the thread (<see cref="EncodeSlicing.Stop"/> first, or the encode in progress runs to its end).</summary>

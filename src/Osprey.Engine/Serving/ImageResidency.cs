@@ -30,9 +30,27 @@ internal sealed class ImageResidency(ImagePromptPrefix prefix, ResidentSet resid
         {
             counters.FeatureMiss();
             _inFlight[source.Id] = encoding = new Encoding();
-            encoder.Enqueue(source);
+            if (source.FeatureCopy is { } copy) _ = Copy(source, copy);
+            else encoder.Enqueue(source);
         }
         encoding.ForSequence |= forSequence;
+    }
+
+    /// <summary>
+    /// Fetches a replica's features from the image's home off the engine thread, then has the encoder make
+    /// them resident; when the copy fails (the home silo is gone) the encoder encodes the image instead.
+    /// </summary>
+    private async Task Copy(ImageSource source, Func<CancellationToken, Task<byte[]>> copy)
+    {
+        byte[]? features = null;
+        try
+        {
+            features = await Task.Run(() => copy(CancellationToken.None)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+        }
+        encoder.Enqueue(source, features);
     }
 
     /// <summary>Completes <paramref name="done"/> once the image is resident (at once if it is).</summary>
@@ -55,7 +73,8 @@ internal sealed class ImageResidency(ImagePromptPrefix prefix, ResidentSet resid
             foreach (var done in encoding?.Ensures ?? []) done.TrySetException(error);
             return error;
         }
-        counters.ImageEncoded();
+        if (encoded.Copied) counters.FeaturesCopied();
+        else counters.ImageEncoded();
         counters.Prefilled(prefix.Positions);
         resident.Add(image);
         if (encoding.ForSequence) _missOwed.Add(id);

@@ -13,6 +13,13 @@ public sealed record ImageSource(string Id, ReadOnlyMemory<byte> Bytes)
 
     private Func<RgbImage>? Load { get; init; }
 
+    /// <summary>
+    /// Where a silo holding a replica of the image gets its features instead of encoding them: the image's
+    /// home silo, answering the bytes <see cref="Multimodal.ImageFeatureBytes"/> writes. Null: encode. A copy
+    /// that fails (its home is gone) falls back to an encode.
+    /// </summary>
+    public Func<CancellationToken, Task<byte[]>>? FeatureCopy { get; init; }
+
     public static ImageSource FromPixels(string id, RgbImage pixels) => new(id, ReadOnlyMemory<byte>.Empty) { Pixels = pixels };
 
     /// <summary>

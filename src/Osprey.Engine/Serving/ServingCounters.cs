@@ -3,10 +3,11 @@ namespace Osprey.Engine.Serving;
 /// <summary>Monotonic counters of one engine loop; written on the engine thread, read from anywhere.</summary>
 public sealed class ServingCounters
 {
-    private long _imageEncodes, _segmentationEncodes, _featureHits, _featureMisses, _kvHits, _kvMisses, _evictions;
+    private long _imageEncodes, _featureCopies, _segmentationEncodes, _featureHits, _featureMisses, _kvHits, _kvMisses, _evictions;
     private long _prefilledTokens, _generatedTokens, _sequences, _bytesResident, _activeSequences, _encodeTurns;
 
     internal void ImageEncoded() => Interlocked.Increment(ref _imageEncodes);
+    internal void FeaturesCopied() => Interlocked.Increment(ref _featureCopies);
     internal void SegmentationEncoded() => Interlocked.Increment(ref _segmentationEncodes);
     internal void FeatureHit() => Interlocked.Increment(ref _featureHits);
     internal void FeatureMiss() => Interlocked.Increment(ref _featureMisses);
@@ -29,6 +30,7 @@ public sealed class ServingCounters
     public ServingMetrics Snapshot(long memoryBudgetBytes) => new()
     {
         ImageEncodes = Interlocked.Read(ref _imageEncodes),
+        FeatureCopies = Interlocked.Read(ref _featureCopies),
         SegmentationEncodes = Interlocked.Read(ref _segmentationEncodes),
         FeatureCacheHits = Interlocked.Read(ref _featureHits),
         FeatureCacheMisses = Interlocked.Read(ref _featureMisses),

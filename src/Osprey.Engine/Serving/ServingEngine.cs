@@ -82,6 +82,14 @@ public sealed class ServingEngine : ISequenceEngine
         return done.Task;
     }
 
+    public async Task<byte[]> ExportFeatures(ImageSource image, CancellationToken cancellationToken = default)
+    {
+        await EnsureImage(image).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var done = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new ExportImageFeatures(image.Id, done));
+        return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Streams the sampled token ids, then one event carrying the outcome. Cancelling, or leaving the
     /// enumeration early, frees the sequence's batch slot and drops its half-extended cache. With

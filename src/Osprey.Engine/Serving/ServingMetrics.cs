@@ -4,6 +4,9 @@ namespace Osprey.Engine.Serving;
 public sealed record ServingMetrics
 {
     public long ImageEncodes { get; init; }
+
+    /// <summary>Images made resident from another silo's copy of their features (a replica), not by an encode.</summary>
+    public long FeatureCopies { get; init; }
     public long SegmentationEncodes { get; init; }
     public long FeatureCacheHits { get; init; }
     public long FeatureCacheMisses { get; init; }

@@ -39,8 +39,12 @@ public sealed class SlicedImageEncode : IDisposable
 
     /// <param name="prefixIds">The shared prompt prefix (<see cref="ImagePromptPrefix.Ids"/>).</param>
     /// <param name="prefillChunkPositions">Positions prefilled together (<see cref="PrefillChunkPositions"/> in serving).</param>
-    public SlicedImageEncode(OspreyEngine engine, IReadOnlyList<int> prefixIds, ImageSource source, int prefillChunkPositions = PrefillChunkPositions)
+    /// <param name="copiedFeatures">The image's features copied from another silo: no pixels decoded, no vision
+    /// slices, only the prefix's; this encode owns them from here.</param>
+    public SlicedImageEncode(OspreyEngine engine, IReadOnlyList<int> prefixIds, ImageSource source,
+        int prefillChunkPositions = PrefillChunkPositions, ImageFeatures? copiedFeatures = null)
     {
+        _features = copiedFeatures;
         ArgumentOutOfRangeException.ThrowIfLessThan(prefillChunkPositions, 1);
         _chunkPositions = prefillChunkPositions;
         _engine = engine;
