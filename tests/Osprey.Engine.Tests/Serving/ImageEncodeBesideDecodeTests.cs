@@ -16,25 +16,12 @@ namespace Osprey.Engine.Tests.Serving;
 /// </summary>
 public sealed class ImageEncodeBesideDecodeTests
 {
-    private const string Question = "What is <region1>?";
 
     // Generous bounds on waits that only a broken engine would reach: they turn a hang into a failure.
     private static readonly TimeSpan Hang = TimeSpan.FromMinutes(2);
 
     private static ServingEngine Start(long budget = 4L << 30) =>
         ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32), new ServingOptions { MemoryBudgetBytes = budget });
-
-    private static (RgbImage Pixels, RegionMaskSet Regions) Case(string name)
-    {
-        var directory = Path.Combine(FixturePaths.OspreyTiny, "cases", name);
-        var pixels = new ImageDecoder().Decode(File.ReadAllBytes(Path.Combine(directory, "image.png")), name);
-        var mask = new BoxRegion(1, 1, pixels.Width / 2, pixels.Height / 2).ToMask(pixels.Height, pixels.Width).Data;
-        return (pixels, new RegionMaskSet(pixels.Width, pixels.Height, [mask]));
-    }
-
-    private static SequenceRequest Request(ServingEngine serving, ImageSource image, RegionMaskSet regions, int newTokens) =>
-        SequenceRequest.For(image, ChatPrompt.Conversation(serving.Tokenizer, regions.Count, [], Question), regions,
-            SamplingParams.Greedy with { MaxNewTokens = newTokens, StopStrings = [] });
 
     /// <summary>An image whose pixels load only once <see cref="Open"/> is called; <see cref="Entered"/> completes when the encoder asks.</summary>
     private sealed class GatedImage(RgbImage pixels)
@@ -57,14 +44,14 @@ public sealed class ImageEncodeBesideDecodeTests
     [Fact]
     public async Task A_running_sequence_keeps_streaming_while_another_image_encodes_and_both_answer_as_alone()
     {
-        var (pixelsA, regionsA) = Case("p1_shapes_640x480");
-        var (pixelsB, regionsB) = Case("p2_tiny_37x53");
+        var (pixelsA, regionsA) = TinyRegionQuestion.Case("p1_shapes_640x480");
+        var (pixelsB, regionsB) = TinyRegionQuestion.Case("p2_tiny_37x53");
         const int newTokens = 40;
         List<int> aloneA, aloneB;
         using (var serving = Start())
         {
-            aloneA = [.. (await serving.Complete(Request(serving, ImageSource.FromPixels("a", pixelsA), regionsA, newTokens))).GeneratedIds];
-            aloneB = [.. (await serving.Complete(Request(serving, ImageSource.FromPixels("b", pixelsB), regionsB, newTokens))).GeneratedIds];
+            aloneA = [.. (await serving.Complete(TinyRegionQuestion.Request(serving, ImageSource.FromPixels("a", pixelsA), regionsA, newTokens))).GeneratedIds];
+            aloneB = [.. (await serving.Complete(TinyRegionQuestion.Request(serving, ImageSource.FromPixels("b", pixelsB), regionsB, newTokens))).GeneratedIds];
         }
 
         using var engine = Start();
@@ -74,7 +61,7 @@ public sealed class ImageEncodeBesideDecodeTests
         var runA = Task.Run(async () =>
         {
             var outcome = default(SequenceOutcome);
-            await foreach (var item in engine.Generate(Request(engine, a, regionsA, newTokens)))
+            await foreach (var item in engine.Generate(TinyRegionQuestion.Request(engine, a, regionsA, newTokens)))
             {
                 if (item.IsToken) tokensA.Writer.TryWrite(item.TokenId);
                 outcome ??= item.Outcome;
@@ -85,7 +72,7 @@ public sealed class ImageEncodeBesideDecodeTests
         await tokensA.Reader.ReadAsync().AsTask().WaitAsync(Hang);
 
         var gated = new GatedImage(pixelsB);
-        var runB = engine.Complete(Request(engine, gated.Source("b"), regionsB, newTokens));
+        var runB = engine.Complete(TinyRegionQuestion.Request(engine, gated.Source("b"), regionsB, newTokens));
         await gated.Entered.WaitAsync(Hang);
         // B's encode is held open: A must keep producing tokens meanwhile (on the engine thread's old
         // path, the encode blocked every step and these never came).
@@ -105,17 +92,17 @@ public sealed class ImageEncodeBesideDecodeTests
     [Fact]
     public async Task Sequences_waiting_on_one_encode_share_it_and_answer_as_the_serial_path()
     {
-        var (pixels, regions) = Case("p2_tiny_37x53");
+        var (pixels, regions) = TinyRegionQuestion.Case("p2_tiny_37x53");
         List<int> serial;
         using (var serving = Start())
-            serial = [.. (await serving.Complete(Request(serving, ImageSource.FromPixels("b", pixels), regions, 8))).GeneratedIds];
+            serial = [.. (await serving.Complete(TinyRegionQuestion.Request(serving, ImageSource.FromPixels("b", pixels), regions, 8))).GeneratedIds];
 
         using var engine = Start();
         var gated = new GatedImage(pixels);
         var image = gated.Source("b");
-        var first = engine.Complete(Request(engine, image, regions, 8));
+        var first = engine.Complete(TinyRegionQuestion.Request(engine, image, regions, 8));
         await gated.Entered.WaitAsync(Hang);
-        var second = engine.Complete(Request(engine, image, regions, 8));
+        var second = engine.Complete(TinyRegionQuestion.Request(engine, image, regions, 8));
         var ensured = engine.EnsureImage(image);
         gated.Open();
 
@@ -129,12 +116,12 @@ public sealed class ImageEncodeBesideDecodeTests
     [Fact]
     public async Task Cancelling_a_sequence_waiting_on_an_encode_frees_everything()
     {
-        var (pixels, regions) = Case("p2_tiny_37x53");
+        var (pixels, regions) = TinyRegionQuestion.Case("p2_tiny_37x53");
         // A budget that keeps nothing unpinned: once the encode lands with no one to use it, it is evicted.
         using var engine = Start(budget: 1);
         var gated = new GatedImage(pixels);
         using var cancel = new CancellationTokenSource();
-        var waiting = engine.Complete(Request(engine, gated.Source("b"), regions, 8), cancellationToken: cancel.Token);
+        var waiting = engine.Complete(TinyRegionQuestion.Request(engine, gated.Source("b"), regions, 8), cancellationToken: cancel.Token);
         await gated.Entered.WaitAsync(Hang);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Hang));
@@ -148,7 +135,7 @@ public sealed class ImageEncodeBesideDecodeTests
         Assert.Equal(0, metrics.ActiveSequences);
         Assert.Equal(0, engine.WaitingSequences);
         // The engine serves on: the image is encoded again for the next sequence that needs it.
-        var again = await engine.Complete(Request(engine, ImageSource.FromPixels("b", pixels), regions, 4)).WaitAsync(Hang);
+        var again = await engine.Complete(TinyRegionQuestion.Request(engine, ImageSource.FromPixels("b", pixels), regions, 4)).WaitAsync(Hang);
         Assert.False(again.ImageWasResident);
         Assert.Equal(2, engine.Metrics().ImageEncodes);
     }
@@ -156,13 +143,13 @@ public sealed class ImageEncodeBesideDecodeTests
     [Fact]
     public async Task An_image_that_cannot_be_decoded_fails_only_the_sequences_that_need_it()
     {
-        var (pixels, regions) = Case("p2_tiny_37x53");
+        var (pixels, regions) = TinyRegionQuestion.Case("p2_tiny_37x53");
         using var engine = Start();
         var good = ImageSource.FromPixels("good", pixels);
         await engine.EnsureImage(good);
-        var goodRun = engine.Complete(Request(engine, good, regions, 30));
+        var goodRun = engine.Complete(TinyRegionQuestion.Request(engine, good, regions, 30));
         var bad = new ImageSource("bad", "not an image"u8.ToArray());
-        var badRuns = new[] { engine.Complete(Request(engine, bad, regions, 4)), engine.Complete(Request(engine, bad, regions, 4)) };
+        var badRuns = new[] { engine.Complete(TinyRegionQuestion.Request(engine, bad, regions, 4)), engine.Complete(TinyRegionQuestion.Request(engine, bad, regions, 4)) };
 
         foreach (var run in badRuns) await Assert.ThrowsAsync<ImageDecodeException>(() => run.WaitAsync(Hang));
         await Assert.ThrowsAsync<ImageDecodeException>(() => engine.EnsureImage(bad).WaitAsync(Hang));

@@ -17,20 +17,7 @@ namespace Osprey.Engine.Tests.Serving;
 /// </summary>
 public sealed class SlicedImageEncodeTests
 {
-    private const string Question = "What is <region1>?";
     private static readonly TimeSpan Hang = TimeSpan.FromMinutes(2);
-
-    private static (RgbImage Pixels, RegionMaskSet Regions) Case(string name)
-    {
-        var directory = Path.Combine(FixturePaths.OspreyTiny, "cases", name);
-        var pixels = new ImageDecoder().Decode(File.ReadAllBytes(Path.Combine(directory, "image.png")), name);
-        var mask = new BoxRegion(1, 1, pixels.Width / 2, pixels.Height / 2).ToMask(pixels.Height, pixels.Width).Data;
-        return (pixels, new RegionMaskSet(pixels.Width, pixels.Height, [mask]));
-    }
-
-    private static SequenceRequest Request(ServingEngine serving, ImageSource image, RegionMaskSet regions, int newTokens) =>
-        SequenceRequest.For(image, ChatPrompt.Conversation(serving.Tokenizer, regions.Count, [], Question), regions,
-            SamplingParams.Greedy with { MaxNewTokens = newTokens, StopStrings = [] });
 
     [Fact]
     public void Sliced_with_other_work_between_slices_the_encode_gives_the_bits_of_a_straight_run()
@@ -40,7 +27,7 @@ public sealed class SlicedImageEncodeTests
         var side = engine.Config.ImageSize / 16;
         var prompt = new ImagePromptPrefix(engine.Tokenizer, side * side);
         var prefix = prompt.Ids;
-        var (pixels, _) = Case("p1_shapes_640x480");
+        var (pixels, _) = TinyRegionQuestion.Case("p1_shapes_640x480");
         var image = ImageSource.FromPixels("a", pixels);
         // Chunks small enough that the prefix takes several (each a decoder layer per slice).
         const int chunk = 7;
@@ -86,13 +73,13 @@ public sealed class SlicedImageEncodeTests
     [Fact]
     public async Task An_encode_sliced_between_decode_steps_answers_as_one_encoded_with_nothing_running()
     {
-        var (pixelsA, regionsA) = Case("p1_shapes_640x480");
-        var (pixelsB, regionsB) = Case("p2_tiny_37x53");
+        var (pixelsA, regionsA) = TinyRegionQuestion.Case("p1_shapes_640x480");
+        var (pixelsB, regionsB) = TinyRegionQuestion.Case("p2_tiny_37x53");
         const int newTokens = 24;
         List<int> aloneB;
         using (var idle = ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32), new ServingOptions()))
         {
-            aloneB = [.. (await idle.Complete(Request(idle, ImageSource.FromPixels("b", pixelsB), regionsB, newTokens))).GeneratedIds];
+            aloneB = [.. (await idle.Complete(TinyRegionQuestion.Request(idle, ImageSource.FromPixels("b", pixelsB), regionsB, newTokens))).GeneratedIds];
             // Nothing ran beside that encode: it ran free, in no turn.
             Assert.Equal(0, idle.Metrics().EncodeTurns);
         }
@@ -101,9 +88,9 @@ public sealed class SlicedImageEncodeTests
         var a = ImageSource.FromPixels("a", pixelsA);
         await engine.EnsureImage(a);
         // A runs long enough to outlast B's encode: B's slices run only in the turns between A's steps.
-        var runA = engine.Complete(Request(engine, a, regionsA, 200));
+        var runA = engine.Complete(TinyRegionQuestion.Request(engine, a, regionsA, 200));
         await WaitUntil(() => engine.Metrics().GeneratedTokens > 0);
-        var outcomeB = await engine.Complete(Request(engine, ImageSource.FromPixels("b", pixelsB), regionsB, newTokens)).WaitAsync(Hang);
+        var outcomeB = await engine.Complete(TinyRegionQuestion.Request(engine, ImageSource.FromPixels("b", pixelsB), regionsB, newTokens)).WaitAsync(Hang);
         Assert.False(runA.IsCompleted, "A ended before B's encode was done: the encode was not beside decode steps");
         Assert.True(engine.Metrics().EncodeTurns > 0);
         Assert.False(outcomeB.ImageWasResident);
@@ -114,17 +101,17 @@ public sealed class SlicedImageEncodeTests
     [Fact]
     public async Task Disposing_the_engine_in_the_middle_of_a_sliced_encode_stops_it()
     {
-        var (pixelsA, regionsA) = Case("p1_shapes_640x480");
-        var (pixelsB, regionsB) = Case("p2_tiny_37x53");
+        var (pixelsA, regionsA) = TinyRegionQuestion.Case("p1_shapes_640x480");
+        var (pixelsB, regionsB) = TinyRegionQuestion.Case("p2_tiny_37x53");
         // Turns of one slice each: B's encode takes many steps, so the engine stops in its middle.
         var engine = ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32),
             new ServingOptions { EncodeTurnPerStep = 1e-6 });
         var a = ImageSource.FromPixels("a", pixelsA);
         await engine.EnsureImage(a);
         using var cancelA = new CancellationTokenSource();
-        var runA = engine.Complete(Request(engine, a, regionsA, 200), cancellationToken: cancelA.Token);
+        var runA = engine.Complete(TinyRegionQuestion.Request(engine, a, regionsA, 200), cancellationToken: cancelA.Token);
         await WaitUntil(() => engine.Metrics().GeneratedTokens > 0);
-        var runB = engine.Complete(Request(engine, ImageSource.FromPixels("b", pixelsB), regionsB, 4));
+        var runB = engine.Complete(TinyRegionQuestion.Request(engine, ImageSource.FromPixels("b", pixelsB), regionsB, 4));
         await WaitUntil(() => engine.Metrics().EncodeTurns > 0);
 
         // The loop stops once A is gone, with B's encode part done.
