@@ -12,17 +12,12 @@ namespace OspreyCluster.Grains.Metrics;
 /// (an encode whose turn was cancelled before its first token).
 /// </summary>
 public sealed class ImageEncodeReporter(SiloServingEngine serving, IGrainFactory grains, ILogger<ImageEncodeReporter> logger)
-    : ILifecycleParticipant<ISiloLifecycle>
+    : PeriodicSiloWork
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-
-    private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _reporting = new(1, 1);
-    private Task _loop = Task.CompletedTask;
     private long _reported;
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(ImageEncodeReporter), ServiceLifecycleStage.Active, Start, Stop);
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Stores the encodes not yet in the cluster's total, before a turn serves what they computed; at once
@@ -32,30 +27,9 @@ public sealed class ImageEncodeReporter(SiloServingEngine serving, IGrainFactory
 
     private long Unreported() => serving.Running is { } engine ? engine.Metrics().ImageEncodes - Interlocked.Read(ref _reported) : 0;
 
-    private Task Start(CancellationToken cancellationToken)
-    {
-        _loop = Task.Run(Loop);
-        return Task.CompletedTask;
-    }
+    protected override Task RunOnceAsync() => ReportLogged();
 
-    private async Task Stop(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        await _loop;
-        await ReportLogged();
-    }
-
-    private async Task Loop()
-    {
-        using var timer = new PeriodicTimer(Interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token)) await ReportLogged();
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task OnStoppedAsync() => ReportLogged();
 
     private async Task ReportLogged()
     {

@@ -6,50 +6,26 @@ namespace OspreyCluster.Grains.Placement;
 
 /// <summary>Reports this silo's demand to the cluster's load board every <see cref="OspreyClusterOptions.LoadReportInterval"/> while the silo is active.</summary>
 public sealed class SiloLoadReporter(SiloServingEngine serving, SiloDemand demand, IGrainFactory grains, ILocalSiloDetails silo,
-    ILogger<SiloLoadReporter> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<SiloLoadReporter> logger) : PeriodicSiloWork
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    private readonly string _name = SiloIdentity.Of(silo.SiloAddress);
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(SiloLoadReporter), ServiceLifecycleStage.Active, Start, Stop);
+    protected override TimeSpan Interval => serving.Options.LoadReportInterval;
 
-    private Task Start(CancellationToken cancellationToken)
+    protected override bool RunsAtStart => true;
+
+    protected override async Task RunOnceAsync()
     {
-        _loop = Task.Run(Loop);
-        return Task.CompletedTask;
-    }
-
-    private async Task Stop(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        await _loop;
-    }
-
-    private async Task Loop()
-    {
-        var name = SiloIdentity.Of(silo.SiloAddress);
-        using var timer = new PeriodicTimer(serving.Options.LoadReportInterval);
         try
         {
-            do
-            {
-                try
-                {
-                    var active = serving.Running?.Metrics().ActiveSequences ?? 0;
-                    // A stopping silo does not wait for the board's answer.
-                    await grains.GetGrain<IClusterLoadGrain>(0).Report(new SiloLoad(name, demand.Conversations, active)).WaitAsync(_stopping.Token);
-                }
-                catch (Exception failure) when (failure is not OperationCanceledException || !_stopping.IsCancellationRequested)
-                {
-                    // The next report replaces it; placement meanwhile reads the last one.
-                    logger.LogDebug(failure, "Could not report this silo's load");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(_stopping.Token));
+            var active = serving.Running?.Metrics().ActiveSequences ?? 0;
+            // A stopping silo does not wait for the board's answer.
+            await grains.GetGrain<IClusterLoadGrain>(0).Report(new SiloLoad(_name, demand.Conversations, active)).WaitAsync(Stopping);
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (Exception failure) when (failure is not OperationCanceledException || !Stopping.IsCancellationRequested)
         {
+            // The next report replaces it; placement meanwhile reads the last one.
+            logger.LogDebug(failure, "Could not report this silo's load");
         }
     }
 }
