@@ -98,8 +98,10 @@ public sealed class RegionConversationGrain(
             // conversation migrates, its placement putting it beside the image or a replica.
             imageMovedAway = !imageSilos.Holds(here);
             // Away from the image's home its features are copied from there, not encoded again.
-            var source = imageSilos.Home == here ? new ImageSource(state.State.ImageId, image.Bytes)
-                : new ImageSource(state.State.ImageId, image.Bytes) { FeatureCopy = _ => host.Features() };
+            var source = new ImageSource(state.State.ImageId, image.Bytes)
+            {
+                FeatureCopy = imageSilos.Home == here ? null : _ => host.Features(),
+            };
             var sequence = SequenceRequest.For(source, prompt, Masks(image.Info), sampling);
             await foreach (var item in EngineTurn.Stream(serving, encodes, sequence, here, Store, cancellationToken))
                 yield return item;

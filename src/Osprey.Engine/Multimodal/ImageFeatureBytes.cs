@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Osprey.Engine.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,33 +14,40 @@ public static class ImageFeatureBytes
 {
     private const int Magic = 0x4F465442; // "OFTB"
 
+    /// <summary>The features as bytes. Runs on the engine thread, so the buffer is sized once and returned as is (no growth, no final copy).</summary>
     public static byte[] Write(ImageFeatures features)
     {
         using var scope = torch.NewDisposeScope();
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
+        Tensor[] tensors = [.. features.Levels.Levels.Select(t => t.cpu().contiguous()), features.ImageTokens.cpu().contiguous()];
+        // Magic and count, then per tensor its dtype, rank, sizes, byte length and elements.
+        var length = 2 * sizeof(int) + tensors.Sum(t => sizeof(int) + sizeof(long) * (2L + t.dim()) + t.NumberOfElements * t.ElementSize);
+        var buffer = new byte[length];
+        using (var writer = new BinaryWriter(new MemoryStream(buffer, writable: true)))
         {
             writer.Write(Magic);
-            Tensor[] tensors = [.. features.Levels.Levels, features.ImageTokens];
             writer.Write(tensors.Length);
             foreach (var tensor in tensors)
             {
                 writer.Write((int)tensor.dtype);
                 writer.Write(tensor.dim());
                 foreach (var size in tensor.shape) writer.Write(size);
-                var cpu = tensor.cpu().contiguous();
-                writer.Write(cpu.NumberOfElements * cpu.ElementSize);
-                writer.Write(cpu.bytes);
+                writer.Write(tensor.NumberOfElements * tensor.ElementSize);
+                writer.Write(tensor.bytes);
             }
+            if (writer.BaseStream.Position != length) throw new InvalidOperationException("image feature bytes were sized wrongly");
         }
-        return stream.ToArray();
+        return buffer;
     }
 
     /// <summary>Features on <paramref name="device"/>; the caller owns (disposes) them.</summary>
     /// <exception cref="InvalidDataException">The bytes are not features this format wrote.</exception>
     public static ImageFeatures Read(ReadOnlyMemory<byte> bytes, Device device)
     {
-        using var reader = new BinaryReader(new MemoryStream(bytes.ToArray(), writable: false));
+        // A copied replica's bytes are read in place, not copied once more.
+        var stream = MemoryMarshal.TryGetArray(bytes, out var array)
+            ? new MemoryStream(array.Array!, array.Offset, array.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
+        using var reader = new BinaryReader(stream);
         if (reader.ReadInt32() != Magic || reader.ReadInt32() != 5) throw new InvalidDataException("not image features (trunk levels and image tokens)");
         var tensors = new List<Tensor>();
         try

@@ -44,12 +44,12 @@ public sealed class SlicedImageEncode : IDisposable
     public SlicedImageEncode(OspreyEngine engine, IReadOnlyList<int> prefixIds, ImageSource source,
         int prefillChunkPositions = PrefillChunkPositions, ImageFeatures? copiedFeatures = null)
     {
-        _features = copiedFeatures;
         ArgumentOutOfRangeException.ThrowIfLessThan(prefillChunkPositions, 1);
         _chunkPositions = prefillChunkPositions;
         _engine = engine;
         _prefixIds = prefixIds;
         _source = source;
+        _features = copiedFeatures;
     }
 
     public bool IsDone => _done;
