@@ -90,8 +90,8 @@ internal static class SegmentedAttention
         var max = torch.maximum(sharedMax, otherMax);
         var sharedWeight = sharedMax.sub(max).exp_();
         var otherWeight = otherMax.sub(max).exp_();
-        var sum = sharedSum.mul(sharedWeight).add_(torch.cat(ownSum, 1).mul(otherWeight));
-        var output = sharedOut.mul_(sharedWeight).add_(torch.cat(ownOut, 1).mul_(otherWeight)).div_(sum);
+        var sum = sharedSum.mul(sharedWeight).add_(torch.cat(ownSum, 1).mul(otherWeight), PinnedScalars.One);
+        var output = sharedOut.mul_(sharedWeight).add_(torch.cat(ownOut, 1).mul_(otherWeight), PinnedScalars.One).div_(sum);
         var result = output.to_type(dtype).view(kvHeads, b, group, headDim).permute(1, 0, 2, 3).reshape(b, heads, headDim);
         return scope.MoveToOuter(result);
     }
@@ -117,7 +117,7 @@ internal static class SegmentedAttention
         {
             var length = values.shape[1];
             var part = torch.matmul(cast.narrow(-1, offset, length), values);
-            output = output is null ? part : output.add_(part);
+            output = output is null ? part : output.add_(part, PinnedScalars.One);
             offset += length;
         }
         return (max, sum, output.to_type(accumulation));

@@ -11,8 +11,9 @@ namespace Osprey.Training.Segmentation;
 /// </summary>
 public static class SamMaskLoss
 {
-    // Owned for the process: a Scalar converted implicitly from a double (or the alpha that a tensor's
-    // + operator makes) can be finalised while libtorch still reads it ("toDouble" failures mid-training).
+    // Owned for the process: a Scalar converted implicitly from a double can be finalised while libtorch
+    // still reads it, and so can the alpha of 1 that the one-argument add overloads make; every add here
+    // passes its own alpha ("toFloat" failures mid-training otherwise).
     private static readonly Scalar Zero = 0.0, One = 1.0, Two = 2.0;
 
     /// <returns>Losses [n, M] and the detached IoUs [n, M] (1 when prediction and target are both empty).</returns>
@@ -23,8 +24,8 @@ public static class SamMaskLoss
         long[] pixels = [2, 3];
         var bce = nn.functional.binary_cross_entropy_with_logits(logits, t, reduction: nn.Reduction.None).mean(pixels);
         var p = logits.sigmoid();
-        var overlap = (p * t).sum(pixels).mul(Two).add(One);
-        var dice = overlap.div(p.sum(pixels).add(t.sum(pixels), One).add(One)).neg().add(One);
+        var overlap = (p * t).sum(pixels).mul(Two).add(One, One);
+        var dice = overlap.div(p.sum(pixels).add(t.sum(pixels), One).add(One, One)).neg().add(One, One);
         Tensor iou;
         using (no_grad())
         {

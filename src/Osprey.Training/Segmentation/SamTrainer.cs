@@ -115,7 +115,7 @@ public sealed class SamTrainer
             var (clickLoss, clickActual) = SamMaskLoss.PerMask(Resize(clickLogits), Targets(clickTargets, scene));
             var single = clickLoss.select(1, 0);
             var multi = clickLoss.narrow(1, 1, clickLoss.shape[1] - 1);
-            var multiLoss = (isObject * multi.min(1).values).add(isObject.neg().add(One) * multi.mean([1]), One);
+            var multiLoss = (isObject * multi.min(1).values).add(isObject.neg().add(One, One) * multi.mean([1]), One);
             terms.Add(single.add(multiLoss, One).sum());
             terms.Add(nn.functional.mse_loss(clickPredicted, clickActual * isObject.unsqueeze(1), nn.Reduction.Sum).mul(Quarter));
             clickIou += clickActual.select(1, 0).narrow(0, 0, n).sum().item<float>();
