@@ -40,6 +40,10 @@ public static class BenchCommand
         {
             Description = "While turns run, the cluster bench's image encodes advance between steps for this many times a step (off: beside the steps, sharing the cores; default: the serving default)",
         };
+        var stepStretch = new Option<string?>("--decode-step-stretch")
+        {
+            Description = "While turns decode, the cluster bench's steps carry prompt positions for at most about this many times a decode-only step (off: the token budget alone; default: the serving default)",
+        };
         var quick = new Option<bool>("--quick") { Description = "The default dtype only (auto), no PyTorch, fewer repetitions, cluster bench on the tiny model" };
         var prefill = new Option<int>("--prefill-tokens") { DefaultValueFactory = _ => 1100 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
@@ -58,7 +62,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Benchmark the engine, the cluster path and training steps (markdown tables; optional JSON)")
             {
-                tiny, realScale, noBenchModel, noEngine, dtypes, noPyTorch, python, script, noLlamaCpp, node, llamaCppScript, cluster, clusterModel, clusterDType, encodeThreads, encodeTurn, quick, prefill, seed, json, markdown,
+                tiny, realScale, noBenchModel, noEngine, dtypes, noPyTorch, python, script, noLlamaCpp, node, llamaCppScript, cluster, clusterModel, clusterDType, encodeThreads, encodeTurn, stepStretch, quick, prefill, seed, json, markdown,
                 training, trainingSteps, trainingModel, load, loadUsers, loadTurns, loadImages, loadSilos, loadModel, loadDType,
             };
         command.SetAction((result, cancellationToken) => CommandErrors.Guard(async () =>
@@ -80,6 +84,14 @@ public static class BenchCommand
                 else if (double.TryParse(turnText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var turn) && turn > 0 && double.IsFinite(turn))
                     encodeTurnPerStep = turn;
                 else return CommandErrors.Fail("--encode-turn-per-step must be a positive number or off");
+            }
+            var decodeStepStretch = new ClusterBenchSettings().DecodeStepStretch;
+            if (result.GetValue(stepStretch) is { } stretchText)
+            {
+                if (stretchText == "off") decodeStepStretch = null;
+                else if (double.TryParse(stretchText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var stretch) && stretch > 1 && double.IsFinite(stretch))
+                    decodeStepStretch = stretch;
+                else return CommandErrors.Fail("--decode-step-stretch must be a number above 1 or off");
             }
             if (result.GetValue(loadUsers) < 1 || result.GetValue(loadTurns) < 1 || result.GetValue(loadImages) < 1 || result.GetValue(loadSilos) < 1)
                 return CommandErrors.Fail("--load-users, --load-turns, --load-images and --load-silos must be at least 1");
@@ -111,6 +123,7 @@ public static class BenchCommand
                 {
                     EncodeThreads = result.GetValue(encodeThreads),
                     EncodeTurnPerStep = encodeTurnPerStep,
+                    DecodeStepStretch = decodeStepStretch,
                 },
                 YardstickMatmulSize = isQuick ? 1024 : 2048,
                 TrainingSteps = result.GetValue(training) ? Math.Max(1, isQuick ? Math.Min(4, result.GetValue(trainingSteps)) : result.GetValue(trainingSteps)) : 0,

@@ -36,6 +36,7 @@ public static class ClusterBench
             $"--Osprey:ApiKeys={string.Join(',', keys)}",
             .. settings.EncodeThreads is { } threads ? new[] { $"--Osprey:EncodeThreads={threads}" } : [],
             $"--Osprey:EncodeTurnPerStep={settings.EncodeTurnPerStep?.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            $"--Osprey:DecodeStepStretch={settings.DecodeStepStretch?.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
         ]);
         var silo = cluster.Engines[0];
         using var http = cluster.Http($"{Tenant}-key");
@@ -136,6 +137,7 @@ public static class ClusterBench
             ConversationImageEncodes = conversationEncodes,
             EncodeThreads = settings.EncodeThreads,
             EncodeTurnPerStep = settings.EncodeTurnPerStep,
+            DecodeStepStretch = settings.DecodeStepStretch,
             EncodeStall = stall,
             ConversationImages = 1,
             ConversationTurnsServed = 1 + settings.Turns + 2 * settings.Concurrency.Sum(),

@@ -22,6 +22,9 @@ public sealed record ClusterBenchSettings
     /// <summary>The serving engine's <see cref="Osprey.Engine.Serving.ServingOptions.EncodeTurnPerStep"/> (null: the encode runs beside the steps).</summary>
     public double? EncodeTurnPerStep { get; init; } = new Osprey.Engine.Serving.ServingOptions().EncodeTurnPerStep;
 
+    /// <summary>The serving engine's <see cref="Osprey.Engine.Serving.ServingOptions.DecodeStepStretch"/> (null: the token budget alone).</summary>
+    public double? DecodeStepStretch { get; init; } = new Osprey.Engine.Serving.ServingOptions().DecodeStepStretch;
+
     public static IReadOnlyList<string> Questions { get; } =
     [
         "What is <region1>?",

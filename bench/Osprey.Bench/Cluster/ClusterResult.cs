@@ -22,6 +22,7 @@ public sealed record ClusterResult
 
     /// <summary>The serving engine's encode turn per step (null: encodes ran beside the steps, sharing the cores).</summary>
     public double? EncodeTurnPerStep { get; init; }
+    public double? DecodeStepStretch { get; init; }
 
     public required EncodeStall EncodeStall { get; init; }
 }

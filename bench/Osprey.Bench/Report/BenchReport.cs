@@ -201,7 +201,8 @@ public sealed record BenchReport
         var e = c.EncodeStall;
         var stall = new MarkdownTable("encode stall", "decode step ms", "longest gap ms", "gap / step", "gap of the newcomer's first step ms", "tokens meanwhile", "encode beside decoding ms", "encode alone ms (least stall on the engine thread)", "alone / step");
         var encoder = (c.EncodeThreads is { } threads ? $"encoder at {threads} thread(s)" : "encoder at libtorch's default threads")
-            + (c.EncodeTurnPerStep is { } turn ? $", sliced between steps, turns of {turn.ToString(System.Globalization.CultureInfo.InvariantCulture)} step" : ", beside the steps");
+            + (c.EncodeTurnPerStep is { } turn ? $", sliced between steps, turns of {turn.ToString(System.Globalization.CultureInfo.InvariantCulture)} step" : ", beside the steps")
+            + (c.DecodeStepStretch is { } stretch ? $"; joins paced to {stretch.ToString(System.Globalization.CultureInfo.InvariantCulture)}× the step" : "; joins unpaced");
         stall.Row(encoder, Number.Ms(e.DecodeStepMs),
             Number.Ms(e.MaxGapMs) + (e.CoveredWholeEncode ? "" : " (conversation ended first)"), Number.Ratio(e.GapOverStep), Number.Ms(e.JoinGapMs), e.TokensDuringEncode.ToString(),
             Number.Ms(e.EncodeWhileDecodingMs), Number.Ms(e.EncodeAloneMs), Number.Ratio(e.EncodeAloneMs / e.DecodeStepMs));

@@ -41,6 +41,7 @@ public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger) : ISequ
             MemoryBudgetBytes = settings.MemoryBudgetBytes,
             EncodeThreads = settings.EncodeThreads,
             EncodeTurnPerStep = settings.EncodeTurnPerStep,
+            DecodeStepStretch = settings.DecodeStepStretch,
         }, sam);
     }
 }

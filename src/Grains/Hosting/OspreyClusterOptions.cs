@@ -52,6 +52,12 @@ public sealed class OspreyClusterOptions
     /// </summary>
     public double? EncodeTurnPerStep { get; set; } = 1.0;
     /// <summary>
+    /// While turns decode, a step carries only as many prompt positions as keep it within about this
+    /// many times a decode-only step, so a joining turn does not stall the running ones; unset (empty):
+    /// the token budget alone bounds a step.
+    /// </summary>
+    public double? DecodeStepStretch { get; set; } = 1.5;
+    /// <summary>
     /// Longest a turn may run on the engine (waiting included); past it the turn is cancelled, its slot
     /// freed, nothing of it stored, and the caller gets a 504.
     /// </summary>

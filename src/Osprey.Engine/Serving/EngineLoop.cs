@@ -31,6 +31,7 @@ internal sealed class EngineLoop
     private readonly ImagePromptPrefix _prefix;
     private readonly SequenceAdmission _admission;
     private readonly BatchStep _step;
+    private readonly PrefillPacing _pacing;
     private readonly Queue<PendingSequence> _waiting = new();
     private readonly List<RunningSequence> _running = [];
     private readonly Thread _thread;
@@ -53,6 +54,7 @@ internal sealed class EngineLoop
         _admission = new SequenceAdmission(engine, prefix, _images, _resident, counters, engine.Config.Language.MaxPositionEmbeddings);
         _prefix = prefix;
         _step = new BatchStep(engine);
+        _pacing = new PrefillPacing(options.DecodeStepStretch, firstProbe: options.MaxBatchSize);
         _thread = new Thread(Run) { Name = "osprey-engine", IsBackground = true };
     }
 
@@ -246,9 +248,14 @@ internal sealed class EngineLoop
     private void Step()
     {
         IReadOnlyList<RunningSequence> sampled;
+        var decodes = _running.Count(s => !s.IsPrefilling);
+        var promptPositions = Math.Min(_pacing.PromptPositions(decodes, _options.MaxBatchedTokens - decodes),
+            _running.Where(s => s.IsPrefilling).Sum(s => s.PrefillRemaining));
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            sampled = _step.Run(_running, _options.MaxBatchedTokens);
+            sampled = _step.Run(_running, decodes + promptPositions);
+            _pacing.Observe(decodes, promptPositions, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e)
         {

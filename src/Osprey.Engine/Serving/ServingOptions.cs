@@ -37,6 +37,15 @@ public sealed record ServingOptions
     /// </summary>
     public double? EncodeTurnPerStep { get; init; } = 1.0;
 
+    /// <summary>
+    /// While sequences decode, a step carries only as many prompt positions (a newcomer's prompt, a
+    /// follow-up question) as keep it within about this many times a decode-only step of the same batch
+    /// (<see cref="PrefillPacing"/>); the rest follow in the next steps. A running conversation's gap
+    /// between tokens then stays near its step when others join, at the price of the newcomer's first
+    /// token coming a few steps later. Null: the token budget alone bounds a step.
+    /// </summary>
+    public double? DecodeStepStretch { get; init; } = 1.5;
+
     /// <summary>The one check of these limits, made when an engine starts.</summary>
     public void Validate()
     {
@@ -50,6 +59,8 @@ public sealed record ServingOptions
             throw new ArgumentOutOfRangeException(nameof(MemoryBudgetBytes), MemoryBudgetBytes, "a memory budget cannot be negative");
         if (EncodeTurnPerStep is { } turn && !(turn > 0 && double.IsFinite(turn)))
             throw new ArgumentOutOfRangeException(nameof(EncodeTurnPerStep), EncodeTurnPerStep, "a positive multiple of the decode step, or null");
+        if (DecodeStepStretch is { } stretch && !(stretch > 1 && double.IsFinite(stretch)))
+            throw new ArgumentOutOfRangeException(nameof(DecodeStepStretch), DecodeStepStretch, "a multiple of the decode step above 1, or null");
         if (EncodeThreads is < 1)
             throw new ArgumentOutOfRangeException(nameof(EncodeThreads), EncodeThreads, "at least one encode thread");
     }
