@@ -16,12 +16,13 @@ public static class RandomWeights
     {
         using var noGrad = torch.no_grad();
         using var generator = new Generator((ulong)seed);
+        using TorchSharp.Scalar tiny = 1e-6, one = 1.0;
         foreach (var (name, parameter) in module.named_parameters())
         {
             var leaf = name[(name.LastIndexOf('.') + 1)..];
-            if (leaf == "gamma") parameter.fill_(1e-6);
+            if (leaf == "gamma") parameter.fill_(tiny);
             else if (leaf == "bias") parameter.zero_();
-            else if (parameter.dim() == 1) parameter.fill_(1.0);
+            else if (parameter.dim() == 1) parameter.fill_(one);
             else parameter.normal_(0, Scale, generator);
         }
     }
