@@ -77,22 +77,11 @@ public static class BenchCommand
             var clusterModelName = isQuick ? "tiny" : result.GetValue(clusterModel)!;
             if (clusterModelName is not ("bench" or "tiny")) return CommandErrors.Fail("--cluster-model must be bench or tiny");
             if (result.GetValue(encodeThreads) is < 1) return CommandErrors.Fail("--encode-threads must be at least 1");
-            var encodeTurnPerStep = new ClusterBenchSettings().EncodeTurnPerStep;
-            if (result.GetValue(encodeTurn) is { } turnText)
-            {
-                if (turnText == "off") encodeTurnPerStep = null;
-                else if (double.TryParse(turnText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var turn) && turn > 0 && double.IsFinite(turn))
-                    encodeTurnPerStep = turn;
-                else return CommandErrors.Fail("--encode-turn-per-step must be a positive number or off");
-            }
-            var decodeStepStretch = new ClusterBenchSettings().DecodeStepStretch;
-            if (result.GetValue(stepStretch) is { } stretchText)
-            {
-                if (stretchText == "off") decodeStepStretch = null;
-                else if (double.TryParse(stretchText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var stretch) && stretch > 1 && double.IsFinite(stretch))
-                    decodeStepStretch = stretch;
-                else return CommandErrors.Fail("--decode-step-stretch must be a number above 1 or off");
-            }
+            var defaults = new ClusterBenchSettings();
+            if (!TryNumberOrOff(result.GetValue(encodeTurn), above: 0, defaults.EncodeTurnPerStep, out var encodeTurnPerStep))
+                return CommandErrors.Fail("--encode-turn-per-step must be a positive number or off");
+            if (!TryNumberOrOff(result.GetValue(stepStretch), above: 1, defaults.DecodeStepStretch, out var decodeStepStretch))
+                return CommandErrors.Fail("--decode-step-stretch must be a number above 1 or off");
             if (result.GetValue(loadUsers) < 1 || result.GetValue(loadTurns) < 1 || result.GetValue(loadImages) < 1 || result.GetValue(loadSilos) < 1)
                 return CommandErrors.Fail("--load-users, --load-turns, --load-images and --load-silos must be at least 1");
             if (result.GetValue(loadModel) is { } loadDirectory && !Directory.Exists(loadDirectory)) return CommandErrors.Fail($"--load-model: directory not found: {loadDirectory}");
@@ -155,6 +144,22 @@ public static class BenchCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>An option that takes a number above <paramref name="above"/> or "off" (null); unset keeps <paramref name="fallback"/>.</summary>
+    private static bool TryNumberOrOff(string? text, double above, double? fallback, out double? value)
+    {
+        value = fallback;
+        if (text is null) return true;
+        if (text == "off")
+        {
+            value = null;
+            return true;
+        }
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            || !(number > above) || !double.IsFinite(number)) return false;
+        value = number;
+        return true;
     }
 
     /// <summary>A dtype option's value as the name of the dtype the CPU engine serves with it ("auto" resolved).</summary>
