@@ -22,6 +22,8 @@ public sealed record ClusterResult
 
     /// <summary>The serving engine's encode turn per step (null: encodes ran beside the steps, sharing the cores).</summary>
     public double? EncodeTurnPerStep { get; init; }
+
+    /// <summary>The serving engine's pacing of joins beside decodes (null: the token budget alone bounded a step).</summary>
     public double? DecodeStepStretch { get; init; }
 
     public required EncodeStall EncodeStall { get; init; }

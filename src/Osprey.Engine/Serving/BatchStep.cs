@@ -15,8 +15,8 @@ internal sealed class BatchStep(OspreyEngine engine)
 {
     /// <summary>Runs the forward and returns the sequences that sampled a token, in batch order.</summary>
     /// <param name="batch">Running sequences in admission order.</param>
-    /// <param name="tokenBudget">Most positions the forward carries; more than the batch holds sequences.</param>
-    public IReadOnlyList<RunningSequence> Run(IReadOnlyList<RunningSequence> batch, int tokenBudget)
+    /// <param name="promptPositions">Most prompt positions the forward carries beside every decode (<see cref="PrefillPacing"/> within the token budget).</param>
+    public IReadOnlyList<RunningSequence> Run(IReadOnlyList<RunningSequence> batch, int promptPositions)
     {
         using var scope = torch.NewDisposeScope();
         var llm = engine.Model.llm;
@@ -25,7 +25,7 @@ internal sealed class BatchStep(OspreyEngine engine)
             ? null
             : llm.EmbedTokens(torch.tensor(decoding.Select(s => (long)s.LastToken).ToArray(), device: llm.Device));
 
-        var budget = tokenBudget - decoding.Count;
+        var budget = promptPositions;
         var stepped = new List<RunningSequence>(batch.Count);
         var chunks = new List<SequenceChunk>(batch.Count);
         var decodeRow = 0;

@@ -254,7 +254,7 @@ internal sealed class EngineLoop
         var started = Stopwatch.GetTimestamp();
         try
         {
-            sampled = _step.Run(_running, decodes + promptPositions);
+            sampled = _step.Run(_running, promptPositions);
             _pacing.Observe(decodes, promptPositions, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e)

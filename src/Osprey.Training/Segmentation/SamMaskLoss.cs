@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,10 +12,8 @@ namespace Osprey.Training.Segmentation;
 /// </summary>
 public static class SamMaskLoss
 {
-    // Owned for the process: a Scalar converted implicitly from a double can be finalised while libtorch
-    // still reads it, and so can the alpha of 1 that the one-argument add overloads make; every add here
-    // passes its own alpha ("toFloat" failures mid-training otherwise).
-    private static readonly Scalar Zero = 0.0, One = 1.0, Two = 2.0;
+    // Every number libtorch reads here is a pinned Scalar, every add passes its alpha (see PinnedScalars).
+    private static readonly Scalar Zero = PinnedScalars.Zero, One = PinnedScalars.One, Two = PinnedScalars.Two;
 
     /// <returns>Losses [n, M] and the detached IoUs [n, M] (1 when prediction and target are both empty).</returns>
     public static (Tensor Loss, Tensor Iou) PerMask(Tensor logits, Tensor targets)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Osprey.Engine.Imaging;
+using Osprey.Engine.Layers;
 using Osprey.Engine.Segmentation;
 using Osprey.Training.Synthetic;
 using Osprey.Training.Training;
@@ -30,7 +31,7 @@ public sealed class SamTrainer
     private readonly LearningRateSchedule _schedule;
 
     // Owned for the process: implicit double→Scalar conversions can be finalised while libtorch reads them.
-    private static readonly Scalar One = 1.0, Quarter = 0.25;
+    private static readonly Scalar One = PinnedScalars.One, Quarter = 0.25;
 
     public SamTrainer(SamModel model, SamTrainingOptions options, SceneGenerator scenes)
     {
