@@ -87,15 +87,18 @@ public sealed class SlicedImageEncodeTests
         using var engine = ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32), new ServingOptions());
         var a = ImageSource.FromPixels("a", pixelsA);
         await engine.EnsureImage(a);
-        // A runs long enough to outlast B's encode: B's slices run only in the turns between A's steps.
-        var runA = engine.Complete(TinyRegionQuestion.Request(engine, a, regionsA, 200));
+        // A decodes until it is cancelled (or its context is full), so B's slices run in the turns between
+        // A's steps. How many steps B's encode spans depends on the machine's timing, so the test asks only
+        // that turns were lent (the encoder ran beside decode steps), not that A outlasted all of it.
+        using var cancelA = new CancellationTokenSource();
+        var runA = engine.Complete(TinyRegionQuestion.Request(engine, a, regionsA, 900), cancellationToken: cancelA.Token);
         await WaitUntil(() => engine.Metrics().GeneratedTokens > 0);
         var outcomeB = await engine.Complete(TinyRegionQuestion.Request(engine, ImageSource.FromPixels("b", pixelsB), regionsB, newTokens)).WaitAsync(Hang);
-        Assert.False(runA.IsCompleted, "A ended before B's encode was done: the encode was not beside decode steps");
-        Assert.True(engine.Metrics().EncodeTurns > 0);
+        Assert.True(engine.Metrics().EncodeTurns > 0, "no encode turn was lent: the encode did not run beside decode steps");
         Assert.False(outcomeB.ImageWasResident);
         Assert.Equal(aloneB, outcomeB.GeneratedIds);
-        await runA.WaitAsync(Hang);
+        cancelA.Cancel();
+        await Task.WhenAny(runA).WaitAsync(Hang);
     }
 
     [Fact]
