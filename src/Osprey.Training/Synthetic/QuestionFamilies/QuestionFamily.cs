@@ -13,6 +13,7 @@ public static class QuestionFamily
     public const string Part = "part";
     public const string MultiTurn = "multiturn";
     public const string YesNo = "yesno";
+    public const string WhichRegion = "which";
 
     /// <summary>
     /// Not a family of its own: the row a served evaluation counts an unsuffixed "What is regionK?" in

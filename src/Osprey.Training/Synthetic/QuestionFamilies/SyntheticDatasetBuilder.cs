@@ -38,10 +38,16 @@ public sealed class SyntheticDatasetBuilder
         new ComparisonFamily(), new CountingFamily(), new PartFamily(), new MultiTurnFamily(), new YesNoFamily(),
     ];
 
+    /// <summary>
+    /// Families asked only when named (<c>--families</c>): outside the default mixture, so adding one
+    /// leaves the draws of every default training and evaluation command as they were.
+    /// </summary>
+    public static IReadOnlyList<IQuestionFamily> OptInFamilies() => [new WhichRegionFamily()];
+
     /// <summary>The families named in a comma list (e.g. "category,colour,yesno").</summary>
     public static IReadOnlyList<IQuestionFamily> FamiliesNamed(string names)
     {
-        var all = AllFamilies();
+        var all = AllFamilies().Concat(OptInFamilies()).ToList();
         var chosen = new List<IQuestionFamily>();
         foreach (var name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
