@@ -5,7 +5,7 @@ namespace Osprey.Engine.Multimodal;
 
 /// <summary>
 /// One image's encode (<see cref="OspreyModel.EncodeImage"/>) a slice at a time: the trunk's slices
-/// (<see cref="ConvNeXtTrunkPass"/>), then the projector. Run in a row or with pauses between slices,
+/// (<see cref="ConvNeXtTrunkPass"/>), then the projector's two halves. Run in a row or with pauses between slices,
 /// the same operations run in the same order, so the features are the same bits.
 /// </summary>
 public sealed class ImageEncodePass : IDisposable
@@ -14,6 +14,8 @@ public sealed class ImageEncodePass : IDisposable
     private readonly Tensor _pixels;
     private readonly ConvNeXtTrunkPass _trunk;
     private ImageFeatures? _features;
+    private VisionFeatures? _levels;
+    private Tensor? _hidden;
     private bool _projected;
 
     internal ImageEncodePass(OspreyModel model, Tensor pixelValues)
@@ -31,8 +33,8 @@ public sealed class ImageEncodePass : IDisposable
         }
     }
 
-    /// <summary>The trunk's slices and the projector's.</summary>
-    public int SliceCount => _trunk.SliceCount + 1;
+    /// <summary>The trunk's slices and the projector's two.</summary>
+    public int SliceCount => _trunk.SliceCount + 2;
 
     public bool IsDone => _projected;
 
@@ -44,17 +46,18 @@ public sealed class ImageEncodePass : IDisposable
             _trunk.RunSlice();
             return;
         }
-        using var scope = NewDisposeScope();
-        var levels = _trunk.TakeFeatures();
-        try
+        if (_levels is null)
         {
-            _features = new ImageFeatures(levels, scope.MoveToOuter(_projector.forward(levels.Res4)));
-            _projected = true;
+            _levels = _trunk.TakeFeatures();
+            _hidden = _projector.Hidden(_levels.Res4);
+            return;
         }
-        catch
+        using (var hidden = _hidden!)
         {
-            levels.Dispose();
-            throw;
+            _hidden = null;
+            _features = new ImageFeatures(_levels, _projector.Project(hidden));
+            _levels = null;
+            _projected = true;
         }
     }
 
@@ -71,6 +74,8 @@ public sealed class ImageEncodePass : IDisposable
     public void Dispose()
     {
         _trunk.Dispose();
+        _hidden?.Dispose();
+        _levels?.Dispose();
         _features?.Dispose();
         _features = null;
         _pixels.Dispose();

@@ -1,3 +1,4 @@
+using Osprey.Engine.Devices;
 using Osprey.Engine.Language;
 using Osprey.Engine.Multimodal;
 using TorchSharp;
@@ -9,20 +10,32 @@ namespace Osprey.Engine.Serving;
 /// An image's resident state — features and the K/V of the shared prompt prefix — computed in short
 /// slices: decode and preprocess; each slice of the image encode (<see cref="ImageEncodePass"/>: the
 /// trunk's stem, downsamples and blocks, then the projector); the prefix's embeddings; then the prefix
-/// prefilled <see cref="PrefillChunkPositions"/> positions at a time, a decoder layer per slice. The
+/// prefilled <see cref="PrefillChunkPositionsFor"/> positions at a time, a decoder layer per slice. The
 /// image encoder pauses between slices while decode steps run. Run in a row or with pauses, the same
 /// operations run in the same order, so the result is the same bits either way.
 /// </summary>
 public sealed class SlicedImageEncode : IDisposable
 {
     /// <summary>
-    /// Positions of the prefix prefilled together. A fixed number, whatever the pauses, so that sliced
-    /// and unsliced encodes compute alike; small enough that one layer of a chunk is a slice well within
-    /// a decode step on a CPU (bench model, bf16, 2026-12-03: 128 positions took 130–200 ms a layer
-    /// against a 110–120 ms step, so each such slice overran its turn), large enough that the products
-    /// still run near the matmul peak.
+    /// Positions of the prefix prefilled together in 16-bit compute. A fixed number per engine, whatever
+    /// the pauses, so that sliced and unsliced encodes compute alike; small enough that one layer of a
+    /// chunk is a slice well within a decode step on a CPU (bench model, bf16, 2026-12-03: 128 positions
+    /// took 130–200 ms a layer against a 110–120 ms step, so each such slice overran its turn), large
+    /// enough that the products still run near the matmul peak.
     /// </summary>
     public const int PrefillChunkPositions = 64;
+
+    /// <summary>
+    /// Positions of the prefix prefilled together in fp32 on a CPU: half as many. An fp32 product costs
+    /// about three times its bf16 one per row while a decode step, bound by reading the weights, costs
+    /// about twice as much (bench model, AVX2 EPYC, 2026-12-03: 64 positions took 250–560 ms a layer
+    /// against a 203 ms step, so every prefix slice ran past its turn into the next step).
+    /// </summary>
+    public const int Fp32CpuPrefillChunkPositions = 32;
+
+    /// <summary>The chunk an engine's encodes prefill in: one per engine, so every encode on it gives the same bits.</summary>
+    public static int PrefillChunkPositionsFor(EngineOptions options) =>
+        options.TorchDType == ScalarType.Float32 && options.TorchDevice.type == DeviceType.CPU ? Fp32CpuPrefillChunkPositions : PrefillChunkPositions;
 
     private readonly OspreyEngine _engine;
     private readonly IReadOnlyList<int> _prefixIds;
@@ -38,7 +51,7 @@ public sealed class SlicedImageEncode : IDisposable
     private bool _done;
 
     /// <param name="prefixIds">The shared prompt prefix (<see cref="ImagePromptPrefix.Ids"/>).</param>
-    /// <param name="prefillChunkPositions">Positions prefilled together (<see cref="PrefillChunkPositions"/> in serving).</param>
+    /// <param name="prefillChunkPositions">Positions prefilled together (<see cref="PrefillChunkPositionsFor"/> in serving).</param>
     /// <param name="copiedFeatures">The image's features copied from another silo: no pixels decoded, no vision
     /// slices, only the prefix's; this encode owns them from here.</param>
     public SlicedImageEncode(OspreyEngine engine, IReadOnlyList<int> prefixIds, ImageSource source,
