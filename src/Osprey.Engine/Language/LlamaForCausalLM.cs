@@ -105,7 +105,8 @@ public sealed class LlamaForCausalLM : nn.Module
     {
         var head = lm_head?.weight ?? model.embed_tokens.weight;
         using var scope = torch.NewDisposeScope();
-        return scope.MoveToOuter(nn.functional.linear(hidden, head).to_type(ScalarType.Float32));
+        // Through the same few-row rule as every other product: a batch of decodes is a few rows here too.
+        return scope.MoveToOuter(Linear.Product(hidden, head, null).to_type(ScalarType.Float32));
     }
 
     private Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks, out PackedSequences batch)
