@@ -11,6 +11,9 @@ internal sealed record EnsureImage(ImageSource Image, TaskCompletionSource Done)
 /// <summary>Answers the resident image's features as bytes (a replica's copy), or fails when they are not resident.</summary>
 internal sealed record ExportImageFeatures(string ImageId, TaskCompletionSource<byte[]> Done) : EngineCommand;
 
+/// <summary>A copy of an image's features is written (<see cref="FeatureExports"/>): it may be evicted again.</summary>
+internal sealed record FeaturesExported(ResidentImage Image) : EngineCommand;
+
 /// <summary>Queues a sequence for admission at the next iteration.</summary>
 internal sealed record StartSequence(PendingSequence Sequence) : EngineCommand;
 

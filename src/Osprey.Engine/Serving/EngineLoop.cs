@@ -28,6 +28,7 @@ internal sealed class EngineLoop
     private readonly ImageResidency _images;
     private readonly SegmentationWorker? _segmentationWorker;
     private readonly ImageSegmentation? _segmentation;
+    private readonly FeatureExports _exports;
     private readonly ImagePromptPrefix _prefix;
     private readonly SequenceAdmission _admission;
     private readonly BatchStep _step;
@@ -48,6 +49,7 @@ internal sealed class EngineLoop
         _slicing = new EncodeSlicing(options.EncodeTurnPerStep, counters);
         _encoder = new ImageEncoder(engine, prefix, options.EncodeThreads, _slicing, commands.Writer.TryWrite);
         _images = new ImageResidency(prefix, _resident, counters, _encoder);
+        _exports = new FeatureExports(commands.Writer.TryWrite);
         _segmentationWorker = segmentationWorker;
         if (segmentationWorker is not null)
             _segmentation = new ImageSegmentation(segmentationWorker, _resident, counters, commands.Writer.TryWrite);
@@ -101,6 +103,7 @@ internal sealed class EngineLoop
             _encoder.Dispose();
             // Likewise the segmentation in progress; its queued work runs against embeddings still resident.
             _segmentationWorker?.Dispose();
+            _exports.WaitForAll();
             _images.Abandon(stopped);
             _segmentation?.Abandon(stopped);
             foreach (var sequence in _running) Fail(sequence, stopped);
@@ -141,7 +144,10 @@ internal sealed class EngineLoop
                     if (_images.Land(encoded) is { } error) FailWaitingOn(encoded.Source.Id, error);
                     break;
                 case ExportImageFeatures export when _resident.TryGetImage(export.ImageId) is { } image:
-                    export.Done.TrySetResult(Multimodal.ImageFeatureBytes.Write(image.Features));
+                    _exports.Start(image, export.Done);
+                    break;
+                case FeaturesExported exported:
+                    FeatureExports.Finish(exported);
                     break;
                 case ExportImageFeatures export:
                     export.Done.TrySetException(new InvalidOperationException($"Image {export.ImageId} was evicted before its features were copied."));
