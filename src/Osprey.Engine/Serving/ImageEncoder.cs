@@ -76,8 +76,7 @@ internal sealed class ImageEncoder : IDisposable
     /// <summary>The image's resident state from its pixels, or from <paramref name="copied"/> features (no vision encode).</summary>
     private ImageEncoded? Encode(ImageSource source, Multimodal.ImageFeatures? copied)
     {
-        using var encode = new SlicedImageEncode(_engine, _prefix.Ids, source,
-            SlicedImageEncode.PrefillChunkPositionsFor(_engine.Options), copied);
+        using var encode = new SlicedImageEncode(_engine, _prefix.Ids, source, copiedFeatures: copied);
         while (!encode.IsDone)
         {
             if (!_slicing.BeforeSlice()) return null;

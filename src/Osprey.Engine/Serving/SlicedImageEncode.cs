@@ -1,4 +1,3 @@
-using Osprey.Engine.Devices;
 using Osprey.Engine.Language;
 using Osprey.Engine.Multimodal;
 using TorchSharp;
@@ -33,9 +32,10 @@ public sealed class SlicedImageEncode : IDisposable
     /// </summary>
     public const int Fp32CpuPrefillChunkPositions = 32;
 
-    /// <summary>The chunk an engine's encodes prefill in: one per engine, so every encode on it gives the same bits.</summary>
-    public static int PrefillChunkPositionsFor(EngineOptions options) =>
-        options.TorchDType == ScalarType.Float32 && options.TorchDevice.type == DeviceType.CPU ? Fp32CpuPrefillChunkPositions : PrefillChunkPositions;
+    /// <summary>The chunk an engine's encodes prefill in, by the dtype and device its model was loaded in: one per
+    /// engine, so every encode on it gives the same bits.</summary>
+    public static int PrefillChunkPositionsFor(OspreyEngine engine) =>
+        engine.Model.DType == ScalarType.Float32 && engine.Model.Device.type == DeviceType.CPU ? Fp32CpuPrefillChunkPositions : PrefillChunkPositions;
 
     private readonly OspreyEngine _engine;
     private readonly IReadOnlyList<int> _prefixIds;
@@ -51,14 +51,14 @@ public sealed class SlicedImageEncode : IDisposable
     private bool _done;
 
     /// <param name="prefixIds">The shared prompt prefix (<see cref="ImagePromptPrefix.Ids"/>).</param>
-    /// <param name="prefillChunkPositions">Positions prefilled together (<see cref="PrefillChunkPositionsFor"/> in serving).</param>
+    /// <param name="prefillChunkPositions">Positions prefilled together; null: the engine's (<see cref="PrefillChunkPositionsFor"/>).</param>
     /// <param name="copiedFeatures">The image's features copied from another silo: no pixels decoded, no vision
     /// slices, only the prefix's; this encode owns them from here.</param>
     public SlicedImageEncode(OspreyEngine engine, IReadOnlyList<int> prefixIds, ImageSource source,
-        int prefillChunkPositions = PrefillChunkPositions, ImageFeatures? copiedFeatures = null)
+        int? prefillChunkPositions = null, ImageFeatures? copiedFeatures = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(prefillChunkPositions, 1);
-        _chunkPositions = prefillChunkPositions;
+        _chunkPositions = prefillChunkPositions ?? PrefillChunkPositionsFor(engine);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_chunkPositions, 1, nameof(prefillChunkPositions));
         _engine = engine;
         _prefixIds = prefixIds;
         _source = source;
