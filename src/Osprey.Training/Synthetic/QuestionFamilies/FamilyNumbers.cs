@@ -13,7 +13,7 @@ public static class FamilyNumbers
     /// <param name="alsoKnown">Names besides the families' that are valid here.</param>
     public static IReadOnlyDictionary<string, double> Parse(string text, string what, string numberName, string example, IEnumerable<string>? alsoKnown = null)
     {
-        var known = SyntheticDatasetBuilder.AllFamilies().Concat(SyntheticDatasetBuilder.OptInFamilies()).Select(f => f.Name).Concat(alsoKnown ?? []).ToList();
+        var known = SyntheticDatasetBuilder.NameableFamilies().Select(f => f.Name).Concat(alsoKnown ?? []).ToList();
         var numbers = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -44,10 +44,13 @@ public sealed class SyntheticDatasetBuilder
     /// </summary>
     public static IReadOnlyList<IQuestionFamily> OptInFamilies() => [new WhichRegionFamily()];
 
+    /// <summary>Every family a command may name: the default mixture's and the opt-in ones.</summary>
+    public static IReadOnlyList<IQuestionFamily> NameableFamilies() => [.. AllFamilies(), .. OptInFamilies()];
+
     /// <summary>The families named in a comma list (e.g. "category,colour,yesno").</summary>
     public static IReadOnlyList<IQuestionFamily> FamiliesNamed(string names)
     {
-        var all = AllFamilies().Concat(OptInFamilies()).ToList();
+        var all = NameableFamilies();
         var chosen = new List<IQuestionFamily>();
         foreach (var name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

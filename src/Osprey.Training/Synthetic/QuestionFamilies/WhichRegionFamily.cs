@@ -23,10 +23,9 @@ public sealed class WhichRegionFamily : IQuestionFamily
         var candidates = Distinct(objects);
         if (candidates.Count == 0)
         {
-            // The drawn subset repeats every description: fall back to the first object unique in the scene.
-            var unique = Distinct(scene.Objects)[0];
-            objects[0] = unique;
-            objects = objects.DistinctBy(o => o.Index).ToList();
+            // The drawn subset repeats every description: swap in the first object unique in the scene
+            // (not among the drawn, or it would be unique among them too).
+            objects[0] = Distinct(scene.Objects)[0];
             candidates = Distinct(objects);
         }
         var target = rng.Pick(candidates);
