@@ -1,3 +1,4 @@
+using Osprey.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,11 +17,13 @@ public sealed class LayeredPrefill : IDisposable
     private readonly IReadOnlyList<LlamaDecoderLayer> _layers;
     private readonly SequenceChunk _chunk;
     private readonly PackedSequences _batch;
+    private readonly Func<FewRowPass?> _beginPass;
     private Tensor? _hidden;
     private int _next;
 
-    internal LayeredPrefill(IReadOnlyList<LlamaDecoderLayer> layers, SequenceChunk chunk, PackedSequences batch)
+    internal LayeredPrefill(IReadOnlyList<LlamaDecoderLayer> layers, SequenceChunk chunk, PackedSequences batch, Func<FewRowPass?> beginPass)
     {
+        _beginPass = beginPass;
         _layers = layers;
         _chunk = chunk;
         _batch = batch;
@@ -35,6 +38,7 @@ public sealed class LayeredPrefill : IDisposable
     {
         if (IsDone) throw new InvalidOperationException("The prefill has run every layer.");
         Tensor next;
+        using (_beginPass())
         using (var scope = torch.NewDisposeScope())
             next = scope.MoveToOuter(_layers[_next].Forward(_hidden ?? _chunk.Embeddings, _batch));
         _hidden?.Dispose();

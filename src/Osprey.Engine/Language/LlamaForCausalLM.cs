@@ -63,6 +63,7 @@ public sealed class LlamaForCausalLM : nn.Module
     /// </summary>
     public Tensor Forward(IReadOnlyList<SequenceChunk> chunks, bool allPositions = false)
     {
+        using var pass = BeginPass(chunks);
         using var scope = torch.NewDisposeScope();
         var hidden = ForwardHidden(chunks, out var batch);
         if (!allPositions && batch.TotalTokens > batch.Chunks.Count)
@@ -80,7 +81,11 @@ public sealed class LlamaForCausalLM : nn.Module
     /// position, chunks in order. Training uses it to apply the (vocabulary-wide, costly) head only
     /// at the positions that carry a loss.
     /// </summary>
-    public Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks) => ForwardHidden(chunks, out _);
+    public Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks)
+    {
+        using var pass = BeginPass(chunks);
+        return ForwardHidden(chunks, out _);
+    }
 
     /// <summary>
     /// Starts a pass of one chunk that runs a layer per <see cref="LayeredPrefill.RunLayer"/> and only
@@ -97,8 +102,12 @@ public sealed class LlamaForCausalLM : nn.Module
         scope.Detach(batch.Cos, batch.Sin);
         foreach (var packed in batch.Chunks)
             if (packed.CausalMask is { } mask) scope.Detach(mask);
-        return new LayeredPrefill([.. model.layers], chunk, batch);
+        return new LayeredPrefill([.. model.layers], chunk, batch, () => BeginPass([chunk]));
     }
+
+    /// <summary>A pass of a decode step's few rows runs its products on the row-streaming kernel (null when it does not qualify).</summary>
+    private FewRowPass? BeginPass(IReadOnlyList<SequenceChunk> chunks) =>
+        FewRowPass.Begin(chunks?.Sum(c => c?.Embeddings?.shape[0] ?? 0) ?? 0, DType, Device);
 
     /// <summary>Hidden states [n, hidden] → float32 logits [n, vocab] through the head (the embeddings when tied).</summary>
     public Tensor Logits(Tensor hidden)

@@ -44,9 +44,14 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => Product(x, weight, bias);
 
-    /// <summary>x·Wᵀ + b with the kernel that suits the row count and dtype (see <see cref="FewRows"/>).</summary>
+    /// <summary>
+    /// x·Wᵀ + b with the kernel that suits the row count and dtype (see <see cref="FewRows"/>): in
+    /// float32 on an AVX2 CPU, up to <see cref="FewRows"/> rows with nothing to differentiate go to
+    /// <see cref="RowStreamingProduct"/>.
+    /// </summary>
     public static Tensor Product(Tensor x, Tensor weight, Tensor? bias)
     {
+        if (RowStreamingProduct.Takes(x, weight, bias)) return RowStreamingProduct.Compute(x, weight, bias);
         if (x.dim() == 2 && x.shape[0] is > 1 and <= FewRows && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32)
         {
             using var scope = NewDisposeScope();

@@ -1,0 +1,74 @@
+using Osprey.Engine.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Osprey.Engine.Tests.Layers;
+
+/// <summary>
+/// Few-row float32 products without gradients (a decode step's) take the row-streaming kernel on an
+/// AVX2 CPU: every shape, tail and thread split must give libtorch's product.
+/// </summary>
+public sealed class RowStreamingProductTests
+{
+    [Theory]
+    [InlineData(1, 20, 37, false)]
+    [InlineData(2, 20, 37, true)]
+    [InlineData(3, 1037, 1030, false)]
+    [InlineData(4, 1024, 1024, true)]
+    [InlineData(5, 1037, 1030, true)]
+    [InlineData(8, 4096, 512, false)]
+    [InlineData(13, 256, 4099, false)]
+    [InlineData(Linear.FewRows, 512, 2053, true)]
+    public void Gives_libtorchs_product_for_every_shape(int rows, int inFeatures, int outFeatures, bool hasBias)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        torch.manual_seed(rows * 7919 + inFeatures);
+        var x = torch.randn(rows, inFeatures);
+        var weight = torch.randn(outFeatures, inFeatures).div_(Math.Sqrt(inFeatures));
+        var bias = hasBias ? torch.randn(outFeatures) : null;
+
+        var y = Linear.Product(x, weight, bias);
+
+        var expected = torch.mm(x.to_type(ScalarType.Float64), weight.to_type(ScalarType.Float64).t());
+        if (bias is not null) expected = expected.add(bias.to_type(ScalarType.Float64));
+        Assert.Equal(new long[] { rows, outFeatures }, y.shape);
+        Assert.Equal(ScalarType.Float32, y.dtype);
+        var error = y.to_type(ScalarType.Float64).sub(expected).abs().max().item<double>();
+        Assert.True(error < 1e-4, $"largest difference from the float64 product: {error}");
+    }
+
+    [Fact]
+    public void Reads_a_strided_view_of_x_as_its_values()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        torch.manual_seed(5);
+        var wide = torch.randn(300, 6);
+        var x = wide.t(); // [6, 300], not contiguous
+        var weight = torch.randn(40, 300);
+        Assert.False(x.is_contiguous());
+        Assert.True(torch.allclose(Linear.Product(x, weight, null), torch.mm(x.contiguous(), weight.t()), rtol: 1e-4, atol: 1e-4));
+    }
+
+    [Fact]
+    public void Threads_computing_at_once_each_get_their_own_product()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(11);
+        var weights = Enumerable.Range(0, 2).Select(_ => torch.randn(2048, 1024)).ToArray();
+        var inputs = Enumerable.Range(0, 2).Select(_ => torch.randn(3, 1024)).ToArray();
+        var expected = Enumerable.Range(0, 2).Select(i => torch.mm(inputs[i], weights[i].t())).ToArray();
+        var failures = new int[2];
+        var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
+        {
+            using var threadScope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            for (var round = 0; round < 40; round++)
+                if (!torch.allclose(Linear.Product(inputs[i], weights[i], null), expected[i], rtol: 1e-4, atol: 1e-4)) failures[i]++;
+        })).ToArray();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        Assert.Equal(new[] { 0, 0 }, failures);
+    }
+}
