@@ -19,6 +19,8 @@ internal static class SegmentedAttention
     /// <returns>[heads, t, head dim]</returns>
     public static Tensor Compute(Tensor queries, IReadOnlyList<(Tensor Keys, Tensor Values)> segments, Tensor? causalMask, bool plainCausal)
     {
+        if (queries.shape[1] == 1 && causalMask is null && StreamingDecodeAttention.Takes(queries, segments))
+            return StreamingDecodeAttention.Compute(queries.transpose(0, 1), [], [segments]).transpose(0, 1);
         using var scope = torch.NewDisposeScope();
         var heads = queries.shape[0];
         var t = queries.shape[1];
@@ -68,6 +70,8 @@ internal static class SegmentedAttention
     /// <returns>[B, heads, head dim]</returns>
     public static Tensor DecodeWithSharedPrefix(Tensor queries, (Tensor Keys, Tensor Values) shared, IReadOnlyList<IReadOnlyList<(Tensor Keys, Tensor Values)>> rest)
     {
+        if (StreamingDecodeAttention.Takes(queries, rest.SelectMany(s => s).Prepend(shared)))
+            return StreamingDecodeAttention.Compute(queries, [shared], rest);
         using var scope = torch.NewDisposeScope();
         var b = queries.shape[0];
         var heads = queries.shape[1];

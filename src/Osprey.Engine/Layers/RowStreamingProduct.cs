@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using TorchSharp;
@@ -43,14 +42,12 @@ internal static unsafe class RowStreamingProduct
         using var scope = torch.NewDisposeScope();
         var input = x.contiguous();
         var y = torch.empty([rows, outFeatures], dtype: ScalarType.Float32);
-        var work = new Product(Address(input), rows, inFeatures, Address(weight), outFeatures, Address(y));
+        var work = new Product(TensorAddress.Of(input), rows, inFeatures, TensorAddress.Of(weight), outFeatures, TensorAddress.Of(y));
         var parts = (int)Math.Clamp(weight.NumberOfElements * 4 / BytesPerThread, 1, Math.Min(FewRowPass.Threads, Math.Max(1, outFeatures / Block)));
         ComputeTeam.Shared.Run(work, parts);
         if (bias is not null) y.add_(bias, PinnedScalars.One);
         return scope.MoveToOuter(y);
     }
-
-    private static float* Address(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     private sealed class Product(float* x, int rows, int inFeatures, float* w, int outFeatures, float* y) : ITeamWork
     {
@@ -59,9 +56,19 @@ internal static unsafe class RowStreamingProduct
             var blocks = (outFeatures + Block - 1) / Block;
             var from = Math.Min(outFeatures, (int)((long)blocks * part / parts) * Block);
             var to = Math.Min(outFeatures, (int)((long)blocks * (part + 1) / parts) * Block);
-            if (rows == 1) OneRow(x, inFeatures, w, from, to, y);
-            else FewRows(x, rows, inFeatures, w, from, to, y, outFeatures);
+            Multiply(x, rows, inFeatures, w, from, to, y, outFeatures);
         }
+    }
+
+    /// <summary>
+    /// y[r, o] = w[o]·x[r] for the rows of x and o in [from, to), where x [rows, n] and w [·, n] are
+    /// row-major and y's rows are <paramref name="ldy"/> apart: the kernel alone, for callers that
+    /// split and place the work themselves (attention's scores).
+    /// </summary>
+    public static void Multiply(float* x, int rows, int n, float* w, int from, int to, float* y, int ldy)
+    {
+        if (rows == 1) OneRow(x, n, w, from, to, y);
+        else FewRows(x, rows, n, w, from, to, y, ldy);
     }
 
     /// <summary>y[o] = w[o]·x for o in [from, to): four weight rows stream at once against one x held in cache.</summary>
