@@ -108,7 +108,7 @@ public static class BenchCommand
                     Repeat = isQuick ? 1 : 2,
                     DecodeSteps = isQuick ? 3 : 6,
                 },
-                ClusterSettings = (isQuick ? new ClusterBenchSettings { Concurrency = [1, 4] } : new ClusterBenchSettings()) with
+                ClusterSettings = (isQuick ? new ClusterBenchSettings { Concurrency = [1, 4], LongAnswerConcurrency = [] } : new ClusterBenchSettings()) with
                 {
                     EncodeThreads = result.GetValue(encodeThreads),
                     EncodeTurnPerStep = encodeTurnPerStep,

@@ -12,7 +12,7 @@ public sealed class ClusterBenchTests
     [Fact]
     public async Task Follow_ups_run_through_the_grains_from_the_kept_cache_and_the_stock_path_prefills_everything()
     {
-        var settings = new ClusterBenchSettings { Turns = 3, StockTurns = [2], NewTokensPerTurn = 4, Concurrency = [2], NewTokensPerConcurrentTurn = 4 };
+        var settings = new ClusterBenchSettings { Turns = 3, StockTurns = [2], NewTokensPerTurn = 4, Concurrency = [2], NewTokensPerConcurrentTurn = 4, LongAnswerConcurrency = [2], LongAnswerTokens = 6 };
         var result = await ClusterBench.RunAsync("osprey-tiny", FixturePaths.OspreyTiny, "fp32", settings, _ => { });
 
         Assert.Equal(3, result.Turns.Count);
@@ -28,10 +28,13 @@ public sealed class ClusterBenchTests
         Assert.NotEqual(false, stock.SameFirstToken);
         Assert.Equal(1, result.ConversationImageEncodes);
         Assert.Equal(1, result.StockImageEncodes);
-        var concurrent = Assert.Single(result.Concurrency);
-        // Two answers of at most 4 tokens each (an answer may end early).
+        Assert.Equal(2, result.Concurrency.Count);
+        var (concurrent, longer) = (result.Concurrency[0], result.Concurrency[1]);
+        // Two answers of at most 4 tokens each (an answer may end early), then two of at most 6.
+        Assert.Equal((4, 6), (concurrent.TokensPerAnswer, longer.TokensPerAnswer));
         Assert.InRange(concurrent.BatchedTokens, 2, 8);
         Assert.InRange(concurrent.SequentialTokens, 2, 8);
+        Assert.InRange(longer.BatchedTokens, 2, 12);
         Assert.All(result.Wire, w => Assert.True(w.RequestBytes > 0 && w.ResponseBytes > 0 && w.StateBytes > 0));
         Assert.True(result.ResidentBytesPerImage > 0);
         Assert.True(result.EncodeStall.DecodeStepMs > 0);

@@ -97,21 +97,22 @@ public static class ClusterBench
         }
 
         var concurrency = new List<ConcurrencyTiming>();
-        foreach (var n in settings.Concurrency)
+        foreach (var (n, tokens) in settings.Concurrency.Select(n => (n, settings.NewTokensPerConcurrentTurn))
+                     .Concat(settings.LongAnswerConcurrency.Select(n => (n, settings.LongAnswerTokens))))
         {
-            log($"cluster: {n} concurrent conversations, batched then one at a time");
+            log($"cluster: {n} concurrent conversations, answers of up to {tokens} tokens, batched then one at a time");
             var batchedIds = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => api.CreateConversation(image.Id, box)));
             var sequentialIds = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => api.CreateConversation(image.Id, box)));
             string Question(int i) => ClusterBenchSettings.Questions[i % ClusterBenchSettings.Questions.Count];
             var watch = Stopwatch.StartNew();
-            var batched = await Task.WhenAll(batchedIds.Select((id, i) => api.Ask(id, Question(i), settings.NewTokensPerConcurrentTurn)));
+            var batched = await Task.WhenAll(batchedIds.Select((id, i) => api.Ask(id, Question(i), tokens)));
             var batchedMs = watch.Elapsed.TotalMilliseconds;
             watch.Restart();
             var sequential = new List<StreamedTurn>();
-            for (var i = 0; i < n; i++) sequential.Add(await api.Ask(sequentialIds[i], Question(i), settings.NewTokensPerConcurrentTurn));
+            for (var i = 0; i < n; i++) sequential.Add(await api.Ask(sequentialIds[i], Question(i), tokens));
             var sequentialMs = watch.Elapsed.TotalMilliseconds;
             concurrency.Add(new ConcurrencyTiming(n, batched.Sum(r => r.Result.GeneratedTokens), batchedMs,
-                sequential.Sum(r => r.Result.GeneratedTokens), sequentialMs));
+                sequential.Sum(r => r.Result.GeneratedTokens), sequentialMs) { TokensPerAnswer = tokens });
         }
         var conversationEncodes = (await Metrics(cluster)).ImageEncodesTotal - stockImages;
 
@@ -140,7 +141,7 @@ public static class ClusterBench
             DecodeStepStretch = settings.DecodeStepStretch,
             EncodeStall = stall,
             ConversationImages = 1,
-            ConversationTurnsServed = 1 + settings.Turns + 2 * settings.Concurrency.Sum(),
+            ConversationTurnsServed = 1 + settings.Turns + 2 * (settings.Concurrency.Sum() + settings.LongAnswerConcurrency.Sum()),
             StockImageEncodes = stockImages,
             ResidentBytesPerImage = residentPerImage,
             Wire = wire,

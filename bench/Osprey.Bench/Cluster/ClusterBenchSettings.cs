@@ -14,6 +14,15 @@ public sealed record ClusterBenchSettings
 
     public int NewTokensPerConcurrentTurn { get; init; } = 8;
 
+    /// <summary>
+    /// Conversation counts timed again with answers of <see cref="LongAnswerTokens"/>: with 8-token answers
+    /// every turn's own prompt (its region introduction and question) is a large share of the work in both
+    /// runs, so that ratio says more about prefill than about decoding many conversations at once.
+    /// </summary>
+    public IReadOnlyList<int> LongAnswerConcurrency { get; init; } = [8];
+
+    public int LongAnswerTokens { get; init; } = 64;
+
     public long MemoryBudgetBytes { get; init; } = 8L * 1024 * 1024 * 1024;
 
     /// <summary>The serving engine's <see cref="Osprey.Engine.Serving.ServingOptions.EncodeThreads"/>.</summary>

@@ -38,6 +38,9 @@ public sealed record TurnTiming(int Turn, int PromptPositions, int PrefilledPosi
 
 public sealed record ConcurrencyTiming(int Conversations, int BatchedTokens, double BatchedMs, int SequentialTokens, double SequentialMs)
 {
+    /// <summary>The most tokens each answer was asked for.</summary>
+    public int TokensPerAnswer { get; init; }
+
     public double BatchedTokensPerSecond => BatchedTokens / (BatchedMs / 1000);
     public double SequentialTokensPerSecond => SequentialTokens / (SequentialMs / 1000);
 }

@@ -193,9 +193,9 @@ public sealed record BenchReport
             turns.Row(t.Turn.ToString(), t.PromptPositions.ToString(), t.PrefilledPositions.ToString(), Number.Ms(t.CachedTtftMs),
                 t.StockPrefilledPositions?.ToString() ?? "–", Number.Ms(t.StockTtftMs), Number.Ratio(t.Speedup), t.SameFirstToken is { } s ? (s ? "yes" : "NO") : "–");
         md.Append(turns).AppendLine();
-        var load = new MarkdownTable("conversations", "batched tokens", "batched tok/s", "one at a time tok/s", "batched / one at a time");
+        var load = new MarkdownTable("conversations", "tokens per answer (at most)", "batched tokens", "batched tok/s", "one at a time tok/s", "batched / one at a time");
         foreach (var x in c.Concurrency)
-            load.Row(x.Conversations.ToString(), x.BatchedTokens.ToString(), Number.Rate(x.BatchedTokensPerSecond), Number.Rate(x.SequentialTokensPerSecond),
+            load.Row(x.Conversations.ToString(), x.TokensPerAnswer.ToString(), x.BatchedTokens.ToString(), Number.Rate(x.BatchedTokensPerSecond), Number.Rate(x.SequentialTokensPerSecond),
                 Number.Ratio(x.BatchedTokensPerSecond / x.SequentialTokensPerSecond));
         md.Append(load).AppendLine();
         var e = c.EncodeStall;
