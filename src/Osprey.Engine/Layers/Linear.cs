@@ -8,7 +8,8 @@ namespace Osprey.Engine.Layers;
 public sealed class Linear : nn.Module<Tensor, Tensor>
 {
     /// <summary>
-    /// Up to this many rows, a float32 product is computed as (W·xᵀ)ᵀ. On CPU libtorch's float32
+    /// Up to this many rows, a float32 product without gradients runs on <see cref="RowStreamingProduct"/>
+    /// on a CPU with AVX2; otherwise (training, or no AVX2) it is computed as (W·xᵀ)ᵀ. On CPU libtorch's float32
     /// <c>linear</c> picks a slow kernel for a handful of rows — the decode step of a few batched
     /// sequences — measured 3× slower at 4–16 rows than the same product as one tall-skinny GEMM (AVX2
     /// machine, 2026-11), and still 1.1–1.9× slower at 2–32 rows on the AVX-512-BF16 machine
