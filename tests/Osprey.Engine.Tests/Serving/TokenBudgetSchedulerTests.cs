@@ -80,7 +80,9 @@ public sealed class TokenBudgetSchedulerTests
     [Fact]
     public async Task A_sequence_waits_for_memory_the_running_ones_hold_and_runs_beside_them_when_there_is_room()
     {
-        var sampling = SamplingParams.Greedy with { MaxNewTokens = 12, StopStrings = [] };
+        // Long enough answers that the second prompt's prefill, paced beside the first one's decode steps,
+        // ends while the first still decodes.
+        var sampling = SamplingParams.Greedy with { MaxNewTokens = 96, StopStrings = [] };
 
         async Task<(DateTime FirstEnd, DateTime SecondStart)> Overlap(ServingEngine serving)
         {
