@@ -190,6 +190,10 @@ internal static unsafe class StreamingDecodeAttention
                     {
                         var w = Vector256.Create(weights[t]);
                         var vt = v + (long)t * d + c;
+                        // The first row and chunk bring the rest of each value row into cache with it: the later
+                        // chunks read from L2 instead of going back to memory with a strided pattern.
+                        if (r == 0 && c == 0)
+                            for (var line = 64; line < d; line += 16) Sse.Prefetch0(vt + line);
                         a0 = Fma.MultiplyAdd(Avx.LoadVector256(vt), w, a0);
                         a1 = Fma.MultiplyAdd(Avx.LoadVector256(vt + 8), w, a1);
                         a2 = Fma.MultiplyAdd(Avx.LoadVector256(vt + 16), w, a2);
