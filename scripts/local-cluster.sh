@@ -58,6 +58,14 @@ is_ours() {
 
 record() { echo "$2 $3" >"$pids_dir/$1.pid"; }
 
+# Right after `start` the background child may not have exec'd its program yet, so its command line
+# still lacks the marker: a live process that is not a zombie counts as starting.
+ours_or_starting() {
+  local pid="$1" marker="$2"
+  is_ours "$pid" "$marker" && return 0
+  [[ -r "/proc/$pid/stat" ]] && ! grep -qE '^[0-9]+ \(.*\) Z' "/proc/$pid/stat" 2>/dev/null
+}
+
 target_path() {
   dotnet msbuild "$repo/$1" -nologo -getProperty:TargetPath -p:Configuration="$CONFIGURATION"
 }
@@ -76,7 +84,7 @@ wait_healthy() {
   while (( $(date +%s) < deadline )); do
     for f in "$pids_dir"/*.pid; do
       read -r pid marker <"$f"
-      is_ours "$pid" "$marker" || { log "$(basename "$f" .pid) exited during startup; its log:"; tail -n 40 "$logs_dir/$(basename "$f" .pid).log" >&2 || true; return 1; }
+      ours_or_starting "$pid" "$marker" || { log "$(basename "$f" .pid) exited during startup; its log:"; tail -n 40 "$logs_dir/$(basename "$f" .pid).log" >&2 || true; return 1; }
     done
     body="$(curl -fsS --max-time 5 "$GATEWAY_URL/healthz" 2>/dev/null || true)"
     # Healthy with every silo joined, so the first requests can already spread over all of them.
