@@ -11,31 +11,27 @@ namespace Osprey.Engine.Devices;
 /// </summary>
 internal static unsafe class OpenMpThreads
 {
-    private static readonly (nint Set, nint Get) Exports = Find();
+    private static readonly nint SetExport = Find();
 
     /// <summary>False where libtorch's OpenMP runtime is not found (not Linux, or not loaded as a separate library).</summary>
-    public static bool Available => Exports.Set != 0 && Exports.Get != 0;
+    public static bool Available => SetExport != 0;
 
-    /// <summary>The team size a parallel region opened on this thread gets.</summary>
-    public static int Current => ((delegate* unmanaged<int>)Exports.Get)();
+    /// <summary>The team size a parallel region opened on this thread gets from now on.</summary>
+    public static void Set(int threads) => ((delegate* unmanaged<int, void>)SetExport)(threads);
 
-    public static void Set(int threads) => ((delegate* unmanaged<int, void>)Exports.Set)(threads);
-
-    private static (nint, nint) Find()
+    private static nint Find()
     {
         // Loads libtorch (and with it its OpenMP runtime) if nothing has yet.
         torch.get_num_threads();
         string[] maps;
         try { maps = File.ReadAllLines("/proc/self/maps"); }
-        catch (IOException) { return (0, 0); }
-        catch (UnauthorizedAccessException) { return (0, 0); }
+        catch (IOException) { return 0; }
+        catch (UnauthorizedAccessException) { return 0; }
         var path = maps.Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(fields => fields.Length >= 6)
             .Select(fields => string.Join(' ', fields[5..]))
             .FirstOrDefault(p => Path.GetFileName(p).StartsWith("libgomp", StringComparison.Ordinal));
-        if (path is null || !NativeLibrary.TryLoad(path, out var library)) return (0, 0);
-        return NativeLibrary.TryGetExport(library, "omp_set_num_threads", out var set) && NativeLibrary.TryGetExport(library, "omp_get_max_threads", out var get)
-            ? (set, get)
-            : (0, 0);
+        if (path is null || !NativeLibrary.TryLoad(path, out var library)) return 0;
+        return NativeLibrary.TryGetExport(library, "omp_set_num_threads", out var set) ? set : 0;
     }
 }

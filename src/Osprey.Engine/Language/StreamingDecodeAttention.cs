@@ -24,8 +24,6 @@ internal static unsafe class StreamingDecodeAttention
     /// <summary>Value positions summed per block: 256 positions of 128 floats is 128 KiB, within a core's L2.</summary>
     private const int ValueBlock = 256;
 
-    private const long BytesPerThread = 1 << 20;
-
     /// <summary>
     /// Smaller heads stay with libtorch: a score's horizontal sum then weighs as much as its reads. Steps of
     /// 2–3-layer models at 1,100 cached positions (2-core AVX2 machine): head size 16 took 1.48 ms here vs
@@ -63,9 +61,9 @@ internal static unsafe class StreamingDecodeAttention
         var output = torch.empty([b, heads, headDim], dtype: ScalarType.Float32);
         var work = new Attention(TensorAddress.Of(q), TensorAddress.Of(output), b, heads, kvHeads, headDim,
             [.. shared.Select(Segment.Of)], [.. own.Select(s => s.Select(Segment.Of).ToArray())]);
-        // Keys and values every sequence reads; the team only pays off past about a megabyte.
+        // The keys and values read: 4 bytes each of K and V per position, head and element.
         var bytes = 8L * kvHeads * headDim * (shared.Sum(s => s.Keys.shape[1]) + own.Sum(o => o.Sum(s => s.Keys.shape[1])));
-        ComputeTeam.Shared.Run(work, (int)Math.Clamp(bytes / BytesPerThread, 1, Math.Min(kvHeads, FewRowPass.Threads)));
+        ComputeTeam.Shared.Run(work, ComputeTeam.PartsFor(bytes, kvHeads));
         GC.KeepAlive(shared);
         GC.KeepAlive(own);
         return scope.MoveToOuter(output);
@@ -184,15 +182,16 @@ internal static unsafe class StreamingDecodeAttention
                 for (; c + 64 <= d; c += 64)
                 {
                     var t0 = target + c;
+                    // The first row's first chunk brings the rest of each value row into cache with it: the later
+                    // chunks read from L2 instead of going back to memory with a strided pattern.
+                    var prefetch = r == 0 && c == 0;
                     Vector256<float> a0 = Avx.LoadVector256(t0), a1 = Avx.LoadVector256(t0 + 8), a2 = Avx.LoadVector256(t0 + 16), a3 = Avx.LoadVector256(t0 + 24);
                     Vector256<float> a4 = Avx.LoadVector256(t0 + 32), a5 = Avx.LoadVector256(t0 + 40), a6 = Avx.LoadVector256(t0 + 48), a7 = Avx.LoadVector256(t0 + 56);
                     for (var t = block; t < end; t++)
                     {
                         var w = Vector256.Create(weights[t]);
                         var vt = v + (long)t * d + c;
-                        // The first row and chunk bring the rest of each value row into cache with it: the later
-                        // chunks read from L2 instead of going back to memory with a strided pattern.
-                        if (r == 0 && c == 0)
+                        if (prefetch)
                             for (var line = 64; line < d; line += 16) Sse.Prefetch0(vt + line);
                         a0 = Fma.MultiplyAdd(Avx.LoadVector256(vt), w, a0);
                         a1 = Fma.MultiplyAdd(Avx.LoadVector256(vt + 8), w, a1);

@@ -10,8 +10,17 @@ internal sealed class ComputeTeam
 {
     public static ComputeTeam Shared { get; } = new();
 
+    /// <summary>Bytes a part must read before one more thread saves more than waking it costs.</summary>
+    private const long BytesPerPart = 1 << 20;
+
     private readonly Lock _gate = new();
     private readonly List<Member> _members = [];
+
+    /// <summary>
+    /// How many parts work that reads <paramref name="bytes"/> from memory splits into: one per megabyte, at
+    /// most one per thread this thread may use (<see cref="FewRowPass.Threads"/>) and at most <paramref name="most"/>.
+    /// </summary>
+    public static int PartsFor(long bytes, int most) => (int)Math.Clamp(bytes / BytesPerPart, 1, Math.Max(1, Math.Min(FewRowPass.Threads, most)));
 
     /// <summary>Runs <c>work.RunPart(p, parts)</c> for every p in [0, parts), returning when all are done.</summary>
     public void Run(ITeamWork work, int parts)

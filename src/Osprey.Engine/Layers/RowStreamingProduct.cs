@@ -19,9 +19,6 @@ internal static unsafe class RowStreamingProduct
     /// <summary>Output features per block: a multiple of both register tiles (4 features × 1 row, 3 features × 4 rows).</summary>
     private const int Block = 12;
 
-    /// <summary>Weight bytes below which one more thread costs more than it saves.</summary>
-    private const long BytesPerThread = 1 << 20;
-
     public static bool Handles(ScalarType dtype, Device device) =>
         dtype == ScalarType.Float32 && device.type == DeviceType.CPU && Avx2.IsSupported && Fma.IsSupported;
 
@@ -43,8 +40,7 @@ internal static unsafe class RowStreamingProduct
         var input = x.contiguous();
         var y = torch.empty([rows, outFeatures], dtype: ScalarType.Float32);
         var work = new Product(TensorAddress.Of(input), rows, inFeatures, TensorAddress.Of(weight), outFeatures, TensorAddress.Of(y));
-        var parts = (int)Math.Clamp(weight.NumberOfElements * 4 / BytesPerThread, 1, Math.Min(FewRowPass.Threads, Math.Max(1, outFeatures / Block)));
-        ComputeTeam.Shared.Run(work, parts);
+        ComputeTeam.Shared.Run(work, ComputeTeam.PartsFor(weight.NumberOfElements * sizeof(float), outFeatures / Block));
         if (bias is not null) y.add_(bias, PinnedScalars.One);
         return scope.MoveToOuter(y);
     }
