@@ -30,7 +30,8 @@ public sealed class GracefulDrainTests(ITestOutputHelper output)
         for (var i = 0; i < 3; i++)
             conversations.Add(await CreateConversationAsync(http, imageId, [.. image.MaskPngs.Select(png => PngRegion(png))]));
 
-        var load = new TurnLoad(http, conversations, MaxNewTokens);
+        // A pause between a client's turns keeps the run inside osprey-tiny's context on a fast machine.
+        var load = new TurnLoad(http, conversations, MaxNewTokens, pause: TimeSpan.FromMilliseconds(400));
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);
         try
@@ -40,7 +41,9 @@ public sealed class GracefulDrainTests(ITestOutputHelper output)
                 await Task.Delay(100);
             var imageSilo = Assert.Single(load.Attempts.Where(a => a.Status == 200).Select(a => a.Silo).Distinct())!;
             var siloPid = cluster.Pid(cluster.SiloName(imageSilo));
-            // The next turns went out as the first answers came back: let them get running.
+            // With pauses between turns, wait for one to be on its way, then let it get running.
+            var sending = load.Now + TimeSpan.FromSeconds(30);
+            while (load.InFlight == 0 && load.Now < sending) await Task.Delay(10);
             await Task.Delay(Running * 1.5);
             await ScriptedCluster.SignalAsync(siloPid, "TERM");
             var term = load.Now;
