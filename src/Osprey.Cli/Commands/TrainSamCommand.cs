@@ -39,12 +39,16 @@ public static class TrainSamCommand
         };
         var evalScenes = new Option<int>("--eval-scenes") { Description = "Held-out scenes to evaluate on (0: none)", DefaultValueFactory = _ => 200 };
         var evalSeed = new Option<long>("--eval-seed") { Description = "Seed of the held-out scenes", DefaultValueFactory = _ => 2_000_003 };
+        var clicksPerObject = new Option<int>("--clicks-per-object")
+        {
+            Description = "Single clicks trained per object and scene (beside its box and click pair)", DefaultValueFactory = _ => 1,
+        };
         var threads = ComputeThreads.Create();
 
         var command = new Command("train-sam", "Train a small Segment Anything model on synthetic scenes and evaluate it on held-out ones")
         {
             output, steps, scenesPerStep, learningRate, warmup, seed, sceneSize, patchSize, embedDim, depth, heads, window, promptDim,
-            initFrom, evalScenes, evalSeed, threads,
+            initFrom, evalScenes, evalSeed, clicksPerObject, threads,
         };
         command.SetAction((result, _) => CliErrors.Guard(() =>
         {
@@ -62,8 +66,10 @@ public static class TrainSamCommand
                 LearningRate = result.GetValue(learningRate),
                 WarmupSteps = result.GetValue(warmup),
                 Seed = result.GetValue(seed),
+                ClicksPerObject = result.GetValue(clicksPerObject),
             };
-            if (options.Steps < 1 || options.ScenesPerStep < 1) throw new ArgumentException("--steps and --scenes-per-step must be positive");
+            if (options.Steps < 1 || options.ScenesPerStep < 1 || options.ClicksPerObject < 1)
+                throw new ArgumentException("--steps, --scenes-per-step and --clicks-per-object must be positive");
 
             SamModel model;
             if (result.GetValue(initFrom) is { } from)

@@ -17,6 +17,7 @@ namespace Osprey.Training.Segmentation;
 /// ambiguous clicks), the object's box, and a foreground click with a background click near the
 /// object. One click on bare background per scene teaches "nothing here": an empty mask and a
 /// predicted IoU of 0, so segment-everything's IoU filter drops grid points that hit no object.
+/// Optionally more single clicks per object (<see cref="SamTrainingOptions.ClicksPerObject"/>).
 /// The IoU head regresses the thresholded masks' IoU. AdamW, warm-up and cosine decay; deterministic
 /// for a seed and a thread count.
 /// </summary>
@@ -144,6 +145,18 @@ public sealed class SamTrainer
                 var (pairLoss, pairActual) = SamMaskLoss.PerMask(Resize(pairLogits.narrow(1, 0, 1)), Targets(pairTargets, scene));
                 terms.Add(pairLoss.sum());
                 terms.Add(nn.functional.mse_loss(pairPredicted.narrow(1, 0, 1), pairActual, nn.Reduction.Sum));
+            }
+
+            // More single clicks on the same objects, trained as the first ones.
+            if (_options.ClicksPerObject > 1)
+            {
+                var extraTargets = Enumerable.Range(1, _options.ClicksPerObject - 1).SelectMany(_ => masks).ToList();
+                var extraPoints = extraTargets.Select(m => new[] { SceneClicks.Inside(m, scene.Width, rng) }).ToList();
+                var (extraLogits, extraPredicted) = Decode(embedding, positions, extraPoints, null);
+                var (extraLoss, extraActual) = SamMaskLoss.PerMask(Resize(extraLogits), Targets(extraTargets, scene));
+                var extraMulti = extraLoss.narrow(1, 1, extraLoss.shape[1] - 1).min(1).values;
+                terms.Add(extraLoss.select(1, 0).add(extraMulti, One).sum());
+                terms.Add(nn.functional.mse_loss(extraPredicted, extraActual, nn.Reduction.Sum).mul(Quarter));
             }
         }
         using Scalar perObject = 1.0 / objects;

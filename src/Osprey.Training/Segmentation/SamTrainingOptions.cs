@@ -17,5 +17,11 @@ public sealed record SamTrainingOptions
     public int BoxJitter { get; init; } = 2;
     /// <summary>Margin around an object's box in which its background click of a click pair is drawn.</summary>
     public int NearMargin { get; init; } = 8;
+    /// <summary>
+    /// Single clicks per object and scene. Clicks past the first are drawn after every other prompt of
+    /// the scene, so 1 repeats the earlier recipe's draws exactly; more teach clicks (the prompt the
+    /// held-out evaluation finds weakest) more often for the cost of mask-decoder passes only.
+    /// </summary>
+    public int ClicksPerObject { get; init; } = 1;
     public int LogEvery { get; init; } = 20;
 }
