@@ -70,7 +70,7 @@ public sealed class SiloDeathWatch(IServiceProvider services, OspreyHostPlan pla
             {
                 try
                 {
-                    Update(await table.ReadAll());
+                    Update(await table.ReadAllAsync(stoppingToken));
                 }
                 catch (Exception failure)
                 {
