@@ -14,7 +14,7 @@ namespace Osprey.Engine.Language;
 /// on an AVX2 CPU, read in place from the cache: per key/value head, the query rows of every sequence
 /// meet the keys they share in one pass (<see cref="RowStreamingProduct.Multiply"/>, each key read once
 /// for all of them), the softmax runs per row, and the values are summed in blocks that stay in cache
-/// while every row takes its share; heads are split across the <see cref="ComputeTeam"/>. A decode step
+/// while every row takes its share; heads are shared out by the <see cref="ComputeTeam"/>. A decode step
 /// reads the whole K/V of its context once, so this is bound by memory like the products around it;
 /// libtorch's batched products over the strided cache views and the softmax between them took 15 ms of
 /// a 139 ms batch-1 step at 1,100 positions of the bench model, 40 ms of 229 at 8 sequences.
@@ -63,7 +63,7 @@ internal static unsafe class StreamingDecodeAttention
             [.. shared.Select(Segment.Of)], [.. own.Select(s => s.Select(Segment.Of).ToArray())]);
         // The keys and values read: 4 bytes each of K and V per position, head and element.
         var bytes = 8L * kvHeads * headDim * (shared.Sum(s => s.Keys.shape[1]) + own.Sum(o => o.Sum(s => s.Keys.shape[1])));
-        ComputeTeam.Shared.Run(work, ComputeTeam.PartsFor(bytes, kvHeads));
+        ComputeTeam.Shared.Run(work, ComputeTeam.ThreadsFor(bytes, kvHeads));
         GC.KeepAlive(shared);
         GC.KeepAlive(own);
         return scope.MoveToOuter(output);
@@ -76,9 +76,12 @@ internal static unsafe class StreamingDecodeAttention
             new((nint)TensorAddress.Of(s.Keys), (nint)TensorAddress.Of(s.Values), s.Keys.stride(0), s.Values.stride(0), (int)s.Keys.shape[1]);
     }
 
+    /// <summary>A chunk per key/value head.</summary>
     private sealed class Attention(float* queries, float* output, int b, int heads, int kvHeads, int headDim, Segment[] shared, Segment[][] own) : ITeamWork
     {
-        public void RunPart(int part, int parts)
+        public int Chunks => kvHeads;
+
+        public void Run(ChunkQueue queue)
         {
             var group = heads / kvHeads;
             var rows = b * group;
@@ -90,7 +93,7 @@ internal static unsafe class StreamingDecodeAttention
             try
             {
                 fixed (float* qh = qBuffer, scores = sBuffer, oh = oBuffer)
-                    for (var h = kvHeads * part / parts; h < kvHeads * (part + 1) / parts; h++)
+                    while (queue.TryTake(out var h))
                         Head(h, group, rows, sharedLength, longest, qh, scores, oh);
             }
             finally

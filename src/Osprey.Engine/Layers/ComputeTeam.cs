@@ -1,44 +1,52 @@
 namespace Osprey.Engine.Layers;
 
 /// <summary>
-/// Dedicated threads that split one piece of work with the calling thread: part 0 runs on the
-/// caller, the others on the team's own threads (never the thread pool, which serves Orleans and
-/// ASP.NET). One caller at a time: a second caller that finds the team busy runs every part itself,
-/// so concurrent users never wait on each other.
+/// Dedicated threads that share one piece of work with the calling thread (never the thread pool,
+/// which serves Orleans and ASP.NET). The work comes in chunks that the threads take from one queue as
+/// they get to them, so a thread that wakes late or loses its core to another process takes fewer
+/// chunks instead of holding every other thread up (a fixed split made the slowest thread's half the
+/// step's time); a member that has not started when the queue runs dry is withdrawn, not waited for.
+/// One caller at a time: a second caller that finds the team busy runs every chunk itself, so
+/// concurrent users never wait on each other.
 /// </summary>
 internal sealed class ComputeTeam
 {
     public static ComputeTeam Shared { get; } = new();
 
-    /// <summary>Bytes a part must read before one more thread saves more than waking it costs.</summary>
-    private const long BytesPerPart = 1 << 20;
+    /// <summary>Bytes a thread must read before one more thread saves more than waking it costs.</summary>
+    private const long BytesPerThread = 1 << 20;
+
+    /// <summary>Chunks per thread: enough that a late or slowed thread's share moves to the others in small pieces.</summary>
+    public const int ChunksPerThread = 8;
 
     private readonly Lock _gate = new();
     private readonly List<Member> _members = [];
 
     /// <summary>
-    /// How many parts work that reads <paramref name="bytes"/> from memory splits into: one per megabyte, at
-    /// most one per thread this thread may use (<see cref="FewRowPass.Threads"/>) and at most <paramref name="most"/>.
+    /// How many threads work that reads <paramref name="bytes"/> from memory is shared by: one per megabyte, at
+    /// most the threads this thread may use (<see cref="FewRowPass.Threads"/>) and at most <paramref name="most"/>.
     /// </summary>
-    public static int PartsFor(long bytes, int most) => (int)Math.Clamp(bytes / BytesPerPart, 1, Math.Max(1, Math.Min(FewRowPass.Threads, most)));
+    public static int ThreadsFor(long bytes, int most) => (int)Math.Clamp(bytes / BytesPerThread, 1, Math.Max(1, Math.Min(FewRowPass.Threads, most)));
 
-    /// <summary>Runs <c>work.RunPart(p, parts)</c> for every p in [0, parts), returning when all are done.</summary>
-    public void Run(ITeamWork work, int parts)
+    /// <summary>Runs every chunk of <paramref name="work"/> on up to <paramref name="threads"/> threads, returning when all are done.</summary>
+    public void Run(ITeamWork work, int threads)
     {
-        if (parts <= 1 || !_gate.TryEnter())
+        var chunks = new ChunkQueue(work.Chunks);
+        if (threads <= 1 || work.Chunks <= 1 || !_gate.TryEnter())
         {
-            for (var p = 0; p < parts; p++) work.RunPart(p, parts);
+            work.Run(chunks);
             return;
         }
         try
         {
-            while (_members.Count < parts - 1) _members.Add(new Member(_members.Count + 1));
-            for (var p = 1; p < parts; p++) _members[p - 1].Post(work, p, parts);
+            var helpers = Math.Min(threads, work.Chunks) - 1;
+            while (_members.Count < helpers) _members.Add(new Member(_members.Count + 1));
+            for (var m = 0; m < helpers; m++) _members[m].Post(work, chunks);
             Exception? failure = null;
-            try { work.RunPart(0, parts); }
+            try { work.Run(chunks); }
             catch (Exception e) { failure = e; }
-            for (var p = 1; p < parts; p++) failure ??= _members[p - 1].WaitDone();
-            if (failure is not null) throw new AggregateException("a part of a team computation failed", failure);
+            for (var m = 0; m < helpers; m++) failure ??= _members[m].Finish();
+            if (failure is not null) throw new AggregateException("a chunk of a team computation failed", failure);
         }
         finally
         {
@@ -48,29 +56,36 @@ internal sealed class ComputeTeam
 
     private sealed class Member
     {
-        private readonly SemaphoreSlim _posted = new(0);
+        private const int Idle = 0, Posted = 1, Running = 2, Done = 3;
+
+        private readonly SemaphoreSlim _wake = new(0);
         private ITeamWork? _work;
-        private int _part;
-        private int _parts;
+        private ChunkQueue? _chunks;
         private Exception? _failure;
-        private volatile bool _done;
+        private int _state;
 
         public Member(int index)
         {
             new Thread(Loop) { Name = $"osprey-compute-{index}", IsBackground = true }.Start();
         }
 
-        public void Post(ITeamWork work, int part, int parts)
+        public void Post(ITeamWork work, ChunkQueue chunks)
         {
-            (_work, _part, _parts, _failure, _done) = (work, part, parts, null, false);
-            _posted.Release();
+            (_work, _chunks, _failure) = (work, chunks, null);
+            Volatile.Write(ref _state, Posted);
+            _wake.Release();
         }
 
-        /// <summary>Spins: the parts are split evenly, so the caller's own part ends about when this one does.</summary>
-        public Exception? WaitDone()
+        /// <summary>
+        /// Called once the queue is empty: withdraws the work if the member has not begun it (its wake-up
+        /// then finds nothing posted), else spins until its last chunk is done (at most one chunk's time).
+        /// </summary>
+        public Exception? Finish()
         {
+            if (Interlocked.CompareExchange(ref _state, Idle, Posted) == Posted) return null;
             var spin = new SpinWait();
-            while (!_done) spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref _state) != Done) spin.SpinOnce(sleep1Threshold: -1);
+            Volatile.Write(ref _state, Idle);
             return _failure;
         }
 
@@ -78,18 +93,35 @@ internal sealed class ComputeTeam
         {
             while (true)
             {
-                _posted.Wait();
-                try { _work!.RunPart(_part, _parts); }
+                _wake.Wait();
+                // A wake-up for work that was withdrawn finds the member idle (or already posted anew).
+                if (Interlocked.CompareExchange(ref _state, Running, Posted) != Posted) continue;
+                try { _work!.Run(_chunks!); }
                 catch (Exception e) { _failure = e; }
-                _work = null;
-                _done = true;
+                (_work, _chunks) = (null, null);
+                Volatile.Write(ref _state, Done);
             }
         }
     }
 }
 
-/// <summary>Work a <see cref="ComputeTeam"/> splits: part p of parts.</summary>
+/// <summary>The chunks of one team computation, each handed out once.</summary>
+internal sealed class ChunkQueue(int count)
+{
+    private int _taken = -1;
+
+    public bool TryTake(out int chunk)
+    {
+        chunk = Interlocked.Increment(ref _taken);
+        return chunk < count;
+    }
+}
+
+/// <summary>Work a <see cref="ComputeTeam"/> shares: <see cref="Chunks"/> independent chunks.</summary>
 internal interface ITeamWork
 {
-    void RunPart(int part, int parts);
+    int Chunks { get; }
+
+    /// <summary>Runs chunks taken from <paramref name="chunks"/> until none are left.</summary>
+    void Run(ChunkQueue chunks);
 }

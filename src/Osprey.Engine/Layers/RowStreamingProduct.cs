@@ -39,20 +39,29 @@ internal static unsafe class RowStreamingProduct
         using var scope = torch.NewDisposeScope();
         var input = x.contiguous();
         var y = torch.empty([rows, outFeatures], dtype: ScalarType.Float32);
-        var work = new Product(TensorAddress.Of(input), rows, inFeatures, TensorAddress.Of(weight), outFeatures, TensorAddress.Of(y));
-        ComputeTeam.Shared.Run(work, ComputeTeam.PartsFor(weight.NumberOfElements * sizeof(float), outFeatures / Block));
+        var blocks = (outFeatures + Block - 1) / Block;
+        var threads = ComputeTeam.ThreadsFor(weight.NumberOfElements * sizeof(float), blocks);
+        var work = new Product(TensorAddress.Of(input), rows, inFeatures, TensorAddress.Of(weight), outFeatures, TensorAddress.Of(y),
+            threads == 1 ? 1 : Math.Min(blocks, threads * ComputeTeam.ChunksPerThread));
+        ComputeTeam.Shared.Run(work, threads);
         if (bias is not null) y.add_(bias, PinnedScalars.One);
         return scope.MoveToOuter(y);
     }
 
-    private sealed class Product(float* x, int rows, int inFeatures, float* w, int outFeatures, float* y) : ITeamWork
+    /// <summary>The output features in <paramref name="chunks"/> runs of whole blocks.</summary>
+    private sealed class Product(float* x, int rows, int inFeatures, float* w, int outFeatures, float* y, int chunks) : ITeamWork
     {
-        public void RunPart(int part, int parts)
+        public int Chunks => chunks;
+
+        public void Run(ChunkQueue queue)
         {
             var blocks = (outFeatures + Block - 1) / Block;
-            var from = Math.Min(outFeatures, (int)((long)blocks * part / parts) * Block);
-            var to = Math.Min(outFeatures, (int)((long)blocks * (part + 1) / parts) * Block);
-            Multiply(x, rows, inFeatures, w, from, to, y, outFeatures);
+            while (queue.TryTake(out var chunk))
+            {
+                var from = Math.Min(outFeatures, (int)((long)blocks * chunk / chunks) * Block);
+                var to = Math.Min(outFeatures, (int)((long)blocks * (chunk + 1) / chunks) * Block);
+                Multiply(x, rows, inFeatures, w, from, to, y, outFeatures);
+            }
         }
     }
 
