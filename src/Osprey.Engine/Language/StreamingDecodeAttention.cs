@@ -10,8 +10,9 @@ using static TorchSharp.torch;
 namespace Osprey.Engine.Language;
 
 /// <summary>
-/// Exact softmax attention of one new token per sequence over its cached keys and values, in float32
-/// on an AVX2 CPU, read in place from the cache: per key/value head, the query rows of every sequence
+/// Exact softmax attention of one new token per sequence over its cached keys and values, float32 or
+/// bfloat16 (widened as they are read; scores, softmax and sums in float32), on an AVX2 CPU, read in
+/// place from the cache: per key/value head, the query rows of every sequence
 /// meet the keys they share in one pass (<see cref="RowStreamingProduct.Multiply"/>, each key read once
 /// for all of them), the softmax runs per row, and the values are summed in blocks that stay in cache
 /// while every row takes its share; heads are shared out by the <see cref="ComputeTeam"/>. A decode step
@@ -37,13 +38,13 @@ internal static unsafe class StreamingDecodeAttention
     {
         if (!RowStreamingProduct.Handles(queries.dtype, queries.device) || torch.is_grad_enabled() || queries.shape[^1] % 8 != 0 || queries.shape[^1] < MinHeadDim) return false;
         foreach (var (keys, values) in segments)
-            if (!Readable(keys) || !Readable(values)) return false;
+            if (!Readable(keys, queries.dtype) || !Readable(values, queries.dtype)) return false;
         return true;
     }
 
-    // Positions of one head must lie d floats apart (the cache's layout) unless there is only one.
-    private static bool Readable(Tensor t) =>
-        t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.dim() == 3 && t.stride(2) == 1
+    // Positions of one head must lie d elements apart (the cache's layout) unless there is only one.
+    private static bool Readable(Tensor t, ScalarType dtype) =>
+        t.dtype == dtype && t.device_type == DeviceType.CPU && t.dim() == 3 && t.stride(2) == 1
         && (t.shape[1] == 1 || t.stride(1) == t.shape[2]) && !t.requires_grad;
 
     /// <param name="queries">[B, heads, head dim]: sequence s's new token.</param>
@@ -53,31 +54,39 @@ internal static unsafe class StreamingDecodeAttention
     public static Tensor Compute(Tensor queries, IReadOnlyList<(Tensor Keys, Tensor Values)> shared, IReadOnlyList<IReadOnlyList<(Tensor Keys, Tensor Values)>> own)
     {
         using var scope = torch.NewDisposeScope();
-        var q = queries.contiguous();
+        var bf16 = queries.dtype == ScalarType.BFloat16;
+        var q = bf16 ? queries.to(ScalarType.Float32) : queries.contiguous();
         var b = (int)q.shape[0];
         var heads = (int)q.shape[1];
         var headDim = (int)q.shape[2];
         var kvHeads = (int)(shared.Count > 0 ? shared[0].Keys.shape[0] : own[0][0].Keys.shape[0]);
         var output = torch.empty([b, heads, headDim], dtype: ScalarType.Float32);
-        var work = new Attention(TensorAddress.Of(q), TensorAddress.Of(output), b, heads, kvHeads, headDim,
-            [.. shared.Select(Segment.Of)], [.. own.Select(s => s.Select(Segment.Of).ToArray())]);
-        // The keys and values read: 4 bytes each of K and V per position, head and element.
-        var bytes = 8L * kvHeads * headDim * (shared.Sum(s => s.Keys.shape[1]) + own.Sum(o => o.Sum(s => s.Keys.shape[1])));
+        Segment[] sharedSegments = [.. shared.Select(Segment.Of)];
+        Segment[][] ownSegments = [.. own.Select(s => s.Select(Segment.Of).ToArray())];
+        var qp = TensorAddress.Of(q);
+        var op = TensorAddress.Of(output);
+        ITeamWork work = bf16
+            ? new Attention<BFloat16Elements>(qp, op, b, heads, kvHeads, headDim, sharedSegments, ownSegments)
+            : new Attention<Float32Elements>(qp, op, b, heads, kvHeads, headDim, sharedSegments, ownSegments);
+        // The keys and values read: K and V of every position, head and element.
+        var bytes = 2L * (bf16 ? sizeof(ushort) : sizeof(float)) * kvHeads * headDim
+            * (shared.Sum(s => s.Keys.shape[1]) + own.Sum(o => o.Sum(s => s.Keys.shape[1])));
         ComputeTeam.Shared.Run(work, ComputeTeam.ThreadsFor(bytes, kvHeads));
         GC.KeepAlive(shared);
         GC.KeepAlive(own);
-        return scope.MoveToOuter(output);
+        return scope.MoveToOuter(bf16 ? output.to(ScalarType.BFloat16) : output);
     }
 
-    /// <summary>One segment's K and V of every head: addresses, the distance between heads, and its length.</summary>
+    /// <summary>One segment's K and V of every head: addresses, the distance between heads (in elements), and its length.</summary>
     private readonly record struct Segment(nint Keys, nint Values, long KeyHeadStride, long ValueHeadStride, int Length)
     {
         public static Segment Of((Tensor Keys, Tensor Values) s) =>
-            new((nint)TensorAddress.Of(s.Keys), (nint)TensorAddress.Of(s.Values), s.Keys.stride(0), s.Values.stride(0), (int)s.Keys.shape[1]);
+            new((nint)TensorAddress.Bytes(s.Keys), (nint)TensorAddress.Bytes(s.Values), s.Keys.stride(0), s.Values.stride(0), (int)s.Keys.shape[1]);
     }
 
     /// <summary>A chunk per key/value head.</summary>
-    private sealed class Attention(float* queries, float* output, int b, int heads, int kvHeads, int headDim, Segment[] shared, Segment[][] own) : ITeamWork
+    private sealed class Attention<TW>(float* queries, float* output, int b, int heads, int kvHeads, int headDim, Segment[] shared, Segment[][] own) : ITeamWork
+        where TW : struct, IWeightElements
     {
         public int Chunks => kvHeads;
 
@@ -114,7 +123,7 @@ internal static unsafe class StreamingDecodeAttention
             var offset = 0;
             foreach (var segment in shared)
             {
-                RowStreamingProduct.Multiply(qh, rows, headDim, (float*)segment.Keys + h * segment.KeyHeadStride, 0, segment.Length, scores + offset, ldS);
+                RowStreamingProduct.Multiply<TW>(qh, rows, headDim, (byte*)segment.Keys + h * segment.KeyHeadStride * TW.Size, 0, segment.Length, scores + offset, ldS);
                 offset += segment.Length;
             }
             var scale = 1f / MathF.Sqrt(headDim);
@@ -126,7 +135,7 @@ internal static unsafe class StreamingDecodeAttention
                 var at = sharedLength;
                 foreach (var segment in own[s])
                 {
-                    RowStreamingProduct.Multiply(rowsOfS, group, headDim, (float*)segment.Keys + h * segment.KeyHeadStride, 0, segment.Length, scoresOfS + at, ldS);
+                    RowStreamingProduct.Multiply<TW>(rowsOfS, group, headDim, (byte*)segment.Keys + h * segment.KeyHeadStride * TW.Size, 0, segment.Length, scoresOfS + at, ldS);
                     at += segment.Length;
                 }
                 for (var j = 0; j < group; j++)
@@ -143,7 +152,7 @@ internal static unsafe class StreamingDecodeAttention
             offset = 0;
             foreach (var segment in shared)
             {
-                WeightedSum(scores + offset, ldS, rows, (float*)segment.Values + h * segment.ValueHeadStride, segment.Length, headDim, oh);
+                WeightedSum<TW>(scores + offset, ldS, rows, (byte*)segment.Values + h * segment.ValueHeadStride * TW.Size, segment.Length, headDim, oh);
                 offset += segment.Length;
             }
             for (var s = 0; s < b; s++)
@@ -151,7 +160,7 @@ internal static unsafe class StreamingDecodeAttention
                 var at = sharedLength;
                 foreach (var segment in own[s])
                 {
-                    WeightedSum(scores + (long)s * group * ldS + at, ldS, group, (float*)segment.Values + h * segment.ValueHeadStride, segment.Length,
+                    WeightedSum<TW>(scores + (long)s * group * ldS + at, ldS, group, (byte*)segment.Values + h * segment.ValueHeadStride * TW.Size, segment.Length,
                         headDim, oh + (long)s * group * headDim);
                     at += segment.Length;
                 }
@@ -171,8 +180,9 @@ internal static unsafe class StreamingDecodeAttention
     /// by blocks of positions, each block read from memory once and then from cache for every row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightedSum(float* p, int ldP, int rows, float* v, int length, int d, float* o)
+    private static void WeightedSum<TW>(float* p, int ldP, int rows, byte* v, int length, int d, float* o) where TW : struct, IWeightElements
     {
+        var rowBytes = (long)d * TW.Size;
         for (var block = 0; block < length; block += ValueBlock)
         {
             var end = Math.Min(length, block + ValueBlock);
@@ -193,17 +203,17 @@ internal static unsafe class StreamingDecodeAttention
                     for (var t = block; t < end; t++)
                     {
                         var w = Vector256.Create(weights[t]);
-                        var vt = v + (long)t * d + c;
+                        var vt = v + t * rowBytes;
                         if (prefetch)
-                            for (var line = 64; line < d; line += 16) Sse.Prefetch0(vt + line);
-                        a0 = Fma.MultiplyAdd(Avx.LoadVector256(vt), w, a0);
-                        a1 = Fma.MultiplyAdd(Avx.LoadVector256(vt + 8), w, a1);
-                        a2 = Fma.MultiplyAdd(Avx.LoadVector256(vt + 16), w, a2);
-                        a3 = Fma.MultiplyAdd(Avx.LoadVector256(vt + 24), w, a3);
-                        a4 = Fma.MultiplyAdd(Avx.LoadVector256(vt + 32), w, a4);
-                        a5 = Fma.MultiplyAdd(Avx.LoadVector256(vt + 40), w, a5);
-                        a6 = Fma.MultiplyAdd(Avx.LoadVector256(vt + 48), w, a6);
-                        a7 = Fma.MultiplyAdd(Avx.LoadVector256(vt + 56), w, a7);
+                            for (var line = 64L * TW.Size; line < rowBytes; line += 64) Sse.Prefetch0(vt + line);
+                        a0 = Fma.MultiplyAdd(TW.Load(vt, c), w, a0);
+                        a1 = Fma.MultiplyAdd(TW.Load(vt, c + 8), w, a1);
+                        a2 = Fma.MultiplyAdd(TW.Load(vt, c + 16), w, a2);
+                        a3 = Fma.MultiplyAdd(TW.Load(vt, c + 24), w, a3);
+                        a4 = Fma.MultiplyAdd(TW.Load(vt, c + 32), w, a4);
+                        a5 = Fma.MultiplyAdd(TW.Load(vt, c + 40), w, a5);
+                        a6 = Fma.MultiplyAdd(TW.Load(vt, c + 48), w, a6);
+                        a7 = Fma.MultiplyAdd(TW.Load(vt, c + 56), w, a7);
                     }
                     Avx.Store(t0, a0); Avx.Store(t0 + 8, a1); Avx.Store(t0 + 16, a2); Avx.Store(t0 + 24, a3);
                     Avx.Store(t0 + 32, a4); Avx.Store(t0 + 40, a5); Avx.Store(t0 + 48, a6); Avx.Store(t0 + 56, a7);
@@ -212,7 +222,7 @@ internal static unsafe class StreamingDecodeAttention
                 {
                     var a = Avx.LoadVector256(target + c);
                     for (var t = block; t < end; t++)
-                        a = Fma.MultiplyAdd(Avx.LoadVector256(v + (long)t * d + c), Vector256.Create(weights[t]), a);
+                        a = Fma.MultiplyAdd(TW.Load(v + t * rowBytes, c), Vector256.Create(weights[t]), a);
                     Avx.Store(target + c, a);
                 }
             }

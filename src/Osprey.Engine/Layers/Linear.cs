@@ -8,14 +8,14 @@ namespace Osprey.Engine.Layers;
 public sealed class Linear : nn.Module<Tensor, Tensor>
 {
     /// <summary>
-    /// Up to this many rows, a float32 product without gradients runs on <see cref="RowStreamingProduct"/>
-    /// on a CPU with AVX2; otherwise (training, or no AVX2) it is computed as (W·xᵀ)ᵀ. On CPU libtorch's float32
-    /// <c>linear</c> picks a slow kernel for a handful of rows — the decode step of a few batched
-    /// sequences — measured 3× slower at 4–16 rows than the same product as one tall-skinny GEMM (AVX2
-    /// machine, 2026-11), and still 1.1–1.9× slower at 2–32 rows on the AVX-512-BF16 machine
-    /// (2026-12-03). In bfloat16 it is the other way round there: <c>linear</c> (oneDNN) took 0.65–0.8×
-    /// the time of (W·xᵀ)ᵀ at 2–32 rows through the bench model's four weight shapes, so bfloat16 keeps
-    /// <c>linear</c> (a follow-up turn's prefill of a few dozen positions, a batch of decodes).
+    /// Up to this many rows, a float32 or bfloat16 product without gradients runs on
+    /// <see cref="RowStreamingProduct"/> on a CPU with AVX2; otherwise (training, or no AVX2) float32 is
+    /// computed as (W·xᵀ)ᵀ and bfloat16 by <c>linear</c>. On CPU libtorch's float32 <c>linear</c> picks a
+    /// slow kernel for a handful of rows — the decode step of a few batched sequences — measured 3× slower
+    /// at 4–16 rows than the same product as one tall-skinny GEMM (AVX2 machine, 2026-11), and still
+    /// 1.1–1.9× slower at 2–32 rows on the AVX-512-BF16 machine (2026-12-03); in bfloat16 <c>linear</c>
+    /// (oneDNN) was the faster of the two there, but a decode step through it read its weights at well
+    /// under the machine's bandwidth (123.6 ms for the bench model at one sequence, llama.cpp 54.7 ms).
     /// </summary>
     public const int FewRows = 64;
 
@@ -47,8 +47,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// x·Wᵀ + b with the kernel that suits the row count and dtype (see <see cref="FewRows"/>): in
-    /// float32 on an AVX2 CPU, up to <see cref="FewRows"/> rows with nothing to differentiate go to
-    /// <see cref="RowStreamingProduct"/>.
+    /// float32 or bfloat16 on an AVX2 CPU, up to <see cref="FewRows"/> rows with nothing to differentiate
+    /// go to <see cref="RowStreamingProduct"/>.
     /// </summary>
     public static Tensor Product(Tensor x, Tensor weight, Tensor? bias)
     {

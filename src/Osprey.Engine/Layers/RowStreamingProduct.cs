@@ -7,12 +7,15 @@ using static TorchSharp.torch;
 namespace Osprey.Engine.Layers;
 
 /// <summary>
-/// y = x·Wᵀ (+ b) in float32 on a CPU for a few rows of x (the tokens of a decode step): each weight
-/// row is read from memory once and multiplied against every row of x in registers (AVX2 FMA), the
-/// output features split between a <see cref="ComputeTeam"/>'s threads. A decode step is bound by
-/// reading the weights; libtorch's kernels for a few rows read them at about 22 GB/s on the 2-core
-/// AVX2 machine where this one reads 27–28 GB/s (its streaming-read yardstick), and at 8 rows libtorch
-/// costs twice its 1-row time where this costs 1.7× (numbers in <see cref="FewRowPass"/>).
+/// y = x·Wᵀ (+ b) on a CPU for a few rows of x (the tokens of a decode step), float32 or bfloat16: each
+/// weight row is read from memory once and multiplied against every row of x in registers (AVX2 FMA,
+/// bfloat16 weights widened to float32 as they are loaded, sums in float32), the output features shared
+/// out by a <see cref="ComputeTeam"/>'s threads. A decode step is bound by reading the weights;
+/// libtorch's float32 kernels for a few rows read them at about 22 GB/s on the 2-core AVX2 machine where
+/// this one reads 27–28 GB/s (its streaming-read yardstick), and at 8 rows libtorch costs twice its
+/// 1-row time where this costs 1.7× (numbers in <see cref="FewRowPass"/>). In bfloat16 the rows of x are
+/// widened once and the result rounded to bfloat16 once (as oneDNN's bfloat16 product does); the point
+/// is half the bytes to read, on any AVX2 CPU, with or without bfloat16 instructions.
 /// </summary>
 internal static unsafe class RowStreamingProduct
 {
@@ -20,13 +23,13 @@ internal static unsafe class RowStreamingProduct
     private const int Block = 12;
 
     public static bool Handles(ScalarType dtype, Device device) =>
-        dtype == ScalarType.Float32 && device.type == DeviceType.CPU && Avx2.IsSupported && Fma.IsSupported;
+        dtype is ScalarType.Float32 or ScalarType.BFloat16 && device.type == DeviceType.CPU && Avx2.IsSupported && Fma.IsSupported;
 
-    /// <summary>Whether <see cref="Compute"/> takes this product: a few rows, float32 CPU tensors, nothing to differentiate.</summary>
+    /// <summary>Whether <see cref="Compute"/> takes this product: a few rows, float32 or bfloat16 CPU tensors of one dtype, nothing to differentiate.</summary>
     public static bool Takes(Tensor x, Tensor weight, Tensor? bias) =>
         x.dim() == 2 && x.shape[0] is >= 1 and <= Linear.FewRows && Handles(x.dtype, x.device)
-        && weight.dtype == ScalarType.Float32 && weight.device_type == DeviceType.CPU && weight.is_contiguous()
-        && (bias is null || bias.dtype == ScalarType.Float32)
+        && weight.dtype == x.dtype && weight.device_type == DeviceType.CPU && weight.is_contiguous()
+        && (bias is null || bias.dtype == x.dtype)
         && !(torch.is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias?.requires_grad == true));
 
     public static Tensor Compute(Tensor x, Tensor weight, Tensor? bias)
@@ -37,19 +40,26 @@ internal static unsafe class RowStreamingProduct
         if (weight.shape[1] != inFeatures)
             throw new ArgumentException($"x has {inFeatures} features, the weight takes {weight.shape[1]}", nameof(x));
         using var scope = torch.NewDisposeScope();
-        var input = x.contiguous();
+        var bf16 = weight.dtype == ScalarType.BFloat16;
+        var input = bf16 ? x.to(ScalarType.Float32) : x.contiguous();
         var y = torch.empty([rows, outFeatures], dtype: ScalarType.Float32);
         var blocks = (outFeatures + Block - 1) / Block;
-        var threads = ComputeTeam.ThreadsFor(weight.NumberOfElements * sizeof(float), blocks);
-        var work = new Product(TensorAddress.Of(input), rows, inFeatures, TensorAddress.Of(weight), outFeatures, TensorAddress.Of(y),
-            threads == 1 ? 1 : Math.Min(blocks, threads * ComputeTeam.ChunksPerThread));
+        var threads = ComputeTeam.ThreadsFor(weight.NumberOfElements * weight.ElementSize, blocks);
+        var chunks = threads == 1 ? 1 : Math.Min(blocks, threads * ComputeTeam.ChunksPerThread);
+        var xp = TensorAddress.Of(input);
+        var wp = TensorAddress.Bytes(weight);
+        var yp = TensorAddress.Of(y);
+        ITeamWork work = bf16
+            ? new Product<BFloat16Elements>(xp, rows, inFeatures, wp, outFeatures, yp, chunks)
+            : new Product<Float32Elements>(xp, rows, inFeatures, wp, outFeatures, yp, chunks);
         ComputeTeam.Shared.Run(work, threads);
         if (bias is not null) y.add_(bias, PinnedScalars.One);
-        return scope.MoveToOuter(y);
+        return scope.MoveToOuter(bf16 ? y.to(ScalarType.BFloat16) : y);
     }
 
     /// <summary>The output features in <paramref name="chunks"/> runs of whole blocks.</summary>
-    private sealed class Product(float* x, int rows, int inFeatures, float* w, int outFeatures, float* y, int chunks) : ITeamWork
+    private sealed class Product<TW>(float* x, int rows, int inFeatures, byte* w, int outFeatures, float* y, int chunks) : ITeamWork
+        where TW : struct, IWeightElements
     {
         public int Chunks => chunks;
 
@@ -60,47 +70,48 @@ internal static unsafe class RowStreamingProduct
             {
                 var from = Math.Min(outFeatures, (int)((long)blocks * chunk / chunks) * Block);
                 var to = Math.Min(outFeatures, (int)((long)blocks * (chunk + 1) / chunks) * Block);
-                Multiply(x, rows, inFeatures, w, from, to, y, outFeatures);
+                Multiply<TW>(x, rows, inFeatures, w, from, to, y, outFeatures);
             }
         }
     }
 
     /// <summary>
-    /// y[r, o] = w[o]·x[r] for the rows of x and o in [from, to), where x [rows, n] and w [·, n] are
-    /// row-major and y's rows are <paramref name="ldy"/> apart: the kernel alone, for callers that
-    /// split and place the work themselves (attention's scores).
+    /// y[r, o] = w[o]·x[r] for the rows of x and o in [from, to), where x [rows, n] (float32) and w [·, n]
+    /// (elements <typeparamref name="TW"/> reads) are row-major and y's rows are <paramref name="ldy"/>
+    /// apart: the kernel alone, for callers that split and place the work themselves (attention's scores).
     /// </summary>
-    public static void Multiply(float* x, int rows, int n, float* w, int from, int to, float* y, int ldy)
+    public static void Multiply<TW>(float* x, int rows, int n, byte* w, int from, int to, float* y, int ldy) where TW : struct, IWeightElements
     {
-        if (rows == 1) OneRow(x, n, w, from, to, y);
-        else FewRows(x, rows, n, w, from, to, y, ldy);
+        if (rows == 1) OneRow<TW>(x, n, w, from, to, y);
+        else FewRows<TW>(x, rows, n, w, from, to, y, ldy);
     }
 
     /// <summary>y[o] = w[o]·x for o in [from, to): four weight rows stream at once against one x held in cache.</summary>
     // Compiled optimised from the first call: a decode step must not run the unoptimised tier.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneRow(float* x, int n, float* w, int from, int to, float* y)
+    private static void OneRow<TW>(float* x, int n, byte* w, int from, int to, float* y) where TW : struct, IWeightElements
     {
         var vectorEnd = n & ~7;
+        long stride = (long)n * TW.Size;
         var o = from;
         for (; o + 4 <= to; o += 4)
         {
-            float* w0 = w + (long)o * n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
+            byte* w0 = w + o * stride, w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
             Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
             for (var k = 0; k < vectorEnd; k += 8)
             {
                 var v = Avx.LoadVector256(x + k);
-                a0 = Fma.MultiplyAdd(Avx.LoadVector256(w0 + k), v, a0);
-                a1 = Fma.MultiplyAdd(Avx.LoadVector256(w1 + k), v, a1);
-                a2 = Fma.MultiplyAdd(Avx.LoadVector256(w2 + k), v, a2);
-                a3 = Fma.MultiplyAdd(Avx.LoadVector256(w3 + k), v, a3);
+                a0 = Fma.MultiplyAdd(TW.Load(w0, k), v, a0);
+                a1 = Fma.MultiplyAdd(TW.Load(w1, k), v, a1);
+                a2 = Fma.MultiplyAdd(TW.Load(w2, k), v, a2);
+                a3 = Fma.MultiplyAdd(TW.Load(w3, k), v, a3);
             }
-            y[o] = Vector256.Sum(a0) + Tail(x, w0, vectorEnd, n);
-            y[o + 1] = Vector256.Sum(a1) + Tail(x, w1, vectorEnd, n);
-            y[o + 2] = Vector256.Sum(a2) + Tail(x, w2, vectorEnd, n);
-            y[o + 3] = Vector256.Sum(a3) + Tail(x, w3, vectorEnd, n);
+            y[o] = Vector256.Sum(a0) + Tail<TW>(x, w0, vectorEnd, n);
+            y[o + 1] = Vector256.Sum(a1) + Tail<TW>(x, w1, vectorEnd, n);
+            y[o + 2] = Vector256.Sum(a2) + Tail<TW>(x, w2, vectorEnd, n);
+            y[o + 3] = Vector256.Sum(a3) + Tail<TW>(x, w3, vectorEnd, n);
         }
-        for (; o < to; o++) y[o] = Dot(x, w + (long)o * n, n);
+        for (; o < to; o++) y[o] = Dot<TW>(x, w + o * stride, n);
     }
 
     /// <summary>
@@ -108,13 +119,14 @@ internal static unsafe class RowStreamingProduct
     /// (12 accumulators), so each weight load serves four rows and each x load three weight rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FewRows(float* x, int rows, int n, float* w, int from, int to, float* y, int ldy)
+    private static void FewRows<TW>(float* x, int rows, int n, byte* w, int from, int to, float* y, int ldy) where TW : struct, IWeightElements
     {
         var vectorEnd = n & ~7;
+        long stride = (long)n * TW.Size;
         var o = from;
         for (; o + 3 <= to; o += 3)
         {
-            float* w0 = w + (long)o * n, w1 = w0 + n, w2 = w1 + n;
+            byte* w0 = w + o * stride, w1 = w0 + stride, w2 = w1 + stride;
             for (var r = 0; r < rows; r += 4)
             {
                 var count = Math.Min(4, rows - r);
@@ -126,9 +138,9 @@ internal static unsafe class RowStreamingProduct
                 Vector256<float> a20 = default, a21 = default, a22 = default, a23 = default;
                 for (var k = 0; k < vectorEnd; k += 8)
                 {
-                    var v0 = Avx.LoadVector256(w0 + k);
-                    var v1 = Avx.LoadVector256(w1 + k);
-                    var v2 = Avx.LoadVector256(w2 + k);
+                    var v0 = TW.Load(w0, k);
+                    var v1 = TW.Load(w1, k);
+                    var v2 = TW.Load(w2, k);
                     var u = Avx.LoadVector256(x0 + k);
                     a00 = Fma.MultiplyAdd(v0, u, a00); a10 = Fma.MultiplyAdd(v1, u, a10); a20 = Fma.MultiplyAdd(v2, u, a20);
                     u = Avx.LoadVector256(x1 + k);
@@ -139,39 +151,40 @@ internal static unsafe class RowStreamingProduct
                     a03 = Fma.MultiplyAdd(v0, u, a03); a13 = Fma.MultiplyAdd(v1, u, a13); a23 = Fma.MultiplyAdd(v2, u, a23);
                 }
                 var yr = y + (long)r * ldy + o;
-                Store(yr, a00, a10, a20, x0, w0, w1, w2, vectorEnd, n);
-                if (count > 1) Store(yr + ldy, a01, a11, a21, x1, w0, w1, w2, vectorEnd, n);
-                if (count > 2) Store(yr + 2L * ldy, a02, a12, a22, x2, w0, w1, w2, vectorEnd, n);
-                if (count > 3) Store(yr + 3L * ldy, a03, a13, a23, x3, w0, w1, w2, vectorEnd, n);
+                Store<TW>(yr, a00, a10, a20, x0, w0, w1, w2, vectorEnd, n);
+                if (count > 1) Store<TW>(yr + ldy, a01, a11, a21, x1, w0, w1, w2, vectorEnd, n);
+                if (count > 2) Store<TW>(yr + 2L * ldy, a02, a12, a22, x2, w0, w1, w2, vectorEnd, n);
+                if (count > 3) Store<TW>(yr + 3L * ldy, a03, a13, a23, x3, w0, w1, w2, vectorEnd, n);
             }
         }
         for (; o < to; o++)
             for (var r = 0; r < rows; r++)
-                y[(long)r * ldy + o] = Dot(x + (long)r * n, w + (long)o * n, n);
+                y[(long)r * ldy + o] = Dot<TW>(x + (long)r * n, w + o * stride, n);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* yr, Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, float* xr, float* w0, float* w1, float* w2, int vectorEnd, int n)
+    private static void Store<TW>(float* yr, Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, float* xr, byte* w0, byte* w1, byte* w2, int vectorEnd, int n)
+        where TW : struct, IWeightElements
     {
-        yr[0] = Vector256.Sum(a0) + Tail(xr, w0, vectorEnd, n);
-        yr[1] = Vector256.Sum(a1) + Tail(xr, w1, vectorEnd, n);
-        yr[2] = Vector256.Sum(a2) + Tail(xr, w2, vectorEnd, n);
+        yr[0] = Vector256.Sum(a0) + Tail<TW>(xr, w0, vectorEnd, n);
+        yr[1] = Vector256.Sum(a1) + Tail<TW>(xr, w1, vectorEnd, n);
+        yr[2] = Vector256.Sum(a2) + Tail<TW>(xr, w2, vectorEnd, n);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Tail(float* x, float* w, int from, int n)
+    private static float Tail<TW>(float* x, byte* w, int from, int n) where TW : struct, IWeightElements
     {
         var sum = 0f;
-        for (var k = from; k < n; k++) sum += x[k] * w[k];
+        for (var k = from; k < n; k++) sum += x[k] * TW.At(w, k);
         return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Dot(float* x, float* w, int n)
+    private static float Dot<TW>(float* x, byte* w, int n) where TW : struct, IWeightElements
     {
         var vectorEnd = n & ~7;
         var a = Vector256<float>.Zero;
-        for (var k = 0; k < vectorEnd; k += 8) a = Fma.MultiplyAdd(Avx.LoadVector256(w + k), Avx.LoadVector256(x + k), a);
-        return Vector256.Sum(a) + Tail(x, w, vectorEnd, n);
+        for (var k = 0; k < vectorEnd; k += 8) a = Fma.MultiplyAdd(TW.Load(w, k), Avx.LoadVector256(x + k), a);
+        return Vector256.Sum(a) + Tail<TW>(x, w, vectorEnd, n);
     }
 }

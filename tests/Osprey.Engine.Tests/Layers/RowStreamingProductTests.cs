@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace Osprey.Engine.Tests.Layers;
 
 /// <summary>
-/// Few-row float32 products without gradients (a decode step's) take the row-streaming kernel on an
-/// AVX2 CPU: every shape, tail and thread split must give libtorch's product.
+/// Few-row float32 and bfloat16 products without gradients (a decode step's) take the row-streaming
+/// kernel on an AVX2 CPU: every shape, tail and thread split must give the exact product (bfloat16: the
+/// exact product of the bfloat16 values, rounded once).
 /// </summary>
 public sealed class RowStreamingProductTests
 {
@@ -36,6 +37,33 @@ public sealed class RowStreamingProductTests
         Assert.Equal(ScalarType.Float32, y.dtype);
         var error = y.to_type(ScalarType.Float64).sub(expected).abs().max().item<double>();
         Assert.True(error < 1e-4, $"largest difference from the float64 product: {error}");
+    }
+
+    [Theory]
+    [InlineData(1, 20, 37, false)]
+    [InlineData(1, 4096, 1030, true)]
+    [InlineData(3, 1037, 1030, false)]
+    [InlineData(8, 4096, 512, true)]
+    [InlineData(Linear.FewRows, 512, 2053, false)]
+    public void Gives_the_rounded_exact_product_in_bfloat16(int rows, int inFeatures, int outFeatures, bool hasBias)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        torch.manual_seed(rows * 7919 + inFeatures + 1);
+        var x = torch.randn(rows, inFeatures).to_type(ScalarType.BFloat16);
+        var weight = torch.randn(outFeatures, inFeatures).div_(Math.Sqrt(inFeatures)).to_type(ScalarType.BFloat16);
+        var bias = hasBias ? torch.randn(outFeatures).to_type(ScalarType.BFloat16) : null;
+
+        var y = Linear.Product(x, weight, bias);
+
+        var expected = torch.mm(x.to_type(ScalarType.Float64), weight.to_type(ScalarType.Float64).t());
+        if (bias is not null) expected = expected.add(bias.to_type(ScalarType.Float64));
+        Assert.Equal(new long[] { rows, outFeatures }, y.shape);
+        Assert.Equal(ScalarType.BFloat16, y.dtype);
+        // Rounding to bfloat16 (8 significant bits) is off by at most half a unit in the last place, 2^-8 of the value; the
+        // float32 sums add about 1e-6 of the terms' size.
+        var excess = y.to_type(ScalarType.Float64).sub(expected).abs().sub(expected.abs().mul(1.0 / 256).add(1e-4)).max().item<double>();
+        Assert.True(excess <= 0, $"a product is {excess} past half a bfloat16 unit from the exact one");
     }
 
     [Fact]
