@@ -33,9 +33,10 @@ public static class TokenSampler
         {
             // libtorch's argmax over a few rows of a 32k vocabulary took 3–5 ms at 8 rows on the 2-core
             // machine (0.2 ms at one), a few percent of a decode step; a scan of the float32 rows takes microseconds.
-            var rows = greedyRows.Length == sequences.Count
-                ? logits.to(ScalarType.Float32, CPU).contiguous()
-                : logits.index_select(0, tensor(greedyRows.Select(i => (long)i).ToArray(), device: logits.device)).to(ScalarType.Float32, CPU).contiguous();
+            var selected = greedyRows.Length == sequences.Count
+                ? logits
+                : logits.index_select(0, tensor(greedyRows.Select(i => (long)i).ToArray(), device: logits.device));
+            var rows = selected.to(ScalarType.Float32, CPU).contiguous();
             var vocab = (int)rows.shape[1];
             unsafe
             {

@@ -68,8 +68,8 @@ internal static unsafe class StreamingDecodeAttention
         ITeamWork work = bf16
             ? new Attention<BFloat16Elements>(qp, op, b, heads, kvHeads, headDim, sharedSegments, ownSegments)
             : new Attention<Float32Elements>(qp, op, b, heads, kvHeads, headDim, sharedSegments, ownSegments);
-        // The keys and values read: K and V of every position, head and element.
-        var bytes = 2L * (bf16 ? sizeof(ushort) : sizeof(float)) * kvHeads * headDim
+        // The keys and values read: K and V of every position, head and element (the cache holds the queries' dtype).
+        var bytes = 2L * queries.ElementSize * kvHeads * headDim
             * (shared.Sum(s => s.Keys.shape[1]) + own.Sum(o => o.Sum(s => s.Keys.shape[1])));
         ComputeTeam.Shared.Run(work, ComputeTeam.ThreadsFor(bytes, kvHeads));
         GC.KeepAlive(shared);
@@ -176,7 +176,7 @@ internal static unsafe class StreamingDecodeAttention
     }
 
     /// <summary>
-    /// o[r] += Σ_t p[r, t]·v[t] over <paramref name="length"/> positions (v rows <paramref name="d"/> floats apart):
+    /// o[r] += Σ_t p[r, t]·v[t] over <paramref name="length"/> positions (v rows <paramref name="d"/> elements apart):
     /// by blocks of positions, each block read from memory once and then from cache for every row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
