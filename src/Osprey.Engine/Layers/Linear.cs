@@ -48,11 +48,13 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
     /// <summary>
     /// x·Wᵀ + b with the kernel that suits the row count and dtype (see <see cref="FewRows"/>): in
     /// float32 or bfloat16 on an AVX2 CPU, up to <see cref="FewRows"/> rows with nothing to differentiate
-    /// go to <see cref="RowStreamingProduct"/>.
+    /// go to <see cref="RowStreamingProduct"/>; more rows in bfloat16 on a CPU without bfloat16
+    /// instructions are computed widened (<see cref="WidenedBFloat16"/>).
     /// </summary>
     public static Tensor Product(Tensor x, Tensor weight, Tensor? bias)
     {
         if (RowStreamingProduct.Takes(x, weight, bias)) return RowStreamingProduct.Compute(x, weight, bias);
+        if (WidenedBFloat16.Applies(x) && weight.dtype == ScalarType.BFloat16) return WidenedBFloat16.Linear(x, weight, bias);
         if (x.dim() == 2 && x.shape[0] is > 1 and <= FewRows && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32)
         {
             using var scope = NewDisposeScope();

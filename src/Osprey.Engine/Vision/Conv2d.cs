@@ -38,6 +38,7 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) =>
-        nn.functional.conv2d(x, weight, bias, strides: [Stride, Stride], padding: [Padding, Padding], groups: Groups);
+    public override Tensor forward(Tensor x) => WidenedBFloat16.Applies(x)
+        ? WidenedBFloat16.Conv2d(x, weight, bias, Stride, Padding, Groups)
+        : nn.functional.conv2d(x, weight, bias, strides: [Stride, Stride], padding: [Padding, Padding], groups: Groups);
 }
