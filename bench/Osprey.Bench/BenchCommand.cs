@@ -106,7 +106,7 @@ public static class BenchCommand
                     PrefillTokens = result.GetValue(prefill),
                     Seed = result.GetValue(seed),
                     Repeat = isQuick ? 1 : 2,
-                    DecodeSteps = isQuick ? 3 : 6,
+                    DecodeSteps = isQuick ? 3 : 12,
                 },
                 ClusterSettings = (isQuick ? new ClusterBenchSettings { Concurrency = [1, 4], LongAnswerConcurrency = [] } : new ClusterBenchSettings()) with
                 {

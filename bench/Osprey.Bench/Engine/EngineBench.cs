@@ -104,7 +104,7 @@ public static class EngineBench
     }
 
     /// <summary>
-    /// Mean time of one decode step for <paramref name="batch"/> sequences continuing the same first turn
+    /// Median time of one decode step for <paramref name="batch"/> sequences continuing the same first turn
     /// (each a fork of it, as concurrent conversations about one image are), one packed forward per step.
     /// </summary>
     private static double DecodeStep(LlamaForCausalLM llm, KvCache firstTurn, Tensor token, int batch, int steps)
@@ -114,10 +114,7 @@ public static class EngineBench
         {
             var chunks = forks.Select(f => new SequenceChunk(token, f)).ToList();
             llm.Forward(chunks).Dispose(); // warm-up
-            return Timing.Once(() =>
-            {
-                for (var i = 0; i < steps; i++) llm.Forward(chunks).Dispose();
-            }) / steps;
+            return Timing.Median(steps, () => llm.Forward(chunks).Dispose());
         }
         finally
         {

@@ -9,7 +9,8 @@ public sealed record EngineBenchSettings
     /// <summary>New positions of a follow-up question.</summary>
     public int FollowUpTokens { get; init; } = 20;
 
-    public int DecodeSteps { get; init; } = 6;
+    /// <summary>Decode steps timed per batch size (their median is reported), and per profile.</summary>
+    public int DecodeSteps { get; init; } = 12;
 
     /// <summary>Sequences in the batched decode step.</summary>
     public int DecodeBatch { get; init; } = 8;

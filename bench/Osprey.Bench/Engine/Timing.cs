@@ -12,6 +12,17 @@ public static class Timing
         return watch.Elapsed.TotalMilliseconds;
     }
 
+    /// <summary>
+    /// The median of <paramref name="count"/> timed runs (no warm-up): for a repeated step, where one run
+    /// slowed by another tenant of the machine must not move the figure, and the llama.cpp peer's steps
+    /// are summarised the same way.
+    /// </summary>
+    public static double Median(int count, Action action)
+    {
+        var times = Enumerable.Range(0, Math.Max(1, count)).Select(_ => Once(action)).Order().ToArray();
+        return times.Length % 2 == 1 ? times[times.Length / 2] : (times[times.Length / 2 - 1] + times[times.Length / 2]) / 2;
+    }
+
     /// <summary>One untimed warm-up, then the fastest of <paramref name="repeat"/> timed runs.</summary>
     public static double Best(int repeat, Action action)
     {
