@@ -21,6 +21,7 @@ public sealed class OspreyEngine : IDisposable
     public OspreyConfig Config => Model.Config;
     public ClipPreprocessor Preprocessor { get; }
     public string ModelDirectory { get; }
+    /// <summary>The options the model was loaded with, its dtype resolved (never "auto").</summary>
     public EngineOptions Options { get; }
 
     private OspreyEngine(OspreyModel model, OspreyTokenizer tokenizer, string modelDirectory, EngineOptions options)
@@ -40,8 +41,15 @@ public sealed class OspreyEngine : IDisposable
         var map = CheckpointNameMap.Osprey();
         using var source = checkpoint.OpenWeights();
         // Refuse before allocating: a model that cannot fit would otherwise be OOM-killed partway through the copy.
+        var dtype = options.TorchDType;
         if (options.TorchDevice.type == DeviceType.CPU)
-            WeightMemoryRequirement.Of(source, map).EnsureFits(options.TorchDType, AvailableMemory.Measure(), modelDirectory);
+        {
+            var requirement = WeightMemoryRequirement.Of(source, map);
+            var available = AvailableMemory.Measure();
+            dtype = DTypeName.Resolve(options.DType, DeviceType.CPU, CpuFeatures.Current, d => requirement.Fits(d, available));
+            requirement.EnsureFits(dtype, available, modelDirectory);
+        }
+        options = options with { DType = DTypeName.Format(dtype) };
         var alloc = new ParameterAllocation(options.TorchDevice, options.TorchDType);
         var model = new OspreyModel(checkpoint.Config, alloc, tokenizer.MaskId, tokenizer.PosId);
         try

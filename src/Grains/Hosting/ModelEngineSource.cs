@@ -16,9 +16,10 @@ public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger) : ISequ
     {
         var modelDirectory = settings.ResolveModelDirectory();
         var engineOptions = new EngineOptions { Device = settings.Device, DType = settings.DType };
-        logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, {DType} from {Configured}; CPU bf16: {CpuBf16})", modelDirectory,
-            settings.Device, DTypeName.Format(engineOptions.TorchDType), settings.DType, CpuFeatures.Current.HasBf16);
+        logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, dtype {Configured}; CPU bf16: {CpuBf16})", modelDirectory,
+            settings.Device, settings.DType, CpuFeatures.Current.HasBf16);
         var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, engineOptions), cancellationToken);
+        logger.LogInformation("Loaded the Osprey model in {DType}", engine.Options.DType);
         SamModel? sam = null;
         if (settings.ResolveSamModelDirectory() is { } samDirectory)
         {

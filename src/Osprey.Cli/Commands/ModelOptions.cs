@@ -24,9 +24,10 @@ public sealed class ModelOptions
     {
         var directory = DefaultModel.Resolve(result.GetValue(Model));
         var options = new EngineOptions { DType = result.GetValue(DType)!, Device = result.GetValue(Device)! };
-        Console.Error.WriteLine($"loading {directory} ({DTypeName.Format(options.TorchDType)}{(DTypeName.IsAuto(options.DType) ? " by auto" : "")}, {options.Device})");
+        Console.Error.WriteLine($"loading {directory} (dtype {options.DType}, {options.Device})");
         var engine = OspreyEngine.Load(directory, options, new LoadProgressBar());
         Console.Error.WriteLine();
+        if (DTypeName.IsAuto(options.DType)) Console.Error.WriteLine($"dtype {engine.Options.DType} by auto");
         return engine;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Osprey.Engine.Devices;
 using static TorchSharp.torch;
 
@@ -32,12 +33,15 @@ public sealed record WeightMemoryRequirement(long ParameterCount, long LargestSt
 
     public long RequiredBytes(ScalarType dtype) => WeightBytes(dtype) + LargestStoredBytes + RuntimeAllowanceBytes;
 
+    /// <summary>Whether the model loads in <paramref name="dtype"/> within what is available (unknown: assumed to).</summary>
+    public bool Fits(ScalarType dtype, [NotNullWhen(false)] AvailableMemory? available) => available is null || RequiredBytes(dtype) <= available.Bytes;
+
     /// <exception cref="CheckpointException"><see cref="CheckpointError.InsufficientMemory"/>, naming a dtype that would fit if one does.</exception>
     public void EnsureFits(ScalarType dtype, AvailableMemory? available, string what)
     {
-        if (available is null || RequiredBytes(dtype) <= available.Bytes) return;
+        if (Fits(dtype, available)) return;
         var smaller = Candidates
-            .Where(d => WeightInfo.ElementSize(d) < WeightInfo.ElementSize(dtype) && RequiredBytes(d) <= available.Bytes)
+            .Where(d => WeightInfo.ElementSize(d) < WeightInfo.ElementSize(dtype) && Fits(d, available))
             .Select(d => $"{DTypeName.Format(d)} needs {Gigabytes.Format(RequiredBytes(d))} and fits: load it with dtype {DTypeName.Format(d)}")
             .FirstOrDefault()
             ?? "no smaller dtype fits either";

@@ -3,7 +3,9 @@ namespace Osprey.Engine.Devices;
 /// <summary>
 /// The instruction-set flags the kernel reports for this machine's CPU (<c>/proc/cpuinfo</c>), and
 /// what they mean for the engine: whether bf16 matrix products run in hardware (AVX512_BF16 or
-/// AMX-BF16). Without them libtorch emulates bf16 and a bf16 model runs many times slower than fp32.
+/// AMX-BF16). Without them libtorch emulates bf16 in its own kernels, many times slower than fp32, so
+/// the engine computes bf16 products widened to fp32 (<see cref="Layers.WidenedBFloat16"/>) and "auto"
+/// serves fp32 unless only bf16 fits in memory.
 /// </summary>
 public sealed class CpuFeatures
 {

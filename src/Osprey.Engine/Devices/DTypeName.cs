@@ -37,6 +37,20 @@ public static class DTypeName
         };
     }
 
+    /// <summary>
+    /// <see cref="Resolve(string, DeviceType, CpuFeatures)"/> for a model whose size is known: where "auto"
+    /// gives fp32 on a CPU, but the model does not fit in memory as fp32 and does as bf16, bf16 (computed
+    /// widened to fp32 on a CPU without bf16 instructions: <see cref="Layers.WidenedBFloat16"/>). The
+    /// published 7B needs 27.9 GB in fp32, more than a 24 GiB machine has.
+    /// </summary>
+    public static ScalarType Resolve(string name, DeviceType device, CpuFeatures cpu, Func<ScalarType, bool> fits)
+    {
+        var dtype = Resolve(name, device, cpu);
+        return IsAuto(name) && device == DeviceType.CPU && dtype == ScalarType.Float32 && !fits(dtype) && fits(ScalarType.BFloat16)
+            ? ScalarType.BFloat16
+            : dtype;
+    }
+
     public static string Format(ScalarType t) => t switch
     {
         ScalarType.Float32 => "fp32",

@@ -1,5 +1,6 @@
 using Osprey.Engine.Checkpoints;
 using Osprey.Engine.Devices;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Osprey.Engine.Tests.Checkpoints;
@@ -27,6 +28,16 @@ public sealed class WeightMemoryRequirementTests
     public void Bf16_7B_on_22_GB_fits()
     {
         Osprey7B.EnsureFits(ScalarType.BFloat16, TwentyTwoGigabytes, "osprey-7b");
+    }
+
+    [Fact]
+    public void Auto_on_a_cpu_without_bf16_loads_the_7B_on_22_GB_in_bf16()
+    {
+        var withoutBf16 = CpuFeatures.Parse("processor\t: 0\nflags\t\t: sse avx2 fma\n");
+        var dtype = DTypeName.Resolve("auto", DeviceType.CPU, withoutBf16, d => Osprey7B.Fits(d, TwentyTwoGigabytes));
+        Assert.Equal(ScalarType.BFloat16, dtype);
+        Osprey7B.EnsureFits(dtype, TwentyTwoGigabytes, "osprey-7b");
+        Assert.Equal(ScalarType.Float32, DTypeName.Resolve("auto", DeviceType.CPU, withoutBf16, d => Osprey7B.Fits(d, new AvailableMemory(40_000_000_000, "MemAvailable 40.0 GB"))));
     }
 
     [Fact]

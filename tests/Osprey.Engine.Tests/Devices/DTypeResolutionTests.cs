@@ -33,6 +33,21 @@ public class DTypeResolutionTests
     }
 
     [Fact]
+    public void AutoFallsBackToBf16OnlyWhenFp32DoesNotFitAndBf16Does()
+    {
+        bool OnlyBf16Fits(ScalarType d) => d != ScalarType.Float32;
+        bool NothingFits(ScalarType d) => false;
+        bool AllFits(ScalarType d) => true;
+        Assert.Equal(ScalarType.BFloat16, DTypeName.Resolve("auto", DeviceType.CPU, WithoutBf16, OnlyBf16Fits));
+        Assert.Equal(ScalarType.Float32, DTypeName.Resolve("auto", DeviceType.CPU, WithoutBf16, AllFits));
+        // Nothing fits: fp32 stays, and the memory check names the problem.
+        Assert.Equal(ScalarType.Float32, DTypeName.Resolve("auto", DeviceType.CPU, WithoutBf16, NothingFits));
+        // An explicit dtype is the user's choice, fitting or not.
+        Assert.Equal(ScalarType.Float32, DTypeName.Resolve("fp32", DeviceType.CPU, WithoutBf16, OnlyBf16Fits));
+        Assert.Equal(ScalarType.BFloat16, DTypeName.Resolve("auto", DeviceType.CPU, WithBf16, NothingFits));
+    }
+
+    [Fact]
     public void AnUnknownNameIsRefusedWithTheChoices()
     {
         var error = Assert.Throws<ArgumentException>(() => DTypeName.Resolve("int8", DeviceType.CPU, WithBf16));
