@@ -4,8 +4,8 @@ namespace Osprey.Engine.Tests.Serving;
 
 /// <summary>
 /// The rule for prompt positions beside running decodes: as many as keep a step within the stretch of
-/// a decode-only step of the same batch, learnt from the steps seen; the whole budget when nothing
-/// decodes or pacing is off; never fewer than one.
+/// a decode-only step of the same batch, at a cost per row learnt from the steps seen; the whole budget
+/// when nothing decodes or pacing is off; never fewer than one.
 /// </summary>
 public sealed class PrefillPacingTests
 {
@@ -26,29 +26,46 @@ public sealed class PrefillPacingTests
     }
 
     [Fact]
-    public void Before_a_step_beside_decodes_was_seen_it_probes_with_a_few_positions()
+    public void Until_steps_of_two_sizes_were_seen_it_probes_with_a_few_positions()
     {
         var pacing = new PrefillPacing(1.5, firstProbe: 16);
         Assert.Equal(16, pacing.PromptPositions(decodes: 1, budget: 511));
         pacing.Observe(1, 0, Ms(100));
+        pacing.Observe(1, 0, Ms(110));
         Assert.Equal(16, pacing.PromptPositions(decodes: 1, budget: 511));
         Assert.Equal(7, pacing.PromptPositions(decodes: 1, budget: 7));
     }
 
     [Fact]
-    public void Positions_fit_the_stretch_of_the_decode_step_at_the_learnt_cost_per_position()
+    public void Positions_fit_the_stretch_of_the_decode_step_at_the_learnt_cost_per_row()
     {
         var pacing = new PrefillPacing(1.5, firstProbe: 16);
+        // 90 ms + 10 ms a row, whether the row is a decode or a prompt position.
         pacing.Observe(1, 0, Ms(100));
-        // 20 positions beside one decode took 200 ms more than the decode alone: 10 ms each.
         pacing.Observe(1, 20, Ms(300));
-        // Half a step (50 ms) is left for prompts: 5 positions.
+        // Beside 1 decode (100 ms): 50 ms of stretch at 10 ms a position.
         Assert.Equal(5, pacing.PromptPositions(decodes: 1, budget: 511));
-        // Eight decodes take 200 ms alone: 100 ms left, 10 positions.
-        pacing.Observe(8, 0, Ms(200));
-        Assert.Equal(10, pacing.PromptPositions(decodes: 8, budget: 504));
-        // A batch size never seen alone takes the nearest one's step.
-        Assert.Equal(10, pacing.PromptPositions(decodes: 7, budget: 505));
+        pacing.Observe(8, 0, Ms(170));
+        // Beside 8 decodes (170 ms): 85 ms; beside 7 (160 ms): 80 ms.
+        Assert.Equal(8, pacing.PromptPositions(decodes: 8, budget: 504));
+        Assert.Equal(8, pacing.PromptPositions(decodes: 7, budget: 505));
+        Assert.Equal(3, pacing.PromptPositions(decodes: 7, budget: 3));
+    }
+
+    [Fact]
+    public void An_added_decode_is_not_charged_to_the_prompt()
+    {
+        // Decode-only steps of 1 and mixed steps of 2 decodes + 1 position: the second decode costs a
+        // row like the position does, so the position is not billed for it.
+        var pacing = new PrefillPacing(1.5, firstProbe: 16);
+        for (var i = 0; i < 10; i++)
+        {
+            pacing.Observe(1, 0, Ms(120));
+            pacing.Observe(2, 1, Ms(140));
+        }
+        // 110 ms + 10 ms a row: beside 2 decodes (130 ms) 65 ms of stretch, 6 positions. Charging the
+        // 20 ms over the 1-decode step to the one position would have granted 3.
+        Assert.Equal(6, pacing.PromptPositions(decodes: 2, budget: 511));
     }
 
     [Fact]
@@ -57,10 +74,14 @@ public sealed class PrefillPacingTests
         var pacing = new PrefillPacing(1.5, firstProbe: 16);
         pacing.Observe(1, 0, Ms(100));
         pacing.Observe(1, 4, Ms(100));
-        // A step with prompt positions that cost nothing measurable: nothing holds them back.
+        // Rows that cost nothing more: the whole budget.
         Assert.Equal(511, pacing.PromptPositions(decodes: 1, budget: 511));
-        // Then one position costs ten steps: still one position a step, so the prompt finishes.
-        for (var i = 0; i < 20; i++) pacing.Observe(1, 1, Ms(1100));
+        for (var i = 0; i < 20; i++)
+        {
+            pacing.Observe(1, 0, Ms(100));
+            pacing.Observe(1, 1, Ms(600));
+        }
+        // A row now costs five decode steps: still one position a step.
         Assert.Equal(1, pacing.PromptPositions(decodes: 1, budget: 511));
     }
 
