@@ -27,11 +27,10 @@ public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGfl
     {
         using var inference = torch.inference_mode();
         var fp32 = Matmul(ScalarType.Float32, matmulSize, repeat);
-        var bf16Size = matmulSize;
-        var bf16 = Matmul(ScalarType.BFloat16, bf16Size, 2);
+        var bf16 = Matmul(ScalarType.BFloat16, matmulSize, 2);
         var (copy, sum) = Bandwidth(bandwidthBytes, repeat);
         var (row1, rows8, transposed8) = DecodeShapedLinear(repeat);
-        return new HardwareYardstick(fp32, bf16, copy, sum, matmulSize, bf16Size, row1, rows8, transposed8) { StreamReadGBps = StreamingRead.MeasureGBps() };
+        return new HardwareYardstick(fp32, bf16, copy, sum, matmulSize, matmulSize, row1, rows8, transposed8) { StreamReadGBps = StreamingRead.MeasureGBps() };
     }
 
     private static double Matmul(ScalarType dtype, int n, int repeat)

@@ -49,7 +49,7 @@ public sealed class WidenedBFloat16Tests
         using var noGrad = torch.no_grad();
         torch.manual_seed(inChannels * 31 + kernel);
         var conv = new Conv2d(inChannels, outChannels, kernel, stride, padding, groups, hasBias: true, new ParameterAllocation(torch.CPU, ScalarType.BFloat16));
-        using (torch.no_grad()) conv.weight.copy_(torch.randn(conv.weight.shape).div_(kernel * Math.Sqrt(inChannels / groups)));
+        conv.weight.copy_(torch.randn(conv.weight.shape).div_(kernel * Math.Sqrt(inChannels / groups)));
         conv.bias!.copy_(torch.randn(outChannels));
         var x = torch.randn(1, inChannels, 20, 20).to_type(ScalarType.BFloat16);
 
