@@ -1,16 +1,20 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Osprey.Engine;
 using Osprey.Engine.Devices;
 using Osprey.Engine.Segmentation;
 using Osprey.Engine.Serving;
+using OspreyCluster.Grains.Metrics;
+using OspreyCluster.Grains.Placement;
 
 namespace OspreyCluster.Grains.Hosting;
 
 /// <summary>
 /// Loads the configured model (and the Segment Anything model, when one is configured or shipped) and
-/// starts its serving loop: every silo's engine outside the benchmark's simulation.
+/// starts its serving loop: every silo's engine outside the benchmark's simulation. The loop records its
+/// latencies on the silo's meter, labelled with the silo like the engine's counters.
 /// </summary>
-public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger) : ISequenceEngineSource
+public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger, IMeterFactory meters, ILocalSiloDetails silo) : ISequenceEngineSource
 {
     public async Task<ISequenceEngine> StartAsync(OspreyClusterOptions settings, CancellationToken cancellationToken)
     {
@@ -43,6 +47,7 @@ public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger) : ISequ
             EncodeThreads = settings.EncodeThreads,
             EncodeTurnPerStep = settings.EncodeTurnPerStep,
             DecodeStepStretch = settings.DecodeStepStretch,
+            Latency = new LatencyInstruments(meters.Create(OspreyMeters.Silo), new KeyValuePair<string, object?>("silo", SiloIdentity.Of(silo.SiloAddress))),
         }, sam);
     }
 }

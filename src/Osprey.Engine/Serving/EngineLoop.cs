@@ -261,7 +261,9 @@ internal sealed class EngineLoop
         try
         {
             sampled = _step.Run(_running, promptPositions);
-            _pacing.Observe(decodes, promptPositions, Stopwatch.GetElapsedTime(started));
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            _pacing.Observe(decodes, promptPositions, elapsed);
+            _options.Latency?.StepRan(elapsed, decodes, promptPositions);
         }
         catch (Exception e)
         {
@@ -277,6 +279,7 @@ internal sealed class EngineLoop
             if (!stopped)
             {
                 _counters.Generated(1);
+                RecordWait(sequence);
                 sequence.Pending.Events.TryWrite(new SequenceEvent(token, sequence.Text.Push(token), null));
                 stopped = sequence.Text.StopString is not null;
             }
@@ -287,6 +290,17 @@ internal sealed class EngineLoop
                 _running.Remove(sequence);
             }
         }
+    }
+
+    private void RecordWait(RunningSequence sequence)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (_options.Latency is { } latency)
+        {
+            if (sequence.LastStreamedAt == 0) latency.FirstToken(Stopwatch.GetElapsedTime(sequence.Pending.SubmittedAt, now));
+            else latency.NextToken(Stopwatch.GetElapsedTime(sequence.LastStreamedAt, now));
+        }
+        sequence.LastStreamedAt = now;
     }
 
     private void Finish(RunningSequence sequence, string reason)

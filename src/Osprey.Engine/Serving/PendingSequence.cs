@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace Osprey.Engine.Serving;
@@ -9,6 +10,9 @@ internal sealed class PendingSequence(SequenceRequest request, ChannelWriter<Seq
 
     public SequenceRequest Request { get; } = request;
     public ChannelWriter<SequenceEvent> Events { get; } = events;
+
+    /// <summary>When the request was submitted (a <see cref="Stopwatch"/> timestamp): its first token's wait counts from here.</summary>
+    public long SubmittedAt { get; } = Stopwatch.GetTimestamp();
 
     /// <summary>Set from any thread; the engine loop drops the sequence at its next iteration.</summary>
     public bool Cancelled => _cancelled;

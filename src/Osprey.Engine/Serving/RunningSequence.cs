@@ -64,6 +64,9 @@ internal sealed class RunningSequence(
     public bool WantsPromptLogits { get; init; }
     public float[]? PromptLogits { get; set; }
 
+    /// <summary>When the last token was streamed (a <see cref="System.Diagnostics.Stopwatch"/> timestamp); 0 before the first.</summary>
+    public long LastStreamedAt { get; set; }
+
     /// <summary>The last sampled token, which the next step feeds (it is not in the cache yet).</summary>
     public int LastToken => Generated[^1];
 

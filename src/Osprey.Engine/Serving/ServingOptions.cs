@@ -46,6 +46,9 @@ public sealed record ServingOptions
     /// </summary>
     public double? DecodeStepStretch { get; init; } = 1.5;
 
+    /// <summary>Where the loop records its step durations and users' waits (the host's meter); null records nothing.</summary>
+    public LatencyInstruments? Latency { get; init; }
+
     /// <summary>The one check of these limits, made when an engine starts.</summary>
     public void Validate()
     {

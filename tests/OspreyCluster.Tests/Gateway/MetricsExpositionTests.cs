@@ -45,7 +45,17 @@ public sealed class MetricsExpositionTests(EmbeddedGateway gateway)
         Assert.True(PrometheusText.Sum(after, "osprey_silo_generated_tokens_total") > PrometheusText.Sum(before, "osprey_silo_generated_tokens_total"));
         Assert.True(PrometheusText.Sum(after, "osprey_silo_turns_total") > PrometheusText.Sum(before, "osprey_silo_turns_total"));
         Assert.Equal(DescribeCount(before) + 1, DescribeCount(after));
+
+        // The engine's latency histograms, in seconds, with buckets fit for steps of milliseconds to seconds.
+        foreach (var histogram in new[] { StepSeconds, FirstTokenSeconds, "osprey_engine_inter_token_gap_seconds" })
+            Assert.True(PrometheusText.Type(after, histogram) == "histogram", $"{histogram} is not a histogram in:\n{after}");
+        Assert.True(PrometheusText.Sum(after, FirstTokenSeconds + "_count") >= (PrometheusText.Sum(before, FirstTokenSeconds + "_count") ?? 0) + 1);
+        Assert.True(PrometheusText.Sum(after, StepSeconds + "_count") > (PrometheusText.Sum(before, StepSeconds + "_count") ?? 0));
+        Assert.Contains(PrometheusText.Samples(after), s => s.Name == StepSeconds + "_bucket" && s.Labels.Contains("le=\"0.05\"") && s.Labels.Contains("silo="));
     }
+
+    private const string StepSeconds = "osprey_engine_step_duration_seconds";
+    private const string FirstTokenSeconds = "osprey_engine_time_to_first_token_seconds";
 
     [Fact]
     public async Task The_orleans_dashboard_is_served_at_dashboard_with_the_cluster_it_shows()

@@ -1,0 +1,60 @@
+using System.Diagnostics.Metrics;
+using Osprey.Engine.Devices;
+using Osprey.Engine.Serving;
+
+namespace Osprey.Engine.Tests.Serving;
+
+/// <summary>The serving loop records one first-token wait and one gap per further streamed token, and every step, on its host's meter.</summary>
+public sealed class LatencyInstrumentsTests
+{
+    private sealed record Measurement(string Instrument, double Value, Dictionary<string, object?> Tags);
+
+    [Fact]
+    public async Task Every_streamed_token_and_every_step_is_recorded_with_the_hosts_labels()
+    {
+        using var meter = new Meter($"latency-test-{Guid.NewGuid():N}");
+        var measurements = new List<Measurement>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter)) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            var copy = new Dictionary<string, object?>();
+            foreach (var tag in tags) copy[tag.Key] = tag.Value;
+            lock (measurements) measurements.Add(new Measurement(instrument.Name, value, copy));
+        });
+        listener.Start();
+
+        var (pixels, regions) = TinyRegionQuestion.Case("p1_shapes_640x480");
+        var image = ImageSource.FromPixels("latency", pixels);
+        int[] generated;
+        using (var serving = ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32),
+                   new ServingOptions { Latency = new LatencyInstruments(meter, new KeyValuePair<string, object?>("silo", "s1")) }))
+        {
+            // Two requests at once: their steps mix one's prompt with the other's decodes.
+            var outcomes = await Task.WhenAll(
+                serving.Complete(TinyRegionQuestion.Request(serving, image, regions, newTokens: 5)),
+                serving.Complete(TinyRegionQuestion.Request(serving, image, regions, newTokens: 7)));
+            generated = [.. outcomes.Select(o => o.GeneratedIds.Count)];
+        }
+        Assert.All(generated, count => Assert.True(count > 0, "the tiny model answered with nothing; the case cannot count tokens"));
+
+        List<Measurement> Of(string name) => [.. measurements.Where(m => m.Instrument == name)];
+        var first = Of(LatencyInstruments.TimeToFirstTokenName);
+        var gaps = Of(LatencyInstruments.InterTokenGapName);
+        var steps = Of(LatencyInstruments.StepDurationName);
+        Assert.Equal(2, first.Count);
+        Assert.Equal(generated.Sum() - 2, gaps.Count);
+        // A token per sequence per step at most: the longer answer alone takes that many steps.
+        Assert.True(steps.Count >= generated.Max(), $"{steps.Count} steps recorded for answers of {string.Join(", ", generated)} tokens");
+        Assert.All(measurements, m => Assert.True(m.Value > 0 && m.Value < 600, $"{m.Instrument}: {m.Value} s"));
+        Assert.All(measurements, m => Assert.Equal("s1", m.Tags["silo"]));
+        var kinds = steps.Select(s => (string)s.Tags["kind"]!).ToHashSet();
+        Assert.Subset(new HashSet<string> { "decode", "prefill", "mixed" }, kinds);
+        Assert.Contains("decode", kinds);
+        // A first token waits at least for the step that sampled it.
+        Assert.All(first, f => Assert.True(f.Value >= steps.Min(s => s.Value)));
+    }
+}
