@@ -35,6 +35,14 @@ public sealed class ClusterBenchTests
         Assert.InRange(concurrent.BatchedTokens, 2, 8);
         Assert.InRange(concurrent.SequentialTokens, 2, 8);
         Assert.InRange(longer.BatchedTokens, 2, 12);
+        // The engine's histograms were heard in each phase: a step per token at least (two answers of
+        // one token each are one step), a gap for every token after a sequence's first.
+        foreach (var phase in result.Concurrency.SelectMany(x => new[] { (x.Batched!, x.BatchedTokens), (x.Sequential!, x.SequentialTokens) }))
+        {
+            Assert.True(phase.Item1.Steps >= phase.Item2 / 2, $"{phase.Item1.Steps} steps for {phase.Item2} tokens");
+            Assert.True(phase.Item1.StepMedianMs > 0);
+            if (phase.Item2 > 2) Assert.True(phase.Item1.TokenGapMedianMs > 0);
+        }
         Assert.All(result.Wire, w => Assert.True(w.RequestBytes > 0 && w.ResponseBytes > 0 && w.StateBytes > 0));
         Assert.True(result.ResidentBytesPerImage > 0);
         Assert.True(result.EncodeStall.DecodeStepMs > 0);

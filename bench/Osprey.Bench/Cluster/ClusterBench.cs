@@ -97,6 +97,7 @@ public static class ClusterBench
         }
 
         var concurrency = new List<ConcurrencyTiming>();
+        using var latencies = new EngineLatencyRecorder();
         foreach (var (n, tokens) in settings.Concurrency.Select(n => (n, settings.NewTokensPerConcurrentTurn))
                      .Concat(settings.LongAnswerConcurrency.Select(n => (n, settings.LongAnswerTokens))))
         {
@@ -104,15 +105,22 @@ public static class ClusterBench
             var batchedIds = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => api.CreateConversation(image.Id, box)));
             var sequentialIds = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => api.CreateConversation(image.Id, box)));
             string Question(int i) => ClusterBenchSettings.Questions[i % ClusterBenchSettings.Questions.Count];
+            latencies.Take();
             var watch = Stopwatch.StartNew();
             var batched = await Task.WhenAll(batchedIds.Select((id, i) => api.Ask(id, Question(i), tokens)));
             var batchedMs = watch.Elapsed.TotalMilliseconds;
+            var batchedLatencies = latencies.Take();
             watch.Restart();
             var sequential = new List<StreamedTurn>();
             for (var i = 0; i < n; i++) sequential.Add(await api.Ask(sequentialIds[i], Question(i), tokens));
             var sequentialMs = watch.Elapsed.TotalMilliseconds;
             concurrency.Add(new ConcurrencyTiming(n, batched.Sum(r => r.Result.GeneratedTokens), batchedMs,
-                sequential.Sum(r => r.Result.GeneratedTokens), sequentialMs) { TokensPerAnswer = tokens });
+                sequential.Sum(r => r.Result.GeneratedTokens), sequentialMs)
+            {
+                TokensPerAnswer = tokens,
+                Batched = batchedLatencies,
+                Sequential = latencies.Take(),
+            });
         }
         var conversationEncodes = (await Metrics(cluster)).ImageEncodesTotal - stockImages;
 

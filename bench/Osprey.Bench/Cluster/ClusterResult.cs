@@ -41,6 +41,10 @@ public sealed record ConcurrencyTiming(int Conversations, int BatchedTokens, dou
     /// <summary>The most tokens each answer was asked for.</summary>
     public int TokensPerAnswer { get; init; }
 
+    /// <summary>The engine's steps and token gaps while the conversations ran batched, and while they ran one at a time.</summary>
+    public EngineLatencies? Batched { get; init; }
+    public EngineLatencies? Sequential { get; init; }
+
     public double BatchedTokensPerSecond => BatchedTokens / (BatchedMs / 1000);
     public double SequentialTokensPerSecond => SequentialTokens / (SequentialMs / 1000);
 }

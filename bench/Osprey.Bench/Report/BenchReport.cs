@@ -193,11 +193,15 @@ public sealed record BenchReport
             turns.Row(t.Turn.ToString(), t.PromptPositions.ToString(), t.PrefilledPositions.ToString(), Number.Ms(t.CachedTtftMs),
                 t.StockPrefilledPositions?.ToString() ?? "–", Number.Ms(t.StockTtftMs), Number.Ratio(t.Speedup), t.SameFirstToken is { } s ? (s ? "yes" : "NO") : "–");
         md.Append(turns).AppendLine();
-        var load = new MarkdownTable("conversations", "tokens per answer (at most)", "batched tokens", "batched tok/s", "one at a time tok/s", "batched / one at a time");
+        var load = new MarkdownTable("conversations", "tokens per answer (at most)", "batched tokens", "batched tok/s", "one at a time tok/s", "batched / one at a time",
+            "batched: decode step / token gap ms", "one at a time: decode step / token gap ms");
+        static string Latencies(EngineLatencies? l) => l is null ? "–" : $"{Number.Ms(l.DecodeStepMedianMs)} / {Number.Ms(l.TokenGapMedianMs)}";
         foreach (var x in c.Concurrency)
             load.Row(x.Conversations.ToString(), x.TokensPerAnswer.ToString(), x.BatchedTokens.ToString(), Number.Rate(x.BatchedTokensPerSecond), Number.Rate(x.SequentialTokensPerSecond),
-                Number.Ratio(x.BatchedTokensPerSecond / x.SequentialTokensPerSecond));
+                Number.Ratio(x.BatchedTokensPerSecond / x.SequentialTokensPerSecond), Latencies(x.Batched), Latencies(x.Sequential));
         md.Append(load).AppendLine();
+        md.AppendLine("Decode step and token gap: medians of the engine's own histograms (`osprey_engine_step_duration_seconds{kind=\"decode\"}`, `osprey_engine_inter_token_gap_seconds`) over each phase; a gap above the step is time between steps (prompts joining, the loop's own work).");
+        md.AppendLine();
         var e = c.EncodeStall;
         var stall = new MarkdownTable("encode stall", "decode step ms", "longest gap ms", "gap / step", "gap of the newcomer's first step ms", "tokens meanwhile", "encode beside decoding ms", "encode alone ms (least stall on the engine thread)", "alone / step");
         var encoder = (c.EncodeThreads is { } threads ? $"encoder at {threads} thread(s)" : "encoder at libtorch's default threads")

@@ -1,0 +1,69 @@
+using System.Diagnostics.Metrics;
+using Osprey.Engine.Serving;
+using OspreyCluster.Grains.Metrics;
+
+namespace Osprey.Bench.Cluster;
+
+/// <summary>
+/// Listens to the silo engine's latency histograms (<see cref="LatencyInstruments"/>, the ones /metrics
+/// exports) while a phase of the bench runs, so the report can set the engine's own steps beside the gaps
+/// clients saw between tokens: what a batched step costs and what the serving loop adds around it.
+/// </summary>
+public sealed class EngineLatencyRecorder : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly List<double> _decodeSteps = [], _allSteps = [], _gaps = [];
+
+    public EngineLatencyRecorder()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == OspreyMeters.Silo && instrument.Name is LatencyInstruments.StepDurationName or LatencyInstruments.InterTokenGapName)
+                listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<double>((instrument, seconds, tags, _) =>
+        {
+            var ms = seconds * 1000;
+            lock (_gaps)
+            {
+                if (instrument.Name == LatencyInstruments.InterTokenGapName)
+                {
+                    _gaps.Add(ms);
+                    return;
+                }
+                _allSteps.Add(ms);
+                foreach (var tag in tags)
+                    if (tag.Key == "kind" && (string?)tag.Value == "decode") _decodeSteps.Add(ms);
+            }
+        });
+        _listener.Start();
+    }
+
+    /// <summary>What was recorded since the last call (medians in ms), and a fresh start.</summary>
+    public EngineLatencies Take()
+    {
+        lock (_gaps)
+        {
+            var taken = new EngineLatencies(_allSteps.Count, Median(_decodeSteps), Median(_allSteps), Median(_gaps));
+            _decodeSteps.Clear();
+            _allSteps.Clear();
+            _gaps.Clear();
+            return taken;
+        }
+    }
+
+    private static double? Median(List<double> values)
+    {
+        if (values.Count == 0) return null;
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>
+/// The engine's steps and the gaps between a sequence's tokens over one bench phase, as medians in ms
+/// (null when none was recorded): a gap well above the decode step is time the loop spent outside it.
+/// </summary>
+public sealed record EngineLatencies(int Steps, double? DecodeStepMedianMs, double? StepMedianMs, double? TokenGapMedianMs);
