@@ -46,5 +46,9 @@ public sealed class ClusterBenchTests
         Assert.All(result.Wire, w => Assert.True(w.RequestBytes > 0 && w.ResponseBytes > 0 && w.StateBytes > 0));
         Assert.True(result.ResidentBytesPerImage > 0);
         Assert.True(result.EncodeStall.DecodeStepMs > 0);
+        // The stall's encode ran slice by slice, every part of it recorded while the conversation decoded.
+        var slices = result.EncodeStall.Slices!;
+        Assert.Equal(["pixels", "prefix_prefill", "prompt_embedding", "vision"], slices.LongestMsByPart.Keys.Order(StringComparer.Ordinal));
+        Assert.True(slices.Slices > slices.LongestMsByPart.Count && slices.MedianMs > 0, $"{slices.Slices} slices, median {slices.MedianMs} ms");
     }
 }

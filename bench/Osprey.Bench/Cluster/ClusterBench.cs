@@ -134,7 +134,7 @@ public static class ClusterBench
             prompt.AddUser(ClusterBenchSettings.Questions[question % ClusterBenchSettings.Questions.Count]);
             return SequenceRequest.For(on, prompt, masks, SamplingParams.Greedy with { MaxNewTokens = 1 });
         }
-        var stall = await EncodeStallBench.MeasureAsync((ServingEngine)silo.Engine, source, () => Conversation(source, 0), fresh => Conversation(fresh, 1), log);
+        var stall = await EncodeStallBench.MeasureAsync((ServingEngine)silo.Engine, source, () => Conversation(source, 0), fresh => Conversation(fresh, 1), log, latencies);
 
         return new ClusterResult
         {

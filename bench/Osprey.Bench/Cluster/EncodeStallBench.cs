@@ -19,7 +19,7 @@ public static class EncodeStallBench
     public const int Encodes = 2;
 
     public static async Task<EncodeStall> MeasureAsync(ServingEngine serving, ImageSource image, Func<SequenceRequest> running,
-        Func<ImageSource, SequenceRequest> arriving, Action<string> log)
+        Func<ImageSource, SequenceRequest> arriving, Action<string> log, EngineLatencyRecorder? latencies = null)
     {
         await serving.EnsureImage(image);
         SequenceRequest Running() => running() with { Sampling = SamplingParams.Greedy with { MaxNewTokens = MaxNewTokens, StopStrings = [] } };
@@ -49,6 +49,7 @@ public static class EncodeStallBench
             times.Add(clock.Elapsed.TotalMilliseconds);
             if (times.Count == TokensBeforeEncode)
             {
+                latencies?.TakeEncodeSlices();
                 submittedAt = clock.Elapsed.TotalMilliseconds;
                 second = FirstTokenAt(serving, arriving(fresh), clock);
             }
@@ -56,6 +57,7 @@ public static class EncodeStallBench
         }
         if (second is null) throw new InvalidOperationException("The running conversation ended before the encode was submitted.");
         arrivedAt = await second;
+        var slices = latencies?.TakeEncodeSlices();
         serving.ReleaseImage(fresh.Id);
         // Every gap that overlaps the window: the one the submission fell in through the one the arrival's first step ended.
         var gaps = new List<double>();
@@ -74,6 +76,7 @@ public static class EncodeStallBench
             TokensDuringEncode = gaps.Count,
             JoinGapMs = times[join] - times[join - 1],
             CoveredWholeEncode = coveredArrival,
+            Slices = slices,
         };
     }
 
@@ -122,6 +125,9 @@ public sealed record EncodeStall
 
     /// <summary>False when the running conversation ended before the second one's first token.</summary>
     public required bool CoveredWholeEncode { get; init; }
+
+    /// <summary>The encode's slices while the conversation decoded, from the engine's histogram (null: not recorded).</summary>
+    public EncodeSliceTimes? Slices { get; init; }
 
     public double GapOverStep => MaxGapMs / DecodeStepMs;
 }

@@ -13,12 +13,14 @@ public sealed class EngineLatencyRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly List<double> _decodeSteps = [], _allSteps = [], _gaps = [];
+    private readonly List<(string Part, double Ms)> _slices = [];
 
     public EngineLatencyRecorder()
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == OspreyMeters.Silo && instrument.Name is LatencyInstruments.StepDurationName or LatencyInstruments.InterTokenGapName)
+            if (instrument.Meter.Name == OspreyMeters.Silo
+                && instrument.Name is LatencyInstruments.StepDurationName or LatencyInstruments.InterTokenGapName or LatencyInstruments.EncodeSliceDurationName)
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<double>((instrument, seconds, tags, _) =>
@@ -29,6 +31,12 @@ public sealed class EngineLatencyRecorder : IDisposable
                 if (instrument.Name == LatencyInstruments.InterTokenGapName)
                 {
                     _gaps.Add(ms);
+                    return;
+                }
+                if (instrument.Name == LatencyInstruments.EncodeSliceDurationName)
+                {
+                    foreach (var tag in tags)
+                        if (tag.Key == "part") _slices.Add(((string?)tag.Value ?? "", ms));
                     return;
                 }
                 _allSteps.Add(ms);
@@ -48,6 +56,19 @@ public sealed class EngineLatencyRecorder : IDisposable
             _decodeSteps.Clear();
             _allSteps.Clear();
             _gaps.Clear();
+            _slices.Clear();
+            return taken;
+        }
+    }
+
+    /// <summary>The image-encode slices recorded since the last call, and a fresh start.</summary>
+    public EncodeSliceTimes TakeEncodeSlices()
+    {
+        lock (_gaps)
+        {
+            var taken = new EncodeSliceTimes(_slices.Count, Median([.. _slices.Select(s => s.Ms)]),
+                _slices.GroupBy(s => s.Part).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Max(s => s.Ms)));
+            _slices.Clear();
             return taken;
         }
     }
@@ -67,3 +88,10 @@ public sealed class EngineLatencyRecorder : IDisposable
 /// (null when none was recorded): a gap well above the decode step is time the loop spent outside it.
 /// </summary>
 public sealed record EngineLatencies(int Steps, double? DecodeStepMedianMs, double? StepMedianMs, double? TokenGapMedianMs);
+
+/// <summary>
+/// The slices of image encodes over one bench phase: how many, their median and the longest of each
+/// part (<see cref="LatencyInstruments.PartLabel"/>), in ms. The longest slice bounds a running
+/// conversation's gap while an image encodes: a turn lent between steps always runs at least one.
+/// </summary>
+public sealed record EncodeSliceTimes(int Slices, double? MedianMs, IReadOnlyDictionary<string, double> LongestMsByPart);

@@ -211,6 +211,12 @@ public sealed record BenchReport
             Number.Ms(e.MaxGapMs) + (e.CoveredWholeEncode ? "" : " (conversation ended first)"), Number.Ratio(e.GapOverStep), Number.Ms(e.JoinGapMs), e.TokensDuringEncode.ToString(),
             Number.Ms(e.EncodeWhileDecodingMs), Number.Ms(e.EncodeAloneMs), Number.Ratio(e.EncodeAloneMs / e.DecodeStepMs));
         md.Append(stall).AppendLine();
+        if (e.Slices is { Slices: > 0 } slices)
+        {
+            md.AppendLine(FormattableString.Invariant($"The encode beside decoding ran {slices.Slices} slices (median {Number.Ms(slices.MedianMs)} ms); the longest of each part, from `osprey_engine_encode_slice_duration_seconds`: ")
+                + string.Join(", ", slices.LongestMsByPart.Select(p => $"{p.Key} {Number.Ms(p.Value)} ms")) + ".");
+            md.AppendLine();
+        }
         md.AppendLine($"Encoder calls vs images: {c.ConversationImageEncodes} encode(s) for {c.ConversationImages} image over {c.ConversationTurnsServed} turns in {2 + 2 * c.Concurrency.Sum(x => x.Conversations)} conversations (the {c.StockImageEncodes} stock-path runs re-encoded by construction, {c.StockImageEncodes} encodes).");
         md.AppendLine();
         var wire = new MarkdownTable("turn", "request bytes", "response events", "response bytes", "conversation state bytes (storage write)");

@@ -47,7 +47,7 @@ internal sealed class EngineLoop
         _commands = commands.Reader;
         _resident = new ResidentSet(options.MemoryBudgetBytes, counters);
         _slicing = new EncodeSlicing(options.EncodeTurnPerStep, counters);
-        _encoder = new ImageEncoder(engine, prefix, options.EncodeThreads, _slicing, commands.Writer.TryWrite);
+        _encoder = new ImageEncoder(engine, prefix, options.EncodeThreads, _slicing, commands.Writer.TryWrite, options.Latency);
         _images = new ImageResidency(prefix, _resident, counters, _encoder);
         _exports = new FeatureExports(commands.Writer.TryWrite);
         _segmentationWorker = segmentationWorker;

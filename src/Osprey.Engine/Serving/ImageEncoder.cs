@@ -19,11 +19,14 @@ internal sealed class ImageEncoder : IDisposable
     private readonly int? _threads;
     private readonly EncodeSlicing _slicing;
     private readonly Func<ImageEncoded, bool> _post;
+    private readonly LatencyInstruments? _latency;
     private readonly BlockingCollection<(ImageSource Source, byte[]? Features)> _jobs = new();
     private readonly Thread _thread;
 
-    public ImageEncoder(OspreyEngine engine, ImagePromptPrefix prefix, int? threads, EncodeSlicing slicing, Func<ImageEncoded, bool> post)
+    public ImageEncoder(OspreyEngine engine, ImagePromptPrefix prefix, int? threads, EncodeSlicing slicing, Func<ImageEncoded, bool> post,
+        LatencyInstruments? latency)
     {
+        _latency = latency;
         _engine = engine;
         _prefix = prefix;
         _threads = threads;
@@ -80,9 +83,12 @@ internal sealed class ImageEncoder : IDisposable
         while (!encode.IsDone)
         {
             if (!_slicing.BeforeSlice()) return null;
+            var part = encode.NextPart;
             var started = Stopwatch.GetTimestamp();
             encode.RunSlice();
-            _slicing.AfterSlice(Stopwatch.GetElapsedTime(started));
+            var took = Stopwatch.GetElapsedTime(started);
+            _slicing.AfterSlice(took);
+            _latency?.EncodeSliceRan(part, took);
         }
         var (features, cache) = encode.TakeResult();
         return new ImageEncoded(source, new ResidentImage(source.Id, features, cache), null, Copied: copied is not null);

@@ -67,6 +67,14 @@ public sealed class SlicedImageEncode : IDisposable
 
     public bool IsDone => _done;
 
+    /// <summary>The part of the state the next <see cref="RunSlice"/> computes.</summary>
+    public EncodeSlicePart NextPart =>
+        _done ? throw new InvalidOperationException("The image encode has run every slice.")
+        : _image is null && _features is null ? EncodeSlicePart.Pixels
+        : _image is not null ? EncodeSlicePart.Vision
+        : _embeddings is null ? EncodeSlicePart.PromptEmbedding
+        : EncodeSlicePart.PrefixPrefill;
+
     /// <summary>Runs the next slice. What it throws leaves the encode fit only for disposal.</summary>
     public void RunSlice()
     {

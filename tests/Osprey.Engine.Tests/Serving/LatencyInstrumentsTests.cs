@@ -4,7 +4,7 @@ using Osprey.Engine.Serving;
 
 namespace Osprey.Engine.Tests.Serving;
 
-/// <summary>The serving loop records one first-token wait and one gap per further streamed token, and every step, on its host's meter.</summary>
+/// <summary>The serving loop records one first-token wait and one gap per further streamed token, every step and every slice of an image encode, on its host's meter.</summary>
 public sealed class LatencyInstrumentsTests
 {
     private sealed record Measurement(string Instrument, double Value, Dictionary<string, object?> Tags);
@@ -30,7 +30,9 @@ public sealed class LatencyInstrumentsTests
         var (pixels, regions) = TinyRegionQuestion.Case("p1_shapes_640x480");
         var image = ImageSource.FromPixels("latency", pixels);
         int[] generated;
-        using (var serving = ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32),
+        var engine = OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32);
+        var layers = engine.Config.Language.NumLayers;
+        using (var serving = ServingEngine.Start(engine,
                    new ServingOptions { Latency = new LatencyInstruments(meter, new KeyValuePair<string, object?>("silo", "s1")) }))
         {
             // Two requests at once: their steps mix one's prompt with the other's decodes.
@@ -56,5 +58,13 @@ public sealed class LatencyInstrumentsTests
         Assert.Contains("decode", kinds);
         // A first token waits at least for the step that sampled it.
         Assert.All(first, f => Assert.True(f.Value >= steps.Min(s => s.Value)));
+        // The one image was encoded once, slice by slice: its pixels and its prompt's embeddings in one
+        // slice each, the vision encode and the prefix's prefill (a slice per decoder layer) in several.
+        var slices = Of(LatencyInstruments.EncodeSliceDurationName).GroupBy(m => (string)m.Tags["part"]!).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(1, slices["pixels"]);
+        Assert.Equal(1, slices["prompt_embedding"]);
+        Assert.True(slices["vision"] >= 2, $"{slices["vision"]} vision slices");
+        Assert.True(slices["prefix_prefill"] >= layers && slices["prefix_prefill"] % layers == 0, $"{slices["prefix_prefill"]} prefix slices for {layers} layers");
+        Assert.Equal(4, slices.Count);
     }
 }

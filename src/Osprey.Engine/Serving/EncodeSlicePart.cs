@@ -1,0 +1,17 @@
+namespace Osprey.Engine.Serving;
+
+/// <summary>Which part of an image's resident state a <see cref="SlicedImageEncode"/> slice computes: the label its duration is recorded under.</summary>
+public enum EncodeSlicePart
+{
+    /// <summary>Decoding the image's bytes and preprocessing its pixels.</summary>
+    Pixels,
+
+    /// <summary>A step of the vision encode: the trunk's stem, a downsample, part of a block, or the projector.</summary>
+    Vision,
+
+    /// <summary>The shared prompt prefix's embeddings, image features spliced in.</summary>
+    PromptEmbedding,
+
+    /// <summary>One decoder layer of one chunk of the prefix's prefill.</summary>
+    PrefixPrefill,
+}
