@@ -28,7 +28,7 @@ internal sealed class FewRowPass : IDisposable
     /// <summary>Begins a pass when its rows qualify for the team's products (no gradients); null otherwise, and when a pass is already open.</summary>
     public static FewRowPass? Begin(long rows, ScalarType dtype, Device device)
     {
-        if (t_threads > 0 || rows > Linear.FewRows || torch.is_grad_enabled() || !RowStreamingProduct.Handles(dtype, device) || !OpenMpThreads.Available) return null;
+        if (t_threads > 0 || rows > RowStreamingProduct.MostRows(dtype) || torch.is_grad_enabled() || !RowStreamingProduct.Handles(dtype, device) || !OpenMpThreads.Available) return null;
         var threads = torch.get_num_threads();
         if (threads <= 1) return null;
         t_threads = threads;

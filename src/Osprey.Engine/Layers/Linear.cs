@@ -15,7 +15,9 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
     /// at 4–16 rows than the same product as one tall-skinny GEMM (AVX2 machine, 2026-11), and still
     /// 1.1–1.9× slower at 2–32 rows on the AVX-512-BF16 machine (2026-12-03); in bfloat16 <c>linear</c>
     /// (oneDNN) was the faster of the two there, but a decode step through it read its weights at well
-    /// under the machine's bandwidth (123.6 ms for the bench model at one sequence, llama.cpp 54.7 ms).
+    /// under the machine's bandwidth (123.6 ms for the bench model at one sequence, llama.cpp 54.7 ms), so
+    /// there bfloat16 takes <see cref="RowStreamingProduct"/> only up to
+    /// <see cref="RowStreamingProduct.BFloat16HardwareRows"/> rows.
     /// </summary>
     public const int FewRows = 64;
 
@@ -47,8 +49,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// x·Wᵀ + b with the kernel that suits the row count and dtype (see <see cref="FewRows"/>): in
-    /// float32 or bfloat16 on an AVX2 CPU, up to <see cref="FewRows"/> rows with nothing to differentiate
-    /// go to <see cref="RowStreamingProduct"/>; more rows in bfloat16 on a CPU without bfloat16
+    /// float32 or bfloat16 on an AVX2 CPU, up to <see cref="RowStreamingProduct.MostRows"/> rows with nothing
+    /// to differentiate go to <see cref="RowStreamingProduct"/>; more rows in bfloat16 on a CPU without bfloat16
     /// instructions are computed widened (<see cref="WidenedBFloat16"/>).
     /// </summary>
     public static Tensor Product(Tensor x, Tensor weight, Tensor? bias)

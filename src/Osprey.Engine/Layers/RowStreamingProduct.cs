@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Osprey.Engine.Devices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,19 +16,34 @@ namespace Osprey.Engine.Layers;
 /// this one reads 27–28 GB/s (its streaming-read yardstick), and at 8 rows libtorch costs twice its
 /// 1-row time where this costs 1.7× (numbers in <see cref="FewRowPass"/>). In bfloat16 the rows of x are
 /// widened once and the result rounded to bfloat16 once (as oneDNN's bfloat16 product does); the point
-/// is half the bytes to read, on any AVX2 CPU, with or without bfloat16 instructions.
+/// is half the bytes to read, on any AVX2 CPU, with or without bfloat16 instructions. On a CPU with
+/// bfloat16 instructions it takes bfloat16 products of <see cref="BFloat16HardwareRows"/> rows at most:
+/// from three rows on, oneDNN's bfloat16 product, which computes with those instructions, is the faster.
 /// </summary>
 internal static unsafe class RowStreamingProduct
 {
     /// <summary>Output features per block: a multiple of both register tiles (4 features × 1 row, 3 features × 4 rows).</summary>
     private const int Block = 12;
 
+    /// <summary>
+    /// The most rows of a bfloat16 product taken on a CPU with bfloat16 instructions. A 4096→11008 plus
+    /// 11008→4096 pair on a 2-core AMD EPYC with AVX512_BF16 (2026-12-04, medians of 7, this kernel ÷
+    /// oneDNN's <c>linear</c>): 0.52–0.61× at 1 row, 0.85–0.87× at 2, 1.38–1.74× at 3, 1.0–1.5× at 4,
+    /// 1.9–2.0× at 8, 2.2× at 16 and 32, 2.6× at 64 (oneDNN 345 GFLOP/s there, this kernel 134). Below
+    /// three rows the product is bound by reading the weights, which this kernel does faster.
+    /// </summary>
+    public const int BFloat16HardwareRows = 2;
+
+    /// <summary>The most rows of a <paramref name="dtype"/> product this kernel takes: <see cref="Linear.FewRows"/>, or <see cref="BFloat16HardwareRows"/> for bfloat16 on a CPU with bfloat16 instructions.</summary>
+    public static int MostRows(ScalarType dtype) =>
+        dtype == ScalarType.BFloat16 && CpuFeatures.Current.HasBf16 ? BFloat16HardwareRows : Linear.FewRows;
+
     public static bool Handles(ScalarType dtype, Device device) =>
         dtype is ScalarType.Float32 or ScalarType.BFloat16 && device.type == DeviceType.CPU && Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>Whether <see cref="Compute"/> takes this product: a few rows, float32 or bfloat16 CPU tensors of one dtype, nothing to differentiate.</summary>
     public static bool Takes(Tensor x, Tensor weight, Tensor? bias) =>
-        x.dim() == 2 && x.shape[0] is >= 1 and <= Linear.FewRows && Handles(x.dtype, x.device)
+        x.dim() == 2 && x.shape[0] >= 1 && x.shape[0] <= MostRows(x.dtype) && Handles(x.dtype, x.device)
         && weight.dtype == x.dtype && weight.device_type == DeviceType.CPU && weight.is_contiguous()
         && (bias is null || bias.dtype == x.dtype)
         && !(torch.is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias?.requires_grad == true));

@@ -40,13 +40,18 @@ public sealed class RowStreamingProductTests
     }
 
     [Theory]
-    [InlineData(1, 20, 37, false)]
-    [InlineData(1, 4096, 1030, true)]
-    [InlineData(3, 1037, 1030, false)]
-    [InlineData(8, 4096, 512, true)]
-    [InlineData(Linear.FewRows, 512, 2053, false)]
-    public void Gives_the_rounded_exact_product_in_bfloat16(int rows, int inFeatures, int outFeatures, bool hasBias)
+    [InlineData(1, 20, 37, false, false)]
+    [InlineData(1, 4096, 1030, true, false)]
+    [InlineData(3, 1037, 1030, false, false)]
+    [InlineData(8, 4096, 512, true, false)]
+    [InlineData(Linear.FewRows, 512, 2053, false, false)]
+    [InlineData(3, 1037, 1030, false, true)]
+    [InlineData(8, 4096, 512, true, true)]
+    [InlineData(Linear.FewRows, 512, 2053, false, true)]
+    public void Gives_the_rounded_exact_product_in_bfloat16(int rows, int inFeatures, int outFeatures, bool hasBias, bool kernelItself)
     {
+        // kernelItself: the row-streaming kernel even where the product of that many rows goes to oneDNN (a CPU with bfloat16 instructions).
+        if (kernelItself && !RowStreamingProduct.Handles(ScalarType.BFloat16, torch.CPU)) return;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         torch.manual_seed(rows * 7919 + inFeatures + 1);
@@ -54,7 +59,7 @@ public sealed class RowStreamingProductTests
         var weight = torch.randn(outFeatures, inFeatures).div_(Math.Sqrt(inFeatures)).to_type(ScalarType.BFloat16);
         var bias = hasBias ? torch.randn(outFeatures).to_type(ScalarType.BFloat16) : null;
 
-        var y = Linear.Product(x, weight, bias);
+        var y = kernelItself ? RowStreamingProduct.Compute(x, weight, bias) : Linear.Product(x, weight, bias);
 
         var expected = torch.mm(x.to_type(ScalarType.Float64), weight.to_type(ScalarType.Float64).t());
         if (bias is not null) expected = expected.add(bias.to_type(ScalarType.Float64));
@@ -64,6 +69,24 @@ public sealed class RowStreamingProductTests
         // float32 sums add about 1e-6 of the terms' size.
         var excess = y.to_type(ScalarType.Float64).sub(expected).abs().sub(expected.abs().mul(1.0 / 256).add(1e-4)).max().item<double>();
         Assert.True(excess <= 0, $"a product is {excess} past half a bfloat16 unit from the exact one");
+    }
+
+    [Fact]
+    public void Takes_bfloat16_products_of_more_than_two_rows_only_on_a_CPU_without_bfloat16_instructions()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        if (!RowStreamingProduct.Handles(ScalarType.BFloat16, torch.CPU)) return;
+        var weight = torch.randn(64, 32).to_type(ScalarType.BFloat16);
+        bool Takes(int rows, ScalarType dtype) => RowStreamingProduct.Takes(torch.randn(rows, 32).to_type(dtype), weight.to_type(dtype), null);
+        var hardware = Osprey.Engine.Devices.CpuFeatures.Current.HasBf16;
+        Assert.True(Takes(1, ScalarType.BFloat16));
+        Assert.True(Takes(RowStreamingProduct.BFloat16HardwareRows, ScalarType.BFloat16));
+        Assert.Equal(!hardware, Takes(RowStreamingProduct.BFloat16HardwareRows + 1, ScalarType.BFloat16));
+        Assert.Equal(!hardware, Takes(Linear.FewRows, ScalarType.BFloat16));
+        Assert.False(Takes(Linear.FewRows + 1, ScalarType.BFloat16));
+        // float32 is never computed with bfloat16 instructions: the kernel keeps its few rows everywhere.
+        Assert.True(Takes(Linear.FewRows, ScalarType.Float32));
     }
 
     [Fact]
