@@ -16,26 +16,25 @@ namespace Osprey.Engine.Serving;
 public sealed class SlicedImageEncode : IDisposable
 {
     /// <summary>
-    /// Positions of the prefix prefilled together in 16-bit compute. A fixed number per engine, whatever
-    /// the pauses, so that sliced and unsliced encodes compute alike; small enough that one layer of a
-    /// chunk is a slice well within a decode step on a CPU (bench model, bf16, 2026-12-03: 128 positions
-    /// took 130–200 ms a layer against a 110–120 ms step, so each such slice overran its turn), large
-    /// enough that the products still run near the matmul peak.
+    /// Positions of the prefix prefilled together on a GPU: large enough that the products run near the
+    /// matmul peak, while a layer of a chunk stays a short slice beside a decode step.
     /// </summary>
     public const int PrefillChunkPositions = 64;
 
     /// <summary>
-    /// Positions of the prefix prefilled together in fp32 on a CPU: half as many. An fp32 product costs
-    /// about three times its bf16 one per row while a decode step, bound by reading the weights, costs
-    /// about twice as much (bench model, AVX2 EPYC, 2026-12-03: 64 positions took 250–560 ms a layer
-    /// against a 203 ms step, so every prefix slice ran past its turn into the next step).
+    /// Positions of the prefix prefilled together on a CPU: half as many, so that one layer of a chunk —
+    /// the longest slice of an encode, and a turn lent between decode steps always runs one — stays below
+    /// a decode step. Bench model on a 2-core AMD EPYC: in fp32 on AVX2 (2026-12-03) 64 positions took
+    /// 250–560 ms a layer against a 203 ms step; in bf16 with AVX512_BF16 (2026-12-04) 64 positions took
+    /// a median 81 ms a layer, longest 152 ms, against a 77 ms step, and a running conversation's longest
+    /// gap while an image encoded was 3.4× its step.
     /// </summary>
-    public const int Fp32CpuPrefillChunkPositions = 32;
+    public const int CpuPrefillChunkPositions = 32;
 
-    /// <summary>The chunk an engine's encodes prefill in, by the dtype and device its model was loaded in: one per
+    /// <summary>The chunk an engine's encodes prefill in, by the device its model was loaded on: one per
     /// engine, so every encode on it gives the same bits.</summary>
     public static int PrefillChunkPositionsFor(OspreyEngine engine) =>
-        engine.Model.DType == ScalarType.Float32 && engine.Model.Device.type == DeviceType.CPU ? Fp32CpuPrefillChunkPositions : PrefillChunkPositions;
+        engine.Model.Device.type == DeviceType.CPU ? CpuPrefillChunkPositions : PrefillChunkPositions;
 
     private readonly OspreyEngine _engine;
     private readonly IReadOnlyList<int> _prefixIds;
