@@ -5,6 +5,7 @@ using Osprey.Engine.Devices;
 using Osprey.Engine.Multimodal;
 using Osprey.Engine.Tokenization;
 using Osprey.Training.Data;
+using Osprey.Training.Pretraining;
 using Osprey.Training.Synthetic;
 using Osprey.Training.Synthetic.QuestionFamilies;
 using Osprey.Training.Training;
@@ -76,6 +77,14 @@ public static class TrainCommand
             Description = "What synthetic yes/no questions ask about: both, colour or category",
             DefaultValueFactory = _ => "both",
         };
+        var recallPerStep = new Option<int>("--recall-conversations")
+        {
+            Description = "Region-recall conversations (text only: find regionK in the first turn, copy what followed it) whose loss is added to every step; 0: none",
+            DefaultValueFactory = _ => 0,
+        };
+        var recallWeight = new Option<double>("--recall-weight") { Description = "Weight of the region-recall loss", DefaultValueFactory = _ => 1.0 };
+        var recallRegions = new Option<int>("--recall-max-regions") { Description = "Most regions per recall conversation (1..9)", DefaultValueFactory = _ => 4 };
+        var recallQuestions = new Option<int>("--recall-questions") { Description = "Questions per recall conversation", DefaultValueFactory = _ => 8 };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
         var stage = new Option<string>("--stage") { Description = "1 (projector), 2 (mask extractor), 3 (projector + extractor + LLM), all, or a comma list of modules", DefaultValueFactory = _ => "all" };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
@@ -96,6 +105,7 @@ public static class TrainCommand
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
             config, initFrom, data, imageFolder, synthetic, sceneSize, layout, minRegions, conversationQuestions, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
+            recallPerStep, recallWeight, recallRegions, recallQuestions,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -138,6 +148,10 @@ public static class TrainCommand
                 throw new ArgumentException("the comparison and yes/no leaning options shape the per-question layout: add --synthetic-layout per-question");
             if (!conversations && (result.GetValue(minRegions) != 1 || result.GetValue(conversationQuestions) != 0))
                 throw new ArgumentException("--conversation-min-regions and --conversation-questions shape the conversations layout, not per-question data");
+            if (result.GetValue(recallPerStep) < 0)
+                throw new ArgumentException("--recall-conversations: 0 (none) or more");
+            if (result.GetValue(recallPerStep) > 0 && options.Workers > 1)
+                throw new ArgumentException("--recall-conversations mixes region recall into single-model steps: use --workers 1");
             if (conversations && result.GetValue(singleQuestions))
                 throw new ArgumentException("--single-questions shapes the per-question layout: add --synthetic-layout per-question");
 
@@ -174,7 +188,11 @@ public static class TrainCommand
                             mergeScenes: !result.GetValue(singleQuestions),
                             families: result.GetValue(families) is { } names ? SyntheticDatasetBuilder.FamiliesNamed(names) : null, mixture)
                         : throw new ArgumentException("give --data FILE or --synthetic N");
-                using var trainer = new Trainer(model, tok, tokenizerPath, source, options, outDir, Console.Out)
+                var recall = result.GetValue(recallPerStep) is > 0 and var perStep
+                    ? new RecallMix(new RegionRecallSequences(tok, InductionPretrainer.Pool(tok), result.GetValue(recallRegions), result.GetValue(recallQuestions)),
+                        perStep, result.GetValue(recallWeight))
+                    : null;
+                using var trainer = new Trainer(model, tok, tokenizerPath, source, options, outDir, Console.Out, recall)
                 {
                     ExportDType = DTypeName.Parse(result.GetValue(saveDType)!),
                 };

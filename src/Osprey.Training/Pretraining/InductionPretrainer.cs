@@ -40,6 +40,7 @@ public sealed class InductionPretrainer : IDisposable
     private readonly List<Parameter> _trainable;
     private readonly AdamW _adam;
     private readonly LearningRateSchedule _schedule;
+    private readonly LookupLoss _loss;
 
     public int Step { get; private set; }
 
@@ -54,6 +55,7 @@ public sealed class InductionPretrainer : IDisposable
         _sequences = sequences;
         _outDirectory = outDirectory;
         _log = log;
+        _loss = new LookupLoss(model);
         _trainable = Trainer.SelectTrainable(model, Modules);
         var (matrices, rest) = WeightDecayGroups.Split(_trainable, options.WeightDecay);
         _adam = torch.optim.AdamW([matrices, rest], lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8);
@@ -112,49 +114,8 @@ public sealed class InductionPretrainer : IDisposable
         return losses;
     }
 
-    /// <summary>
-    /// Mean next-token cross-entropy over the scored positions of the sequences, packed into one decoder
-    /// pass; <paramref name="hits"/> counts the scored tokens the model ranks first.
-    /// </summary>
-    public Tensor Loss(IReadOnlyList<LookupSequence> sequences, out int targets, out int hits)
-    {
-        using var scope = torch.NewDisposeScope();
-        var llm = _model.llm;
-        var context = _model.Config.Language.MaxPositionEmbeddings;
-        var chunks = new List<SequenceChunk>(sequences.Count);
-        var caches = new List<KvCache>(sequences.Count);
-        var rows = new List<long>();
-        var ids = new List<long>();
-        var offset = 0;
-        try
-        {
-            foreach (var sequence in sequences)
-            {
-                if (sequence.Ids.Length > context)
-                    throw new ArgumentException($"a sequence of {sequence.Ids.Length} tokens does not fit the model's context of {context}");
-                foreach (var p in sequence.ScoredPositions)
-                {
-                    rows.Add(offset + p);
-                    ids.Add(sequence.Ids[p + 1]);
-                }
-                var cache = llm.NewCache();
-                caches.Add(cache);
-                chunks.Add(new SequenceChunk(llm.EmbedTokens(torch.tensor(sequence.Ids, device: llm.Device)), cache));
-                offset += sequence.Ids.Length;
-            }
-            var hidden = llm.ForwardHidden(chunks);
-            var logits = llm.Logits(hidden.index_select(0, torch.tensor(rows.ToArray(), device: hidden.device)));
-            var expected = torch.tensor(ids.ToArray(), device: logits.device);
-            var loss = nn.functional.cross_entropy(logits, expected);
-            using (torch.no_grad()) hits = (int)logits.argmax(1).eq(expected).sum().item<long>();
-            targets = ids.Count;
-            return scope.MoveToOuter(loss);
-        }
-        finally
-        {
-            foreach (var cache in caches) cache.Dispose();
-        }
-    }
+    /// <summary>Mean next-token cross-entropy over the scored positions of the sequences (<see cref="LookupLoss"/>).</summary>
+    public Tensor Loss(IReadOnlyList<LookupSequence> sequences, out int targets, out int hits) => _loss.Compute(sequences, out targets, out hits);
 
     private const string StateModules = "InductionPretraining";
 

@@ -35,6 +35,9 @@ public sealed class Trainer : IDisposable
     private readonly LearningRateSchedule _schedule;
     private readonly DataParallelGradient<TrainingExample, BatchLoss>? _parallel;
     private readonly List<OspreyModel> _replicaModels = [];
+    private readonly RecallMix? _recall;
+    private readonly Pretraining.LookupLoss? _lookupLoss;
+    private (double Loss, double Accuracy)? _lastRecall;
 
     /// <summary>Steps completed so far.</summary>
     public int Step { get; private set; }
@@ -42,10 +45,16 @@ public sealed class Trainer : IDisposable
     /// <summary>Stored dtype of the exported model in <c>OUT</c> (null: the parameters' own).</summary>
     public ScalarType? ExportDType { get; init; } = ScalarType.BFloat16;
 
+    /// <param name="recall">Region recall added to every step's loss (single-model steps only: <c>Workers</c> 1).</param>
     public Trainer(OspreyModel model, OspreyTokenizer tokenizer, string tokenizerPath, ITrainingSource data,
-        TrainingOptions options, string outDirectory, TextWriter log)
+        TrainingOptions options, string outDirectory, TextWriter log, RecallMix? recall = null)
     {
         options.Validate();
+        recall?.Validate();
+        if (recall is not null && options.Workers > 1)
+            throw new ArgumentException("region recall is mixed into single-model steps only: train it with one worker", nameof(recall));
+        _recall = recall;
+        if (recall is not null) _lookupLoss = new Pretraining.LookupLoss(model);
         _model = model;
         _tokenizer = tokenizer;
         _tokenizerPath = tokenizerPath;
@@ -129,12 +138,12 @@ public sealed class Trainer : IDisposable
             throw new InvalidOperationException($"the checkpoint trained {state.Modules}, this run trains {_options.Modules}: resume with the same stage");
         if (state.VisionLearningRateScale != _options.VisionLearningRateScale)
             throw new InvalidOperationException($"the checkpoint used --vision-lr-scale {state.VisionLearningRateScale}, this run {_options.VisionLearningRateScale}: resume with the same scale");
-        state.RequireSameExamples(_options.Seed, _options.BatchSize, _data.Description);
+        state.RequireSameExamples(_options.Seed, _options.BatchSize, DataDescription);
         _adam.load_state_dict(Path.Combine(resumeDirectory, OptimizerFileName));
         Step = state.Step;
     }
 
-    /// <summary>Runs until <c>Steps</c>; returns the loss of every step run by this call.</summary>
+    /// <summary>Runs until <c>Steps</c>; returns the loss of every step run by this call (with recall mixed in, the answer loss plus the weighted recall loss).</summary>
     public IReadOnlyList<double> Run(CancellationToken cancellationToken = default)
     {
         var losses = new List<double>();
@@ -158,7 +167,7 @@ public sealed class Trainer : IDisposable
             using (torch.NewDisposeScope())
             {
                 _adam.zero_grad();
-                (lastLoss, gradNorm) = _parallel is null ? SingleModelStep(batch, progress) : DataParallelStep(_parallel, batch, progress);
+                (lastLoss, gradNorm) = _parallel is null ? SingleModelStep(batch, progress, Step) : DataParallelStep(_parallel, batch, progress);
             }
             if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"step {step}: the loss is {lastLoss}; lower the learning rate");
             losses.Add(lastLoss);
@@ -166,7 +175,7 @@ public sealed class Trainer : IDisposable
 
             if (step % _options.LogEvery == 0 || step == _options.Steps || step == 1)
             {
-                _log.WriteLine(progress.Line(step, lastLoss, lr, gradNorm));
+                _log.WriteLine(progress.Line(step, lastLoss, lr, gradNorm) + (_lastRecall is { } r ? FormattableString.Invariant($"  recall {r.Loss:F3} lookup {r.Accuracy:P0}") : ""));
                 _log.Flush();
             }
             if (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0 && step != _options.Steps)
@@ -176,14 +185,29 @@ public sealed class Trainer : IDisposable
         return losses;
     }
 
-    private (double Loss, double GradNorm) SingleModelStep(List<TrainingExample> batch, TrainingProgress progress)
+    private (double Loss, double GradNorm) SingleModelStep(List<TrainingExample> batch, TrainingProgress progress, int stepIndex)
     {
         using var result = _loss.Compute(batch);
-        var gradNorm = GradientStep.Apply(result.Loss, _trainable, _options.ClipNorm, _adam);
-        var loss = result.Loss.item<float>();
-        progress.Add(loss, result.Positions);
-        return (loss, gradNorm);
+        if (_recall is null)
+        {
+            var gradNorm = GradientStep.Apply(result.Loss, _trainable, _options.ClipNorm, _adam);
+            var loss = result.Loss.item<float>();
+            progress.Add(loss, result.Positions);
+            return (loss, gradNorm);
+        }
+        using var recall = _lookupLoss!.Compute(_recall.ForStep(_options.Seed, stepIndex), out var targets, out var hits);
+        // A tensor weight, not an implicit Scalar: the GC may free a Scalar while libtorch still reads it.
+        using var weight = torch.tensor(_recall.Weight, dtype: recall.dtype, device: recall.device);
+        using var total = result.Loss.add(recall.mul(weight));
+        var combinedGradNorm = GradientStep.Apply(total, _trainable, _options.ClipNorm, _adam);
+        _lastRecall = (recall.item<float>(), (double)hits / targets);
+        var combined = total.item<float>();
+        progress.Add(combined, result.Positions);
+        return (combined, combinedGradNorm);
     }
+
+    /// <summary>The run's data as its checkpoint records it: the answers' source and, when mixed in, the recall.</summary>
+    private string DataDescription => _recall is null ? _data.Description : $"{_data.Description}; region recall: {_recall.Description}";
 
     private (double Loss, double GradNorm) DataParallelStep(DataParallelGradient<TrainingExample, BatchLoss> parallel,
         List<TrainingExample> batch, TrainingProgress progress)
@@ -212,7 +236,7 @@ public sealed class Trainer : IDisposable
         new(Step, _options.Steps, _options.BatchSize, _options.Seed, _options.Modules.ToString(), lastLoss)
         {
             VisionLearningRateScale = _options.VisionLearningRateScale,
-            Data = _data.Description,
+            Data = DataDescription,
         };
 
     public void Dispose()
