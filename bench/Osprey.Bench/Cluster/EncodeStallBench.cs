@@ -40,6 +40,7 @@ public static class EncodeStallBench
         var clock = Stopwatch.StartNew();
         var times = new List<double>();
         double submittedAt = -1, arrivedAt = -1;
+        ServingMetrics? before = null;
         Task<double>? second = null;
         var fresh = new ImageSource($"{image.Id}-stall", image.Bytes);
         // Leaving the enumeration cancels the running conversation: it only has to outlast the encode.
@@ -50,6 +51,8 @@ public static class EncodeStallBench
             if (times.Count == TokensBeforeEncode)
             {
                 latencies?.TakeEncodeSlices();
+                latencies?.Take();
+                before = serving.Metrics();
                 submittedAt = clock.Elapsed.TotalMilliseconds;
                 second = FirstTokenAt(serving, arriving(fresh), clock);
             }
@@ -58,6 +61,8 @@ public static class EncodeStallBench
         if (second is null) throw new InvalidOperationException("The running conversation ended before the encode was submitted.");
         arrivedAt = await second;
         var slices = latencies?.TakeEncodeSlices();
+        var stepsMeanwhile = latencies?.Take();
+        var after = serving.Metrics();
         serving.ReleaseImage(fresh.Id);
         // Every gap that overlaps the window: the one the submission fell in through the one the arrival's first step ended.
         var gaps = new List<double>();
@@ -77,6 +82,9 @@ public static class EncodeStallBench
             JoinGapMs = times[join] - times[join - 1],
             CoveredWholeEncode = coveredArrival,
             Slices = slices,
+            Steps = stepsMeanwhile,
+            TurnsLent = after.EncodeTurns - before!.EncodeTurns,
+            SlicesOverlappingSteps = after.EncodeSlicesOverlappingSteps - before.EncodeSlicesOverlappingSteps,
         };
     }
 
@@ -128,6 +136,15 @@ public sealed record EncodeStall
 
     /// <summary>The encode's slices while the conversation decoded, from the engine's histogram (null: not recorded).</summary>
     public EncodeSliceTimes? Slices { get; init; }
+
+    /// <summary>The engine's steps over the same window, from its histogram (null: not recorded).</summary>
+    public EngineLatencies? Steps { get; init; }
+
+    /// <summary>Turns the loop lent the encoder between steps over the window.</summary>
+    public long TurnsLent { get; init; }
+
+    /// <summary>Slices that outran their turn and its grace and so ran beside a step (<see cref="ServingMetrics.EncodeSlicesOverlappingSteps"/>).</summary>
+    public long SlicesOverlappingSteps { get; init; }
 
     public double GapOverStep => MaxGapMs / DecodeStepMs;
 }

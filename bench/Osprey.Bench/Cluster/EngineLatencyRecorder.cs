@@ -52,7 +52,10 @@ public sealed class EngineLatencyRecorder : IDisposable
     {
         lock (_gaps)
         {
-            var taken = new EngineLatencies(_allSteps.Count, Median(_decodeSteps), Median(_allSteps), Median(_gaps));
+            var taken = new EngineLatencies(_allSteps.Count, Median(_decodeSteps), Median(_allSteps), Median(_gaps))
+            {
+                StepMaxMs = _allSteps.Count == 0 ? null : _allSteps.Max(),
+            };
             _decodeSteps.Clear();
             _allSteps.Clear();
             _gaps.Clear();
@@ -87,7 +90,11 @@ public sealed class EngineLatencyRecorder : IDisposable
 /// The engine's steps and the gaps between a sequence's tokens over one bench phase, as medians in ms
 /// (null when none was recorded): a gap well above the decode step is time the loop spent outside it.
 /// </summary>
-public sealed record EngineLatencies(int Steps, double? DecodeStepMedianMs, double? StepMedianMs, double? TokenGapMedianMs);
+public sealed record EngineLatencies(int Steps, double? DecodeStepMedianMs, double? StepMedianMs, double? TokenGapMedianMs)
+{
+    /// <summary>The longest step of the phase: a gap made of one slow step rather than of time between steps.</summary>
+    public double? StepMaxMs { get; init; }
+}
 
 /// <summary>
 /// The slices of image encodes over one bench phase: how many, their median and the longest of each

@@ -214,7 +214,9 @@ public sealed record BenchReport
         if (e.Slices is { Slices: > 0 } slices)
         {
             md.AppendLine(FormattableString.Invariant($"The encode beside decoding ran {slices.Slices} slices (median {Number.Ms(slices.MedianMs)} ms); the longest of each part, from `osprey_engine_encode_slice_duration_seconds`: ")
-                + string.Join(", ", slices.LongestMsByPart.Select(p => $"{p.Key} {Number.Ms(p.Value)} ms")) + ".");
+                + string.Join(", ", slices.LongestMsByPart.Select(p => $"{p.Key} {Number.Ms(p.Value)} ms")) + "."
+                + (e.Steps is { Steps: > 0 } steps ? $" Engine steps meanwhile: {steps.Steps}, median {Number.Ms(steps.StepMedianMs)} ms, longest {Number.Ms(steps.StepMaxMs)} ms." : "")
+                + $" Turns lent to the encoder: {e.TurnsLent}; slices that ran past their turn and its grace, beside a step: {e.SlicesOverlappingSteps}.");
             md.AppendLine();
         }
         md.AppendLine($"Encoder calls vs images: {c.ConversationImageEncodes} encode(s) for {c.ConversationImages} image over {c.ConversationTurnsServed} turns in {2 + 2 * c.Concurrency.Sum(x => x.Conversations)} conversations (the {c.StockImageEncodes} stock-path runs re-encoded by construction, {c.StockImageEncodes} encodes).");

@@ -123,6 +123,7 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
             _inTurn = false;
             var graceEnds = _turnEnds + (long)(turn.TotalSeconds * Stopwatch.Frequency);
             while (_inSlice && !_stopped && WaitUntil(graceEnds)) { }
+            if (_inSlice && !_stopped) counters.EncodeSliceOverlappedStep();
         }
     }
 

@@ -4,7 +4,7 @@ namespace Osprey.Engine.Serving;
 public sealed class ServingCounters
 {
     private long _imageEncodes, _featureCopies, _segmentationEncodes, _featureHits, _featureMisses, _kvHits, _kvMisses, _evictions;
-    private long _prefilledTokens, _generatedTokens, _sequences, _bytesResident, _activeSequences, _encodeTurns;
+    private long _prefilledTokens, _generatedTokens, _sequences, _bytesResident, _activeSequences, _encodeTurns, _encodeOverlaps;
 
     internal void ImageEncoded() => Interlocked.Increment(ref _imageEncodes);
     internal void FeaturesCopied() => Interlocked.Increment(ref _featureCopies);
@@ -15,6 +15,7 @@ public sealed class ServingCounters
     internal void KvMiss() => Interlocked.Increment(ref _kvMisses);
     internal void Evicted() => Interlocked.Increment(ref _evictions);
     internal void EncodeTurnLent() => Interlocked.Increment(ref _encodeTurns);
+    internal void EncodeSliceOverlappedStep() => Interlocked.Increment(ref _encodeOverlaps);
     internal void Prefilled(int positions) => Interlocked.Add(ref _prefilledTokens, positions);
     internal void Generated(int tokens) => Interlocked.Add(ref _generatedTokens, tokens);
     internal void SequenceFinished() => Interlocked.Increment(ref _sequences);
@@ -44,5 +45,6 @@ public sealed class ServingCounters
         Sequences = Interlocked.Read(ref _sequences),
         ActiveSequences = Interlocked.Read(ref _activeSequences),
         EncodeTurns = Interlocked.Read(ref _encodeTurns),
+        EncodeSlicesOverlappingSteps = Interlocked.Read(ref _encodeOverlaps),
     };
 }

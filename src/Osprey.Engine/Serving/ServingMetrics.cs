@@ -25,5 +25,8 @@ public sealed record ServingMetrics
     /// <summary>Turns between decode steps lent to image encodes (an encode beside running sequences runs in them).</summary>
     public long EncodeTurns { get; init; }
 
+    /// <summary>Encode slices still running when their turn and its grace had passed, so that they ran beside the next step and slowed it.</summary>
+    public long EncodeSlicesOverlappingSteps { get; init; }
+
     public long FreeBytes => Math.Max(0, MemoryBudgetBytes - BytesResident);
 }
