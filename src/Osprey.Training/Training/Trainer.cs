@@ -1,4 +1,5 @@
 using Osprey.Engine.Checkpoints;
+using Osprey.Engine.Layers;
 using Osprey.Engine.Multimodal;
 using Osprey.Engine.Tokenization;
 using Osprey.Training.Parallel;
@@ -198,7 +199,7 @@ public sealed class Trainer : IDisposable
         using var recall = _lookupLoss!.Compute(_recall.ForStep(_options.Seed, stepIndex), out var targets, out var hits);
         // A tensor weight, not an implicit Scalar: the GC may free a Scalar while libtorch still reads it.
         using var weight = torch.tensor(_recall.Weight, dtype: recall.dtype, device: recall.device);
-        using var total = result.Loss.add(recall.mul(weight));
+        using var total = result.Loss.add(recall.mul(weight), PinnedScalars.One);
         var combinedGradNorm = GradientStep.Apply(total, _trainable, _options.ClipNorm, _adam);
         _lastRecall = (recall.item<float>(), (double)hits / targets);
         var combined = total.item<float>();
