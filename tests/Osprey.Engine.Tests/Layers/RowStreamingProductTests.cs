@@ -87,6 +87,12 @@ public sealed class RowStreamingProductTests
         Assert.False(Takes(Linear.FewRows + 1, ScalarType.BFloat16));
         // float32 is never computed with bfloat16 instructions: the kernel keeps its few rows everywhere.
         Assert.True(Takes(Linear.FewRows, ScalarType.Float32));
+        // A pass whose products go to oneDNN must leave libtorch its threads: no few-row pass opens for it.
+        if (hardware)
+        {
+            using var pass = FewRowPass.Begin(RowStreamingProduct.BFloat16HardwareRows + 1, ScalarType.BFloat16, torch.CPU);
+            Assert.Null(pass);
+        }
     }
 
     [Fact]
