@@ -150,8 +150,7 @@ public static class TrainCommand
                 throw new ArgumentException("--conversation-min-regions and --conversation-questions shape the conversations layout, not per-question data");
             if (result.GetValue(recallPerStep) < 0)
                 throw new ArgumentException("--recall-conversations: 0 (none) or more");
-            if (result.GetValue(recallPerStep) > 0 && options.Workers > 1)
-                throw new ArgumentException("--recall-conversations mixes region recall into single-model steps: use --workers 1");
+            if (result.GetValue(recallPerStep) > 0) RecallMix.RequireSingleWorker(options.Workers);
             if (conversations && result.GetValue(singleQuestions))
                 throw new ArgumentException("--single-questions shapes the per-question layout: add --synthetic-layout per-question");
 

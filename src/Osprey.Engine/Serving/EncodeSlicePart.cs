@@ -6,7 +6,7 @@ public enum EncodeSlicePart
     /// <summary>Decoding the image's bytes and preprocessing its pixels.</summary>
     Pixels,
 
-    /// <summary>A step of the vision encode: the trunk's stem, a downsample, part of a block, or the projector.</summary>
+    /// <summary>A step of the vision encode: the trunk's stem, a downsample, a block, or a step of the projector.</summary>
     Vision,
 
     /// <summary>The shared prompt prefix's embeddings, image features spliced in.</summary>

@@ -22,6 +22,16 @@ public sealed record RecallMix(ILookupSequences Sequences, int PerStep, double W
         if (!(Weight > 0) || double.IsInfinity(Weight)) throw new ArgumentOutOfRangeException(nameof(Weight), Weight, "must be positive");
     }
 
+    /// <summary>
+    /// Recall is added to single-model steps only: data-parallel replicas compute the answer loss alone.
+    /// Checked where a run is set up (the trainer, and the CLI before it loads a model).
+    /// </summary>
+    public static void RequireSingleWorker(int workers)
+    {
+        if (workers > 1)
+            throw new ArgumentException("region recall is mixed into single-model steps only: train it with one worker (--workers 1)");
+    }
+
     /// <summary>What the mix adds to a run's data, for the checkpoint's record (a resume must mix the same).</summary>
     public string Description => FormattableString.Invariant($"{PerStep} per step of {Sequences.Description}, weight {Weight}");
 

@@ -52,8 +52,7 @@ public sealed class Trainer : IDisposable
     {
         options.Validate();
         recall?.Validate();
-        if (recall is not null && options.Workers > 1)
-            throw new ArgumentException("region recall is mixed into single-model steps only: train it with one worker", nameof(recall));
+        if (recall is not null) RecallMix.RequireSingleWorker(options.Workers);
         _recall = recall;
         if (recall is not null) _lookupLoss = new Pretraining.LookupLoss(model);
         _model = model;
