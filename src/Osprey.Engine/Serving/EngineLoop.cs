@@ -255,7 +255,7 @@ internal sealed class EngineLoop
     {
         IReadOnlyList<RunningSequence> sampled;
         var decodes = _running.Count(s => !s.IsPrefilling);
-        var promptPositions = Math.Min(_pacing.PromptPositions(decodes, _options.MaxBatchedTokens - decodes),
+        var promptPositions = Math.Min(_pacing.PromptPositions(decodes, _running.Count - decodes, _options.MaxBatchedTokens - decodes),
             _running.Where(s => s.IsPrefilling).Sum(s => s.PrefillRemaining));
         var started = Stopwatch.GetTimestamp();
         try
