@@ -53,7 +53,8 @@ public sealed class OspreyClusterOptions
     public double? EncodeTurnPerStep { get; set; } = 1.0;
     /// <summary>
     /// While turns decode, a step carries only as many prompt positions as keep it within about this
-    /// many times a decode-only step, so a joining turn does not stall the running ones; unset (empty):
+    /// many times the decode step of the batch once the joining turns decode too, so a joining turn
+    /// does not stall the running ones; unset (empty):
     /// the token budget alone bounds a step.
     /// </summary>
     public double? DecodeStepStretch { get; set; } = 1.5;

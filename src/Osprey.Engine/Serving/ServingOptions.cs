@@ -39,8 +39,8 @@ public sealed record ServingOptions
 
     /// <summary>
     /// While sequences decode, a step carries only as many prompt positions (a newcomer's prompt, a
-    /// follow-up question) as keep it within about this many times a decode-only step of the same batch
-    /// (<see cref="PrefillPacing"/>); the rest follow in the next steps. A running conversation's gap
+    /// follow-up question) as keep it within about this many times the decode step of the batch once the
+    /// sequences taking their prompts decode too (<see cref="PrefillPacing"/>); the rest follow in the next steps. A running conversation's gap
     /// between tokens then stays near its step when others join, at the price of the newcomer's first
     /// token coming a few steps later. Null: the token budget alone bounds a step.
     /// </summary>
