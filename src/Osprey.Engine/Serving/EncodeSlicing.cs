@@ -8,7 +8,7 @@ namespace Osprey.Engine.Serving;
 /// it after each step, about <see cref="ServingOptions.EncodeTurnPerStep"/> times a typical step long (the
 /// median of the last few: one step slowed by something else on the machine must not lengthen the turn
 /// after it too, which would double the stall it caused); a slice
-/// that would overrun the turn waits for the next one (the turn's first slice always runs, so the encode
+/// that would overrun the turn (by its expected time, <see cref="EncodeSliceHistory"/>) waits for the next one (the turn's first slice always runs, so the encode
 /// progresses), and a slice that overruns anyway is waited for up to one more turn, rather than run at once
 /// beside the step (two thread pools on the same cores slow both). A running conversation's gap between
 /// tokens is then about a step plus a turn, however long the encode. With nothing running the encoder runs free. Both threads draw on the same cores through
@@ -28,8 +28,11 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
 
     // ---- encoder thread ----
 
-    /// <summary>Blocks until the encoder may run its next slice; false once the loop has stopped (the encode is abandoned).</summary>
-    public bool BeforeSlice()
+    /// <summary>
+    /// Blocks until the encoder may run its next slice, expected to take <paramref name="expected"/> (null:
+    /// as long as the last slice); false once the loop has stopped (the encode is abandoned).
+    /// </summary>
+    public bool BeforeSlice(TimeSpan? expected = null)
     {
         lock (_gate)
         {
@@ -41,7 +44,8 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
                     if (!_loopStepping || turnPerStep is null) return _inSlice = true;
                     if (_inTurn)
                     {
-                        if (_slicesThisTurn == 0 || Stopwatch.GetTimestamp() + _lastSlice.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond <= _turnEnds)
+                        var next = expected ?? _lastSlice;
+                        if (_slicesThisTurn == 0 || Stopwatch.GetTimestamp() + next.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond <= _turnEnds)
                             return _inSlice = true;
                         // The next slice would overrun the turn: hand the cores back now.
                         _inTurn = false;

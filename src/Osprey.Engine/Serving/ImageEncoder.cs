@@ -21,6 +21,7 @@ internal sealed class ImageEncoder : IDisposable
     private readonly Func<ImageEncoded, bool> _post;
     private readonly LatencyInstruments? _latency;
     private readonly BlockingCollection<(ImageSource Source, byte[]? Features)> _jobs = new();
+    private readonly EncodeSliceHistory _history = new();
     private readonly Thread _thread;
 
     public ImageEncoder(OspreyEngine engine, ImagePromptPrefix prefix, int? threads, EncodeSlicing slicing, Func<ImageEncoded, bool> post,
@@ -80,16 +81,19 @@ internal sealed class ImageEncoder : IDisposable
     private ImageEncoded? Encode(ImageSource source, Multimodal.ImageFeatures? copied)
     {
         using var encode = new SlicedImageEncode(_engine, _prefix.Ids, source, copiedFeatures: copied);
+        var times = _history.Begin(copied is not null);
         while (!encode.IsDone)
         {
-            if (!_slicing.BeforeSlice()) return null;
+            if (!_slicing.BeforeSlice(times.Expected)) return null;
             var part = encode.NextPart;
             var started = Stopwatch.GetTimestamp();
             encode.RunSlice();
             var took = Stopwatch.GetElapsedTime(started);
+            times.Ran(took);
             _slicing.AfterSlice(took);
             _latency?.EncodeSliceRan(part, took);
         }
+        times.Complete();
         var (features, cache) = encode.TakeResult();
         return new ImageEncoded(source, new ResidentImage(source.Id, features, cache), null, Copied: copied is not null);
     }
