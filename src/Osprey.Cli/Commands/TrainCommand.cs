@@ -85,6 +85,18 @@ public static class TrainCommand
         var recallWeight = new Option<double>("--recall-weight") { Description = "Weight of the region-recall loss", DefaultValueFactory = _ => 1.0 };
         var recallRegions = new Option<int>("--recall-max-regions") { Description = "Most regions per recall conversation (1..9)", DefaultValueFactory = _ => 4 };
         var recallQuestions = new Option<int>("--recall-questions") { Description = "Questions per recall conversation", DefaultValueFactory = _ => 8 };
+        var regionAttentionWeight = new Option<double>("--region-attention-weight")
+        {
+            Description = "Weight of a term teaching one head to attend, at each answer about regionK, to the <mask><pos> pair the first turn introduced as regionK; 0: none",
+            DefaultValueFactory = _ => 0,
+        };
+        var regionAttentionLayer = new Option<int?>("--region-attention-layer") { Description = "Layer of that head (default: the last)" };
+        var regionAttentionHead = new Option<int>("--region-attention-head") { Description = "That head (-1: every head of the layer)", DefaultValueFactory = _ => 0 };
+        var regionAttentionAfter = new Option<bool>("--region-attention-after-pair") { Description = "Teach attention to the token after the region's <mask><pos> pair instead of the pair" };
+        var regionAttentionCircuit = new Option<bool>("--region-attention-circuit")
+        {
+            Description = "Also teach layer 0 the lookup's inputs: head 0 at each <mask> looks at the number before it, head 1 at each answer at the number its question named",
+        };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
         var stage = new Option<string>("--stage") { Description = "1 (projector), 2 (mask extractor), 3 (projector + extractor + LLM), all, or a comma list of modules", DefaultValueFactory = _ => "all" };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
@@ -106,6 +118,7 @@ public static class TrainCommand
         {
             config, initFrom, data, imageFolder, synthetic, sceneSize, layout, minRegions, conversationQuestions, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
             recallPerStep, recallWeight, recallRegions, recallQuestions,
+            regionAttentionWeight, regionAttentionLayer, regionAttentionHead, regionAttentionAfter, regionAttentionCircuit,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -154,6 +167,8 @@ public static class TrainCommand
             if (conversations && result.GetValue(singleQuestions))
                 throw new ArgumentException("--single-questions shapes the per-question layout: add --synthetic-layout per-question");
 
+            if (result.GetValue(regionAttentionWeight) < 0) throw new ArgumentException("--region-attention-weight: 0 (none) or more");
+
             OspreyEngine? engine = null;
             OspreyModel model;
             OspreyTokenizer tok;
@@ -191,6 +206,13 @@ public static class TrainCommand
                     ? new RecallMix(new RegionRecallSequences(tok, InductionPretrainer.Pool(tok), result.GetValue(recallRegions), result.GetValue(recallQuestions)),
                         perStep, result.GetValue(recallWeight))
                     : null;
+                if (result.GetValue(regionAttentionWeight) is > 0 and var attentionWeight)
+                    options = options with
+                    {
+                        RegionAttention = new RegionAttention(attentionWeight,
+                            result.GetValue(regionAttentionLayer) ?? model.llm.Config.NumLayers - 1, result.GetValue(regionAttentionHead),
+                            result.GetValue(regionAttentionAfter), result.GetValue(regionAttentionCircuit)),
+                    };
                 using var trainer = new Trainer(model, tok, tokenizerPath, source, options, outDir, Console.Out, recall)
                 {
                     ExportDType = DTypeName.Parse(result.GetValue(saveDType)!),

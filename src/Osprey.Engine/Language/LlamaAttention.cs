@@ -54,6 +54,7 @@ public sealed class LlamaAttention : nn.Module
             queries = RotaryEmbedding.Apply(q.view(n, _heads, _headDim), batch.Cos, batch.Sin);
             keys = RotaryEmbedding.Apply(k.view(n, _kvHeads, _headDim), batch.Cos, batch.Sin);
         }
+        if (batch.Capture?.Wants(_layer) == true) batch.Capture.Record(_layer, queries, keys);
 
         var outputs = new Tensor[batch.Chunks.Count];
         foreach (var forks in SharedPrefixGroups(batch))

@@ -65,7 +65,7 @@ public sealed class LlamaForCausalLM : nn.Module
     {
         using var pass = BeginPass(chunks);
         using var scope = torch.NewDisposeScope();
-        var hidden = ForwardHidden(chunks, out var batch);
+        var hidden = ForwardHidden(chunks, capture: null, out var batch);
         if (!allPositions && batch.TotalTokens > batch.Chunks.Count)
         {
             using var _ = Profile.Time("last positions");
@@ -81,10 +81,15 @@ public sealed class LlamaForCausalLM : nn.Module
     /// position, chunks in order. Training uses it to apply the (vocabulary-wide, costly) head only
     /// at the positions that carry a loss.
     /// </summary>
-    public Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks)
+    public Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks) => ForwardHidden(chunks, capture: null);
+
+    /// <summary>The same, with some layers' queries and keys left in <paramref name="capture"/> for a loss on where they attend.</summary>
+    public Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks, AttentionCapture? capture)
     {
+        if (capture is not null && capture.Layers.Any(l => l < 0 || l >= Config.NumLayers))
+            throw new ArgumentOutOfRangeException(nameof(capture), $"layers {string.Join(", ", capture.Layers)}: the model has 0..{Config.NumLayers - 1}");
         using var pass = BeginPass(chunks);
-        return ForwardHidden(chunks, out _);
+        return ForwardHidden(chunks, capture, out _);
     }
 
     /// <summary>
@@ -118,7 +123,7 @@ public sealed class LlamaForCausalLM : nn.Module
         return scope.MoveToOuter(Linear.Product(hidden, head, null).to_type(ScalarType.Float32));
     }
 
-    private Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks, out PackedSequences batch)
+    private Tensor ForwardHidden(IReadOnlyList<SequenceChunk> chunks, AttentionCapture? capture, out PackedSequences batch)
     {
         Validate(chunks);
         using var scope = torch.NewDisposeScope();
@@ -126,7 +131,7 @@ public sealed class LlamaForCausalLM : nn.Module
         using (Profile.Time("positions, masks, packing"))
         {
             foreach (var chunk in chunks) chunk.Cache.BeginAppend((int)chunk.Embeddings.shape[0]);
-            batch = new PackedSequences(chunks, _rotary, Config.NumHeads / Config.NumKeyValueHeads, DType, Device) { Profile = Profile };
+            batch = new PackedSequences(chunks, _rotary, Config.NumHeads / Config.NumKeyValueHeads, DType, Device) { Profile = Profile, Capture = capture };
             embeddings = chunks.Count == 1 ? chunks[0].Embeddings : torch.cat(chunks.Select(c => c.Embeddings).ToArray(), 0);
         }
         var hidden = model.Forward(embeddings, batch);

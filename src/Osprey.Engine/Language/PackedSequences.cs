@@ -18,6 +18,8 @@ internal sealed class PackedSequences
     public Tensor Sin { get; }
     /// <summary>Where the layers add the time of their parts, if anywhere.</summary>
     public StepProfile? Profile { get; init; }
+    /// <summary>The layer whose queries and keys a training loss reads, if any.</summary>
+    public AttentionCapture? Capture { get; init; }
 
     public PackedSequences(IReadOnlyList<SequenceChunk> chunks, RotaryEmbedding rotary, int queryGroups, ScalarType dtype, Device device)
     {

@@ -39,6 +39,7 @@ public sealed class Trainer : IDisposable
     private readonly RecallMix? _recall;
     private readonly Pretraining.LookupLoss? _lookupLoss;
     private (double Loss, double Accuracy)? _lastRecall;
+    private (double All, double? Later)? _lastRegionAttentionMass;
 
     /// <summary>Steps completed so far.</summary>
     public int Step { get; private set; }
@@ -62,7 +63,7 @@ public sealed class Trainer : IDisposable
         _options = options;
         _outDirectory = outDirectory;
         _log = log;
-        _loss = new AnswerLoss(model, tokenizer);
+        _loss = new AnswerLoss(model, tokenizer, options.RegionAttention);
         _trainable = SelectTrainable(model, options.Modules);
         var groups = new List<AdamW.ParamGroup>();
         _groupScales = [];
@@ -108,7 +109,7 @@ public sealed class Trainer : IDisposable
             var copy = ModelReplica.Create(model, tokenizer);
             _replicaModels.Add(copy);
             // Each thread tokenizes with its own tokenizer rather than rely on one being safe to share.
-            var loss = new AnswerLoss(copy, OspreyTokenizer.Load(tokenizerPath));
+            var loss = new AnswerLoss(copy, OspreyTokenizer.Load(tokenizerPath), options.RegionAttention);
             replicas.Add(new(SelectTrainable(copy, options.Modules), TrainingReplica<TrainingExample, BatchLoss>.WeightsOf(copy), loss.ComputeSum));
         }
         return new DataParallelGradient<TrainingExample, BatchLoss>(replicas, r => r.Loss, r => r.TargetTokens);
@@ -175,7 +176,8 @@ public sealed class Trainer : IDisposable
 
             if (step % _options.LogEvery == 0 || step == _options.Steps || step == 1)
             {
-                _log.WriteLine(progress.Line(step, lastLoss, lr, gradNorm) + (_lastRecall is { } r ? FormattableString.Invariant($"  recall {r.Loss:F3} lookup {r.Accuracy:P0}") : ""));
+                _log.WriteLine(progress.Line(step, lastLoss, lr, gradNorm) + (_lastRecall is { } r ? FormattableString.Invariant($"  recall {r.Loss:F3} lookup {r.Accuracy:P0}") : "")
+                    + (_lastRegionAttentionMass is { } mass ? FormattableString.Invariant($"  region attention {mass.All:P1} (region2+: {mass.Later:P1})") : ""));
                 _log.Flush();
             }
             if (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0 && step != _options.Steps)
@@ -188,6 +190,7 @@ public sealed class Trainer : IDisposable
     private (double Loss, double GradNorm) SingleModelStep(List<TrainingExample> batch, TrainingProgress progress, int stepIndex)
     {
         using var result = _loss.Compute(batch);
+        _lastRegionAttentionMass = result.RegionAttentionMass;
         if (_recall is null)
         {
             var gradNorm = GradientStep.Apply(result.Loss, _trainable, _options.ClipNorm, _adam);

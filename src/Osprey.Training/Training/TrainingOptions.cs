@@ -28,6 +28,8 @@ public sealed record TrainingOptions
     /// the single-model step. The batch mean is the same, its float rounding is not.
     /// </summary>
     public int Workers { get; init; } = 1;
+    /// <summary>A term teaching one head to look at the region each answer is about; null: the answer loss alone.</summary>
+    public RegionAttention? RegionAttention { get; init; }
 
     public void Validate()
     {

@@ -1,0 +1,108 @@
+using System.Text.RegularExpressions;
+using Osprey.Engine.Tokenization;
+using Osprey.Training.Data;
+
+namespace Osprey.Training.Training;
+
+/// <summary>
+/// A training term on where the decoder looks: at every position that predicts an answer about
+/// <c>regionK</c> (a turn whose question names exactly one region), one head of one layer (or all of
+/// them) is taught to attend to the <c>&lt;mask&gt;&lt;pos&gt;</c> pair the first turn introduced as regionK:
+/// the negative log of the attention mass on those positions, times <see cref="Weight"/>. The answer
+/// loss alone leaves a small decoder reading region1 whatever K is (the default model's README); this
+/// gives the lookup a direct gradient instead of waiting for it to be discovered. With
+/// <see cref="Circuit"/> the two attentions the lookup needs below it are taught too, in layer 0: head 0
+/// at each <c>&lt;mask&gt;</c> looks at the number before it (so the region's key can carry K), head 1 at
+/// each answer row looks at the number its question named (so the query can). Conversations in the
+/// introduced layout only; the model's architecture and inference are unchanged.
+/// </summary>
+public sealed partial record RegionAttention(double Weight, int Layer, int Head, bool AfterPair = false, bool Circuit = false)
+{
+    /// <summary>A <see cref="Head"/> that teaches every head of the layer, the term averaged over them.</summary>
+    public const int AllHeads = -1;
+
+    /// <summary>
+    /// The positions taught, relative to the region's <c>&lt;mask&gt;</c>: the pair itself, or (with
+    /// <see cref="AfterPair"/>) the word-scale token after it ("," or "."), which a layer below could make
+    /// carry both the region's number (three back) and its features (two back) at a norm a key can use.
+    /// </summary>
+    public int[] Offsets => AfterPair ? [2] : [0, 1];
+
+    public void Validate(int layers, int heads)
+    {
+        if (!(Weight > 0) || double.IsInfinity(Weight)) throw new ArgumentOutOfRangeException(nameof(Weight), Weight, "must be positive");
+        if (Layer < 0 || Layer >= layers) throw new ArgumentOutOfRangeException(nameof(Layer), Layer, $"the model has layers 0..{layers - 1}");
+        if (Head < AllHeads || Head >= heads) throw new ArgumentOutOfRangeException(nameof(Head), Head, $"the model has heads 0..{heads - 1} (or {AllHeads}: every head)");
+        if (Circuit && (Layer == 0 || heads < 2))
+            throw new ArgumentException("the circuit teaches heads 0 and 1 of layer 0: the lookup must be in a later layer of a model with two heads or more");
+    }
+
+    /// <summary>
+    /// The rows of one conversation the lookup teaches, positions counted from its start once the image
+    /// placeholder expands to <paramref name="imageTokens"/>: each row that predicts a token of an answer
+    /// whose question names exactly one region, with the position of that region's <c>&lt;mask&gt;</c>
+    /// (its <c>&lt;pos&gt;</c> follows) and of the number the question named it by. None for a conversation
+    /// in the inline layout.
+    /// </summary>
+    public static IReadOnlyList<RegionLook> Looks(TrainingExample example, TokenizedExample tokens, int imageTokens, int maskId)
+    {
+        var looks = new List<RegionLook>();
+        if (example.Layout != RegionLayout.Introduced) return looks;
+        var masks = new List<(int Index, int Position)>();
+        var position = new int[tokens.Ids.Length];
+        for (var i = 1; i < position.Length; i++) position[i] = position[i - 1] + (tokens.Ids[i - 1] == OspreyTokenizer.ImageTokenId ? imageTokens : 1);
+        int turn = -1, questionNumber = -1;
+        int? region = null;
+        for (var i = 0; i < tokens.Ids.Length; i++)
+        {
+            if (tokens.Ids[i] == maskId) masks.Add((i, position[i]));
+            if (!tokens.IsTarget[i]) continue;
+            // A run of answer tokens is one gpt turn; its question is the human turn before it.
+            if (i == 0 || !tokens.IsTarget[i - 1])
+            {
+                region = NamedRegion(example.Conversation[2 * ++turn].Value);
+                questionNumber = -1;
+                if (region is { } named && named <= masks.Count)
+                {
+                    // The introduction wrote "regionK<mask>": the id before the K-th <mask> is K's number, which the question repeats.
+                    var number = tokens.Ids[masks[named - 1].Index - 1];
+                    for (var j = i - 1; j > masks[^1].Index && questionNumber < 0; j--)
+                        if (tokens.Ids[j] == number) questionNumber = position[j];
+                }
+            }
+            if (region is { } k && k <= masks.Count && questionNumber >= 0)
+                looks.Add(new RegionLook(position[i] - 1, masks[k - 1].Position, k, questionNumber));
+        }
+        return looks;
+    }
+
+    /// <summary>
+    /// Every attention this term teaches in one conversation: the lookups of <paramref name="looks"/> and,
+    /// with <see cref="Circuit"/>, layer 0's number heads (<paramref name="masks"/>: the conversation's
+    /// <c>&lt;mask&gt;</c> positions in order).
+    /// </summary>
+    public IEnumerable<AttentionTarget> Targets(IReadOnlyList<RegionLook> looks, IReadOnlyList<int> masks)
+    {
+        foreach (var look in looks)
+            yield return new AttentionTarget(Layer, Head, look.Row, [.. Offsets.Select(o => look.Mask + o)], look.Region);
+        if (!Circuit) yield break;
+        for (var r = 0; r < masks.Count; r++) yield return new AttentionTarget(0, 0, masks[r], [masks[r] - 1], r + 1);
+        foreach (var look in looks) yield return new AttentionTarget(0, 1, look.Row, [look.QuestionNumber], look.Region);
+    }
+
+    /// <summary>The one region a question names (1-based), or null when it names none or several.</summary>
+    public static int? NamedRegion(string question)
+    {
+        var named = RegionName().Matches(question).Select(m => int.Parse(m.Groups[1].Value)).Distinct().ToList();
+        return named.Count == 1 ? named[0] : null;
+    }
+
+    [GeneratedRegex(@"\bregion(\d+)\b")]
+    private static partial Regex RegionName();
+}
+
+/// <summary>A row that predicts an answer token about <see cref="Region"/>, the position of that region's <c>&lt;mask&gt;</c>, and of the number its question named it by.</summary>
+public readonly record struct RegionLook(int Row, int Mask, int Region, int QuestionNumber);
+
+/// <summary>Where <see cref="Head"/> (or every head) of <see cref="Layer"/> is taught to look from <see cref="Row"/>: its mass on <see cref="Positions"/>.</summary>
+public sealed record AttentionTarget(int Layer, int Head, int Row, int[] Positions, int Region);
