@@ -4,7 +4,8 @@
 # synthetic questions, a decoder-only round that teaches region comparison, then stage-3 rounds that
 # ask sixteen yes/no questions per conversation with the answers leaning with the asked word, all in
 # the per-question layout (regions inline at their mention); then stage-3 rounds on Osprey's
-# multi-region conversations, the layout the gateway serves (models/osprey-default/README.md, *Training*).
+# multi-region conversations, the layout the gateway serves, the last one teaching the decoder to look
+# regionK up (models/osprey-default/README.md, *Training*).
 # Usage: scripts/train-default-model.sh OUT_DIR   (the model ends up in OUT_DIR/model; step times in
 # OUT_DIR/timings.txt). An interrupted step continues from its last checkpoint when run again.
 set -euo pipefail
@@ -89,6 +90,14 @@ learnt "$previous" yesno,category,colour,comparison yesno=0.9,category=0.9,colou
 # suffix. One stage-3 round; yes/no, comparison, category and the description (whose unsuffixed
 # "What is regionK?" must name the object) weighted 2.
 train_round 3 conv1 901 600 2e-3 1 --synthetic-layout conversations --family-weights yesno=2,comparison=2,category=2,description=2
+
+# The lookup: until here the decoder reads region1 whatever K a question names. One stage-3 round on
+# conversations of two regions or more with the region-attention term (--region-attention-*): every
+# head of the last layer is taught to attend, at each answer about regionK, to regionK's <mask><pos>
+# pair, and layer 0 the two attentions that lookup needs (at each <mask> the number before it, at each
+# answer the number its question named), weighted 3 beside the answer loss.
+train_round 3 conv2 921 1200 2e-3 1 --synthetic-layout conversations --family-weights yesno=2,comparison=2,category=2,description=2,colour=2 \
+    --conversation-min-regions 2 --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit
 rm -rf "$out/model" && mkdir -p "$out/model" && cp "$previous"/{config.json,added_tokens.json,tokenizer.model,model.safetensors} "$out/model/"
 echo "total        $(( (SECONDS - started) / 60 )) min" >> "$out/timings.txt"
 cat "$out/timings.txt"
