@@ -209,8 +209,10 @@ public sealed class Trainer : IDisposable
         return (combined, combinedGradNorm);
     }
 
-    /// <summary>The run's data as its checkpoint records it: the answers' source and, when mixed in, the recall.</summary>
-    private string DataDescription => _recall is null ? _data.Description : $"{_data.Description}; region recall: {_recall.Description}";
+    /// <summary>The run's data as its checkpoint records it: the answers' source and, when mixed in, the recall and the region-attention term.</summary>
+    private string DataDescription =>
+        (_recall is null ? _data.Description : $"{_data.Description}; region recall: {_recall.Description}")
+        + (_options.RegionAttention is { } attention ? $"; {attention}" : "");
 
     private (double Loss, double GradNorm) DataParallelStep(DataParallelGradient<TrainingExample, BatchLoss> parallel,
         List<TrainingExample> batch, TrainingProgress progress)

@@ -22,6 +22,7 @@ public class RegionAttentionTests
     public void A_question_names_one_region_or_none(string question, int? expected) =>
         Assert.Equal(expected, RegionAttention.NamedRegion(question));
 
+
     [Fact]
     public void Rows_of_answers_about_one_region_look_at_that_regions_mask()
     {
@@ -116,5 +117,38 @@ public class RegionAttentionTests
         }
         Loss(new RegionAttention(1, layer, 0), out var after);
         Assert.True(after!.Value.Later > before!.Value.Later + 0.2, $"mass on region2+ {before.Value.Later:P1} → {after.Value.Later:P1}");
+    }
+
+    [Fact]
+    public void A_resume_must_teach_the_same_attention()
+    {
+        var source = new ListTrainingSource(Enumerable.Range(0, 16).Select(i => new RegionConversationSource(16, seed: 4,
+            new SceneOptions { ImageSize = TinyTraining.Config.ImageSize }, minRegions: 2).Get(i)).ToList());
+        var attention = new RegionAttention(2, Layer: 0, Head: 1);
+        var options = TinyTraining.Options(steps: 1, batchSize: 2) with { RegionAttention = attention };
+        var outDir = Directory.CreateTempSubdirectory("osprey-region-attention-resume").FullName;
+        try
+        {
+            using (var model = FreshModel.Create(TinyTraining.Config, TinyTraining.Tokenizer, seed: 5))
+            using (var trainer = new Trainer(model, TinyTraining.Tokenizer, RepositoryPaths.TokenizerModel, source, options, outDir, TextWriter.Null))
+                trainer.Run();
+            var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);
+            using var engine = Osprey.Engine.OspreyEngine.Load(resumeDir, Osprey.Engine.Devices.EngineOptions.Cpu32);
+            string Refusal(RegionAttention? other)
+            {
+                using var trainer = new Trainer(engine.Model, engine.Tokenizer, RepositoryPaths.TokenizerModel, source,
+                    options with { RegionAttention = other }, outDir, TextWriter.Null);
+                return Assert.Throws<InvalidOperationException>(() => trainer.RestoreOptimizerAndStep(resumeDir)).Message;
+            }
+            Assert.Contains("same data options", Refusal(null));
+            Assert.Contains("same data options", Refusal(attention with { Weight = 3 }));
+            using var resumed = new Trainer(engine.Model, engine.Tokenizer, RepositoryPaths.TokenizerModel, source, options, outDir, TextWriter.Null);
+            resumed.RestoreOptimizerAndStep(resumeDir);
+            Assert.Equal(1, resumed.Step);
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true);
+        }
     }
 }
