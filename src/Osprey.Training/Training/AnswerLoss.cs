@@ -14,6 +14,7 @@ namespace Osprey.Training.Training;
 /// extractor region tokens in mention order, embedding splice), the examples are packed into one
 /// decoder pass (each with its own fresh cache, so no padding), and the vocabulary head runs only
 /// at the positions that predict an answer token. Prompt, image and region positions carry no loss.
+/// With a <see cref="RegionAttention"/> the same pass also adds that term on where some layers attend.
 /// </summary>
 public sealed class AnswerLoss
 {
