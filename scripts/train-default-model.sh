@@ -98,6 +98,12 @@ train_round 3 conv1 901 600 2e-3 1 --synthetic-layout conversations --family-wei
 # answer the number its question named), weighted 3 beside the answer loss.
 train_round 3 conv2 921 1200 2e-3 1 --synthetic-layout conversations --family-weights yesno=2,comparison=2,category=2,description=2,colour=2 \
     --conversation-min-regions 2 --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit
+
+# Comparison and yes/no on top of the lookup: two more such rounds with both weighted 3.
+lookup=(--synthetic-layout conversations --family-weights yesno=3,comparison=3,category=2,description=2,colour=2
+    --conversation-min-regions 2 --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit)
+train_round 3 conv3 922 1200 1.5e-3 1 "${lookup[@]}"
+train_round 3 conv4 923 1200 1.5e-3 1 "${lookup[@]}"
 rm -rf "$out/model" && mkdir -p "$out/model" && cp "$previous"/{config.json,added_tokens.json,tokenizer.model,model.safetensors} "$out/model/"
 echo "total        $(( (SECONDS - started) / 60 )) min" >> "$out/timings.txt"
 cat "$out/timings.txt"
