@@ -18,6 +18,16 @@ public static class PromptPositions
         return positions;
     }
 
+    /// <summary>The sequence position at which each prompt id starts (an image placeholder's first image token).</summary>
+    public static int[] Starts(IReadOnlyList<int> ids, int tokensPerImage)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentOutOfRangeException.ThrowIfNegative(tokensPerImage);
+        var starts = new int[ids.Count];
+        for (var i = 1; i < starts.Length; i++) starts[i] = starts[i - 1] + (ids[i - 1] == OspreyTokenizer.ImageTokenId ? tokensPerImage : 1);
+        return starts;
+    }
+
     /// <summary>Throws <see cref="PromptTooLongException"/> unless the prompt and at least <paramref name="newTokens"/> fit.</summary>
     public static void EnsureFits(IEnumerable<int> ids, int tokensPerImage, int newTokens, int contextLength)
     {

@@ -1,8 +1,8 @@
 using Osprey.Engine.Imaging;
 using Osprey.Engine.Language;
 using Osprey.Engine.Multimodal;
+using Osprey.Engine.Prompting;
 using Osprey.Engine.Tokenization;
-using Osprey.Training.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -61,20 +61,15 @@ public sealed class AnswerLoss
                 var tokens = _tokenizer.Tokenize(example);
                 var embeddings = Embed(example, tokens.Ids, out int imageTokens);
                 // Position of each id once the image placeholder expands; the logits at position p predict p + 1.
-                int position = 0;
-                var masks = new List<int>();
+                var starts = PromptPositions.Starts(tokens.Ids, imageTokens);
                 for (int i = 0; i < tokens.Ids.Length; i++)
                 {
-                    if (tokens.Ids[i] == _maskId) masks.Add(position);
-                    if (tokens.IsTarget[i])
-                    {
-                        rows.Add(offset + position - 1);
-                        targets.Add(tokens.Ids[i]);
-                    }
-                    position += tokens.Ids[i] == OspreyTokenizer.ImageTokenId ? imageTokens : 1;
+                    if (!tokens.IsTarget[i]) continue;
+                    rows.Add(offset + starts[i] - 1);
+                    targets.Add(tokens.Ids[i]);
                 }
-                if (_regionAttention is not null && example.Layout == RegionLayout.Introduced)
-                    taught.AddRange(_regionAttention.Targets(RegionAttention.Looks(example, tokens, imageTokens, _maskId), masks).Select(t => (Start: offset, Target: t)));
+                if (_regionAttention is not null)
+                    taught.AddRange(_regionAttention.Targets(example, tokens, starts, _maskId).Select(t => (Start: offset, Target: t)));
                 var cache = _model.llm.NewCache();
                 caches.Add(cache);
                 chunks.Add(new SequenceChunk(embeddings, cache));

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Osprey.Engine.Tokenization;
 using Osprey.Training.Data;
 
 namespace Osprey.Training.Training;
@@ -38,24 +37,22 @@ public sealed partial record RegionAttention(double Weight, int Layer, int Head,
     }
 
     /// <summary>
-    /// The rows of one conversation the lookup teaches, positions counted from its start once the image
-    /// placeholder expands to <paramref name="imageTokens"/>: each row that predicts a token of an answer
-    /// whose question names exactly one region, with the position of that region's <c>&lt;mask&gt;</c>
-    /// (its <c>&lt;pos&gt;</c> follows) and of the number the question named it by. None for a conversation
-    /// in the inline layout.
+    /// The rows of one conversation the lookup teaches, at the sequence positions <paramref name="starts"/>
+    /// gives its ids (<see cref="Osprey.Engine.Prompting.PromptPositions.Starts"/>): each row that predicts
+    /// a token of an answer whose question names exactly one region, with the position of that region's
+    /// <c>&lt;mask&gt;</c> (its <c>&lt;pos&gt;</c> follows) and of the number the question named it by. None for a
+    /// conversation in the inline layout.
     /// </summary>
-    public static IReadOnlyList<RegionLook> Looks(TrainingExample example, TokenizedExample tokens, int imageTokens, int maskId)
+    public static IReadOnlyList<RegionLook> Looks(TrainingExample example, TokenizedExample tokens, IReadOnlyList<int> starts, int maskId)
     {
         var looks = new List<RegionLook>();
         if (example.Layout != RegionLayout.Introduced) return looks;
-        var masks = new List<(int Index, int Position)>();
-        var position = new int[tokens.Ids.Length];
-        for (var i = 1; i < position.Length; i++) position[i] = position[i - 1] + (tokens.Ids[i - 1] == OspreyTokenizer.ImageTokenId ? imageTokens : 1);
+        var masks = new List<int>();
         int turn = -1, questionNumber = -1;
         int? region = null;
         for (var i = 0; i < tokens.Ids.Length; i++)
         {
-            if (tokens.Ids[i] == maskId) masks.Add((i, position[i]));
+            if (tokens.Ids[i] == maskId) masks.Add(i);
             if (!tokens.IsTarget[i]) continue;
             // A run of answer tokens is one gpt turn; its question is the human turn before it.
             if (i == 0 || !tokens.IsTarget[i - 1])
@@ -65,15 +62,23 @@ public sealed partial record RegionAttention(double Weight, int Layer, int Head,
                 if (region is { } named && named <= masks.Count)
                 {
                     // The introduction wrote "regionK<mask>": the id before the K-th <mask> is K's number, which the question repeats.
-                    var number = tokens.Ids[masks[named - 1].Index - 1];
-                    for (var j = i - 1; j > masks[^1].Index && questionNumber < 0; j--)
-                        if (tokens.Ids[j] == number) questionNumber = position[j];
+                    var number = tokens.Ids[masks[named - 1] - 1];
+                    for (var j = i - 1; j > masks[^1] && questionNumber < 0; j--)
+                        if (tokens.Ids[j] == number) questionNumber = starts[j];
                 }
             }
             if (region is { } k && k <= masks.Count && questionNumber >= 0)
-                looks.Add(new RegionLook(position[i] - 1, masks[k - 1].Position, k, questionNumber));
+                looks.Add(new RegionLook(starts[i] - 1, starts[masks[k - 1]], k, questionNumber));
         }
         return looks;
+    }
+
+    /// <summary>Every attention this term teaches in one conversation (none in the inline layout), at the positions <paramref name="starts"/> gives its ids.</summary>
+    public IEnumerable<AttentionTarget> Targets(TrainingExample example, TokenizedExample tokens, IReadOnlyList<int> starts, int maskId)
+    {
+        if (example.Layout != RegionLayout.Introduced) return [];
+        var masks = Enumerable.Range(0, tokens.Ids.Length).Where(i => tokens.Ids[i] == maskId).Select(i => starts[i]).ToList();
+        return Targets(Looks(example, tokens, starts, maskId), masks);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Osprey.Engine.Prompting;
+using Osprey.Engine.Tokenization;
 
 namespace Osprey.Engine.Tests.Prompting;
 
@@ -11,6 +12,16 @@ public class PromptPositionsTests
         var c = PromptCases.All[name];
         var expected = ReadNumInputsEmbeds(name);
         Assert.Equal(expected, PromptPositions.Of(c.InputIds, 1024));
+    }
+
+    [Fact]
+    public void EachIdStartsWhereTheIdsBeforeItEnd()
+    {
+        int[] ids = [1, 319, OspreyTokenizer.ImageTokenId, 29901, OspreyTokenizer.ImageTokenId, 2];
+        Assert.Equal([0, 1, 2, 18, 19, 35], PromptPositions.Starts(ids, 16));
+        // The last id's start plus its own length is the prompt's length.
+        Assert.Equal(PromptPositions.Of(ids, 16), PromptPositions.Starts(ids, 16)[^1] + 1);
+        Assert.Empty(PromptPositions.Starts([], 16));
     }
 
     [Fact]

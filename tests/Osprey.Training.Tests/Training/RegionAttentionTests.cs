@@ -37,7 +37,7 @@ public class RegionAttentionTests
         var tokens = new AnswerTokenizer(TinyTraining.Tokenizer).Tokenize(example);
         const int imageTokens = 16;
 
-        var looks = RegionAttention.Looks(example, tokens, imageTokens, TinyTraining.Tokenizer.MaskId);
+        var looks = RegionAttention.Looks(example, tokens, Osprey.Engine.Prompting.PromptPositions.Starts(tokens.Ids, imageTokens), TinyTraining.Tokenizer.MaskId);
 
         // Expected from the ids: positions after the image expands, the three <mask>s, and the answer runs.
         var position = new int[tokens.Ids.Length];
@@ -75,7 +75,8 @@ public class RegionAttentionTests
         Assert.Equal(looks.Select(l => new[] { l.QuestionNumber }), circuit.Where(t => t.Layer == 0 && t.Head == 1).Select(t => t.Positions));
         Assert.Throws<ArgumentException>(() => new RegionAttention(1, Layer: 0, Head: 0, Circuit: true).Validate(layers: 3, heads: 4));
 
-        Assert.Empty(RegionAttention.Looks(example with { Layout = RegionLayout.Inline }, tokens, imageTokens, TinyTraining.Tokenizer.MaskId));
+        Assert.Empty(RegionAttention.Looks(example with { Layout = RegionLayout.Inline }, tokens,
+            Osprey.Engine.Prompting.PromptPositions.Starts(tokens.Ids, imageTokens), TinyTraining.Tokenizer.MaskId));
     }
 
     [Fact]
