@@ -160,9 +160,9 @@ public static class TrainCommand
                 "per-question" => false,
                 var other => throw new ArgumentException($"--synthetic-layout: use conversations or per-question, got '{other}'"),
             };
-            // The leanings shaped the per-question rounds of the default model; conversations ask balanced questions.
-            if (conversations && !(mixture with { FamilyWeights = QuestionMixture.Balanced.FamilyWeights }).IsBalanced)
-                throw new ArgumentException("the comparison and yes/no leaning options shape the per-question layout: add --synthetic-layout per-question");
+            // Conversations lean only their yes/no answers with the asked word; the other leanings shape per-question rounds.
+            if (conversations && !(mixture with { FamilyWeights = QuestionMixture.Balanced.FamilyWeights, YesNoWordTied = 0.5 }).IsBalanced)
+                throw new ArgumentException("the comparison leanings and the yes/no focus, count and kinds shape the per-question layout: add --synthetic-layout per-question");
             if (!conversations && (result.GetValue(minRegions) != 1 || result.GetValue(conversationQuestions) != 0))
                 throw new ArgumentException("--conversation-min-regions and --conversation-questions shape the conversations layout, not per-question data");
             if (result.GetValue(recallPerStep) < 0)
@@ -249,7 +249,7 @@ public static class TrainCommand
         int minRegions, int questions)
     {
         var chosen = familyNames is not null ? SyntheticDatasetBuilder.FamiliesNamed(familyNames) : SyntheticDatasetBuilder.AllFamilies();
-        return new RegionConversationSource(conversations, seed, new SceneOptions { ImageSize = sceneSize }, chosen, mixture.WeightsOf(chosen),
+        return new RegionConversationSource(conversations, seed, new SceneOptions { ImageSize = sceneSize }, mixture.Apply(chosen), mixture.WeightsOf(chosen),
             minRegions: minRegions, questions: questions);
     }
 

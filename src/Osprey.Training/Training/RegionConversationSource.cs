@@ -44,7 +44,8 @@ public sealed class RegionConversationSource : ITrainingSource
                       $"families {string.Join(",", families.Select((f, i) => weights[i] == 1 ? f.Name : $"{f.Name}={weights[i]:R}"))}, " +
                       $"single-region description share {_describeShare:R}" +
                       (minRegions != 1 ? $", at least {minRegions} regions" : "") +
-                      (questions != 0 ? $", {questions} questions each" : "");
+                      (questions != 0 ? $", {questions} questions each" : "") +
+                      (families.OfType<YesNoFamily>().FirstOrDefault() is { WordTied: not 0.5 } yesNo ? $", yes/no word-tied {yesNo.WordTied:R}" : "");
     }
 
     public string Description { get; }

@@ -111,4 +111,34 @@ public class RegionConversationBuilderTests
                     Assert.Equal(c.Questions[i - 1].Region, c.Questions[i].Region);
         Assert.Contains(Questions, x => x.Question.Family == QuestionFamily.MultiTurn);
     }
+    [Theory]
+    [InlineData(0.75)]
+    [InlineData(0.25)]
+    public void WordTiedYesNoLeansWithTheAskedWordInConversationsAndStaysTrueAndBalanced(double tied)
+    {
+        var builder = new RegionConversationBuilder([new YesNoFamily(wordTied: tied)]) { Questions = 8 };
+        var categories = Enum.GetValues<ShapeCategory>();
+        int yes = 0, total = 0, yesLeaningAsked = 0, yesLeaningAnsweredYes = 0;
+        for (int i = 0; i < 150; i++)
+        {
+            // A scene whose regions are all parts has nothing to ask.
+            if (builder.Build(Generator.Generate(41, i), SeededRandom.Derive(41, i, purpose: 5)) is not { } c) continue;
+            foreach (var q in c.Questions!)
+            {
+                var obj = c.Scene.Objects[c.Regions[q.Region!.Value - 1].ObjectIndex];
+                Assert.Contains($"region{q.Region}", q.Question);
+                int asked = categories.Where(k => q.Question.Contains($" a {k.Name()}?")).Select(k => (int)k)
+                    .Concat(NamedColour.Palette.Where(k => q.Question.Contains($" {k.Name}?")).Select(k => k.PaletteIndex)).Single();
+                bool asksTruth = q.Question.Contains($" a {obj.Category.Name()}?") || q.Question.Contains($" {obj.Colour.Name}?");
+                Assert.Equal(asksTruth ? YesNoFamily.Yes : YesNoFamily.No, q.Answer);
+                total++;
+                if (asksTruth) yes++;
+                if (!YesNoFamily.LeansYes(asked)) continue;
+                yesLeaningAsked++;
+                if (asksTruth) yesLeaningAnsweredYes++;
+            }
+        }
+        Assert.InRange(yes / (double)total, 0.45, 0.55);
+        Assert.InRange(yesLeaningAnsweredYes / (double)yesLeaningAsked, tied - 0.05, tied + 0.05);
+    }
 }

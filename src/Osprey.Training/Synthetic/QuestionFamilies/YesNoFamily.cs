@@ -22,6 +22,9 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
 
     public string Name => QuestionFamily.YesNo;
 
+    /// <summary>How often an answer leans with the asked word (0.5: not at all).</summary>
+    public double WordTied => wordTied;
+
     public bool AppliesTo(SyntheticScene scene) => scene.Objects.Count > 0;
 
     public InstructionSample Create(SyntheticScene scene, SeededRandom rng, int ordinal)
@@ -67,8 +70,9 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
 
     /// <summary>
     /// "Is region3 a hexagon?" / "Is region3 red?" about one whole-object region of the conversation,
-    /// "yes" half the time (drawn per question), negatives mined hard. The leanings shape only the
-    /// per-question layout.
+    /// "yes" half the time (drawn per question), negatives mined hard; with a word-tied share the answer
+    /// leans with the asked word as in <see cref="CreateWordTied"/> (the focus share and the kinds shape
+    /// only the per-question layout).
     /// </summary>
     public ConversationQuestion? Ask(RegionConversation conversation, SeededRandom rng, bool shortAnswer)
     {
@@ -76,8 +80,15 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
         if (regions.Count == 0) return null;
         int region = rng.Pick(regions);
         var obj = conversation.ObjectOf(region);
-        bool positive = rng.Chance(0.5);
         string name = RegionText.Name(region);
+        if (wordTied != 0.5)
+        {
+            bool askCategory = rng.Chance(0.5);
+            var (yes, word) = askCategory ? LeaningWord((int)obj.Category, Enum.GetValues<ShapeCategory>().Length, rng) : LeaningWord(obj.Colour.PaletteIndex, NamedColour.Palette.Count, rng);
+            string tied = askCategory ? $"Is {name} a {((ShapeCategory)word).Name()}?" : $"Is {name} {NamedColour.Palette[word].Name}?";
+            return new ConversationQuestion(Name, RegionText.Suffixed(tied, shortAnswer), yes ? Yes : No, region);
+        }
+        bool positive = rng.Chance(0.5);
         string question = rng.Chance(0.5)
             ? $"Is {name} a {(positive ? obj.Category : HardNegativeMiner.NegativeCategory(conversation.Scene, obj, rng)).Name()}?"
             : $"Is {name} {(positive ? obj.Colour : HardNegativeMiner.NegativeColour(conversation.Scene, obj, rng)).Name}?";
@@ -100,17 +111,19 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
     {
         var obj = rng.Pick(scene.Objects);
         bool askCategory = AsksCategory(rng);
-        int own = askCategory ? (int)obj.Category : obj.Colour.PaletteIndex;
-        int words = askCategory ? Enum.GetValues<ShapeCategory>().Length : NamedColour.Palette.Count;
-        bool positive = rng.Chance(LeansYes(own) ? wordTied : 1 - wordTied);
-        int asked = own;
-        if (!positive)
-        {
-            bool wantYesLeaning = rng.Chance(1 - wordTied);
-            var choices = Enumerable.Range(0, words).Where(i => i != own && LeansYes(i) == wantYesLeaning).ToList();
-            asked = rng.Pick(choices);
-        }
+        var (positive, asked) = askCategory
+            ? LeaningWord((int)obj.Category, Enum.GetValues<ShapeCategory>().Length, rng)
+            : LeaningWord(obj.Colour.PaletteIndex, NamedColour.Palette.Count, rng);
         string question = askCategory ? CategoryQuestion((ShapeCategory)asked) : ColourQuestion(NamedColour.Palette[asked]);
         return Asked(scene, obj, question, positive);
+    }
+
+    /// <summary>The answer and the word asked about a region whose own word is <paramref name="own"/> of <paramref name="words"/>, leaning as <see cref="CreateWordTied"/> says.</summary>
+    private (bool Positive, int Asked) LeaningWord(int own, int words, SeededRandom rng)
+    {
+        bool positive = rng.Chance(LeansYes(own) ? wordTied : 1 - wordTied);
+        if (positive) return (true, own);
+        bool wantYesLeaning = rng.Chance(1 - wordTied);
+        return (false, rng.Pick(Enumerable.Range(0, words).Where(i => i != own && LeansYes(i) == wantYesLeaning).ToList()));
     }
 }
