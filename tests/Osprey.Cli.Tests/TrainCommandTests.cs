@@ -27,7 +27,7 @@ public sealed class TrainCommandTests : IDisposable
 
     [Theory]
     [InlineData("--region-attention-circuit")]
-    [InlineData("--region-attention-answer-region")]
+    [InlineData("--region-attention-after-pair")]
     public async Task Attention_options_without_a_weight_are_refused(string option)
     {
         var (code, errors) = await Train(option);

@@ -97,10 +97,6 @@ public static class TrainCommand
         {
             Description = "Also teach layer 0 the lookup's inputs: head 0 at each <mask> looks at the number before it, head 1 at each answer at the number its question named",
         };
-        var regionAttentionAnswer = new Option<bool>("--region-attention-answer-region")
-        {
-            Description = "Also teach questions naming two regions whose answer names one (comparisons): the lookup attends to the answer's region, the circuit's head 1 to both numbers",
-        };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
         var stage = new Option<string>("--stage") { Description = "1 (projector), 2 (mask extractor), 3 (projector + extractor + LLM), all, or a comma list of modules", DefaultValueFactory = _ => "all" };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
@@ -122,7 +118,7 @@ public static class TrainCommand
         {
             config, initFrom, data, imageFolder, synthetic, sceneSize, layout, minRegions, conversationQuestions, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
             recallPerStep, recallWeight, recallRegions, recallQuestions,
-            regionAttentionWeight, regionAttentionLayer, regionAttentionHead, regionAttentionAfter, regionAttentionCircuit, regionAttentionAnswer,
+            regionAttentionWeight, regionAttentionLayer, regionAttentionHead, regionAttentionAfter, regionAttentionCircuit,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -173,7 +169,7 @@ public static class TrainCommand
 
             if (result.GetValue(regionAttentionWeight) < 0) throw new ArgumentException("--region-attention-weight: 0 (none) or more");
             if (result.GetValue(regionAttentionWeight) == 0 && (result.GetValue(regionAttentionLayer) is not null || result.GetValue(regionAttentionHead) != 0
-                    || result.GetValue(regionAttentionAfter) || result.GetValue(regionAttentionCircuit) || result.GetValue(regionAttentionAnswer)))
+                    || result.GetValue(regionAttentionAfter) || result.GetValue(regionAttentionCircuit)))
                 throw new ArgumentException("the --region-attention-* options shape the region-attention term: give it a weight with --region-attention-weight");
 
             OspreyEngine? engine = null;
@@ -218,7 +214,7 @@ public static class TrainCommand
                     {
                         RegionAttention = new RegionAttention(attentionWeight,
                             result.GetValue(regionAttentionLayer) ?? model.llm.Config.NumLayers - 1, result.GetValue(regionAttentionHead),
-                            result.GetValue(regionAttentionAfter), result.GetValue(regionAttentionCircuit), result.GetValue(regionAttentionAnswer)),
+                            result.GetValue(regionAttentionAfter), result.GetValue(regionAttentionCircuit)),
                     };
                 using var trainer = new Trainer(model, tok, tokenizerPath, source, options, outDir, Console.Out, recall)
                 {

@@ -13,13 +13,9 @@ namespace Osprey.Training.Training;
 /// <see cref="Circuit"/> the two attentions the lookup needs below it are taught too, in layer 0: head 0
 /// at each <c>&lt;mask&gt;</c> looks at the number before it (so the region's key can carry K), head 1 at
 /// each answer row looks at the number its question named (so the query can). Conversations in the
-/// introduced layout only; the model's architecture and inference are unchanged. With
-/// <see cref="AnswerRegion"/> a question naming two regions whose answer names one of them ("Which is
-/// larger, region2 or region3?" → "region3") is taught too: the lookup attends to the answer's region,
-/// so the choice itself gets a direct gradient, and the circuit's head 1 to both numbers the question
-/// named (layer 0 cannot yet tell which is the answer).
+/// introduced layout only; the model's architecture and inference are unchanged.
 /// </summary>
-public sealed partial record RegionAttention(double Weight, int Layer, int Head, bool AfterPair = false, bool Circuit = false, bool AnswerRegion = false)
+public sealed partial record RegionAttention(double Weight, int Layer, int Head, bool AfterPair = false, bool Circuit = false)
 {
     /// <summary>A <see cref="Head"/> that teaches every head of the layer, the term averaged over them.</summary>
     public const int AllHeads = -1;
@@ -47,13 +43,12 @@ public sealed partial record RegionAttention(double Weight, int Layer, int Head,
     /// <c>&lt;mask&gt;</c> (its <c>&lt;pos&gt;</c> follows) and of the number the question named it by. None for a
     /// conversation in the inline layout.
     /// </summary>
-    public static IReadOnlyList<RegionLook> Looks(TrainingExample example, TokenizedExample tokens, IReadOnlyList<int> starts, int maskId,
-        bool answerRegion = false)
+    public static IReadOnlyList<RegionLook> Looks(TrainingExample example, TokenizedExample tokens, IReadOnlyList<int> starts, int maskId)
     {
         var looks = new List<RegionLook>();
         if (example.Layout != RegionLayout.Introduced) return looks;
         var masks = new List<int>();
-        int turn = -1, questionNumber = -1, otherNumber = -1;
+        int turn = -1, questionNumber = -1;
         int? region = null;
         for (var i = 0; i < tokens.Ids.Length; i++)
         {
@@ -62,29 +57,18 @@ public sealed partial record RegionAttention(double Weight, int Layer, int Head,
             // A run of answer tokens is one gpt turn; its question is the human turn before it.
             if (i == 0 || !tokens.IsTarget[i - 1])
             {
-                turn++;
-                var named = NamedRegions(example.Conversation[2 * turn].Value);
-                (region, questionNumber, otherNumber) = (null, -1, -1);
-                if (named.Count == 1) region = named[0];
-                else if (answerRegion && named.Count == 2 && NamedRegion(example.Conversation[2 * turn + 1].Value) is { } answer && named.Contains(answer))
+                region = NamedRegion(example.Conversation[2 * ++turn].Value);
+                questionNumber = -1;
+                if (region is { } named && named <= masks.Count)
                 {
-                    region = answer;
-                    otherNumber = named.All(k => k <= masks.Count) ? NumberPosition(named.Single(k => k != answer)) : -1;
-                    if (otherNumber < 0) region = null;
+                    // The introduction wrote "regionK<mask>": the id before the K-th <mask> is K's number, which the question repeats.
+                    var number = tokens.Ids[masks[named - 1] - 1];
+                    for (var j = i - 1; j > masks[^1] && questionNumber < 0; j--)
+                        if (tokens.Ids[j] == number) questionNumber = starts[j];
                 }
-                if (region is { } k && k <= masks.Count) questionNumber = NumberPosition(k);
             }
-            if (region is { } r && r <= masks.Count && questionNumber >= 0)
-                looks.Add(new RegionLook(starts[i] - 1, starts[masks[r - 1]], r, questionNumber, otherNumber));
-
-            // The introduction wrote "regionK<mask>": the id before the K-th <mask> is K's number, which the question repeats.
-            int NumberPosition(int k)
-            {
-                var number = tokens.Ids[masks[k - 1] - 1];
-                for (var j = i - 1; j > masks[^1]; j--)
-                    if (tokens.Ids[j] == number) return starts[j];
-                return -1;
-            }
+            if (region is { } k && k <= masks.Count && questionNumber >= 0)
+                looks.Add(new RegionLook(starts[i] - 1, starts[masks[k - 1]], k, questionNumber));
         }
         return looks;
     }
@@ -94,7 +78,7 @@ public sealed partial record RegionAttention(double Weight, int Layer, int Head,
     {
         if (example.Layout != RegionLayout.Introduced) return [];
         var masks = Enumerable.Range(0, tokens.Ids.Length).Where(i => tokens.Ids[i] == maskId).Select(i => starts[i]).ToList();
-        return Targets(Looks(example, tokens, starts, maskId, AnswerRegion), masks);
+        return Targets(Looks(example, tokens, starts, maskId), masks);
     }
 
     /// <summary>
@@ -108,36 +92,22 @@ public sealed partial record RegionAttention(double Weight, int Layer, int Head,
             yield return new AttentionTarget(Layer, Head, look.Row, [.. Offsets.Select(o => look.Mask + o)], look.Region);
         if (!Circuit) yield break;
         for (var r = 0; r < masks.Count; r++) yield return new AttentionTarget(0, 0, masks[r], [masks[r] - 1], r + 1);
-        foreach (var look in looks)
-            yield return new AttentionTarget(0, 1, look.Row, look.OtherNumber >= 0 ? [look.QuestionNumber, look.OtherNumber] : [look.QuestionNumber], look.Region);
+        foreach (var look in looks) yield return new AttentionTarget(0, 1, look.Row, [look.QuestionNumber], look.Region);
     }
 
     /// <summary>The one region a question names (1-based), or null when it names none or several.</summary>
-    public static int? NamedRegion(string question) => NamedRegions(question) is [var one] ? one : null;
-
-    /// <summary>The regions a text names (1-based), each once, in order of first mention.</summary>
-    public static IReadOnlyList<int> NamedRegions(string text) =>
-        RegionName().Matches(text).Select(m => int.Parse(m.Groups[1].Value)).Distinct().ToList();
-
-    // The checkpoint records this term's description, so runs without AnswerRegion keep the one they had.
-    private bool PrintMembers(System.Text.StringBuilder builder)
+    public static int? NamedRegion(string question)
     {
-        builder.Append($"Weight = {Weight}, Layer = {Layer}, Head = {Head}, AfterPair = {AfterPair}, Circuit = {Circuit}, ");
-        if (AnswerRegion) builder.Append("AnswerRegion = True, ");
-        builder.Append($"Offsets = {Offsets}");
-        return true;
+        var named = RegionName().Matches(question).Select(m => int.Parse(m.Groups[1].Value)).Distinct().ToList();
+        return named.Count == 1 ? named[0] : null;
     }
 
     [GeneratedRegex(@"\bregion(\d+)\b")]
     private static partial Regex RegionName();
 }
 
-/// <summary>
-/// A row that predicts an answer token about <see cref="Region"/>, the position of that region's
-/// <c>&lt;mask&gt;</c>, of the number its question named it by, and (for a question naming two regions) of
-/// the other number it named, or −1.
-/// </summary>
-public readonly record struct RegionLook(int Row, int Mask, int Region, int QuestionNumber, int OtherNumber = -1);
+/// <summary>A row that predicts an answer token about <see cref="Region"/>, the position of that region's <c>&lt;mask&gt;</c>, and of the number its question named it by.</summary>
+public readonly record struct RegionLook(int Row, int Mask, int Region, int QuestionNumber);
 
 /// <summary>Where <see cref="Head"/> (or every head) of <see cref="Layer"/> is taught to look from <see cref="Row"/>: its mass on <see cref="Positions"/>.</summary>
 public sealed record AttentionTarget(int Layer, int Head, int Row, int[] Positions, int Region);
