@@ -97,6 +97,10 @@ public static class TrainCommand
         {
             Description = "Also teach layer 0 the lookup's inputs: head 0 at each <mask> looks at the number before it, head 1 at each answer at the number its question named",
         };
+        var regionAttentionWord = new Option<bool>("--region-attention-word")
+        {
+            Description = "Also teach layer 0's head 2 at each answer to look at the words its question asks about the region (\"red\" in \"Is region3 red?\")",
+        };
         var output = new Option<string>("--out") { Description = "Output model directory (checkpoints in OUT/resume)", Required = true };
         var stage = new Option<string>("--stage") { Description = "1 (projector), 2 (mask extractor), 3 (projector + extractor + LLM), all, or a comma list of modules", DefaultValueFactory = _ => "all" };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/resume" };
@@ -118,7 +122,7 @@ public static class TrainCommand
         {
             config, initFrom, data, imageFolder, synthetic, sceneSize, layout, minRegions, conversationQuestions, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
             recallPerStep, recallWeight, recallRegions, recallQuestions,
-            regionAttentionWeight, regionAttentionLayer, regionAttentionHead, regionAttentionAfter, regionAttentionCircuit,
+            regionAttentionWeight, regionAttentionLayer, regionAttentionHead, regionAttentionAfter, regionAttentionCircuit, regionAttentionWord,
             output, stage, resume, visionLr,
             saveDType, layerScale, tokenizer, threads,
         };
@@ -169,7 +173,7 @@ public static class TrainCommand
 
             if (result.GetValue(regionAttentionWeight) < 0) throw new ArgumentException("--region-attention-weight: 0 (none) or more");
             if (result.GetValue(regionAttentionWeight) == 0 && (result.GetValue(regionAttentionLayer) is not null || result.GetValue(regionAttentionHead) != 0
-                    || result.GetValue(regionAttentionAfter) || result.GetValue(regionAttentionCircuit)))
+                    || result.GetValue(regionAttentionAfter) || result.GetValue(regionAttentionCircuit) || result.GetValue(regionAttentionWord)))
                 throw new ArgumentException("the --region-attention-* options shape the region-attention term: give it a weight with --region-attention-weight");
 
             OspreyEngine? engine = null;
@@ -214,7 +218,7 @@ public static class TrainCommand
                     {
                         RegionAttention = new RegionAttention(attentionWeight,
                             result.GetValue(regionAttentionLayer) ?? model.llm.Config.NumLayers - 1, result.GetValue(regionAttentionHead),
-                            result.GetValue(regionAttentionAfter), result.GetValue(regionAttentionCircuit)),
+                            result.GetValue(regionAttentionAfter), result.GetValue(regionAttentionCircuit), result.GetValue(regionAttentionWord)),
                     };
                 using var trainer = new Trainer(model, tok, tokenizerPath, source, options, outDir, Console.Out, recall)
                 {

@@ -24,6 +24,7 @@ public sealed class AnswerLoss
 
     private readonly RegionAttention? _regionAttention;
     private readonly int _maskId;
+    private readonly int _questionMarkId;
 
     public AnswerLoss(OspreyModel model, OspreyTokenizer tokenizer, RegionAttention? regionAttention = null)
     {
@@ -33,6 +34,8 @@ public sealed class AnswerLoss
         regionAttention?.Validate(model.llm.Config.NumLayers, model.llm.Config.NumHeads);
         _regionAttention = regionAttention;
         _maskId = tokenizer.MaskId;
+        // "?" as it follows a word (a lone "?" encodes as its own word-initial piece).
+        _questionMarkId = tokenizer.Encode("a?", addBos: false)[^1];
     }
 
     /// <summary>The mean cross-entropy over the batch's answer tokens.</summary>
@@ -69,7 +72,7 @@ public sealed class AnswerLoss
                     targets.Add(tokens.Ids[i]);
                 }
                 if (_regionAttention is not null)
-                    taught.AddRange(_regionAttention.Targets(example, tokens, starts, _maskId).Select(t => (Start: offset, Target: t)));
+                    taught.AddRange(_regionAttention.Targets(example, tokens, starts, _maskId, _questionMarkId).Select(t => (Start: offset, Target: t)));
                 var cache = _model.llm.NewCache();
                 caches.Add(cache);
                 chunks.Add(new SequenceChunk(embeddings, cache));

@@ -13,9 +13,12 @@ namespace Osprey.Training.Training;
 /// <see cref="Circuit"/> the two attentions the lookup needs below it are taught too, in layer 0: head 0
 /// at each <c>&lt;mask&gt;</c> looks at the number before it (so the region's key can carry K), head 1 at
 /// each answer row looks at the number its question named (so the query can). Conversations in the
-/// introduced layout only; the model's architecture and inference are unchanged.
+/// introduced layout only; the model's architecture and inference are unchanged. With
+/// <see cref="Word"/> layer 0's head 2 is also taught, at each such answer row, to look at the words the
+/// question asks about the region ("red" in "Is region3 red?"): without it a yes/no question about a
+/// colour was answered from the region alone, the asked colour never reaching the answer.
 /// </summary>
-public sealed partial record RegionAttention(double Weight, int Layer, int Head, bool AfterPair = false, bool Circuit = false)
+public sealed partial record RegionAttention(double Weight, int Layer, int Head, bool AfterPair = false, bool Circuit = false, bool Word = false)
 {
     /// <summary>A <see cref="Head"/> that teaches every head of the layer, the term averaged over them.</summary>
     public const int AllHeads = -1;
@@ -34,21 +37,25 @@ public sealed partial record RegionAttention(double Weight, int Layer, int Head,
         if (Head < AllHeads || Head >= heads) throw new ArgumentOutOfRangeException(nameof(Head), Head, $"the model has heads 0..{heads - 1} (or {AllHeads}: every head)");
         if (Circuit && (Layer == 0 || heads < 2))
             throw new ArgumentException("the circuit teaches heads 0 and 1 of layer 0: the lookup must be in a later layer of a model with two heads or more");
+        if (Word && (Layer == 0 || heads < 3))
+            throw new ArgumentException("the asked words are taught to head 2 of layer 0: the lookup must be in a later layer of a model with three heads or more");
     }
 
     /// <summary>
     /// The rows of one conversation the lookup teaches, at the sequence positions <paramref name="starts"/>
     /// gives its ids (<see cref="Osprey.Engine.Prompting.PromptPositions.Starts"/>): each row that predicts
     /// a token of an answer whose question names exactly one region, with the position of that region's
-    /// <c>&lt;mask&gt;</c> (its <c>&lt;pos&gt;</c> follows) and of the number the question named it by. None for a
-    /// conversation in the inline layout.
+    /// <c>&lt;mask&gt;</c> (its <c>&lt;pos&gt;</c> follows), of the number the question named it by, and of
+    /// the words between that number and the question mark that ends its sentence (<paramref name="questionMarkId"/>;
+    /// none when the number ends it). None for a conversation in the inline layout.
     /// </summary>
-    public static IReadOnlyList<RegionLook> Looks(TrainingExample example, TokenizedExample tokens, IReadOnlyList<int> starts, int maskId)
+    public static IReadOnlyList<RegionLook> Looks(TrainingExample example, TokenizedExample tokens, IReadOnlyList<int> starts, int maskId,
+        int questionMarkId = -1)
     {
         var looks = new List<RegionLook>();
         if (example.Layout != RegionLayout.Introduced) return looks;
         var masks = new List<int>();
-        int turn = -1, questionNumber = -1;
+        int turn = -1, questionNumber = -1, wordStart = -1, wordCount = 0;
         int? region = null;
         for (var i = 0; i < tokens.Ids.Length; i++)
         {
@@ -58,27 +65,35 @@ public sealed partial record RegionAttention(double Weight, int Layer, int Head,
             if (i == 0 || !tokens.IsTarget[i - 1])
             {
                 region = NamedRegion(example.Conversation[2 * ++turn].Value);
-                questionNumber = -1;
+                (questionNumber, wordStart, wordCount) = (-1, -1, 0);
                 if (region is { } named && named <= masks.Count)
                 {
                     // The introduction wrote "regionK<mask>": the id before the K-th <mask> is K's number, which the question repeats.
                     var number = tokens.Ids[masks[named - 1] - 1];
-                    for (var j = i - 1; j > masks[^1] && questionNumber < 0; j--)
-                        if (tokens.Ids[j] == number) questionNumber = starts[j];
+                    var index = -1;
+                    for (var j = i - 1; j > masks[^1] && index < 0; j--)
+                        if (tokens.Ids[j] == number) index = j;
+                    if (index >= 0)
+                    {
+                        questionNumber = starts[index];
+                        var end = index + 1;
+                        while (end < i && tokens.Ids[end] != questionMarkId) end++;
+                        if (end < i && end > index + 1) (wordStart, wordCount) = (starts[index + 1], end - index - 1);
+                    }
                 }
             }
             if (region is { } k && k <= masks.Count && questionNumber >= 0)
-                looks.Add(new RegionLook(starts[i] - 1, starts[masks[k - 1]], k, questionNumber));
+                looks.Add(new RegionLook(starts[i] - 1, starts[masks[k - 1]], k, questionNumber, wordStart, wordCount));
         }
         return looks;
     }
 
     /// <summary>Every attention this term teaches in one conversation (none in the inline layout), at the positions <paramref name="starts"/> gives its ids.</summary>
-    public IEnumerable<AttentionTarget> Targets(TrainingExample example, TokenizedExample tokens, IReadOnlyList<int> starts, int maskId)
+    public IEnumerable<AttentionTarget> Targets(TrainingExample example, TokenizedExample tokens, IReadOnlyList<int> starts, int maskId, int questionMarkId)
     {
         if (example.Layout != RegionLayout.Introduced) return [];
         var masks = Enumerable.Range(0, tokens.Ids.Length).Where(i => tokens.Ids[i] == maskId).Select(i => starts[i]).ToList();
-        return Targets(Looks(example, tokens, starts, maskId), masks);
+        return Targets(Looks(example, tokens, starts, maskId, questionMarkId), masks);
     }
 
     /// <summary>
@@ -90,9 +105,14 @@ public sealed partial record RegionAttention(double Weight, int Layer, int Head,
     {
         foreach (var look in looks)
             yield return new AttentionTarget(Layer, Head, look.Row, [.. Offsets.Select(o => look.Mask + o)], look.Region);
-        if (!Circuit) yield break;
-        for (var r = 0; r < masks.Count; r++) yield return new AttentionTarget(0, 0, masks[r], [masks[r] - 1], r + 1);
-        foreach (var look in looks) yield return new AttentionTarget(0, 1, look.Row, [look.QuestionNumber], look.Region);
+        if (Circuit)
+        {
+            for (var r = 0; r < masks.Count; r++) yield return new AttentionTarget(0, 0, masks[r], [masks[r] - 1], r + 1);
+            foreach (var look in looks) yield return new AttentionTarget(0, 1, look.Row, [look.QuestionNumber], look.Region);
+        }
+        if (!Word) yield break;
+        foreach (var look in looks.Where(l => l.WordCount > 0))
+            yield return new AttentionTarget(0, 2, look.Row, [.. Enumerable.Range(look.WordStart, look.WordCount)], look.Region);
     }
 
     /// <summary>The one region a question names (1-based), or null when it names none or several.</summary>
@@ -102,12 +122,25 @@ public sealed partial record RegionAttention(double Weight, int Layer, int Head,
         return named.Count == 1 ? named[0] : null;
     }
 
+    // The checkpoint records this term's description, so runs without Word keep the one they had.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Weight = {Weight}, Layer = {Layer}, Head = {Head}, AfterPair = {AfterPair}, Circuit = {Circuit}, ");
+        if (Word) builder.Append("Word = True, ");
+        builder.Append($"Offsets = {Offsets}");
+        return true;
+    }
+
     [GeneratedRegex(@"\bregion(\d+)\b")]
     private static partial Regex RegionName();
 }
 
-/// <summary>A row that predicts an answer token about <see cref="Region"/>, the position of that region's <c>&lt;mask&gt;</c>, and of the number its question named it by.</summary>
-public readonly record struct RegionLook(int Row, int Mask, int Region, int QuestionNumber);
+/// <summary>
+/// A row that predicts an answer token about <see cref="Region"/>, the position of that region's
+/// <c>&lt;mask&gt;</c>, of the number its question named it by, and of the <see cref="WordCount"/> words the
+/// question asks about it from <see cref="WordStart"/> on (none: −1, 0).
+/// </summary>
+public readonly record struct RegionLook(int Row, int Mask, int Region, int QuestionNumber, int WordStart = -1, int WordCount = 0);
 
 /// <summary>Where <see cref="Head"/> (or every head) of <see cref="Layer"/> is taught to look from <see cref="Row"/>: its mass on <see cref="Positions"/>.</summary>
 public sealed record AttentionTarget(int Layer, int Head, int Row, int[] Positions, int Region);

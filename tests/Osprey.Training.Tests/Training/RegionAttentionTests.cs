@@ -80,6 +80,46 @@ public class RegionAttentionTests
     }
 
     [Fact]
+    public void Rows_of_yes_no_answers_also_look_at_the_asked_words()
+    {
+        var scene = new SceneGenerator(new SceneOptions { ImageSize = 64 }).Generate(3, 0);
+        var regions = Enumerable.Range(0, 2).Select(i => RegionMaskCodec.FromBinary(scene.Height, scene.Width, scene.Objects[i % scene.Objects.Count].Mask)).ToList();
+        var example = new TrainingExample(new Osprey.Engine.Imaging.RgbImage(scene.Width, scene.Height, scene.Pixels), regions,
+        [
+            ConversationTurn.User("Is region2 red? Answer the question using a single word or phrase."), ConversationTurn.Assistant("Yes"),
+            ConversationTurn.User("What is region1?"), ConversationTurn.Assistant("a ring"),
+            ConversationTurn.User("Is region1 a hexagon?"), ConversationTurn.Assistant("No"),
+        ], RegionLayout.Introduced);
+        var tokenizer = TinyTraining.Tokenizer;
+        var tokens = new AnswerTokenizer(tokenizer).Tokenize(example);
+        var starts = Osprey.Engine.Prompting.PromptPositions.Starts(tokens.Ids, 16);
+        var questionMark = tokenizer.Encode("a?", addBos: false)[^1];
+
+        var looks = RegionAttention.Looks(example, tokens, starts, tokenizer.MaskId, questionMark);
+
+        string Words(RegionLook l) => tokenizer.Decode([.. Enumerable.Range(l.WordStart, l.WordCount).Select(p => tokens.Ids[starts.ToList().IndexOf(p)])]);
+        var first = looks.Where(l => l.Region == 2).ToList();
+        var last = looks.Where(l => l.Region == 1 && l.WordCount > 0).ToList();
+        Assert.NotEmpty(first);
+        Assert.All(first, l => Assert.Equal("red", Words(l).Trim()));
+        Assert.All(last, l => Assert.Equal("a hexagon", Words(l).Trim()));
+        Assert.Equal(2, looks.Where(l => l.WordCount > 0).Select(l => l.WordStart).Distinct().Count());
+        // "What is region1?" asks nothing after the name.
+        Assert.Contains(looks, l => l.Region == 1 && l.WordCount == 0);
+        Assert.All(looks.Where(l => l.WordCount > 0), l => Assert.Equal(l.QuestionNumber + 1, l.WordStart));
+
+        // Only with Word do the rows' asked words become layer 0's head-2 targets; runs without it keep their description.
+        var masks = Enumerable.Range(0, tokens.Ids.Length).Where(i => tokens.Ids[i] == tokenizer.MaskId).Select(i => starts[i]).ToList();
+        var term = new RegionAttention(1, Layer: 2, Head: RegionAttention.AllHeads, Circuit: true, Word: true);
+        Assert.Equal(looks.Where(l => l.WordCount > 0).Select(l => Enumerable.Range(l.WordStart, l.WordCount).ToArray()),
+            term.Targets(looks, masks).Where(t => t.Layer == 0 && t.Head == 2).Select(t => t.Positions));
+        Assert.DoesNotContain((term with { Word = false }).Targets(looks, masks), t => t.Head == 2 && t.Layer == 0);
+        Assert.Contains("Word = True", term.ToString());
+        Assert.Equal("RegionAttention { Weight = 1, Layer = 2, Head = -1, AfterPair = False, Circuit = True, Offsets = System.Int32[] }", (term with { Word = false }).ToString());
+        Assert.Throws<ArgumentException>(() => new RegionAttention(1, Layer: 1, Head: 0, Word: true).Validate(layers: 3, heads: 2));
+    }
+
+    [Fact]
     public void The_term_adds_with_its_weight_and_its_gradient_draws_the_head_to_the_named_region()
     {
         var source = new RegionConversationSource(64, seed: 3, new SceneOptions { ImageSize = TinyTraining.Config.ImageSize }, minRegions: 3);
