@@ -160,9 +160,9 @@ public static class TrainCommand
                 "per-question" => false,
                 var other => throw new ArgumentException($"--synthetic-layout: use conversations or per-question, got '{other}'"),
             };
-            // Conversations lean only their yes/no answers with the asked word; the other leanings shape per-question rounds.
-            if (conversations && !(mixture with { FamilyWeights = QuestionMixture.Balanced.FamilyWeights, YesNoWordTied = 0.5 }).IsBalanced)
-                throw new ArgumentException("the comparison leanings and the yes/no focus, count and kinds shape the per-question layout: add --synthetic-layout per-question");
+            // Conversations take the yes/no word leaning and kinds; the other leanings shape per-question rounds.
+            if (conversations && !(mixture with { FamilyWeights = QuestionMixture.Balanced.FamilyWeights, YesNoWordTied = 0.5, YesNoKinds = YesNoKinds.Both }).IsBalanced)
+                throw new ArgumentException("the comparison leanings and the yes/no focus and count shape the per-question layout: add --synthetic-layout per-question");
             if (!conversations && (result.GetValue(minRegions) != 1 || result.GetValue(conversationQuestions) != 0))
                 throw new ArgumentException("--conversation-min-regions and --conversation-questions shape the conversations layout, not per-question data");
             if (result.GetValue(recallPerStep) < 0)

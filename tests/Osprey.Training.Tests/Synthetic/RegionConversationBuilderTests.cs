@@ -141,4 +141,16 @@ public class RegionConversationBuilderTests
         Assert.InRange(yes / (double)total, 0.45, 0.55);
         Assert.InRange(yesLeaningAnsweredYes / (double)yesLeaningAsked, tied - 0.05, tied + 0.05);
     }
+    [Theory]
+    [InlineData(YesNoKinds.Colour)]
+    [InlineData(YesNoKinds.Category)]
+    public void YesNoKindsRestrictWhatConversationsAsk(YesNoKinds kinds)
+    {
+        var builder = new RegionConversationBuilder([new YesNoFamily(kinds: kinds)]) { Questions = 8 };
+        var asked = Enumerable.Range(0, 60)
+            .Select(i => builder.Build(Generator.Generate(43, i), SeededRandom.Derive(43, i, purpose: 5)))
+            .OfType<InstructionSample>().SelectMany(c => c.Questions!).ToList();
+        Assert.True(asked.Count > 200, $"{asked.Count} questions");
+        Assert.All(asked, q => Assert.Equal(kinds == YesNoKinds.Category, Regex.IsMatch(q.Question, @"^Is region\d+ a ")));
+    }
 }

@@ -25,6 +25,9 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
     /// <summary>How often an answer leans with the asked word (0.5: not at all).</summary>
     public double WordTied => wordTied;
 
+    /// <summary>What the questions ask about.</summary>
+    public YesNoKinds Kinds => kinds;
+
     public bool AppliesTo(SyntheticScene scene) => scene.Objects.Count > 0;
 
     public InstructionSample Create(SyntheticScene scene, SeededRandom rng, int ordinal)
@@ -71,8 +74,8 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
     /// <summary>
     /// "Is region3 a hexagon?" / "Is region3 red?" about one whole-object region of the conversation,
     /// "yes" half the time (drawn per question), negatives mined hard; with a word-tied share the answer
-    /// leans with the asked word as in <see cref="CreateWordTied"/> (the focus share and the kinds shape
-    /// only the per-question layout).
+    /// leans with the asked word as in <see cref="CreateWordTied"/>; the kinds restrict what is asked (the
+    /// focus share and the question count shape only the per-question layout).
     /// </summary>
     public ConversationQuestion? Ask(RegionConversation conversation, SeededRandom rng, bool shortAnswer)
     {
@@ -83,13 +86,13 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
         string name = RegionText.Name(region);
         if (wordTied != 0.5)
         {
-            bool askCategory = rng.Chance(0.5);
+            bool askCategory = AsksCategory(rng);
             var (yes, word) = askCategory ? LeaningWord((int)obj.Category, Enum.GetValues<ShapeCategory>().Length, rng) : LeaningWord(obj.Colour.PaletteIndex, NamedColour.Palette.Count, rng);
             string tied = askCategory ? $"Is {name} a {((ShapeCategory)word).Name()}?" : $"Is {name} {NamedColour.Palette[word].Name}?";
             return new ConversationQuestion(Name, RegionText.Suffixed(tied, shortAnswer), yes ? Yes : No, region);
         }
         bool positive = rng.Chance(0.5);
-        string question = rng.Chance(0.5)
+        string question = AsksCategory(rng)
             ? $"Is {name} a {(positive ? obj.Category : HardNegativeMiner.NegativeCategory(conversation.Scene, obj, rng)).Name()}?"
             : $"Is {name} {(positive ? obj.Colour : HardNegativeMiner.NegativeColour(conversation.Scene, obj, rng)).Name}?";
         return new ConversationQuestion(Name, RegionText.Suffixed(question, shortAnswer), positive ? Yes : No, region);
