@@ -23,17 +23,23 @@ public class RegionAttentionTests
         Assert.Equal(expected, RegionAttention.NamedRegion(question));
 
 
+    /// <summary>A conversation in the introduced layout about the first <paramref name="regions"/> objects of a small scene (repeated when it has fewer).</summary>
+    private static TrainingExample Conversation(int regions, IReadOnlyList<ConversationTurn> turns)
+    {
+        var scene = new SceneGenerator(new SceneOptions { ImageSize = 64 }).Generate(3, 0);
+        var masks = Enumerable.Range(0, regions).Select(i => RegionMaskCodec.FromBinary(scene.Height, scene.Width, scene.Objects[i % scene.Objects.Count].Mask)).ToList();
+        return new TrainingExample(new Osprey.Engine.Imaging.RgbImage(scene.Width, scene.Height, scene.Pixels), masks, [.. turns], RegionLayout.Introduced);
+    }
+
     [Fact]
     public void Rows_of_answers_about_one_region_look_at_that_regions_mask()
     {
-        var scene = new SceneGenerator(new SceneOptions { ImageSize = 64 }).Generate(3, 0);
-        var regions = Enumerable.Range(0, 3).Select(i => RegionMaskCodec.FromBinary(scene.Height, scene.Width, scene.Objects[i % scene.Objects.Count].Mask)).ToList();
-        var example = new TrainingExample(new Osprey.Engine.Imaging.RgbImage(scene.Width, scene.Height, scene.Pixels), regions,
+        var example = Conversation(3,
         [
             ConversationTurn.User("What is region2?"), ConversationTurn.Assistant("a ring"),
             ConversationTurn.User("Which is larger, region1 or region3?"), ConversationTurn.Assistant("region3"),
             ConversationTurn.User("What colour is region3?"), ConversationTurn.Assistant("red"),
-        ], RegionLayout.Introduced);
+        ]);
         var tokens = new AnswerTokenizer(TinyTraining.Tokenizer).Tokenize(example);
         const int imageTokens = 16;
 
@@ -82,14 +88,12 @@ public class RegionAttentionTests
     [Fact]
     public void Rows_of_yes_no_answers_also_look_at_the_asked_words()
     {
-        var scene = new SceneGenerator(new SceneOptions { ImageSize = 64 }).Generate(3, 0);
-        var regions = Enumerable.Range(0, 2).Select(i => RegionMaskCodec.FromBinary(scene.Height, scene.Width, scene.Objects[i % scene.Objects.Count].Mask)).ToList();
-        var example = new TrainingExample(new Osprey.Engine.Imaging.RgbImage(scene.Width, scene.Height, scene.Pixels), regions,
+        var example = Conversation(2,
         [
             ConversationTurn.User("Is region2 red? Answer the question using a single word or phrase."), ConversationTurn.Assistant("Yes"),
             ConversationTurn.User("What is region1?"), ConversationTurn.Assistant("a ring"),
             ConversationTurn.User("Is region1 a hexagon?"), ConversationTurn.Assistant("No"),
-        ], RegionLayout.Introduced);
+        ]);
         var tokenizer = TinyTraining.Tokenizer;
         var tokens = new AnswerTokenizer(tokenizer).Tokenize(example);
         var starts = Osprey.Engine.Prompting.PromptPositions.Starts(tokens.Ids, 16);
