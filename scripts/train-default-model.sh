@@ -4,8 +4,8 @@
 # synthetic questions, a decoder-only round that teaches region comparison, then stage-3 rounds that
 # ask sixteen yes/no questions per conversation with the answers leaning with the asked word, all in
 # the per-question layout (regions inline at their mention); then stage-3 rounds on Osprey's
-# multi-region conversations, the layout the gateway serves, the last one teaching the decoder to look
-# regionK up (models/osprey-default/README.md, *Training*).
+# multi-region conversations, the layout the gateway serves, the later ones teaching the decoder to look
+# regionK up and to carry the asked words to the answer (models/osprey-default/README.md, *Training*).
 # Usage: scripts/train-default-model.sh OUT_DIR   (the model ends up in OUT_DIR/model; step times in
 # OUT_DIR/timings.txt). An interrupted step continues from its last checkpoint when run again.
 set -euo pipefail
@@ -104,6 +104,15 @@ lookup=(--synthetic-layout conversations --family-weights yesno=3,comparison=3,c
     --conversation-min-regions 2 --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit)
 train_round 3 conv3 922 1200 1.5e-3 1 "${lookup[@]}"
 train_round 3 conv4 923 1200 1.5e-3 1 "${lookup[@]}"
+
+# Sixteen questions per conversation (--conversation-questions 16) with yes/no weighted 6: two more
+# rounds, the second also teaching layer 0's head 2 to carry the words a question asks about its
+# region to the answer (--region-attention-word), without which a colour asked in a yes/no question
+# never reached the answer.
+asked=(--synthetic-layout conversations --family-weights yesno=6,comparison=3,category=2,description=2,colour=2 --conversation-questions 16
+    --conversation-min-regions 2 --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit)
+train_round 3 conv5 925 1200 1.5e-3 1 "${asked[@]}"
+train_round 3 conv6 926 1200 1.5e-3 1 "${asked[@]}" --region-attention-word
 rm -rf "$out/model" && mkdir -p "$out/model" && cp "$previous"/{config.json,added_tokens.json,tokenizer.model,model.safetensors} "$out/model/"
 echo "total        $(( (SECONDS - started) / 60 )) min" >> "$out/timings.txt"
 cat "$out/timings.txt"
