@@ -45,8 +45,7 @@ public sealed class RegionConversationSource : ITrainingSource
                       $"single-region description share {_describeShare:R}" +
                       (minRegions != 1 ? $", at least {minRegions} regions" : "") +
                       (questions != 0 ? $", {questions} questions each" : "") +
-                      (families.OfType<YesNoFamily>().FirstOrDefault() is { WordTied: not 0.5 } yesNo ? $", yes/no word-tied {yesNo.WordTied:R}" : "") +
-                      (families.OfType<YesNoFamily>().FirstOrDefault() is { Kinds: not YesNoKinds.Both } asked ? $", yes/no about {asked.Kinds.ToString().ToLowerInvariant()} only" : "");
+                      (families.OfType<YesNoFamily>().FirstOrDefault() is { } yesNo ? YesNoFamily.DescribeAnswerLeanings(yesNo.WordTied, yesNo.Kinds) : "");
     }
 
     public string Description { get; }

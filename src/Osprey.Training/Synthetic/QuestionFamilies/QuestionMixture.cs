@@ -81,8 +81,7 @@ public sealed record QuestionMixture
         (ComparisonWordTiedOrder != 0.5 ? $", comparison word-tied order {ComparisonWordTiedOrder:R}" : "") +
         $", yes/no focus share {YesNoFocusShare:R}" +
         (YesNoQuestions != 1 ? $", {YesNoQuestions} yes/no questions per conversation" : "") +
-        (YesNoWordTied != 0.5 ? $", yes/no word-tied {YesNoWordTied:R}" : "") +
-        (YesNoKinds != YesNoKinds.Both ? $", yes/no about {YesNoKinds.ToString().ToLowerInvariant()} only" : "");
+        YesNoFamily.DescribeAnswerLeanings(YesNoWordTied, YesNoKinds);
 
     /// <summary>The families with this mixture's question leanings, in the order of <paramref name="families"/>.</summary>
     public IReadOnlyList<IQuestionFamily> Apply(IReadOnlyList<IQuestionFamily> families) =>

@@ -28,6 +28,14 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
     /// <summary>What the questions ask about.</summary>
     public YesNoKinds Kinds => kinds;
 
+    /// <summary>
+    /// The answer leanings in the words checkpoints record them with (empty at their defaults), for the
+    /// per-question mixture and for conversations alike.
+    /// </summary>
+    public static string DescribeAnswerLeanings(double wordTied, YesNoKinds kinds) =>
+        (wordTied != 0.5 ? $", yes/no word-tied {wordTied:R}" : "") +
+        (kinds != YesNoKinds.Both ? $", yes/no about {kinds.ToString().ToLowerInvariant()} only" : "");
+
     public bool AppliesTo(SyntheticScene scene) => scene.Objects.Count > 0;
 
     public InstructionSample Create(SyntheticScene scene, SeededRandom rng, int ordinal)
@@ -45,9 +53,10 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
     // One kind only draws nothing here, so datasets asking both kinds stay what they were.
     private bool AsksCategory(SeededRandom rng) => kinds switch { YesNoKinds.Category => true, YesNoKinds.Colour => false, _ => rng.Chance(0.5) };
 
-    private static string CategoryQuestion(ShapeCategory category) => $"Is {RegionText.Mention(1)} a {category.Name()}?";
+    /// <param name="region">How the question names its region: the inline mention, or "regionK" in a conversation.</param>
+    private static string CategoryQuestion(string region, ShapeCategory category) => $"Is {region} a {category.Name()}?";
 
-    private static string ColourQuestion(NamedColour colour) => $"Is {RegionText.Mention(1)} {colour.Name}?";
+    private static string ColourQuestion(string region, NamedColour colour) => $"Is {region} {colour.Name}?";
 
     private InstructionSample Asked(SyntheticScene scene, SceneObject obj, string question, bool positive) =>
         new(Name, scene, [SceneRegion.Whole(obj.Index)],
@@ -58,8 +67,8 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
         if (focusShare > 0 && rng.Chance(focusShare) && FocusQuestion(scene, rng, positive) is { } focused) return focused;
         var obj = rng.Pick(scene.Objects);
         string question = AsksCategory(rng)
-            ? CategoryQuestion(positive ? obj.Category : HardNegativeMiner.NegativeCategory(scene, obj, rng))
-            : ColourQuestion(positive ? obj.Colour : HardNegativeMiner.NegativeColour(scene, obj, rng));
+            ? CategoryQuestion(RegionText.Mention(1), positive ? obj.Category : HardNegativeMiner.NegativeCategory(scene, obj, rng))
+            : ColourQuestion(RegionText.Mention(1), positive ? obj.Colour : HardNegativeMiner.NegativeColour(scene, obj, rng));
         return Asked(scene, obj, question, positive);
     }
 
@@ -68,7 +77,7 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
         var candidates = scene.Objects.Where(o => (o.Colour == FocusColour) == positive).ToList();
         if (candidates.Count == 0) return null;
         var obj = rng.Pick(candidates);
-        return Asked(scene, obj, ColourQuestion(FocusColour), positive);
+        return Asked(scene, obj, ColourQuestion(RegionText.Mention(1), FocusColour), positive);
     }
 
     /// <summary>
@@ -88,13 +97,13 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
         {
             bool askCategory = AsksCategory(rng);
             var (yes, word) = askCategory ? LeaningWord((int)obj.Category, Enum.GetValues<ShapeCategory>().Length, rng) : LeaningWord(obj.Colour.PaletteIndex, NamedColour.Palette.Count, rng);
-            string tied = askCategory ? $"Is {name} a {((ShapeCategory)word).Name()}?" : $"Is {name} {NamedColour.Palette[word].Name}?";
+            string tied = askCategory ? CategoryQuestion(name, (ShapeCategory)word) : ColourQuestion(name, NamedColour.Palette[word]);
             return new ConversationQuestion(Name, RegionText.Suffixed(tied, shortAnswer), yes ? Yes : No, region);
         }
         bool positive = rng.Chance(0.5);
         string question = AsksCategory(rng)
-            ? $"Is {name} a {(positive ? obj.Category : HardNegativeMiner.NegativeCategory(conversation.Scene, obj, rng)).Name()}?"
-            : $"Is {name} {(positive ? obj.Colour : HardNegativeMiner.NegativeColour(conversation.Scene, obj, rng)).Name}?";
+            ? CategoryQuestion(name, positive ? obj.Category : HardNegativeMiner.NegativeCategory(conversation.Scene, obj, rng))
+            : ColourQuestion(name, positive ? obj.Colour : HardNegativeMiner.NegativeColour(conversation.Scene, obj, rng));
         return new ConversationQuestion(Name, RegionText.Suffixed(question, shortAnswer), positive ? Yes : No, region);
     }
 
@@ -117,7 +126,7 @@ public sealed class YesNoFamily(double focusShare = 0, int questions = 1, YesNoK
         var (positive, asked) = askCategory
             ? LeaningWord((int)obj.Category, Enum.GetValues<ShapeCategory>().Length, rng)
             : LeaningWord(obj.Colour.PaletteIndex, NamedColour.Palette.Count, rng);
-        string question = askCategory ? CategoryQuestion((ShapeCategory)asked) : ColourQuestion(NamedColour.Palette[asked]);
+        string question = askCategory ? CategoryQuestion(RegionText.Mention(1), (ShapeCategory)asked) : ColourQuestion(RegionText.Mention(1), NamedColour.Palette[asked]);
         return Asked(scene, obj, question, positive);
     }
 
