@@ -42,8 +42,8 @@ public sealed class MaskPoolingTests
     public void EmptyRegionGivesFiniteTokens()
     {
         using var fixture = TinyOspreyCase.Open("p1_shapes_640x480");
-        var trunk = TinyOspreyWeights.Trunk;
-        var extractor = TinyOspreyWeights.Extractor;
+        var trunk = OspreyTinyCheckpoint.Trunk;
+        var extractor = OspreyTinyCheckpoint.Extractor;
         using var pixels = fixture.Read("pixel_values");
         using var inference = torch.inference_mode();
         using var features = trunk.forward(pixels);
@@ -65,7 +65,7 @@ public sealed class MaskPoolingTests
     [Fact]
     public void RejectsMasksOfTheWrongShape()
     {
-        var extractor = TinyOspreyWeights.Extractor;
+        var extractor = OspreyTinyCheckpoint.Extractor;
         using var inference = torch.inference_mode();
         using var features = new VisionFeatures(torch.zeros(1, 8, 16, 16), torch.zeros(1, 16, 8, 8), torch.zeros(1, 32, 4, 4), torch.zeros(1, 64, 2, 2));
         using var flat = torch.zeros(40, 30);

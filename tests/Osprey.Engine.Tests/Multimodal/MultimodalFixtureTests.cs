@@ -20,8 +20,8 @@ public sealed class MultimodalFixtureTests(ITestOutputHelper output)
     public void ImageTokensMatchTheFixture(string caseName)
     {
         using var fixture = TinyOspreyCase.Open(caseName);
-        var trunk = TinyOspreyWeights.Trunk;
-        var projector = TinyOspreyWeights.Projector;
+        var trunk = OspreyTinyCheckpoint.Trunk;
+        var projector = OspreyTinyCheckpoint.Projector;
         using var pixels = fixture.Read("pixel_values");
         using var expected = fixture.Read("image_tokens");
         using var inference = torch.inference_mode();
@@ -35,8 +35,8 @@ public sealed class MultimodalFixtureTests(ITestOutputHelper output)
     public void RegionTokensMatchTheFixture(string caseName)
     {
         using var fixture = TinyOspreyCase.Open(caseName);
-        var trunk = TinyOspreyWeights.Trunk;
-        var extractor = TinyOspreyWeights.Extractor;
+        var trunk = OspreyTinyCheckpoint.Trunk;
+        var extractor = OspreyTinyCheckpoint.Extractor;
         using var pixels = fixture.Read("pixel_values");
         using var masks = fixture.Masks();
         using var counts = masks.sum([1, 2]).to(ScalarType.Int64);
@@ -59,7 +59,7 @@ public sealed class MultimodalFixtureTests(ITestOutputHelper output)
     public void TrainableProjectorAndExtractorComputeTheSameTokensAndBackpropagate(string caseName)
     {
         using var fixture = TinyOspreyCase.Open(caseName);
-        using var own = TinyOspreyWeights.Fresh();
+        using var own = OspreyTinyCheckpoint.Fresh();
         var (trunk, projector, extractor) = (own.Model.vision_trunk, own.Model.mm_projector, own.Model.mask_extractor);
         foreach (var p in projector.parameters().Concat(extractor.parameters())) p.requires_grad = true;
         using var pixels = fixture.Read("pixel_values");
@@ -92,7 +92,7 @@ public sealed class MultimodalFixtureTests(ITestOutputHelper output)
     public void Bfloat16ProjectorAndExtractorReadFloat32Features()
     {
         using var fixture = TinyOspreyCase.Open("p3_jpeg_300x200");
-        using var own = TinyOspreyWeights.Fresh();
+        using var own = OspreyTinyCheckpoint.Fresh();
         var (trunk, projector, extractor) = (own.Model.vision_trunk, own.Model.mm_projector, own.Model.mask_extractor);
         projector.to(ScalarType.BFloat16);
         extractor.to(ScalarType.BFloat16);

@@ -18,7 +18,7 @@ public sealed class ConvNeXtTrunkFixtureTests(ITestOutputHelper output)
     public void StageOutputsMatchTheFixture(string caseName)
     {
         using var fixture = TinyOspreyCase.Open(caseName);
-        var trunk = TinyOspreyWeights.Trunk;
+        var trunk = OspreyTinyCheckpoint.Trunk;
         using var pixels = fixture.Read("pixel_values");
         using var inference = torch.inference_mode();
         using var features = trunk.forward(pixels);
@@ -30,7 +30,7 @@ public sealed class ConvNeXtTrunkFixtureTests(ITestOutputHelper output)
     public void TrainableTrunkComputesTheSameFeaturesAndBackpropagates(string caseName)
     {
         using var fixture = TinyOspreyCase.Open(caseName);
-        using var own = TinyOspreyWeights.Fresh();
+        using var own = OspreyTinyCheckpoint.Fresh();
         var trunk = own.Model.vision_trunk;
         foreach (var p in trunk.parameters()) p.requires_grad = true;
         using var pixels = fixture.Read("pixel_values");
@@ -51,7 +51,7 @@ public sealed class ConvNeXtTrunkFixtureTests(ITestOutputHelper output)
     [Fact]
     public void RejectsPixelsOfTheWrongShape()
     {
-        var trunk = TinyOspreyWeights.Trunk;
+        var trunk = OspreyTinyCheckpoint.Trunk;
         using var inference = torch.inference_mode();
         using var rgba = torch.zeros(1, 4, 64, 64);
         using var ragged = torch.zeros(1, 3, 64, 70);
@@ -65,7 +65,7 @@ public sealed class ConvNeXtTrunkFixtureTests(ITestOutputHelper output)
     public void TrunkFollowsItsParameterDtype()
     {
         using var fixture = TinyOspreyCase.Open("p2_tiny_37x53");
-        using var own = TinyOspreyWeights.Fresh();
+        using var own = OspreyTinyCheckpoint.Fresh();
         var trunk = own.Model.vision_trunk;
         trunk.to(ScalarType.Float64);
         using var pixels = fixture.Read("pixel_values");

@@ -15,9 +15,9 @@ namespace Osprey.Engine.Tests.Vision;
 public sealed class VisionManifestTests
 {
     [Theory]
-    [InlineData("vision_trunk", TinyOspreyWeights.TrunkPrefix)]
-    [InlineData("projector", TinyOspreyWeights.ProjectorPrefix)]
-    [InlineData("mask_extractor", TinyOspreyWeights.ExtractorPrefix)]
+    [InlineData("vision_trunk", OspreyTinyCheckpoint.TrunkPrefix)]
+    [InlineData("projector", OspreyTinyCheckpoint.ProjectorPrefix)]
+    [InlineData("mask_extractor", OspreyTinyCheckpoint.ExtractorPrefix)]
     public void MetaModuleMatchesTheManifestGroup(string group, string prefix)
     {
         var config = OspreyConfig.Osprey7B;

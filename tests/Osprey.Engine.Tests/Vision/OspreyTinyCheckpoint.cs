@@ -10,7 +10,7 @@ namespace Osprey.Engine.Tests.Vision;
 /// tensor, the unused vision head keys excepted), and its parts for the tests of one module each.
 /// Shared: tests read the modules and never dispose them.
 /// </summary>
-public static class TinyOspreyWeights
+public static class OspreyTinyCheckpoint
 {
     public const string TrunkPrefix = "model.vision_tower.vision_tower.visual.trunk.";
     public const string ProjectorPrefix = "model.mm_projector.";
