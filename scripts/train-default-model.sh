@@ -18,10 +18,10 @@ started=$SECONDS
 timed() { local t=$SECONDS; "$@"; echo "$(printf '%-12s' "$step") $(( (SECONDS - t) / 60 )) min $(( (SECONDS - t) % 60 )) s" >> "$out/timings.txt"; }
 
 # True when the model meets the accuracy bars on the validation questions (seed 7000001, never used
-# for training) of the given families, asked in LAYOUT (per-question or served).
+# for training) of the given families, asked in LAYOUT (per-question or served), in fp32 whatever the CPU.
 learnt() {
     local rc=0
-    osprey eval --model "$1" --layout "$4" --synthetic 200 --seed 7000001 --families "$2" --require "$3" --threads 2 || rc=$?
+    osprey eval --model "$1" --layout "$4" --synthetic 200 --seed 7000001 --families "$2" --require "$3" --dtype fp32 --threads 2 || rc=$?
     [ "$rc" -eq 0 ] && return 0
     [ "$rc" -eq 3 ] && return 1
     exit "$rc"
@@ -62,7 +62,6 @@ train_round() {
 previous="$stage3"
 per_question=(--synthetic-layout per-question)
 train_round llm comparison 122 500 3e-3 2 "${per_question[@]}" --families comparison --comparison-larger-share 0.75 --comparison-word-tied-order 0.75
-learnt "$previous" comparison comparison=0.95 per-question || { echo "comparison not learnt" >&2; exit 1; }
 
 # Yes/no in the full mixture (yes/no and colour weighted 3), sixteen yes/no questions per conversation,
 # one model per round (the line was found with one; two replicas add the gradients in another order,
@@ -80,10 +79,6 @@ mixture=("${per_question[@]}" --family-weights yesno=3,colour=3,category=3,compa
 train_round 3 yesno5 805 600 3e-3 1 "${mixture[@]}"
 train_round 3 yesno6 806 600 1.5e-3 1 "${mixture[@]}"
 train_round 3 yesno7 807 600 1.5e-3 1 "${mixture[@]}"
-# About 50 validation questions per family: bars a sample that small can hold; the issue's targets
-# are measured on the 3,000 held-out questions of the model README.
-learnt "$previous" yesno,category,colour,comparison yesno=0.9,category=0.9,colour=0.9,comparison=0.9 per-question \
-    || { echo "yes/no, category, colour or comparison not learnt" >&2; exit 1; }
 
 # Osprey's multi-region conversations, the layout the gateway serves: every region introduced in the
 # first turn, then up to eight questions naming any of them as regionK, half with the short-answer
@@ -99,20 +94,19 @@ train_round 3 conv1 901 600 2e-3 1 --synthetic-layout conversations --family-wei
 train_round 3 conv2 921 1200 2e-3 1 --synthetic-layout conversations --family-weights yesno=2,comparison=2,category=2,description=2,colour=2 \
     --conversation-min-regions 2 --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit
 
-# Comparison and yes/no on top of the lookup: two more such rounds with both weighted 3.
-lookup=(--synthetic-layout conversations --family-weights yesno=3,comparison=3,category=2,description=2,colour=2
-    --conversation-min-regions 2 --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit)
-train_round 3 conv3 922 1200 1.5e-3 1 "${lookup[@]}"
-train_round 3 conv4 923 1200 1.5e-3 1 "${lookup[@]}"
-
-# Sixteen questions per conversation (--conversation-questions 16) with yes/no weighted 6: two more
-# rounds, the second also teaching layer 0's head 2 to carry the words a question asks about its
-# region to the answer (--region-attention-word), without which a colour asked in a yes/no question
-# never reached the answer.
+# Comparison and yes/no on top of the lookup: two more such rounds with sixteen questions per
+# conversation (--conversation-questions 16), yes/no weighted 6 and comparison 3, both also teaching
+# layer 0's head 2 to carry the words a question asks about its region to the answer
+# (--region-attention-word), without which a colour asked in a yes/no question never reached the answer.
 asked=(--synthetic-layout conversations --family-weights yesno=6,comparison=3,category=2,description=2,colour=2 --conversation-questions 16
     --conversation-min-regions 2 --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit)
-train_round 3 conv5 925 1200 1.5e-3 1 "${asked[@]}"
-train_round 3 conv6 926 1200 1.5e-3 1 "${asked[@]}" --region-attention-word
+train_round 3 conv3 925 1200 1.5e-3 1 "${asked[@]}" --region-attention-word
+train_round 3 conv4 926 1200 1.5e-3 1 "${asked[@]}" --region-attention-word
+# About 50 validation questions per family inside conversations of the validation seed, as the gateway
+# serves them: bars a sample that small can hold (the issue's targets are measured on the held-out set
+# of the model README); stop with an error if a family is below its bar.
+learnt "$previous" yesno,category,colour,comparison yesno=0.9,category=0.9,colour=0.9,comparison=0.9 served \
+    || { echo "yes/no, category, colour or comparison not learnt inside conversations" >&2; exit 1; }
 rm -rf "$out/model" && mkdir -p "$out/model" && cp "$previous"/{config.json,added_tokens.json,tokenizer.model,model.safetensors} "$out/model/"
 echo "total        $(( (SECONDS - started) / 60 )) min" >> "$out/timings.txt"
 cat "$out/timings.txt"
