@@ -29,8 +29,7 @@ public class DefaultModelTests
     /// Bars the shipped model holds (on the 3,000-question held-out set, model README) and the model
     /// before its lookup round, which read region1 whatever K a question named, does not (73–78 %, and
     /// 16–46 % on region2 and later); for comparison and yes/no, bars the model before its
-    /// sixteen-question rounds (40.8 % and 53.0 %) does not hold either, nor one trained with two
-    /// rounds more in between (70.1 % and 69.8 %, colour yes/no at chance).
+    /// sixteen-question rounds (70.1 % and 69.8 %, colour yes/no at chance) does not hold either.
     /// </summary>
     [Theory]
     [InlineData(QuestionFamily.Category, QuestionFamily.Category, 30, 0.85)]
