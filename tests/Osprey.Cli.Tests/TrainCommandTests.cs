@@ -2,7 +2,7 @@ using Osprey.Cli.Commands;
 
 namespace Osprey.Cli.Tests;
 
-/// <summary>The region-attention options of <c>osprey train</c>: a term the model cannot hold is refused before any step runs.</summary>
+/// <summary>Options of <c>osprey train</c> that shape a run: what the model or the layout cannot hold is refused before any step runs.</summary>
 public sealed class TrainCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("osprey-train-").FullName;
@@ -33,5 +33,33 @@ public sealed class TrainCommandTests : IDisposable
         var (code, errors) = await Train(option);
         Assert.Equal(2, code);
         Assert.Contains("--region-attention-weight", errors);
+    }
+
+    [Theory]
+    [InlineData("1.5", "within 0..1")]
+    [InlineData("-0.5", "within 0..1")]
+    public async Task A_box_share_outside_zero_to_one_is_refused(string share, string expected)
+    {
+        var (code, errors) = await Train("--conversation-box-share", share);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, errors);
+        Assert.False(File.Exists(Path.Combine(_dir, "out", "model.safetensors")));
+    }
+
+    [Fact]
+    public async Task A_box_share_shapes_conversations_and_is_refused_for_per_question_data()
+    {
+        var (code, errors) = await CommandRun.Invoke(TrainCommand.Create(), ["--init-from", FixturePaths.OspreyTiny, "--synthetic", "16",
+            "--synthetic-layout", "per-question", "--conversation-box-share", "0.5", "--steps", "1", "--batch-size", "1", "--out", Path.Combine(_dir, "out")]);
+        Assert.Equal(2, code);
+        Assert.Contains("--conversation-box-share", errors);
+    }
+
+    [Fact]
+    public async Task Conversations_train_with_a_share_of_boxed_regions()
+    {
+        var (code, errors) = await Train("--conversation-box-share", "0.5");
+        Assert.True(code == 0, errors);
+        Assert.True(File.Exists(Path.Combine(_dir, "out", "model.safetensors")));
     }
 }

@@ -46,9 +46,13 @@ public static class EvalCommand
                           $"conversations did not ask): exit code {BelowBarExitCode} when a family is below its bar",
         };
         var threads = ComputeThreads.Create();
+        var boxes = new Option<bool>("--regions-as-boxes")
+        {
+            Description = "Synthetic sets: mark every region by the filled bounding box of its visible pixels, as the web app's box tool does, instead of its mask (the same questions)",
+        };
         var maxNewTokens = new Option<int>("--max-new-tokens") { DefaultValueFactory = _ => 16 };
         var command = new Command("eval", "Evaluate a model per question family, with the swapped-mask check")
-            { data, imageFolder, synthetic, conversations, layout, sceneSize, seed, families, output, answers, require, maxNewTokens, threads };
+            { data, imageFolder, synthetic, conversations, layout, sceneSize, seed, families, boxes, output, answers, require, maxNewTokens, threads };
         model.AddTo(command);
         command.SetAction((result, cancellationToken) => CliErrors.Guard(async () =>
         {
@@ -56,6 +60,9 @@ public static class EvalCommand
             var bar = result.GetValue(require) is { } bars ? AccuracyBar.Parse(bars) : null;
             if (result.GetValue(families) is not null && result.GetValue(synthetic) is null && result.GetValue(conversations) is null)
                 throw new ArgumentException("--families chooses synthetic questions: use it with --synthetic");
+            var asBoxes = result.GetValue(boxes);
+            if (asBoxes && result.GetValue(data) is not null)
+                throw new ArgumentException("--regions-as-boxes marks the regions of synthetic sets; --data brings its own masks");
             bool served = result.GetValue(layout)!.Trim().ToLowerInvariant() switch
             {
                 "served" => true,
@@ -77,8 +84,8 @@ public static class EvalCommand
                 if (result.GetValue(synthetic) is null && result.GetValue(conversations) is null)
                     throw new ArgumentException("give --synthetic N and/or --conversations M (or --data FILE)");
                 var builder = new SyntheticDatasetBuilder(sceneOptions, families: asked);
-                var items = ServedConversationSource.Synthetic(sceneOptions, result.GetValue(seed), held, asked)
-                    .Concat(builder.Build(result.GetValue(seed), singles).Select(ServedConversationSource.FromSingleQuestion));
+                var items = ServedConversationSource.Synthetic(sceneOptions, result.GetValue(seed), held, asked, asBoxes)
+                    .Concat(builder.Build(result.GetValue(seed), singles).Select(s => ServedConversationSource.FromSingleQuestion(asBoxes ? s.WithRegionsAsBoxes() : s)));
                 int count = held + singles;
                 var progress = new Progress<int>(done => { if (done % 25 == 0 || done == count) Console.Error.Write($"\r{done}/{count} conversations and questions"); });
                 var report = await new ServedEvaluation(serving, result.GetValue(maxNewTokens)).RunAsync(items, progress, write, cancellationToken);
@@ -100,7 +107,8 @@ public static class EvalCommand
                 }
                 else if (result.GetValue(synthetic) is { } n)
                 {
-                    samples = new SyntheticDatasetBuilder(sceneOptions, families: asked).Build(result.GetValue(seed), n).Select(EvalSampleSource.FromSynthetic);
+                    samples = new SyntheticDatasetBuilder(sceneOptions, families: asked).Build(result.GetValue(seed), n)
+                        .Select(s => EvalSampleSource.FromSynthetic(asBoxes ? s.WithRegionsAsBoxes() : s));
                     count = n;
                 }
                 else

@@ -44,6 +44,11 @@ public static class TrainCommand
             Description = "Conversations layout: questions per conversation, 1..24 (0 draws 1..8)",
             DefaultValueFactory = _ => 0,
         };
+        var boxShare = new Option<double>("--conversation-box-share")
+        {
+            Description = "Conversations layout: share of regions marked by the filled bounding box of their visible pixels, as the web app's box tool marks them (0..1)",
+            DefaultValueFactory = _ => 0,
+        };
         var singleQuestions = new Option<bool>("--single-questions") { Description = "Per-question layout: one question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };
         var families = new Option<string?>("--families") { Description = "Synthetic question families to train on, a comma list (default: all)" };
         var familyWeights = new Option<string?>("--family-weights") { Description = "Ask some synthetic families more often, e.g. yesno=3,comparison=3 (default: all alike)" };
@@ -120,7 +125,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, layout, minRegions, conversationQuestions, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, layout, minRegions, conversationQuestions, boxShare, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
             recallPerStep, recallWeight, recallRegions, recallQuestions,
             regionAttentionWeight, regionAttentionLayer, regionAttentionHead, regionAttentionAfter, regionAttentionCircuit, regionAttentionWord,
             output, stage, resume, visionLr,
@@ -163,8 +168,8 @@ public static class TrainCommand
             // Conversations take the yes/no word leaning and kinds; the other leanings shape per-question rounds.
             if (conversations && !(mixture with { FamilyWeights = QuestionMixture.Balanced.FamilyWeights, YesNoWordTied = 0.5, YesNoKinds = YesNoKinds.Both }).IsBalanced)
                 throw new ArgumentException("the comparison leanings and the yes/no focus and count shape the per-question layout: add --synthetic-layout per-question");
-            if (!conversations && (result.GetValue(minRegions) != 1 || result.GetValue(conversationQuestions) != 0))
-                throw new ArgumentException("--conversation-min-regions and --conversation-questions shape the conversations layout, not per-question data");
+            if (!conversations && (result.GetValue(minRegions) != 1 || result.GetValue(conversationQuestions) != 0 || result.GetValue(boxShare) != 0))
+                throw new ArgumentException("--conversation-min-regions, --conversation-questions and --conversation-box-share shape the conversations layout, not per-question data");
             if (result.GetValue(recallPerStep) < 0)
                 throw new ArgumentException("--recall-conversations: 0 (none) or more");
             if (result.GetValue(recallPerStep) > 0) RecallMix.RequireSingleWorker(options.Workers);
@@ -203,7 +208,7 @@ public static class TrainCommand
                     ? new RecordTrainingSource(new RegionDatasetLoader().Load(dataPath, result.GetValue(imageFolder)), options.Seed)
                     : result.GetValue(synthetic) is { } n && conversations
                         ? ConversationSource(n, options.Seed, result.GetValue(sceneSize), result.GetValue(families), mixture,
-                            result.GetValue(minRegions), result.GetValue(conversationQuestions))
+                            result.GetValue(minRegions), result.GetValue(conversationQuestions), result.GetValue(boxShare))
                     : result.GetValue(synthetic) is { } m
                         ? new SyntheticTrainingSource(m, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) },
                             mergeScenes: !result.GetValue(singleQuestions),
@@ -246,11 +251,11 @@ public static class TrainCommand
     }
 
     private static RegionConversationSource ConversationSource(int conversations, long seed, int sceneSize, string? familyNames, QuestionMixture mixture,
-        int minRegions, int questions)
+        int minRegions, int questions, double boxShare)
     {
         var chosen = familyNames is not null ? SyntheticDatasetBuilder.FamiliesNamed(familyNames) : SyntheticDatasetBuilder.AllFamilies();
         return new RegionConversationSource(conversations, seed, new SceneOptions { ImageSize = sceneSize }, mixture.Apply(chosen), mixture.WeightsOf(chosen),
-            minRegions: minRegions, questions: questions);
+            minRegions: minRegions, questions: questions, boxShare: boxShare);
     }
 
     private static YesNoKinds ParseKinds(string text) => text.Trim().ToLowerInvariant() switch

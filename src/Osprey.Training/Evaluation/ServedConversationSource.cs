@@ -48,15 +48,17 @@ public static partial class ServedConversationSource
     /// <summary>
     /// <paramref name="count"/> scenes of the seed, conversation i about scene i, its regions, questions
     /// and suffixes drawn from a generator derived from (seed, i) for this purpose alone; a scene whose
-    /// regions give the families nothing to ask is left out.
+    /// regions give the families nothing to ask is left out. With <paramref name="regionsAsBoxes"/> the same
+    /// conversations mark their regions by boxes (<see cref="InstructionSample.WithRegionsAsBoxes"/>).
     /// </summary>
-    public static IEnumerable<ServedConversation> Synthetic(SceneOptions sceneOptions, long seed, int count, IReadOnlyList<IQuestionFamily>? families = null)
+    public static IEnumerable<ServedConversation> Synthetic(SceneOptions sceneOptions, long seed, int count, IReadOnlyList<IQuestionFamily>? families = null,
+        bool regionsAsBoxes = false)
     {
         var generator = new SceneGenerator(sceneOptions);
         var builder = new RegionConversationBuilder(families ?? SyntheticDatasetBuilder.AllFamilies());
         for (int i = 0; i < count; i++)
             if (builder.Build(generator.Generate(seed, i), SeededRandom.Derive(seed, i, purpose: 0x6576616c)) is { } sample)
-                yield return FromConversation(sample);
+                yield return FromConversation(regionsAsBoxes ? sample.WithRegionsAsBoxes() : sample);
     }
 
     /// <summary><c>regionK</c> (or an inline <c>regionK&lt;mask&gt;&lt;pos&gt;</c>) as users write it: <c>&lt;regionK&gt;</c>.</summary>

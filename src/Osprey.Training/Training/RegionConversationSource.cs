@@ -22,9 +22,10 @@ public sealed class RegionConversationSource : ITrainingSource
 
     /// <param name="conversations">Examples per epoch.</param>
     /// <param name="describeShare">Share of examples that are the demo's single-region description question.</param>
+    /// <param name="boxShare">Share of conversation regions marked by their filled bounding box (<see cref="RegionConversationBuilder.BoxShare"/>).</param>
     public RegionConversationSource(int conversations, long seed, SceneOptions? sceneOptions = null,
         IReadOnlyList<IQuestionFamily>? families = null, IReadOnlyList<double>? weights = null, double describeShare = 0.1,
-        int minRegions = 1, int questions = 0)
+        int minRegions = 1, int questions = 0, double boxShare = 0)
     {
         if (conversations < 1) throw new ArgumentOutOfRangeException(nameof(conversations), conversations, "at least one synthetic conversation");
         if (describeShare is < 0 or > 1 || double.IsNaN(describeShare))
@@ -36,7 +37,9 @@ public sealed class RegionConversationSource : ITrainingSource
             throw new ArgumentOutOfRangeException(nameof(minRegions), minRegions, $"1..{RegionConversationBuilder.MaxRegions} regions");
         if (questions is < 0 or > RegionConversationBuilder.MaxAskedQuestions)
             throw new ArgumentOutOfRangeException(nameof(questions), questions, $"0 (drawn) or 1..{RegionConversationBuilder.MaxAskedQuestions} questions");
-        _builder = new RegionConversationBuilder(families, weights) { MinRegions = minRegions, Questions = questions };
+        if (boxShare is < 0 or > 1 || double.IsNaN(boxShare))
+            throw new ArgumentOutOfRangeException(nameof(boxShare), boxShare, "a share within 0..1");
+        _builder = new RegionConversationBuilder(families, weights) { MinRegions = minRegions, Questions = questions, BoxShare = boxShare };
         _sceneSeed = SyntheticTrainingSource.BlockSeed(seed, -1);
         _describeShare = describeShare;
         Count = conversations;
@@ -45,6 +48,7 @@ public sealed class RegionConversationSource : ITrainingSource
                       $"single-region description share {_describeShare:R}" +
                       (minRegions != 1 ? $", at least {minRegions} regions" : "") +
                       (questions != 0 ? $", {questions} questions each" : "") +
+                      (boxShare != 0 ? $", regions as boxes {boxShare:R}" : "") +
                       (families.OfType<YesNoFamily>().FirstOrDefault() is { } yesNo ? YesNoFamily.DescribeAnswerLeanings(yesNo.WordTied, yesNo.Kinds) : "");
     }
 

@@ -153,4 +153,35 @@ public class RegionConversationBuilderTests
         Assert.True(asked.Count > 200, $"{asked.Count} questions");
         Assert.All(asked, q => Assert.Equal(kinds == YesNoKinds.Category, Regex.IsMatch(q.Question, @"^Is region\d+ a ")));
     }
+
+    [Fact]
+    public void BoxedRegionsAreTheFilledBoundingBoxesOfTheirVisiblePixelsAndTheQuestionsStayTheSame()
+    {
+        var boxing = new RegionConversationBuilder(SyntheticDatasetBuilder.AllFamilies()) { BoxShare = 0.5 };
+        int boxed = 0, exact = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            var scene = Generator.Generate(31, i);
+            var sample = boxing.Build(scene, SeededRandom.Derive(31, i, purpose: 5))!;
+            foreach (var region in sample.Regions)
+            {
+                var visible = scene.MaskOf(region with { AsBox = false });
+                var mask = scene.MaskOf(region);
+                if (!region.AsBox) { Assert.Equal(visible, mask); exact++; continue; }
+                boxed++;
+                var box = PixelBox.Of(visible, scene.Width, scene.Height);
+                Assert.Equal(box, PixelBox.Of(mask, scene.Width, scene.Height));
+                Assert.Equal(box.Width * box.Height, mask.Count(v => v == 1));
+                Assert.True(mask.Count(v => v == 1) >= visible.Count(v => v == 1));
+                Assert.All(Enumerable.Range(0, visible.Length).Where(k => visible[k] == 1), k => Assert.Equal(1, mask[k]));
+            }
+            // Boxes change how regions are marked, not what is asked about them.
+            var unboxed = Builder.Build(scene, SeededRandom.Derive(31, i, purpose: 5))!;
+            Assert.Equal(unboxed.Regions, sample.Regions.Select(r => r with { AsBox = false }));
+            Assert.Equal(unboxed.Conversation.Select(t => t.Value), sample.Conversation.Select(t => t.Value));
+            Assert.All(sample.WithRegionsAsBoxes().Regions, r => Assert.True(r.AsBox));
+        }
+        Assert.InRange(boxed, 50, 250);
+        Assert.InRange(exact, 50, 250);
+    }
 }

@@ -58,4 +58,21 @@ public class RegionConversationSourceTests
         Assert.NotEmpty(questions);
         Assert.All(questions, q => Assert.StartsWith("Which is", q.Value));
     }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void ABoxShareOutsideZeroToOneIsRefused(double share)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new RegionConversationSource(10, 1, boxShare: share));
+        Assert.Equal("boxShare", e.ParamName);
+    }
+
+    [Fact]
+    public void ABoxShareIsPartOfTheDataDescriptionSoAResumeMustKeepIt()
+    {
+        Assert.DoesNotContain("boxes", new RegionConversationSource(10, 1).Description);
+        Assert.Contains("regions as boxes 0.25", new RegionConversationSource(10, 1, boxShare: 0.25).Description);
+    }
 }

@@ -52,6 +52,13 @@ public sealed class RegionConversationBuilder
     /// <summary>Questions per conversation (up to <see cref="MaxAskedQuestions"/>); 0 (the default) draws 1..<see cref="MaxQuestions"/>.</summary>
     public int Questions { get; init; }
 
+    /// <summary>
+    /// Share of regions marked by the filled bounding box of their visible pixels instead (as the web
+    /// app's box tool marks them), each drawn on its own from a generator of the scene's, so a conversation
+    /// asks the same questions whatever the share; 0, the default, marks none.
+    /// </summary>
+    public double BoxShare { get; init; }
+
     /// <param name="questions">Questions to ask; 0 takes <see cref="Questions"/>.</param>
     /// <returns>The conversation, or null when its regions gave the families nothing to ask.</returns>
     public InstructionSample? Build(SyntheticScene scene, SeededRandom rng, int questions = 0)
@@ -99,6 +106,13 @@ public sealed class RegionConversationBuilder
                 var obj = scene.Objects[regions[k].ObjectIndex];
                 regions[k] = new SceneRegion(obj.Index, rng.Pick(obj.Parts).Name);
             }
+        }
+        if (BoxShare > 0)
+        {
+            // Drawn apart from the conversation's generator: boxes change how the regions are marked, not what is asked.
+            var boxes = SeededRandom.Derive(scene.Seed, scene.Index, purpose: 0x626f78);
+            for (int k = 0; k < regions.Count; k++)
+                if (boxes.Chance(BoxShare)) regions[k] = regions[k] with { AsBox = true };
         }
         return regions;
     }

@@ -21,4 +21,7 @@ public sealed record InstructionSample(
 
     /// <summary>For an <see cref="RegionLayout.Introduced"/> conversation, what each of its questions asked, in order.</summary>
     public IReadOnlyList<ConversationQuestion> Questions { get; init; } = [];
+
+    /// <summary>The same sample with every region marked by the filled bounding box of its visible pixels.</summary>
+    public InstructionSample WithRegionsAsBoxes() => this with { Regions = [.. Regions.Select(r => r with { AsBox = true })] };
 }
