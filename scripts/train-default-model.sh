@@ -5,7 +5,8 @@
 # ask sixteen yes/no questions per conversation with the answers leaning with the asked word, all in
 # the per-question layout (regions inline at their mention); then stage-3 rounds on Osprey's
 # multi-region conversations, the layout the gateway serves, the later ones teaching the decoder to look
-# regionK up and to carry the asked words to the answer (models/osprey-default/README.md, *Training*).
+# regionK up and to carry the asked words to the answer, and last to answer about regions marked by boxes
+# (models/osprey-default/README.md, *Training*).
 # Usage: scripts/train-default-model.sh OUT_DIR   (the model ends up in OUT_DIR/model; step times in
 # OUT_DIR/timings.txt). An interrupted step continues from its last checkpoint when run again.
 set -euo pipefail
@@ -108,6 +109,9 @@ asked=(--synthetic-layout conversations --family-weights yesno=6,comparison=3,ca
     --conversation-min-regions 2 --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit)
 train_round 3 conv5 925 1200 1.5e-3 1 "${asked[@]}"
 train_round 3 conv6 926 1200 1.5e-3 1 "${asked[@]}" --region-attention-word
+# Regions as users mark them: a shorter round in which three regions in ten are the filled bounding box
+# of their visible pixels (the web app's box tool) instead of their exact mask.
+train_round 3 boxes 927 600 1.5e-3 1 "${asked[@]}" --region-attention-word --conversation-box-share 0.3
 # About 50 validation questions per family inside conversations of the validation seed, as the gateway
 # serves them: bars a sample that small can hold (the targets are measured on the held-out set
 # of the model README); stop with an error if a family is below its bar.
