@@ -28,7 +28,7 @@ public class ReadmeExampleTests
     /// </summary>
     private static readonly (string Question, string Answer, string Truth)[] Conversation =
     [
-        ("What is <region1>?", "a medium green ring", "a medium green ring"),
+        ("What is <region1>?", "a small green ring", "a medium green ring"),
         ("Which is larger, <region2> or <region3>?" + Short, "region2", "region2"),
         ("What colour is <region3>?" + Short, "blue", "blue"),
         ("Give a short description of <region1>.", "a small green ring", "a medium green ring"),
@@ -67,7 +67,7 @@ public class ReadmeExampleTests
     [Fact]
     public void TheReadmeCountsTheRightAnswersOfItsConversation()
     {
-        // The README says the shipped model gets 9 of the 10 answers right, in fp32 and in bf16.
-        Assert.Equal(9, Conversation.Count(c => AnswerNormalizer.Matches(c.Answer, c.Truth)));
+        // The README says the shipped model gets 8 of the 10 answers right, in fp32 and in bf16.
+        Assert.Equal(8, Conversation.Count(c => AnswerNormalizer.Matches(c.Answer, c.Truth)));
     }
 }
