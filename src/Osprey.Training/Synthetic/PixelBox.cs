@@ -23,13 +23,4 @@ public readonly record struct PixelBox(int X, int Y, int Width, int Height)
         }
         return maxX < 0 ? default : new PixelBox(minX, minY, maxX - minX + 1, maxY - minY + 1);
     }
-
-    /// <summary>A row-major 0/1 mask of the given size with this box's pixels set.</summary>
-    public byte[] Fill(int width, int height)
-    {
-        var mask = new byte[width * height];
-        for (int y = Y; y < Y + Height; y++)
-            Array.Fill(mask, (byte)1, y * width + X, Width);
-        return mask;
-    }
 }
