@@ -10,8 +10,14 @@
 //   logits: --model F --tokens 1,2,3 --top K
 //           the next-token probabilities after each prompt position (the K most likely), so a test can
 //           compare them with the engine's.
+//   session: --model F --prefill N --threads T --seed K [--decode-budget B]
+//           prefill N random tokens for one sequence, print {"ready": true, ...}, then for every line
+//           {"decode_steps": S} on stdin time S decode steps at that context and print {"decode_step_ms": m};
+//           so the bench can alternate llama.cpp's steps with the engine's, both meeting the same
+//           moment of a shared machine. Ends when stdin closes.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { createInterface } from "node:readline";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 
 const { values: args } = parseArgs({
@@ -25,6 +31,7 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "1" },
     tokens: { type: "string", default: "" },
     top: { type: "string", default: "10" },
+    "decode-budget": { type: "string", default: "512" },
   },
 });
 if (!args.model) throw new Error("--model is required");
@@ -34,6 +41,12 @@ const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error, maxThr
 const model = await llama.loadModel({ modelPath: args.model, gpuLayers: 0, useMlock: false });
 const version = JSON.parse(readFileSync(new URL("./node_modules/node-llama-cpp/package.json", import.meta.url))).version;
 
+if (args.mode === "session") {
+  await session();
+  await model.dispose();
+  await llama.dispose();
+  process.exit(0);
+}
 const result = args.mode === "logits" ? await logits() : await bench();
 await model.dispose();
 await llama.dispose();
@@ -91,6 +104,33 @@ async function bench() {
     batched_context_per_sequence: batchedContext,
     decode_step_batched_ms: batchedStepMs,
   };
+}
+
+async function session() {
+  const prefill = Number(args.prefill), budget = Number(args["decode-budget"]);
+  const random = mulberry32(Number(args.seed));
+  const prompt = Array.from({ length: prefill }, () => 3 + Math.floor(random() * (32000 - 3)));
+  const next = 3 + Math.floor(random() * (32000 - 3));
+  const context = await model.createContext({ contextSize: prefill + budget, sequences: 1, threads, batchSize: 512 });
+  const sequence = context.getSequence();
+  await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, 64));
+  await sequence.clearHistory();
+  await sequence.evaluateWithoutGeneratingNewTokens(prompt);
+  console.log(JSON.stringify({ ready: true, node_llama_cpp: version, threads, decode_context: prefill }));
+  let used = 0;
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    const steps = Number(JSON.parse(line).decode_steps);
+    // Each request adds its steps and a warm-up step to the sequence; past the budget the context is full.
+    if (!(steps > 0) || used + steps + 1 > budget) {
+      console.log(JSON.stringify({ error: `decode_steps must be 1..${budget - used - 1}` }));
+      continue;
+    }
+    used += steps + 1;
+    console.log(JSON.stringify({ decode_step_ms: await decodeSteps([sequence], next, steps) }));
+  }
+  await context.dispose();
 }
 
 /**

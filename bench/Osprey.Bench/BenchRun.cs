@@ -112,14 +112,14 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
         {
             RandomWeights.Fill(model, plan.Engine.Seed);
             model.eval();
-            if (plan.EngineRows && plan.DTypes.Contains("fp32"))
-                report.Engine.Add(EngineBench.Run("bench", model, SettingsFor("bench", config, "fp32"), s => Log($"bench fp32: {s}")));
             var needDirectory = plan.DTypes.Any(d => d != "fp32") || plan.PyTorch || plan.LlamaCpp || (plan.Cluster && plan.ClusterModel == "bench");
             if (needDirectory)
             {
                 Log("bench model: writing F32 safetensors");
                 directory = BenchModelDirectory.Write(model, plan.TinyDirectory);
             }
+            if (plan.EngineRows && plan.DTypes.Contains("fp32"))
+                report.Engine.Add(RunBenchEngine(model, config, "fp32", directory));
         }
         GC.Collect();
         foreach (var dtype in plan.DTypes.Where(d => d != "fp32" && plan.EngineRows))
@@ -129,10 +129,21 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             using (var source = CheckpointDirectory.Inspect(directory!.Path).OpenWeights())
                 ModuleWeightLoader.Load(model, source, CheckpointNameMap.Osprey());
             model.eval();
-            report.Engine.Add(EngineBench.Run("bench", model, SettingsFor("bench", config, dtype), s => Log($"bench {dtype}: {s}")));
+            report.Engine.Add(RunBenchEngine(model, config, dtype, directory));
         }
         GC.Collect();
         return directory;
+    }
+
+    /// <summary>The bench model's engine rows in one dtype, with llama.cpp's batch-1 steps timed in turn when it runs.</summary>
+    private EngineResult RunBenchEngine(OspreyModel model, OspreyConfig config, string dtype, BenchModelDirectory? directory)
+    {
+        var settings = SettingsFor("bench", config, dtype);
+        using var peer = plan.LlamaCpp && directory is not null && !settings.LanguageOnly
+            ? LlamaCppPeer.StartBeside(plan, report, directory, dtype, settings.PrefillTokens, torch.get_num_threads(), Log)
+            : null;
+        if (peer is not null) settings = settings with { PeerDecodeStep = peer.DecodeStepMs };
+        return EngineBench.Run("bench", model, settings, s => Log($"bench {dtype}: {s}"));
     }
 
     private void RunPyTorch(BenchModelDirectory? directory)

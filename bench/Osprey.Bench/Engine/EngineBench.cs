@@ -53,6 +53,13 @@ public static class EngineBench
         var token = RandomTokens(llm, 1, generator);
         var batch1Ms = DecodeStep(llm, firstTurn, token, 1, settings.DecodeSteps);
         var batchedMs = DecodeStep(llm, firstTurn, token, settings.DecodeBatch, settings.DecodeSteps);
+        InterleavedDecode? interleaved = null;
+        if (settings.PeerDecodeStep is { } peer)
+        {
+            log($"batch-1 decode steps in turn with the peer, {settings.InterleavedRounds} rounds");
+            interleaved = InterleavedDecode.Measure(settings.InterleavedRounds,
+                () => DecodeStep(llm, firstTurn, token, 1, settings.DecodeSteps), () => peer(settings.DecodeSteps));
+        }
         log("decode step profile");
         DecodeProfile[] profiles =
         [
@@ -93,6 +100,7 @@ public static class EngineBench
             PeakRssBytes = PeakMemory.HighWaterBytes(),
             WeightBytes = model.parameters().Sum(p => p.numel() * p.element_size()),
             DecodeProfiles = profiles,
+            InterleavedBatch1 = interleaved,
         };
     }
 

@@ -25,4 +25,12 @@ public sealed record EngineBenchSettings
     /// only: for a dtype this CPU computes too slowly to encode an image or prefill 1.1k tokens in time.
     /// </summary>
     public bool LanguageOnly { get; init; }
+
+    /// <summary>
+    /// A peer's batch-1 decode step (median over the given steps) at the same context, timed in turn with
+    /// the engine's for <see cref="InterleavedRounds"/> rounds; null: no peer beside the engine.
+    /// </summary>
+    public Func<int, double>? PeerDecodeStep { get; init; }
+
+    public int InterleavedRounds { get; init; } = 5;
 }

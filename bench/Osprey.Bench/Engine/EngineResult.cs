@@ -19,6 +19,8 @@ public sealed record EngineResult
     public long WeightBytes { get; init; }
     /// <summary>The decode step part by part, at batch 1 and at <see cref="DecodeBatch"/> sequences.</summary>
     public IReadOnlyList<DecodeProfile> DecodeProfiles { get; init; } = [];
+    /// <summary>Batch-1 decode steps of the engine and of a peer timed in turn, when a peer ran beside the engine.</summary>
+    public InterleavedDecode? InterleavedBatch1 { get; init; }
 
     public double PrefillTokensPerSecond => PrefillTokens / (PrefillMs / 1000);
     public double DecodeTokensPerSecondBatch1 => 1000 / DecodeStepBatch1Ms;

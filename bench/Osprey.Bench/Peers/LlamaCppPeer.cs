@@ -23,8 +23,7 @@ public static class LlamaCppPeer
             report.LlamaCppNote = $"Skipped: {reason}.";
             return;
         }
-        // The bench directory carries --tiny's tokenizer when given; the shipped model's is the same LLaMA vocabulary.
-        var tokenizer = directory.HasTokenizer ? directory.Path : Osprey.Engine.DefaultModel.Resolve(null);
+        var tokenizer = TokenizerOf(directory);
         var folder = Directory.CreateTempSubdirectory("osprey-gguf-").FullName;
         try
         {
@@ -51,4 +50,35 @@ public static class LlamaCppPeer
             catch (IOException) { }
         }
     }
+
+    /// <summary>
+    /// llama.cpp kept running on the bench model's weights in <paramref name="dtype"/>, prefilled to the
+    /// engine's context, so the engine bench can time its batch-1 steps in turn with llama.cpp's; null
+    /// (with the reason in the report's notes) when the peer cannot run.
+    /// </summary>
+    public static LlamaCppSession? StartBeside(BenchPlan plan, BenchReport report, BenchModelDirectory directory, string dtype, int prefillTokens,
+        int threads, Action<string> log)
+    {
+        var (runner, _) = LlamaCppRun.Locate(plan.Node, plan.LlamaCppScript);
+        if (runner is null) return null; // the llama.cpp section says why
+        var folder = Directory.CreateTempSubdirectory("osprey-gguf-").FullName;
+        try
+        {
+            var gguf = Path.Combine(folder, $"bench-{dtype}.gguf");
+            log($"llama.cpp {dtype} beside the engine: writing the language weights as GGUF, prefilling {prefillTokens} tokens");
+            LlamaCppRun.WriteGguf(gguf, directory.Path, TokenizerOf(directory), dtype);
+            return LlamaCppSession.Start(runner.Node, runner.Script, gguf, prefillTokens, threads, plan.Engine.Seed, TimeSpan.FromMinutes(10), folder);
+        }
+        catch (Exception e) when (e is InvalidOperationException or CheckpointException or TokenizerLoadException or IOException)
+        {
+            report.Notes.Add($"llama.cpp {dtype} could not run beside the engine, so its steps were not timed in turn: {e.Message}");
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            return null;
+        }
+    }
+
+    // The bench directory carries --tiny's tokenizer when given; the shipped model's is the same LLaMA vocabulary.
+    private static string TokenizerOf(BenchModelDirectory directory) =>
+        directory.HasTokenizer ? directory.Path : Osprey.Engine.DefaultModel.Resolve(null);
 }

@@ -11,6 +11,9 @@ namespace Osprey.Bench.Peers;
 /// </summary>
 public sealed class LlamaCppRun(string node, string script)
 {
+    public string Node => node;
+    public string Script => script;
+
     public const string ScriptRelativePath = "bench/llama_cpp.mjs";
 
     /// <summary>Node and the script with node-llama-cpp installed beside it; otherwise null and why not.</summary>
