@@ -9,8 +9,8 @@ public sealed record InterleavedDecode
     public required IReadOnlyList<double> EngineMs { get; init; }
     public required IReadOnlyList<double> PeerMs { get; init; }
 
-    public double EngineMedianMs => Median(EngineMs);
-    public double PeerMedianMs => Median(PeerMs);
+    public double EngineMedianMs => Timing.MedianOf(EngineMs);
+    public double PeerMedianMs => Timing.MedianOf(PeerMs);
 
     /// <summary>Engine ÷ peer time per round: their spread says how far one round's ratio can be trusted.</summary>
     public IEnumerable<double> RoundRatios => EngineMs.Zip(PeerMs, (e, p) => e / p);
@@ -26,12 +26,5 @@ public sealed record InterleavedDecode
             peerMs.Add(peer());
         }
         return new InterleavedDecode { EngineMs = engineMs, PeerMs = peerMs };
-    }
-
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

@@ -17,10 +17,15 @@ public static class Timing
     /// slowed by another tenant of the machine must not move the figure, and the llama.cpp peer's steps
     /// are summarised the same way.
     /// </summary>
-    public static double Median(int count, Action action)
+    public static double Median(int count, Action action) =>
+        MedianOf(Enumerable.Range(0, Math.Max(1, count)).Select(_ => Once(action)));
+
+    /// <summary>The median of timings already taken (the mean of the middle two for an even count).</summary>
+    public static double MedianOf(IEnumerable<double> times)
     {
-        var times = Enumerable.Range(0, Math.Max(1, count)).Select(_ => Once(action)).Order().ToArray();
-        return times.Length % 2 == 1 ? times[times.Length / 2] : (times[times.Length / 2 - 1] + times[times.Length / 2]) / 2;
+        var sorted = times.Order().ToArray();
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /// <summary>One untimed warm-up, then the fastest of <paramref name="repeat"/> timed runs.</summary>
