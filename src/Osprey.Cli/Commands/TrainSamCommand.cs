@@ -35,7 +35,7 @@ public static class TrainSamCommand
         var promptDim = new Option<int>("--prompt-dim") { Description = "Prompt and mask decoder width", DefaultValueFactory = _ => 64 };
         var initFrom = new Option<string?>("--init-from")
         {
-            Description = "Continue training this SAM model directory (its architecture; the shape options are ignored) instead of a new model from --seed",
+            Description = "Continue training this SAM model directory (its architecture and positions; the shape options and --fourier-scale are ignored) instead of a new model from --seed",
         };
         var evalScenes = new Option<int>("--eval-scenes") { Description = "Held-out scenes to evaluate on (0: none)", DefaultValueFactory = _ => 200 };
         var evalSeed = new Option<long>("--eval-seed") { Description = "Seed of the held-out scenes", DefaultValueFactory = _ => 2_000_003 };
@@ -43,12 +43,17 @@ public static class TrainSamCommand
         {
             Description = "Single clicks trained per object and scene (beside its box and click pair)", DefaultValueFactory = _ => 1,
         };
+        var fourierScale = new Option<double>("--fourier-scale")
+        {
+            Description = "Standard deviation of a new model's random-Fourier position matrix (the published models: 1)",
+            DefaultValueFactory = _ => SamParameterInitializer.DefaultFourierScale,
+        };
         var threads = ComputeThreads.Create();
 
         var command = new Command("train-sam", "Train a small Segment Anything model on synthetic scenes and evaluate it on held-out ones")
         {
             output, steps, scenesPerStep, learningRate, warmup, seed, sceneSize, patchSize, embedDim, depth, heads, window, promptDim,
-            initFrom, evalScenes, evalSeed, clicksPerObject, threads,
+            initFrom, evalScenes, evalSeed, clicksPerObject, fourierScale, threads,
         };
         command.SetAction((result, _) => CliErrors.Guard(() =>
         {
@@ -80,7 +85,7 @@ public static class TrainSamCommand
             else
             {
                 model = new SamModel(config, ParameterAllocation.CpuFloat32);
-                SamParameterInitializer.Initialize(model, options.Seed);
+                SamParameterInitializer.Initialize(model, options.Seed, result.GetValue(fourierScale));
             }
             using var _ = model;
             var parameters = model.parameters().Sum(p => p.numel());

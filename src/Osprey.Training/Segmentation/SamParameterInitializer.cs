@@ -10,15 +10,25 @@ namespace Osprey.Training.Segmentation;
 /// Seeded initialisation of a freshly allocated Segment Anything model, following the reference's
 /// choices where they matter: linear and convolution weights N(0, fan_in^-1/2), biases 0, norms 1/0,
 /// learned embeddings N(0, 1) (the reference's <c>nn.Embedding</c>), relative position tables 0, the
-/// absolute positions N(0, 0.02), and the random-Fourier matrix N(0, 1), which stays fixed (a buffer in
-/// the reference, see <see cref="Trainable"/>).
+/// absolute positions N(0, 0.02), and the random-Fourier matrix N(0, scale²), which stays fixed (a buffer
+/// in the reference, see <see cref="Trainable"/>).
 /// </summary>
 public static class SamParameterInitializer
 {
     private const string FourierMatrix = "positional_encoding_gaussian_matrix";
 
-    public static void Initialize(SamModel model, long seed)
+    /// <summary>The reference's random-Fourier scale (<c>PositionEmbeddingRandom(scale=None)</c> means 1).</summary>
+    public const double DefaultFourierScale = 1.0;
+
+    /// <param name="fourierScale">
+    /// Standard deviation of the random-Fourier matrix: the spatial frequencies that tell prompts and image
+    /// tokens where they are. The published models use 1 (about 1.25 cycles per half image); small scenes
+    /// whose objects span a few tokens may need sharper positions, which a larger scale gives.
+    /// </param>
+    public static void Initialize(SamModel model, long seed, double fourierScale = DefaultFourierScale)
     {
+        if (!(fourierScale > 0) || double.IsInfinity(fourierScale))
+            throw new ArgumentOutOfRangeException(nameof(fourierScale), fourierScale, "the random-Fourier scale must be positive and finite");
         using var noGrad = no_grad();
         using var generator = new Generator((ulong)seed);
         var done = new HashSet<IntPtr>();
@@ -53,7 +63,7 @@ public static class SamParameterInitializer
             if (done.Contains(parameter.Handle)) continue;
             if (name.EndsWith(".rel_pos_h", StringComparison.Ordinal) || name.EndsWith(".rel_pos_w", StringComparison.Ordinal)) Fill(parameter, 0, done);
             else if (name.EndsWith(".pos_embed", StringComparison.Ordinal)) Normal(parameter, 0.02, generator, done);
-            else if (name.EndsWith(FourierMatrix, StringComparison.Ordinal)) Normal(parameter, 1.0, generator, done);
+            else if (name.EndsWith(FourierMatrix, StringComparison.Ordinal)) Normal(parameter, fourierScale, generator, done);
             else throw new InvalidOperationException($"no initialisation rule for Segment Anything parameter '{name}'");
         }
     }
