@@ -42,6 +42,8 @@ public sealed class RowStreamingProductTests
     [Theory]
     [InlineData(1, 20, 37, false, false)]
     [InlineData(1, 4096, 1030, true, false)]
+    [InlineData(1, 11008, 4099, false, false)]
+    [InlineData(1, 64, 3, true, false)]
     [InlineData(3, 1037, 1030, false, false)]
     [InlineData(8, 4096, 512, true, false)]
     [InlineData(Linear.FewRows, 512, 2053, false, false)]
