@@ -16,8 +16,8 @@ namespace Osprey.Engine.Layers;
 /// this one reads 27–28 GB/s (its streaming-read yardstick), and at 8 rows libtorch costs twice its
 /// 1-row time where this costs 1.7× (numbers in <see cref="FewRowPass"/>). In bfloat16 the rows of x are
 /// widened once and the result rounded to bfloat16 once (as oneDNN's bfloat16 product does); the point
-/// is half the bytes to read, on any AVX2 CPU, with or without bfloat16 instructions; one row of it on
-/// an AVX-512 CPU goes to <see cref="PairedBFloat16Row"/>, which reads faster. On a CPU with
+/// is half the bytes to read, on any AVX2 CPU, with or without bfloat16 instructions. One row on an
+/// AVX-512 CPU goes to <see cref="Avx512OneRowProduct"/>, which reads faster. On a CPU with
 /// bfloat16 instructions it takes bfloat16 products of <see cref="BFloat16HardwareRows"/> rows at most:
 /// from three rows on, oneDNN's bfloat16 product, which computes with those instructions, is the faster.
 /// </summary>
@@ -67,12 +67,13 @@ internal static unsafe class RowStreamingProduct
         var wp = TensorAddress.Bytes(weight);
         var yp = TensorAddress.Of(y);
         ITeamWork work;
-        if (bf16 && rows == 1 && PairedBFloat16Row.Takes(inFeatures))
+        if (rows == 1 && bf16 && Avx512OneRowProduct.TakesBFloat16(inFeatures))
         {
             var paired = torch.empty([inFeatures], dtype: ScalarType.Float32);
-            PairedBFloat16Row.Pair(xp, TensorAddress.Of(paired), inFeatures);
-            work = new PairedProduct(TensorAddress.Of(paired), inFeatures, wp, outFeatures, yp, chunks);
+            Avx512OneRowProduct.Pair(xp, TensorAddress.Of(paired), inFeatures);
+            work = new OneRowProduct(TensorAddress.Of(paired), inFeatures, wp, outFeatures, yp, chunks, bf16);
         }
+        else if (rows == 1 && !bf16 && Avx512OneRowProduct.TakesFloat32(inFeatures)) work = new OneRowProduct(xp, inFeatures, wp, outFeatures, yp, chunks, bf16);
         else if (bf16) work = new Product<BFloat16Elements>(xp, rows, inFeatures, wp, outFeatures, yp, chunks);
         else work = new Product<Float32Elements>(xp, rows, inFeatures, wp, outFeatures, yp, chunks);
         ComputeTeam.Shared.Run(work, threads);
@@ -96,8 +97,8 @@ internal static unsafe class RowStreamingProduct
         }
     }
 
-    /// <summary>The output features of a one-row bfloat16 product on <see cref="PairedBFloat16Row"/>, in <paramref name="chunks"/> runs of whole blocks.</summary>
-    private sealed class PairedProduct(float* paired, int inFeatures, byte* w, int outFeatures, float* y, int chunks) : ITeamWork
+    /// <summary>The output features of a one-row product on <see cref="Avx512OneRowProduct"/>, in <paramref name="chunks"/> runs of whole blocks.</summary>
+    private sealed class OneRowProduct(float* x, int inFeatures, byte* w, int outFeatures, float* y, int chunks, bool bf16) : ITeamWork
     {
         public int Chunks => chunks;
 
@@ -106,7 +107,8 @@ internal static unsafe class RowStreamingProduct
             while (queue.TryTake(out var chunk))
             {
                 var (from, to) = ChunkFeatures(chunk, chunks, outFeatures);
-                PairedBFloat16Row.Multiply(paired, inFeatures, w, from, to, y);
+                if (bf16) Avx512OneRowProduct.MultiplyBFloat16(x, inFeatures, w, from, to, y);
+                else Avx512OneRowProduct.MultiplyFloat32(x, inFeatures, w, from, to, y);
             }
         }
     }

@@ -13,6 +13,8 @@ public sealed class RowStreamingProductTests
 {
     [Theory]
     [InlineData(1, 20, 37, false)]
+    [InlineData(1, 4096, 11011, true)]
+    [InlineData(1, 48, 5, false)]
     [InlineData(2, 20, 37, true)]
     [InlineData(3, 1037, 1030, false)]
     [InlineData(4, 1024, 1024, true)]
