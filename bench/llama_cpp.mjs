@@ -121,7 +121,14 @@ async function session() {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
-    const steps = Number(JSON.parse(line).decode_steps);
+    let steps;
+    try {
+      steps = Number(JSON.parse(line).decode_steps);
+    } catch (e) {
+      // A line that is not JSON is refused like a bad count: the session and its prefilled context stay.
+      console.log(JSON.stringify({ error: `not a JSON request: ${e.message}` }));
+      continue;
+    }
     // Each request adds its steps and a warm-up step to the sequence; past the budget the context is full.
     if (!(steps > 0) || used + steps + 1 > budget) {
       console.log(JSON.stringify({ error: `decode_steps must be 1..${budget - used - 1}` }));

@@ -59,6 +59,8 @@ public sealed record BenchPlan
 public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
 {
     private readonly LoadAverage _load = new();
+    /// <summary>The bench model's GGUF files, shared by the peer timed in turn and the llama.cpp phase.</summary>
+    private GgufFiles? _gguf;
 
     public async Task RunAsync()
     {
@@ -88,7 +90,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
         {
             if (plan.BenchModel) directory = RunBenchModel();
             if (plan.PyTorch) RunPyTorch(directory);
-            if (plan.LlamaCpp) LlamaCppPeer.Run(plan, report, directory, torch.get_num_threads(), Log);
+            if (plan.LlamaCpp) LlamaCppPeer.Run(plan, report, directory, _gguf, torch.get_num_threads(), Log);
             if (plan.Cluster) await RunCluster(directory);
             if (plan.Load is { } load) report.Load = await LoadBench.RunAsync(load, Log);
             if (plan.TrainingSteps > 0)
@@ -97,6 +99,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
         }
         finally
         {
+            _gguf?.Dispose();
             directory?.Dispose();
             report.LoadAverage = _load.Summary;
         }
@@ -117,6 +120,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
             {
                 Log("bench model: writing F32 safetensors");
                 directory = BenchModelDirectory.Write(model, plan.TinyDirectory);
+                if (plan.LlamaCpp) _gguf = LlamaCppPeer.FilesOf(directory, Log);
             }
             if (plan.EngineRows && plan.DTypes.Contains("fp32"))
                 report.Engine.Add(RunBenchEngine(model, config, "fp32", directory));
@@ -139,8 +143,8 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
     private EngineResult RunBenchEngine(OspreyModel model, OspreyConfig config, string dtype, BenchModelDirectory? directory)
     {
         var settings = SettingsFor("bench", config, dtype);
-        using var peer = plan.LlamaCpp && directory is not null && !settings.LanguageOnly
-            ? LlamaCppPeer.StartBeside(plan, report, directory, dtype, settings.PrefillTokens, torch.get_num_threads(), Log)
+        using var peer = _gguf is not null && !settings.LanguageOnly
+            ? LlamaCppPeer.StartBeside(plan, report, _gguf, dtype, settings.PrefillTokens, torch.get_num_threads(), Log)
             : null;
         if (peer is not null) settings = settings with { PeerDecodeStep = peer.DecodeStepMs };
         return EngineBench.Run("bench", model, settings, s => Log($"bench {dtype}: {s}"));

@@ -26,14 +26,15 @@ public sealed class LlamaCppSessionTests
     }
 
     [SkippableLlamaCppFact]
-    public void A_session_times_decode_steps_on_request_and_refuses_steps_past_its_context()
+    public void A_session_times_decode_steps_on_request_and_refuses_bad_requests_without_ending()
     {
         var (runner, _) = LlamaCppRun.Locate("node", null);
-        var folder = Directory.CreateTempSubdirectory("osprey-gguf-test-").FullName;
-        var gguf = Path.Combine(folder, "tiny.gguf");
-        LlamaCppRun.WriteGguf(gguf, FixturePaths.OspreyTiny, FixturePaths.OspreyTiny, "fp32");
+        using var files = new GgufFiles(FixturePaths.OspreyTiny, FixturePaths.OspreyTiny, _ => { });
+        var gguf = files.For("fp32");
+        Assert.Same(gguf, files.For("fp32"));
+        var folder = Path.GetDirectoryName(gguf)!;
 
-        using (var session = LlamaCppSession.Start(runner!.Node, runner.Script, gguf, 32, 2, 1, TimeSpan.FromMinutes(2), folder))
+        using (var session = LlamaCppSession.Start(runner!.Node, runner.Script, gguf, 32, 2, 1, TimeSpan.FromMinutes(2)))
         {
             var first = session.DecodeStepMs(3);
             var second = session.DecodeStepMs(3);
@@ -43,9 +44,12 @@ public sealed class LlamaCppSessionTests
             // The session's context holds the prompt and 512 more positions by default.
             var refusal = Assert.Throws<InvalidOperationException>(() => session.DecodeStepMs(600));
             Assert.Contains("decode_steps must be", refusal.Message);
+            Assert.Contains("not a JSON request", session.Ask("{not json").GetProperty("error").GetString());
             Assert.True(session.DecodeStepMs(2) > 0);
         }
-        Assert.False(Directory.Exists(folder), "the session deletes the GGUF folder it owns");
+        Assert.True(File.Exists(gguf), "the file outlives the session: the llama.cpp phase reads it too");
+        files.Dispose();
+        Assert.False(Directory.Exists(folder), "the GGUF files' folder goes with them");
     }
 }
 

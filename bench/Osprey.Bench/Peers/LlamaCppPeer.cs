@@ -10,9 +10,9 @@ namespace Osprey.Bench.Peers;
 /// </summary>
 public static class LlamaCppPeer
 {
-    public static void Run(BenchPlan plan, BenchReport report, BenchModelDirectory? directory, int threads, Action<string> log)
+    public static void Run(BenchPlan plan, BenchReport report, BenchModelDirectory? directory, GgufFiles? files, int threads, Action<string> log)
     {
-        if (directory is null || !report.Configs.TryGetValue("bench", out var config))
+        if (directory is null || files is null || !report.Configs.TryGetValue("bench", out var config))
         {
             report.LlamaCppNote = "Skipped: the llama.cpp comparison runs on the bench model (drop --no-bench-model).";
             return;
@@ -23,31 +23,21 @@ public static class LlamaCppPeer
             report.LlamaCppNote = $"Skipped: {reason}.";
             return;
         }
-        var tokenizer = TokenizerOf(directory);
-        var folder = Directory.CreateTempSubdirectory("osprey-gguf-").FullName;
         try
         {
             foreach (var dtype in plan.DTypes)
             {
-                var gguf = Path.Combine(folder, $"bench-{dtype}.gguf");
-                log($"llama.cpp {dtype}: writing the language weights as GGUF");
-                LlamaCppRun.WriteGguf(gguf, directory.Path, tokenizer, dtype);
+                var gguf = files.For(dtype);
                 var context = report.Engine.FirstOrDefault(e => e.Model == "bench" && e.DType == dtype)?.PrefillTokens ?? plan.Engine.PrefillTokens;
                 log($"llama.cpp {dtype}: prefill {context} tokens, decode steps for 1 and {plan.Engine.DecodeBatch} sequences");
                 report.LlamaCpp.Add(runner.Run(gguf, config.Language, dtype, context, plan.Engine.DecodeSteps, plan.Engine.DecodeBatch, threads,
                     plan.Engine.Seed, TimeSpan.FromMinutes(30)));
-                File.Delete(gguf);
             }
         }
         // The peer is a comparison: a failure to write or run it is reported, and the rest of the bench stands.
         catch (Exception e) when (e is InvalidOperationException or CheckpointException or TokenizerLoadException or IOException)
         {
             report.LlamaCppNote = $"The llama.cpp run failed: {e.Message}";
-        }
-        finally
-        {
-            try { Directory.Delete(folder, recursive: true); }
-            catch (IOException) { }
         }
     }
 
@@ -56,29 +46,26 @@ public static class LlamaCppPeer
     /// engine's context, so the engine bench can time its batch-1 steps in turn with llama.cpp's; null
     /// (with the reason in the report's notes) when the peer cannot run.
     /// </summary>
-    public static LlamaCppSession? StartBeside(BenchPlan plan, BenchReport report, BenchModelDirectory directory, string dtype, int prefillTokens,
+    public static LlamaCppSession? StartBeside(BenchPlan plan, BenchReport report, GgufFiles files, string dtype, int prefillTokens,
         int threads, Action<string> log)
     {
         var (runner, _) = LlamaCppRun.Locate(plan.Node, plan.LlamaCppScript);
         if (runner is null) return null; // the llama.cpp section says why
-        var folder = Directory.CreateTempSubdirectory("osprey-gguf-").FullName;
         try
         {
-            var gguf = Path.Combine(folder, $"bench-{dtype}.gguf");
-            log($"llama.cpp {dtype} beside the engine: writing the language weights as GGUF, prefilling {prefillTokens} tokens");
-            LlamaCppRun.WriteGguf(gguf, directory.Path, TokenizerOf(directory), dtype);
-            return LlamaCppSession.Start(runner.Node, runner.Script, gguf, prefillTokens, threads, plan.Engine.Seed, TimeSpan.FromMinutes(10), folder);
+            var gguf = files.For(dtype);
+            log($"llama.cpp {dtype} beside the engine: prefilling {prefillTokens} tokens");
+            return LlamaCppSession.Start(runner.Node, runner.Script, gguf, prefillTokens, threads, plan.Engine.Seed, TimeSpan.FromMinutes(10));
         }
         catch (Exception e) when (e is InvalidOperationException or CheckpointException or TokenizerLoadException or IOException)
         {
             report.Notes.Add($"llama.cpp {dtype} could not run beside the engine, so its steps were not timed in turn: {e.Message}");
-            try { Directory.Delete(folder, recursive: true); }
-            catch (IOException) { }
             return null;
         }
     }
 
+    /// <summary>The GGUF files of a run on <paramref name="directory"/>: its weights, with the tokenizer it carries or the shipped model's.</summary>
     // The bench directory carries --tiny's tokenizer when given; the shipped model's is the same LLaMA vocabulary.
-    private static string TokenizerOf(BenchModelDirectory directory) =>
-        directory.HasTokenizer ? directory.Path : Osprey.Engine.DefaultModel.Resolve(null);
+    public static GgufFiles FilesOf(BenchModelDirectory directory, Action<string> log) =>
+        new(directory.Path, directory.HasTokenizer ? directory.Path : Osprey.Engine.DefaultModel.Resolve(null), log);
 }

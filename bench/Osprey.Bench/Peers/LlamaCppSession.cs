@@ -13,21 +13,17 @@ public sealed class LlamaCppSession : IDisposable
 {
     private readonly Process _process;
     private readonly TimeSpan _timeout;
-    private readonly string? _ownedFolder;
-
-    private LlamaCppSession(Process process, TimeSpan timeout, string? ownedFolder)
+    private LlamaCppSession(Process process, TimeSpan timeout)
     {
         _process = process;
         _timeout = timeout;
-        _ownedFolder = ownedFolder;
     }
 
     /// <summary>
     /// Starts the script on <paramref name="gguf"/> and returns once its prompt of <paramref name="prefillTokens"/>
-    /// is prefilled; <paramref name="ownedFolder"/>, when given, is deleted with the session (the GGUF file's).
+    /// is prefilled.
     /// </summary>
-    public static LlamaCppSession Start(string node, string script, string gguf, int prefillTokens, int threads, long seed, TimeSpan timeout,
-        string? ownedFolder = null)
+    public static LlamaCppSession Start(string node, string script, string gguf, int prefillTokens, int threads, long seed, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(node)
         {
@@ -40,7 +36,7 @@ public sealed class LlamaCppSession : IDisposable
         // stderr is drained as it comes so a chatty child never blocks on a full pipe.
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
-        var session = new LlamaCppSession(process, timeout, ownedFolder);
+        var session = new LlamaCppSession(process, timeout);
         try
         {
             var ready = session.ReadObject();
@@ -57,11 +53,17 @@ public sealed class LlamaCppSession : IDisposable
     /// <summary>Median time of one decode step over <paramref name="steps"/> steps (after one untimed step).</summary>
     public double DecodeStepMs(int steps)
     {
-        _process.StandardInput.WriteLine(JsonSerializer.Serialize(new { decode_steps = steps }));
-        _process.StandardInput.Flush();
-        var reply = ReadObject();
+        var reply = Ask(JsonSerializer.Serialize(new { decode_steps = steps }));
         if (reply.TryGetProperty("decode_step_ms", out var ms)) return ms.GetDouble();
         throw new InvalidOperationException($"llama_cpp.mjs session refused {steps} steps: {reply}");
+    }
+
+    /// <summary>Sends one request line and returns the session's answer (a refusal is an <c>error</c> answer, and the session goes on).</summary>
+    internal JsonElement Ask(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+        return ReadObject();
     }
 
     private JsonElement ReadObject()
@@ -89,8 +91,5 @@ public sealed class LlamaCppSession : IDisposable
         }
         catch (InvalidOperationException) { }
         _process.Dispose();
-        if (_ownedFolder is null) return;
-        try { Directory.Delete(_ownedFolder, recursive: true); }
-        catch (IOException) { }
     }
 }
