@@ -120,10 +120,11 @@ internal static unsafe class StreamingDecodeAttention
                 Buffer.MemoryCopy(queries + ((long)s * heads + h * group) * headDim, qh + (long)s * group * headDim,
                     (long)group * headDim * sizeof(float), (long)group * headDim * sizeof(float));
 
+            var paired = stackalloc float[headDim];
             var offset = 0;
             foreach (var segment in shared)
             {
-                RowStreamingProduct.Multiply<TW>(qh, rows, headDim, (byte*)segment.Keys + h * segment.KeyHeadStride * TW.Size, 0, segment.Length, scores + offset, ldS);
+                Scores<TW>(qh, rows, headDim, (byte*)segment.Keys + h * segment.KeyHeadStride * TW.Size, segment.Length, scores + offset, ldS, paired);
                 offset += segment.Length;
             }
             var scale = 1f / MathF.Sqrt(headDim);
@@ -135,7 +136,7 @@ internal static unsafe class StreamingDecodeAttention
                 var at = sharedLength;
                 foreach (var segment in own[s])
                 {
-                    RowStreamingProduct.Multiply<TW>(rowsOfS, group, headDim, (byte*)segment.Keys + h * segment.KeyHeadStride * TW.Size, 0, segment.Length, scoresOfS + at, ldS);
+                    Scores<TW>(rowsOfS, group, headDim, (byte*)segment.Keys + h * segment.KeyHeadStride * TW.Size, segment.Length, scoresOfS + at, ldS, paired);
                     at += segment.Length;
                 }
                 for (var j = 0; j < group; j++)
@@ -176,12 +177,42 @@ internal static unsafe class StreamingDecodeAttention
     }
 
     /// <summary>
+    /// s[r, t] = q[r]·k[t] for the query rows and <paramref name="length"/> keys (rows <paramref name="headDim"/>
+    /// elements apart); one query row on an AVX-512 CPU takes <see cref="Avx512OneRowProduct"/>, which reads
+    /// the keys faster, its bfloat16 form with the row paired in <paramref name="pairBuffer"/> first.
+    /// </summary>
+    private static void Scores<TW>(float* q, int rows, int headDim, byte* keys, int length, float* s, int ldS, float* pairBuffer)
+        where TW : struct, IWeightElements
+    {
+        var bf16 = typeof(TW) == typeof(BFloat16Elements);
+        if (rows == 1 && bf16 && Avx512OneRowProduct.TakesBFloat16(headDim))
+        {
+            Avx512OneRowProduct.Pair(q, pairBuffer, headDim);
+            Avx512OneRowProduct.MultiplyBFloat16(pairBuffer, headDim, keys, 0, length, s);
+        }
+        else if (rows == 1 && !bf16 && Avx512OneRowProduct.TakesFloat32(headDim)) Avx512OneRowProduct.MultiplyFloat32(q, headDim, keys, 0, length, s);
+        else RowStreamingProduct.Multiply<TW>(q, rows, headDim, keys, 0, length, s, ldS);
+    }
+
+    /// <summary>
     /// o[r] += Σ_t p[r, t]·v[t] over <paramref name="length"/> positions (v rows <paramref name="d"/> elements apart):
-    /// by blocks of positions, each block read from memory once and then from cache for every row.
+    /// by blocks of positions, each block read from memory once and then from cache for every row; heads of
+    /// 128 on an AVX-512 CPU take <see cref="Avx512HeadValues"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightedSum<TW>(float* p, int ldP, int rows, byte* v, int length, int d, float* o) where TW : struct, IWeightElements
     {
+        if (Avx512HeadValues.Takes(d))
+        {
+            for (var block = 0; block < length; block += ValueBlock)
+                for (var r = 0; r < rows; r++)
+                {
+                    var end = Math.Min(length, block + ValueBlock);
+                    if (typeof(TW) == typeof(BFloat16Elements)) Avx512HeadValues.AddBFloat16(p + (long)r * ldP, v, block, end, o + (long)r * d);
+                    else Avx512HeadValues.AddFloat32(p + (long)r * ldP, v, block, end, o + (long)r * d);
+                }
+            return;
+        }
         var rowBytes = (long)d * TW.Size;
         for (var block = 0; block < length; block += ValueBlock)
         {
