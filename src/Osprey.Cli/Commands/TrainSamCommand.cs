@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Osprey.Engine.Checkpoints;
+using Osprey.Engine.Devices;
 using Osprey.Engine.Layers;
 using Osprey.Engine.Segmentation;
 using Osprey.Training.Segmentation;
@@ -58,6 +59,7 @@ public static class TrainSamCommand
         command.SetAction((result, _) => CliErrors.Guard(() =>
         {
             ComputeThreads.Apply(result, threads);
+            NativeHeap.KeepFreedBlocks();
             var outDir = result.GetValue(output)!;
             var scenes = new SceneGenerator(new SceneOptions { ImageSize = result.GetValue(sceneSize) });
             var config = SmallSam.Config(result.GetValue(sceneSize), result.GetValue(patchSize), result.GetValue(embedDim), result.GetValue(depth),

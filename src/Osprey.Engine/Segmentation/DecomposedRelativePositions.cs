@@ -11,7 +11,7 @@ namespace Osprey.Engine.Segmentation;
 /// </summary>
 internal static class DecomposedRelativePositions
 {
-    /// <summary>Adds the bias to attention logits [B·heads, qh·qw, kh·kw]; <paramref name="q"/> is the unscaled query [B·heads, qh·qw, d].</summary>
+    /// <summary>Adds the bias to attention logits [B·heads, qh·qw, kh·kw] in place and returns them; <paramref name="q"/> is the unscaled query [B·heads, qh·qw, d].</summary>
     public static Tensor Add(Tensor attention, Tensor q, Tensor relPosH, Tensor relPosW, int height, int width)
     {
         using var scope = NewDisposeScope();
@@ -22,8 +22,10 @@ internal static class DecomposedRelativePositions
         var grid = q.reshape(b, height, width, dim);
         var relH = einsum("bhwc,hkc->bhwk", grid, rh);
         var relW = einsum("bhwc,wkc->bhwk", grid, rw);
-        var biased = attention.view(b, height, width, height, width).add(relH.unsqueeze(4), PinnedScalars.One).add_(relW.unsqueeze(3), PinnedScalars.One);
-        return scope.MoveToOuter(biased.view(b, (long)height * width, (long)height * width));
+        // In place: a new tensor of the scores' size costs a fresh allocation the size of the scores, and
+        // the attention's caller owns these logits (the product q·kᵀ, which its backward does not need).
+        attention.view(b, height, width, height, width).add_(relH.unsqueeze(4), PinnedScalars.One).add_(relW.unsqueeze(3), PinnedScalars.One);
+        return attention;
     }
 
     /// <summary>R[q, k] = table[q − k + size − 1] for equal query and key spans.</summary>
