@@ -137,6 +137,7 @@ public static class TrainCommand
             var outDir = result.GetValue(output)!;
             var options = optimization.Bind(result, TrainingStage.Parse(result.GetValue(stage)!), result.GetValue(visionLr));
             ComputeThreads.Apply(result, threads, options.Workers);
+            NativeHeap.KeepFreedBlocks();
             var resumeDir = Path.Combine(outDir, Trainer.ResumeDirectoryName);
             var resuming = result.GetValue(resume);
             if (resuming && !Directory.Exists(resumeDir))

@@ -10,7 +10,9 @@ namespace Osprey.Engine.Devices;
 /// what is freed there for the next one. Measured on a 2-core AMD EPYC (2026-12-05, 30 steps of
 /// <c>osprey train-sam</c> from the default SAM at two threads, alternating, identical losses): 34 and 37 s
 /// of training without it (2.25 and 2.29 million minor page faults, 815–821 MB peak), 18 and 20 s with it
-/// (0.21 million, 919–921 MB). The price is memory: the process keeps its
+/// (0.21 million, 919–921 MB); 30 steps of <c>osprey train</c> (the default model's box round, one
+/// thread) 28 and 35 s without, 20 and 22 s with it (0.9–1.6 → 0.21 million faults, 875–880 → 891–925 MB).
+/// <c>osprey pretrain-vision</c>'s small tensors gain nothing (0.23 and 0.24 s a step). The price is memory: the process keeps its
 /// largest working set instead of returning it between steps, so it is for batch jobs (training), not
 /// for a long-lived server whose peaks come and go.
 /// </summary>
