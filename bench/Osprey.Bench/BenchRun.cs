@@ -90,7 +90,7 @@ public sealed class BenchRun(BenchPlan plan, BenchReport report, TextWriter log)
         {
             if (plan.BenchModel) directory = RunBenchModel();
             if (plan.PyTorch) RunPyTorch(directory);
-            if (plan.LlamaCpp) LlamaCppPeer.Run(plan, report, directory, _gguf, torch.get_num_threads(), Log);
+            if (plan.LlamaCpp) LlamaCppPeer.Run(plan, report, _gguf, torch.get_num_threads(), Log);
             if (plan.Cluster) await RunCluster(directory);
             if (plan.Load is { } load) report.Load = await LoadBench.RunAsync(load, Log);
             if (plan.TrainingSteps > 0)

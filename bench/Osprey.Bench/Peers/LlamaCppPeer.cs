@@ -10,9 +10,10 @@ namespace Osprey.Bench.Peers;
 /// </summary>
 public static class LlamaCppPeer
 {
-    public static void Run(BenchPlan plan, BenchReport report, BenchModelDirectory? directory, GgufFiles? files, int threads, Action<string> log)
+    /// <param name="files">The bench model's GGUF files; null when no bench model was built.</param>
+    public static void Run(BenchPlan plan, BenchReport report, GgufFiles? files, int threads, Action<string> log)
     {
-        if (directory is null || files is null || !report.Configs.TryGetValue("bench", out var config))
+        if (files is null || !report.Configs.TryGetValue("bench", out var config))
         {
             report.LlamaCppNote = "Skipped: the llama.cpp comparison runs on the bench model (drop --no-bench-model).";
             return;

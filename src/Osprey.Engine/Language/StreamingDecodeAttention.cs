@@ -179,18 +179,13 @@ internal static unsafe class StreamingDecodeAttention
     /// <summary>
     /// s[r, t] = q[r]·k[t] for the query rows and <paramref name="length"/> keys (rows <paramref name="headDim"/>
     /// elements apart); one query row on an AVX-512 CPU takes <see cref="Avx512OneRowProduct"/>, which reads
-    /// the keys faster, its bfloat16 form with the row paired in <paramref name="pairBuffer"/> first.
+    /// the keys faster (a bfloat16 cache's query paired in <paramref name="pairBuffer"/> first).
     /// </summary>
     private static void Scores<TW>(float* q, int rows, int headDim, byte* keys, int length, float* s, int ldS, float* pairBuffer)
         where TW : struct, IWeightElements
     {
-        var bf16 = typeof(TW) == typeof(BFloat16Elements);
-        if (rows == 1 && bf16 && Avx512OneRowProduct.TakesBFloat16(headDim))
-        {
-            Avx512OneRowProduct.Pair(q, pairBuffer, headDim);
-            Avx512OneRowProduct.MultiplyBFloat16(pairBuffer, headDim, keys, 0, length, s);
-        }
-        else if (rows == 1 && !bf16 && Avx512OneRowProduct.TakesFloat32(headDim)) Avx512OneRowProduct.MultiplyFloat32(q, headDim, keys, 0, length, s);
+        if (rows == 1 && Avx512OneRowProduct.Takes<TW>(headDim))
+            Avx512OneRowProduct.Multiply<TW>(Avx512OneRowProduct.Prepare<TW>(q, pairBuffer, headDim), headDim, keys, 0, length, s);
         else RowStreamingProduct.Multiply<TW>(q, rows, headDim, keys, 0, length, s, ldS);
     }
 
@@ -205,12 +200,14 @@ internal static unsafe class StreamingDecodeAttention
         if (Avx512HeadValues.Takes(d))
         {
             for (var block = 0; block < length; block += ValueBlock)
+            {
+                var end = Math.Min(length, block + ValueBlock);
                 for (var r = 0; r < rows; r++)
                 {
-                    var end = Math.Min(length, block + ValueBlock);
                     if (typeof(TW) == typeof(BFloat16Elements)) Avx512HeadValues.AddBFloat16(p + (long)r * ldP, v, block, end, o + (long)r * d);
                     else Avx512HeadValues.AddFloat32(p + (long)r * ldP, v, block, end, o + (long)r * d);
                 }
+            }
             return;
         }
         var rowBytes = (long)d * TW.Size;

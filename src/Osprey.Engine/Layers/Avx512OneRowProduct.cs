@@ -7,9 +7,9 @@ namespace Osprey.Engine.Layers;
 /// <summary>
 /// y = W·x for one row x on a CPU with AVX-512: the decode step of one sequence, float32 or bfloat16
 /// weights, eight weight rows at a time (each load of x serves eight rows, eight sums in registers).
-/// In bfloat16 a 64-byte load of 32 weights becomes their 16 odd elements by masking off the low halves
-/// and their 16 even ones by shifting the low halves up (a bfloat16 is the upper half of a float32),
-/// each multiplied against the matching half of x, rearranged once per product (<see cref="Pair"/>): a
+/// In bfloat16 a 64-byte load of 32 weights is split into its even and odd elements as float32
+/// (<see cref="PairedBFloat16"/>), each multiplied against the matching half of x, which is paired once
+/// per product (<see cref="Prepare{TW}"/>): a
 /// load, a shift, a mask and two fused multiply-adds per 32 weights where widening 8 at a time
 /// (<see cref="BFloat16Elements"/>) takes twelve instructions. Reading weights at the memory's speed is
 /// a race against instruction throughput, which the AVX2 kernel loses. Measured on a 2-core AMD EPYC
@@ -20,43 +20,38 @@ namespace Osprey.Engine.Layers;
 /// </summary>
 internal static unsafe class Avx512OneRowProduct
 {
-    /// <summary>bfloat16 weights per load; a bfloat16 row's length must be a multiple of it.</summary>
-    private const int PairWidth = 32;
-
     /// <summary>float32 weights per load; a float32 row's length must be a multiple of it.</summary>
     private const int Float32Width = 16;
 
     /// <summary>Weight rows read at once.</summary>
     private const int Rows = 8;
 
-    public static bool TakesBFloat16(int inFeatures) => Avx512F.IsSupported && inFeatures % PairWidth == 0;
+    /// <summary>Whether a one-row product over rows of <paramref name="n"/> <typeparamref name="TW"/> elements can run here.</summary>
+    public static bool Takes<TW>(int n) where TW : struct, IWeightElements =>
+        Avx512F.IsSupported && n % (typeof(TW) == typeof(BFloat16Elements) ? PairedBFloat16.Width : Float32Width) == 0;
 
-    public static bool TakesFloat32(int inFeatures) => Avx512F.IsSupported && inFeatures % Float32Width == 0;
-
-    /// <summary>x rearranged per 32 elements as its 16 even elements, then its 16 odd ones.</summary>
-    public static void Pair(float* x, float* paired, int n)
+    /// <summary>
+    /// x as <see cref="Multiply{TW}"/> reads it: for bfloat16 weights paired into <paramref name="buffer"/>
+    /// [n], which it returns; for float32 x itself.
+    /// </summary>
+    public static float* Prepare<TW>(float* x, float* buffer, int n) where TW : struct, IWeightElements
     {
-        for (var k = 0; k < n; k += PairWidth)
-            for (var i = 0; i < PairWidth / 2; i++)
-            {
-                paired[k + i] = x[k + 2 * i];
-                paired[k + PairWidth / 2 + i] = x[k + 2 * i + 1];
-            }
+        if (typeof(TW) != typeof(BFloat16Elements)) return x;
+        PairedBFloat16.Pair(x, buffer, n);
+        return buffer;
     }
 
-    /// <summary>y[o] = w[o]·x for o in [from, to), x as <see cref="Pair"/> left it, w [·, n] row-major bfloat16.</summary>
+    /// <summary>y[o] = w[o]·x for o in [from, to), x as <see cref="Prepare{TW}"/> left it, w [·, n] row-major <typeparamref name="TW"/>.</summary>
     // Compiled optimised from the first call: a decode step must not run the unoptimised tier.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiplyBFloat16(float* paired, int n, byte* w, int from, int to, float* y) =>
-        Multiply<PairedBFloat16>(paired, n, w, from, to, y);
-
-    /// <summary>y[o] = w[o]·x for o in [from, to), w [·, n] row-major float32.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiplyFloat32(float* x, int n, byte* w, int from, int to, float* y) =>
-        Multiply<Float32Row>(x, n, w, from, to, y);
+    public static void Multiply<TW>(float* x, int n, byte* w, int from, int to, float* y) where TW : struct, IWeightElements
+    {
+        if (typeof(TW) == typeof(BFloat16Elements)) EightRows<PairedRow>(x, n, w, from, to, y);
+        else EightRows<Float32Row>(x, n, w, from, to, y);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Multiply<TR>(float* x, int n, byte* w, int from, int to, float* y) where TR : struct, IRowStep
+    private static void EightRows<TR>(float* x, int n, byte* w, int from, int to, float* y) where TR : struct, IRowStep
     {
         long stride = (long)n * TR.Size;
         var o = from;
@@ -113,17 +108,17 @@ internal static unsafe class Avx512OneRowProduct
             Avx512F.FusedMultiplyAdd(Avx512F.LoadVector512((float*)weights), Avx512F.LoadVector512(x), sum);
     }
 
-    private readonly struct PairedBFloat16 : IRowStep
+    private readonly struct PairedRow : IRowStep
     {
         public static int Size => sizeof(ushort);
-        public static int Width => PairWidth;
+        public static int Width => PairedBFloat16.Width;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Accumulate(byte* weights, float* x, Vector512<float> sum)
         {
             var pairs = Avx512F.LoadVector512((uint*)weights);
-            sum = Avx512F.FusedMultiplyAdd(Avx512F.ShiftLeftLogical(pairs, 16).AsSingle(), Avx512F.LoadVector512(x), sum);
-            return Avx512F.FusedMultiplyAdd(Avx512F.And(pairs, Vector512.Create(0xFFFF0000u)).AsSingle(), Avx512F.LoadVector512(x + PairWidth / 2), sum);
+            sum = Avx512F.FusedMultiplyAdd(PairedBFloat16.Even(pairs), Avx512F.LoadVector512(x), sum);
+            return Avx512F.FusedMultiplyAdd(PairedBFloat16.Odd(pairs), Avx512F.LoadVector512(x + PairedBFloat16.Width / 2), sum);
         }
     }
 }

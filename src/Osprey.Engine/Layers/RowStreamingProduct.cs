@@ -66,19 +66,25 @@ internal static unsafe class RowStreamingProduct
         var xp = TensorAddress.Of(input);
         var wp = TensorAddress.Bytes(weight);
         var yp = TensorAddress.Of(y);
-        ITeamWork work;
-        if (rows == 1 && bf16 && Avx512OneRowProduct.TakesBFloat16(inFeatures))
-        {
-            var paired = torch.empty([inFeatures], dtype: ScalarType.Float32);
-            Avx512OneRowProduct.Pair(xp, TensorAddress.Of(paired), inFeatures);
-            work = new OneRowProduct(TensorAddress.Of(paired), inFeatures, wp, outFeatures, yp, chunks, bf16);
-        }
-        else if (rows == 1 && !bf16 && Avx512OneRowProduct.TakesFloat32(inFeatures)) work = new OneRowProduct(xp, inFeatures, wp, outFeatures, yp, chunks, bf16);
-        else if (bf16) work = new Product<BFloat16Elements>(xp, rows, inFeatures, wp, outFeatures, yp, chunks);
-        else work = new Product<Float32Elements>(xp, rows, inFeatures, wp, outFeatures, yp, chunks);
+        ITeamWork work = bf16
+            ? Work<BFloat16Elements>(xp, rows, inFeatures, wp, outFeatures, yp, chunks)
+            : Work<Float32Elements>(xp, rows, inFeatures, wp, outFeatures, yp, chunks);
         ComputeTeam.Shared.Run(work, threads);
         if (bias is not null) y.add_(bias, PinnedScalars.One);
         return scope.MoveToOuter(bf16 ? y.to(ScalarType.BFloat16) : y);
+    }
+
+    /// <summary>
+    /// The product's work: one row on an AVX-512 CPU on <see cref="Avx512OneRowProduct"/>, x prepared once
+    /// for every chunk (its buffer lives in the caller's dispose scope); otherwise this kernel.
+    /// </summary>
+    private static ITeamWork Work<TW>(float* x, int rows, int inFeatures, byte* w, int outFeatures, float* y, int chunks)
+        where TW : struct, IWeightElements
+    {
+        if (rows != 1 || !Avx512OneRowProduct.Takes<TW>(inFeatures)) return new Product<TW>(x, rows, inFeatures, w, outFeatures, y, chunks);
+        // Only bfloat16 rearranges x; float32 reads it as it is.
+        var buffer = typeof(TW) == typeof(BFloat16Elements) ? TensorAddress.Of(torch.empty([inFeatures], dtype: ScalarType.Float32)) : null;
+        return new OneRowProduct<TW>(Avx512OneRowProduct.Prepare<TW>(x, buffer, inFeatures), inFeatures, w, outFeatures, y, chunks);
     }
 
     /// <summary>The output features in <paramref name="chunks"/> runs of whole blocks.</summary>
@@ -97,8 +103,9 @@ internal static unsafe class RowStreamingProduct
         }
     }
 
-    /// <summary>The output features of a one-row product on <see cref="Avx512OneRowProduct"/>, in <paramref name="chunks"/> runs of whole blocks.</summary>
-    private sealed class OneRowProduct(float* x, int inFeatures, byte* w, int outFeatures, float* y, int chunks, bool bf16) : ITeamWork
+    /// <summary>The output features of a one-row product on <see cref="Avx512OneRowProduct"/>, x as it prepared it, in <paramref name="chunks"/> runs of whole blocks.</summary>
+    private sealed class OneRowProduct<TW>(float* x, int inFeatures, byte* w, int outFeatures, float* y, int chunks) : ITeamWork
+        where TW : struct, IWeightElements
     {
         public int Chunks => chunks;
 
@@ -107,8 +114,7 @@ internal static unsafe class RowStreamingProduct
             while (queue.TryTake(out var chunk))
             {
                 var (from, to) = ChunkFeatures(chunk, chunks, outFeatures);
-                if (bf16) Avx512OneRowProduct.MultiplyBFloat16(x, inFeatures, w, from, to, y);
-                else Avx512OneRowProduct.MultiplyFloat32(x, inFeatures, w, from, to, y);
+                Avx512OneRowProduct.Multiply<TW>(x, inFeatures, w, from, to, y);
             }
         }
     }
