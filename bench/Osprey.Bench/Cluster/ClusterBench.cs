@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Osprey.Bench.Engine;
 using Osprey.Engine.Generation;
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Serving;
@@ -25,6 +26,7 @@ public static class ClusterBench
         // One tenant holds the conversations; each stock turn gets a tenant of its own, so nothing it asks is cached.
         var keys = new[] { $"{Tenant}:{Tenant}-key" }.Concat(settings.StockTurns.Select(t => $"stock{t}:stock{t}-key"));
         log($"cluster: starting the gateway with its silo ({name}, {dtype})");
+        PeakMemory.Reset();
         await using var cluster = await InProcessCluster.StartAsync(1,
         [
             $"--Osprey:ModelDirectory={modelDirectory}",
@@ -148,6 +150,8 @@ public static class ClusterBench
             EncodeTurnPerStep = settings.EncodeTurnPerStep,
             DecodeStepStretch = settings.DecodeStepStretch,
             EncodeStall = stall,
+            PeakRssBytes = PeakMemory.HighWaterBytes(),
+            EndRssBytes = PeakMemory.ResidentBytes(),
             ConversationImages = 1,
             ConversationTurnsServed = 1 + settings.Turns + 2 * (settings.Concurrency.Sum() + settings.LongAnswerConcurrency.Sum()),
             StockImageEncodes = stockImages,

@@ -27,6 +27,11 @@ public sealed record ClusterResult
     public double? DecodeStepStretch { get; init; }
 
     public required EncodeStall EncodeStall { get; init; }
+
+    /// <summary>The process's resident-set peak over the cluster phase, and its resident set at the phase's end (the
+    /// gateway and its silo in one process, still running): what malloc keeps shows as the end staying near the peak.</summary>
+    public long? PeakRssBytes { get; init; }
+    public long? EndRssBytes { get; init; }
 }
 
 /// <summary>Time to first token of turn k, from the conversation's cache, and (at some turns) by the stock path.</summary>

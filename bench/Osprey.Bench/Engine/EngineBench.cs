@@ -1,3 +1,4 @@
+using Osprey.Engine.Devices;
 using Osprey.Engine.Language;
 using Osprey.Engine.Multimodal;
 using TorchSharp;
@@ -14,6 +15,8 @@ public static class EngineBench
 {
     public static EngineResult Run(string name, OspreyModel model, EngineBenchSettings settings, Action<string> log)
     {
+        // As a serving engine does once its model is loaded (ServingEngine.Start): what is timed is what is served.
+        NativeHeap.KeepFreedBlocks();
         using var inference = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
         PeakMemory.Reset();

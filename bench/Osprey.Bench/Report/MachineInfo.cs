@@ -9,6 +9,9 @@ namespace Osprey.Bench.Report;
 public sealed record MachineInfo(string CpuModel, int Cores, long MemoryBytes, string TorchSharpVersion, string LibTorchVersion, int TorchThreads,
     bool CpuBf16, string DefaultDType)
 {
+    /// <summary>The process ran with every thread on glibc's main malloc arena, as the hosts do (<see cref="NativeHeap"/>).</summary>
+    public bool MallocOneArena { get; init; } = NativeHeap.OneArena;
+
     public static MachineInfo Probe() => new(
         ReadCpuModel() ?? "unknown CPU",
         Environment.ProcessorCount,
@@ -21,7 +24,7 @@ public sealed record MachineInfo(string CpuModel, int Cores, long MemoryBytes, s
         DTypeName.Format(DTypeName.Resolve(DTypeName.Auto, TorchSharp.DeviceType.CPU, CpuFeatures.Current)));
 
     public string Describe() => FormattableString.Invariant(
-        $"{CpuModel}, {Cores} cores, {MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM; TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion} ({TorchThreads} threads); bf16 in hardware: {(CpuBf16 ? "yes" : "no")}, default dtype {DefaultDType}");
+        $"{CpuModel}, {Cores} cores, {MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM; TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion} ({TorchThreads} threads); bf16 in hardware: {(CpuBf16 ? "yes" : "no")}, default dtype {DefaultDType}; malloc: {(MallocOneArena ? "one arena, as the hosts" : $"{NativeHeap.ArenaLimitVariable} not 1, unlike the hosts")}");
 
     private static string? ReadCpuModel()
     {

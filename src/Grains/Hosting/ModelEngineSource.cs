@@ -24,6 +24,9 @@ public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger, IMeterF
             settings.Device, settings.DType, CpuFeatures.Current.HasBf16);
         var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, engineOptions), cancellationToken);
         logger.LogInformation("Loaded the Osprey model in {DType}", engine.Options.DType);
+        if (OperatingSystem.IsLinux() && !NativeHeap.OneArena)
+            logger.LogWarning("{Variable} is not 1: the engine's threads allocate from malloc arenas that map every block above 64 MB afresh (slower encodes, prefill and batched steps); "
+                + "the Dockerfiles and launch settings set it", NativeHeap.ArenaLimitVariable);
         SamModel? sam = null;
         if (settings.ResolveSamModelDirectory() is { } samDirectory)
         {

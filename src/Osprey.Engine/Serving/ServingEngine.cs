@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Osprey.Engine.Config;
+using Osprey.Engine.Devices;
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Segmentation;
 using Osprey.Engine.Tokenization;
@@ -38,6 +39,8 @@ public sealed class ServingEngine : ISequenceEngine
     public static ServingEngine Start(OspreyEngine engine, ServingOptions options, SamModel? segmentation = null)
     {
         options.Validate();
+        // After the load, so the weights are placed as before; from here the engine's large temporaries are reused.
+        NativeHeap.KeepFreedBlocks();
         var serving = new ServingEngine(engine, options, segmentation);
         serving._loop.Start();
         return serving;
