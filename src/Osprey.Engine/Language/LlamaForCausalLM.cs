@@ -93,8 +93,8 @@ public sealed class LlamaForCausalLM : nn.Module
     }
 
     /// <summary>
-    /// Starts a pass of one chunk that runs a layer per <see cref="LayeredPrefill.RunLayer"/> and only
-    /// fills its cache: for a caller that pauses between layers. The chunk's embeddings must stay alive
+    /// Starts a pass of one chunk that runs a third of a layer per <see cref="LayeredPrefill.RunStage"/> and only
+    /// fills its cache: for a caller that pauses between stages. The chunk's embeddings must stay alive
     /// until the pass is done.
     /// </summary>
     public LayeredPrefill BeginLayeredPrefill(SequenceChunk chunk)

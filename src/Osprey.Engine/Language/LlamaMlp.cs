@@ -28,14 +28,25 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
     internal Tensor Forward(Tensor x, StepProfile? profile)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor gate, up, gated;
+        return scope.MoveToOuter(Down(Gated(x, profile), profile));
+    }
+
+    /// <summary>silu(gate(x)) · up(x): the first two thirds of the MLP's weights.</summary>
+    internal Tensor Gated(Tensor x, StepProfile? profile)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor gate, up;
         using (profile.Time("mlp gate+up"))
         {
             var gateUp = _gateUp.Forward(x);
             (gate, up) = (gateUp[0], gateUp[1]);
         }
-        using (profile.Time("mlp silu·up")) gated = nn.functional.silu(gate).mul(up);
-        using (profile.Time("mlp down")) return scope.MoveToOuter(down_proj.forward(gated));
+        using (profile.Time("mlp silu·up")) return scope.MoveToOuter(nn.functional.silu(gate).mul(up));
+    }
+
+    internal Tensor Down(Tensor gated, StepProfile? profile)
+    {
+        using (profile.Time("mlp down")) return down_proj.forward(gated);
     }
 
     protected override void Dispose(bool disposing)

@@ -30,7 +30,7 @@ public sealed record ServingOptions
 
     /// <summary>
     /// While sequences run, an image encode advances only between decode steps, in slices (a ConvNeXt
-    /// block, a decoder layer of a prefix chunk), for about this many times a typical step; then the
+    /// block, a third of a decoder layer of a prefix chunk), for about this many times a typical step; then the
     /// next step runs. Both would otherwise share the cores at once and stretch every step for the whole
     /// encode. With nothing running the encode runs free. Null lets the encode run beside the steps
     /// regardless (the cores shared at once).

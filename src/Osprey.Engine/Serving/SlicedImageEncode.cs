@@ -9,32 +9,22 @@ namespace Osprey.Engine.Serving;
 /// An image's resident state — features and the K/V of the shared prompt prefix — computed in short
 /// slices: decode and preprocess; each slice of the image encode (<see cref="ImageEncodePass"/>: the
 /// trunk's stem, downsamples and blocks, then the projector); the prefix's embeddings; then the prefix
-/// prefilled <see cref="PrefillChunkPositionsFor"/> positions at a time, a decoder layer per slice. The
+/// prefilled <see cref="PrefillChunkPositions"/> positions at a time, a third of a decoder layer per slice. The
 /// image encoder pauses between slices while decode steps run. Run in a row or with pauses, the same
 /// operations run in the same order, so the result is the same bits either way.
 /// </summary>
 public sealed class SlicedImageEncode : IDisposable
 {
     /// <summary>
-    /// Positions of the prefix prefilled together on a GPU: large enough that the products run near the
-    /// matmul peak, while a layer of a chunk stays a short slice beside a decode step.
+    /// Positions of the prefix prefilled together: large enough that the products run near the matmul
+    /// peak, while a third of a layer of a chunk (a slice, <see cref="LayeredPrefill"/>) stays below a
+    /// decode step. Bench model on a 2-core AMD EPYC: in fp32 on AVX2 (2026-12-03) 64 positions took
+    /// 250–560 ms a layer against a 203 ms step; in bf16 with AVX512_BF16 (2026-12-04) a median 81 ms a
+    /// layer, longest 152 ms, against a 77 ms step. While a slice was a whole layer, CPUs prefilled 32
+    /// positions at a time and the longest slice was still one of these (113 ms against a 58 ms step,
+    /// 2026-12-05). One size for every engine, so every encode gives the same bits.
     /// </summary>
     public const int PrefillChunkPositions = 64;
-
-    /// <summary>
-    /// Positions of the prefix prefilled together on a CPU: half as many, so that one layer of a chunk —
-    /// the longest slice of an encode, and a turn lent between decode steps always runs one — stays below
-    /// a decode step. Bench model on a 2-core AMD EPYC: in fp32 on AVX2 (2026-12-03) 64 positions took
-    /// 250–560 ms a layer against a 203 ms step; in bf16 with AVX512_BF16 (2026-12-04) 64 positions took
-    /// a median 81 ms a layer, longest 152 ms, against a 77 ms step, and a running conversation's longest
-    /// gap while an image encoded was 3.4× its step.
-    /// </summary>
-    public const int CpuPrefillChunkPositions = 32;
-
-    /// <summary>The chunk an engine's encodes prefill in, by the device its model was loaded on: one per
-    /// engine, so every encode on it gives the same bits.</summary>
-    public static int PrefillChunkPositionsFor(OspreyEngine engine) =>
-        engine.Model.Device.type == DeviceType.CPU ? CpuPrefillChunkPositions : PrefillChunkPositions;
 
     private readonly OspreyEngine _engine;
     private readonly IReadOnlyList<int> _prefixIds;
@@ -50,13 +40,13 @@ public sealed class SlicedImageEncode : IDisposable
     private bool _done;
 
     /// <param name="prefixIds">The shared prompt prefix (<see cref="ImagePromptPrefix.Ids"/>).</param>
-    /// <param name="prefillChunkPositions">Positions prefilled together; null: the engine's (<see cref="PrefillChunkPositionsFor"/>).</param>
+    /// <param name="prefillChunkPositions">Positions prefilled together; null: <see cref="PrefillChunkPositions"/>.</param>
     /// <param name="copiedFeatures">The image's features copied from another silo: no pixels decoded, no vision
     /// slices, only the prefix's; this encode owns them from here.</param>
     public SlicedImageEncode(OspreyEngine engine, IReadOnlyList<int> prefixIds, ImageSource source,
         int? prefillChunkPositions = null, ImageFeatures? copiedFeatures = null)
     {
-        _chunkPositions = prefillChunkPositions ?? PrefillChunkPositionsFor(engine);
+        _chunkPositions = prefillChunkPositions ?? PrefillChunkPositions;
         ArgumentOutOfRangeException.ThrowIfLessThan(_chunkPositions, 1, nameof(prefillChunkPositions));
         _engine = engine;
         _prefixIds = prefixIds;
@@ -111,7 +101,7 @@ public sealed class SlicedImageEncode : IDisposable
             _chunk = _embeddings.narrow(0, _prefilled, length);
             _prefill = model.llm.BeginLayeredPrefill(new SequenceChunk(_chunk, _cache!));
         }
-        _prefill.RunLayer();
+        _prefill.RunStage();
         if (!_prefill.IsDone) return;
         _prefilled += (int)_chunk!.shape[0];
         _prefill.Dispose();
