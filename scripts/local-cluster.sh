@@ -142,6 +142,9 @@ up() {
   local model=()
   [[ -n "$MODEL_DIR" ]] && model=("--Osprey:ModelDirectory=$MODEL_DIR")
 
+  # As the Dockerfiles and launch settings: the engine's threads allocate from glibc's main arena
+  # (Osprey.Engine/Devices/NativeHeap).
+  export MALLOC_ARENA_MAX=1
   for (( i = 0; i < SILOS; i++ )); do
     local silo_port=$(( SILO_PORT_BASE + i )) gateway_port=$(( SILO_GATEWAY_PORT_BASE + i )) metrics_port=$(( SILO_METRICS_PORT_BASE + i ))
     start "silo$i" "--Orleans:SiloPort=$silo_port" dotnet "$silo_dll" "${cluster[@]}" "${model[@]}" \
