@@ -48,6 +48,12 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
             Assert.Equal(["gateway", "redis", "silo0", "silo1"], pidFiles.Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToArray());
             pids.AddRange(pidFiles.Select(f => int.Parse(File.ReadAllText(f).Split(' ')[0])));
             Assert.All(pids, pid => Assert.True(IsAlive(pid), $"pid {pid} from {state.FullName} is not running"));
+            // The engine's threads allocate from glibc's main arena in every host the script starts (NativeHeap).
+            foreach (var host in new[] { "gateway", "silo0", "silo1" })
+            {
+                var pid = int.Parse(File.ReadAllText(Path.Combine(state.FullName, "pids", host + ".pid")).Split(' ')[0]);
+                Assert.Contains($"{Osprey.Engine.Devices.NativeHeap.ArenaLimitVariable}=1", File.ReadAllText($"/proc/{pid}/environ").Split('\0'));
+            }
 
             using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromMinutes(3) };
             using (var health = await http.GetAsync("/healthz"))
