@@ -55,6 +55,7 @@ public sealed class LatencyInstruments
     /// <summary>The <c>part</c> label of an encode slice's duration.</summary>
     public static string PartLabel(EncodeSlicePart part) => part switch
     {
+        EncodeSlicePart.Decode => "decode",
         EncodeSlicePart.Pixels => "pixels",
         EncodeSlicePart.Vision => "vision",
         EncodeSlicePart.PromptEmbedding => "prompt_embedding",

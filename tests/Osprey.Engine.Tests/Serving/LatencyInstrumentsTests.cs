@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Osprey.Engine.Devices;
+using Osprey.Engine.Language;
 using Osprey.Engine.Serving;
 
 namespace Osprey.Engine.Tests.Serving;
@@ -58,13 +59,15 @@ public sealed class LatencyInstrumentsTests
         Assert.Contains("decode", kinds);
         // A first token waits at least for the step that sampled it.
         Assert.All(first, f => Assert.True(f.Value >= steps.Min(s => s.Value)));
-        // The one image was encoded once, slice by slice: its pixels and its prompt's embeddings in one
-        // slice each, the vision encode and the prefix's prefill (a slice per decoder layer) in several.
+        // The one image was encoded once, slice by slice: its decode, its pixels and its prompt's embeddings
+        // in one slice each, the vision encode and the prefix's prefill (a third of a decoder layer per slice) in several.
         var slices = Of(LatencyInstruments.EncodeSliceDurationName).GroupBy(m => (string)m.Tags["part"]!).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(1, slices["decode"]);
         Assert.Equal(1, slices["pixels"]);
         Assert.Equal(1, slices["prompt_embedding"]);
         Assert.True(slices["vision"] >= 2, $"{slices["vision"]} vision slices");
-        Assert.True(slices["prefix_prefill"] >= layers && slices["prefix_prefill"] % layers == 0, $"{slices["prefix_prefill"]} prefix slices for {layers} layers");
-        Assert.Equal(4, slices.Count);
+        var stages = layers * LlamaDecoderLayer.Stages;
+        Assert.True(slices["prefix_prefill"] >= stages && slices["prefix_prefill"] % stages == 0, $"{slices["prefix_prefill"]} prefix slices for {layers} layers");
+        Assert.Equal(5, slices.Count);
     }
 }
