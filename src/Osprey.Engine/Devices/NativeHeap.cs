@@ -15,8 +15,8 @@ namespace Osprey.Engine.Devices;
 /// A serving engine turns it on once its model is loaded (<see cref="Serving.ServingEngine.Start"/>), so
 /// the weights' own allocation is not affected and what is kept is the engine's working peak — encodes,
 /// prefill chunks, batched steps — which comes back on every busy minute. On the served path (cluster
-/// bench, bf16, 2-core AMD EPYC, 2026-12-05, with one arena as below): the process's peak 3.77–3.81 GB
-/// against 5.29 GB, an image encoded alone in 5.3–5.9 s against 6.3–7.0 s.
+/// bench, bf16, 2-core AMD EPYC, 2026-12-05, with one arena as below): the process's peak 3.60–3.63 GiB
+/// against 5.05 GiB, an image encoded alone in 5.3–5.9 s against 6.3–7.0 s.
 /// <para>
 /// Only the main arena (the sbrk heap) can keep a block above 64 MB: glibc's other arenas, which a
 /// thread other than the process's first one allocates from, grow in heaps of at most 64 MB and map
