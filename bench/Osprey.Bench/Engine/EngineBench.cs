@@ -1,6 +1,7 @@
 using Osprey.Engine.Devices;
 using Osprey.Engine.Language;
 using Osprey.Engine.Multimodal;
+using Osprey.Engine.Serving;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,8 +16,8 @@ public static class EngineBench
 {
     public static EngineResult Run(string name, OspreyModel model, EngineBenchSettings settings, Action<string> log)
     {
-        // As a serving engine does once its model is loaded (ServingEngine.Start): what is timed is what is served.
-        NativeHeap.KeepFreedBlocks();
+        // As a serving engine does once its model is loaded: what is timed is what is served.
+        ServingEngine.PrepareToServe(model);
         using var inference = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
         PeakMemory.Reset();

@@ -4,6 +4,7 @@ using Osprey.Engine.Checkpoints;
 using Osprey.Engine.Devices;
 using Osprey.Engine.Language;
 using Osprey.Engine.Multimodal;
+using Osprey.Engine.Serving;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,6 +44,8 @@ public sealed class RealScaleBench(string directory, EngineBenchSettings setting
         {
             var model = engine.Model;
             var weightBytes = model.parameters().Sum(p => p.numel() * p.element_size());
+            // As a serving engine does once its model is loaded: what is timed is what is served.
+            ServingEngine.PrepareToServe(model);
             log($"{dtype}: loaded in {loadSeconds:F1} s, peak RSS {Number.GiB(loadPeak)} GiB for {Number.GiB(weightBytes)} GiB of weights");
             using var inference = torch.inference_mode();
             using var scope = torch.NewDisposeScope();

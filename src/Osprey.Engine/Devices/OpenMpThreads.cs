@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using TorchSharp;
-
 namespace Osprey.Engine.Devices;
 
 /// <summary>
@@ -19,19 +16,5 @@ internal static unsafe class OpenMpThreads
     /// <summary>The team size a parallel region opened on this thread gets from now on.</summary>
     public static void Set(int threads) => ((delegate* unmanaged<int, void>)SetExport)(threads);
 
-    private static nint Find()
-    {
-        // Loads libtorch (and with it its OpenMP runtime) if nothing has yet.
-        torch.get_num_threads();
-        string[] maps;
-        try { maps = File.ReadAllLines("/proc/self/maps"); }
-        catch (IOException) { return 0; }
-        catch (UnauthorizedAccessException) { return 0; }
-        var path = maps.Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(fields => fields.Length >= 6)
-            .Select(fields => string.Join(' ', fields[5..]))
-            .FirstOrDefault(p => Path.GetFileName(p).StartsWith("libgomp", StringComparison.Ordinal));
-        if (path is null || !NativeLibrary.TryLoad(path, out var library)) return 0;
-        return NativeLibrary.TryGetExport(library, "omp_set_num_threads", out var set) ? set : 0;
-    }
+    private static nint Find() => LoadedLibrary.Export("libgomp", "omp_set_num_threads");
 }

@@ -101,6 +101,9 @@ public sealed class LlamaAttention : nn.Module
             .Select(g => g.ToList());
     }
 
+    /// <summary>Packs q/k/v and o for the serving products; false when they cannot be.</summary>
+    internal bool PackForServing() => _qkv.PackForServing() & o_proj.PackForServing();
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -38,6 +38,23 @@ public sealed class LlamaForCausalLM : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Rearranges the decoder's and the head's product weights in place for <see cref="PackedBFloat16Weight"/>
+    /// (bfloat16 on a CPU with bfloat16 instructions; elsewhere nothing changes) and says whether it did.
+    /// For a model that only serves from now on: the weights' own parameters read as the rearranged bytes,
+    /// so the model can no longer be trained, saved or reloaded in place. A tied head stays as it is (the
+    /// embeddings read it).
+    /// </summary>
+    public bool PackForServing()
+    {
+        var packed = true;
+        foreach (var layer in model.layers) packed &= layer.self_attn.PackForServing() & layer.mlp.PackForServing();
+        if (lm_head is not null) packed &= lm_head.PackForServing();
+        return _packed = packed;
+    }
+
+    private bool _packed;
+
     /// <summary>The dtype and device the parameters currently live in (what inputs and caches must use).</summary>
     public ScalarType DType => model.embed_tokens.weight.dtype;
     public Device Device => model.embed_tokens.weight.device;
@@ -112,7 +129,7 @@ public sealed class LlamaForCausalLM : nn.Module
 
     /// <summary>A pass of a decode step's few rows runs its products on the row-streaming kernel (null when it does not qualify).</summary>
     private FewRowPass? BeginPass(IReadOnlyList<SequenceChunk> chunks) =>
-        FewRowPass.Begin(chunks?.Sum(c => c?.Embeddings?.shape[0] ?? 0) ?? 0, DType, Device);
+        FewRowPass.Begin(chunks?.Sum(c => c?.Embeddings?.shape[0] ?? 0) ?? 0, DType, Device, _packed);
 
     /// <summary>Hidden states [n, hidden] → float32 logits [n, vocab] through the head (the embeddings when tied).</summary>
     public Tensor Logits(Tensor hidden)

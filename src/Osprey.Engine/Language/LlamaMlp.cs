@@ -49,6 +49,9 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
         using (profile.Time("mlp down")) return down_proj.forward(gated);
     }
 
+    /// <summary>Packs gate/up and down for the serving products; false when they cannot be.</summary>
+    internal bool PackForServing() => _gateUp.PackForServing() & down_proj.PackForServing();
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -16,6 +16,13 @@ namespace Osprey.Engine.Layers;
 /// </summary>
 internal sealed class FewRowPass : IDisposable
 {
+    /// <summary>
+    /// The most rows of a pass once the weights are packed (<see cref="PackedBFloat16Weight"/>, every product
+    /// on the team at any row count): a decode step of a full batch. A prefix chunk of 32–64 positions keeps
+    /// libtorch's threads for its attention over the prefix, where one thread costs more than the spinning.
+    /// </summary>
+    private const int PackedDecodeRows = 16;
+
     [ThreadStatic] private static int t_threads;
 
     private readonly int _threads;
@@ -25,10 +32,14 @@ internal sealed class FewRowPass : IDisposable
     /// <summary>Threads a product on this thread may use: libtorch's count on it from before the pass began, else its current count.</summary>
     public static int Threads => t_threads > 0 ? t_threads : torch.get_num_threads();
 
-    /// <summary>Begins a pass when its rows qualify for the team's products (no gradients); null otherwise, and when a pass is already open.</summary>
-    public static FewRowPass? Begin(long rows, ScalarType dtype, Device device)
+    /// <summary>
+    /// Begins a pass when its rows qualify for the team's products (no gradients); null otherwise, and when a
+    /// pass is already open. <paramref name="packed"/>: the model's product weights are packed (<see cref="PackedBFloat16Weight"/>).
+    /// </summary>
+    public static FewRowPass? Begin(long rows, ScalarType dtype, Device device, bool packed = false)
     {
-        if (t_threads > 0 || rows > RowStreamingProduct.MostRows(dtype) || torch.is_grad_enabled() || !RowStreamingProduct.Handles(dtype, device) || !OpenMpThreads.Available) return null;
+        var most = packed ? PackedDecodeRows : RowStreamingProduct.MostRows(dtype);
+        if (t_threads > 0 || rows > most || torch.is_grad_enabled() || !RowStreamingProduct.Handles(dtype, device) || !OpenMpThreads.Available) return null;
         var threads = torch.get_num_threads();
         if (threads <= 1) return null;
         t_threads = threads;

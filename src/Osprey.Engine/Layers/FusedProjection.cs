@@ -36,7 +36,8 @@ public sealed class FusedProjection : IDisposable
     /// <summary>x [n, in] → one [n, out_i] per projection.</summary>
     public Tensor[] Forward(Tensor x)
     {
-        if (torch.is_grad_enabled()) return [.. Layers.Select(l => l.forward(x))];
+        // A packed weight's row views hold the rearranged bytes, and it takes no gradients anyway.
+        if (torch.is_grad_enabled() && PackedBFloat16Weight.Of(_weight) is null) return [.. Layers.Select(l => l.forward(x))];
         using var scope = torch.NewDisposeScope();
         var all = Linear.Product(x, _weight, bias: null);
         var parts = new Tensor[_outs.Length];
@@ -48,6 +49,9 @@ public sealed class FusedProjection : IDisposable
         }
         return parts;
     }
+
+    /// <summary>Packs the fused weight for the serving products (<see cref="PackedBFloat16Weight"/>); false when it cannot be.</summary>
+    public bool PackForServing() => PackedBFloat16Weight.Pack(_weight);
 
     public void Dispose() => _weight.Dispose();
 }

@@ -17,7 +17,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
     /// (oneDNN) was the faster of the two there, but a decode step through it read its weights at well
     /// under the machine's bandwidth (123.6 ms for the bench model at one sequence, llama.cpp 54.7 ms), so
     /// there bfloat16 takes <see cref="RowStreamingProduct"/> only up to
-    /// <see cref="RowStreamingProduct.BFloat16HardwareRows"/> rows.
+    /// <see cref="RowStreamingProduct.BFloat16HardwareRows"/> rows. A served language model's weights are
+    /// packed on such a CPU and take <see cref="PackedBFloat16Weight"/> at every row count instead.
     /// </summary>
     public const int FewRows = 64;
 
@@ -47,14 +48,19 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => Product(x, weight, bias);
 
+    /// <summary>Packs the weight for the serving products (<see cref="PackedBFloat16Weight"/>); false when it cannot be.</summary>
+    public bool PackForServing() => PackedBFloat16Weight.Pack(weight);
+
     /// <summary>
-    /// x·Wᵀ + b with the kernel that suits the row count and dtype (see <see cref="FewRows"/>): in
+    /// x·Wᵀ + b with the kernel that suits the row count and dtype (see <see cref="FewRows"/>): a weight
+    /// packed for serving on <see cref="PackedBFloat16Weight"/> at any row count; otherwise in
     /// float32 or bfloat16 on an AVX2 CPU, up to <see cref="RowStreamingProduct.MostRows"/> rows with nothing
     /// to differentiate go to <see cref="RowStreamingProduct"/>; more rows in bfloat16 on a CPU without bfloat16
     /// instructions are computed widened (<see cref="WidenedBFloat16"/>).
     /// </summary>
     public static Tensor Product(Tensor x, Tensor weight, Tensor? bias)
     {
+        if (PackedBFloat16Weight.Of(weight) is { } packed) return packed.Multiply(x, bias);
         if (RowStreamingProduct.Takes(x, weight, bias)) return RowStreamingProduct.Compute(x, weight, bias);
         if (WidenedBFloat16.Applies(x) && weight.dtype == ScalarType.BFloat16) return WidenedBFloat16.Linear(x, weight, bias);
         if (x.dim() == 2 && x.shape[0] is > 1 and <= FewRows && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32)

@@ -27,7 +27,8 @@ internal static unsafe class RowStreamingProduct
     private const int Block = 12;
 
     /// <summary>
-    /// The most rows of a bfloat16 product taken on a CPU with bfloat16 instructions. A 4096→11008 plus
+    /// The most rows of a bfloat16 product taken on a CPU with bfloat16 instructions, for weights that are
+    /// not packed (a served language model's are, <see cref="PackedBFloat16Weight"/>). A 4096→11008 plus
     /// 11008→4096 pair on a 2-core AMD EPYC with AVX512_BF16 (2026-12-04, medians of 7, this kernel ÷
     /// oneDNN's <c>linear</c>): 0.52–0.61× at 1 row, 0.85–0.87× at 2, 1.38–1.74× at 3, 1.0–1.5× at 4,
     /// 1.9–2.0× at 8, 2.2× at 16 and 32, 2.6× at 64 (oneDNN 345 GFLOP/s there, this kernel 134). Below

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Osprey.Engine.Config;
 using Osprey.Engine.Devices;
+using Osprey.Engine.Multimodal;
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Segmentation;
 using Osprey.Engine.Tokenization;
@@ -39,11 +40,24 @@ public sealed class ServingEngine : ISequenceEngine
     public static ServingEngine Start(OspreyEngine engine, ServingOptions options, SamModel? segmentation = null)
     {
         options.Validate();
-        // After the load, so the weights are placed as before; from here the engine's large temporaries are reused.
-        NativeHeap.KeepFreedBlocks();
+        PrepareToServe(engine.Model);
         var serving = new ServingEngine(engine, options, segmentation);
         serving._loop.Start();
         return serving;
+    }
+
+    /// <summary>
+    /// What a process does to a loaded model it will only serve from (the serving engine on start, and the
+    /// bench before it times the engine): the language model's product weights are packed for the bfloat16
+    /// micro-kernel where the CPU has it (<see cref="Language.LlamaForCausalLM.PackForServing"/>), then
+    /// malloc keeps its freed large blocks from here on, so the engine's large temporaries are reused rather
+    /// than faulted in afresh (after the load and the packing, so the weights are placed as before and the
+    /// packing's temporaries go back to the system).
+    /// </summary>
+    public static void PrepareToServe(OspreyModel model)
+    {
+        model.llm.PackForServing();
+        NativeHeap.KeepFreedBlocks();
     }
 
     /// <summary>The image tokens res4 yields: one per 16×16 patch of the square model input.</summary>
