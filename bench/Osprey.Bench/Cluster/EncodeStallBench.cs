@@ -41,6 +41,7 @@ public static class EncodeStallBench
         var times = new List<double>();
         double submittedAt = -1, arrivedAt = -1;
         ServingMetrics? before = null;
+        RuntimeWork? runtimeBefore = null;
         Task<double>? second = null;
         var fresh = new ImageSource($"{image.Id}-stall", image.Bytes);
         // Leaving the enumeration cancels the running conversation: it only has to outlast the encode.
@@ -53,6 +54,7 @@ public static class EncodeStallBench
                 latencies?.TakeEncodeSlices();
                 latencies?.Take();
                 before = serving.Metrics();
+                runtimeBefore = RuntimeWork.Now();
                 submittedAt = clock.Elapsed.TotalMilliseconds;
                 second = FirstTokenAt(serving, arriving(fresh), clock);
             }
@@ -63,6 +65,7 @@ public static class EncodeStallBench
         var slices = latencies?.TakeEncodeSlices();
         var stepsMeanwhile = latencies?.Take();
         var after = serving.Metrics();
+        var runtime = RuntimeWork.Now() - runtimeBefore!;
         serving.ReleaseImage(fresh.Id);
         // Every gap that overlaps the window: the one the submission fell in through the one the arrival's first step ended.
         var gaps = new List<double>();
@@ -85,6 +88,7 @@ public static class EncodeStallBench
             Steps = stepsMeanwhile,
             TurnsLent = after.EncodeTurns - before!.EncodeTurns,
             SlicesOverlappingSteps = after.EncodeSlicesOverlappingSteps - before.EncodeSlicesOverlappingSteps,
+            Runtime = runtime,
         };
     }
 
@@ -145,6 +149,9 @@ public sealed record EncodeStall
 
     /// <summary>Slices that outran their turn and its grace and so ran beside a step (<see cref="ServingMetrics.EncodeSlicesOverlappingSteps"/>).</summary>
     public long SlicesOverlappingSteps { get; init; }
+
+    /// <summary>What the .NET runtime did in the process over the same window (collections, their pauses, compilation).</summary>
+    public RuntimeWork? Runtime { get; init; }
 
     public double GapOverStep => MaxGapMs / DecodeStepMs;
 }

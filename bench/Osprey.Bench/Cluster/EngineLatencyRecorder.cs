@@ -13,6 +13,7 @@ public sealed class EngineLatencyRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly List<double> _decodeSteps = [], _allSteps = [], _gaps = [];
+    private readonly List<string> _stepKinds = [];
     private readonly List<(string Part, double Ms)> _slices = [];
 
     public EngineLatencyRecorder()
@@ -40,8 +41,11 @@ public sealed class EngineLatencyRecorder : IDisposable
                     return;
                 }
                 _allSteps.Add(ms);
+                var kind = "";
                 foreach (var tag in tags)
-                    if (tag.Key == "kind" && (string?)tag.Value == "decode") _decodeSteps.Add(ms);
+                    if (tag.Key == "kind") kind = (string?)tag.Value ?? "";
+                _stepKinds.Add(kind);
+                if (kind == "decode") _decodeSteps.Add(ms);
             }
         });
         _listener.Start();
@@ -55,7 +59,9 @@ public sealed class EngineLatencyRecorder : IDisposable
             var taken = new EngineLatencies(_allSteps.Count, Median(_decodeSteps), Median(_allSteps), Median(_gaps))
             {
                 StepMaxMs = _allSteps.Count == 0 ? null : _allSteps.Max(),
+                LongestStepKind = _allSteps.Count == 0 ? null : _stepKinds[_allSteps.IndexOf(_allSteps.Max())],
             };
+            _stepKinds.Clear();
             _decodeSteps.Clear();
             _allSteps.Clear();
             _gaps.Clear();
@@ -94,6 +100,9 @@ public sealed record EngineLatencies(int Steps, double? DecodeStepMedianMs, doub
 {
     /// <summary>The longest step of the phase: a gap made of one slow step rather than of time between steps.</summary>
     public double? StepMaxMs { get; init; }
+
+    /// <summary>What the longest step ran: <c>decode</c>, <c>prefill</c> or <c>mixed</c> (decodes beside prompt positions).</summary>
+    public string? LongestStepKind { get; init; }
 }
 
 /// <summary>

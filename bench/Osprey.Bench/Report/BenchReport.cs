@@ -215,7 +215,8 @@ public sealed record BenchReport
         {
             md.AppendLine(FormattableString.Invariant($"The encode beside decoding ran {slices.Slices} slices (median {Number.Ms(slices.MedianMs)} ms); the longest of each part, from `osprey_engine_encode_slice_duration_seconds`: ")
                 + string.Join(", ", slices.LongestMsByPart.Select(p => $"{p.Key} {Number.Ms(p.Value)} ms")) + "."
-                + (e.Steps is { Steps: > 0 } steps ? $" Engine steps meanwhile: {steps.Steps}, median {Number.Ms(steps.StepMedianMs)} ms, longest {Number.Ms(steps.StepMaxMs)} ms." : "")
+                + (e.Steps is { Steps: > 0 } steps ? $" Engine steps meanwhile: {steps.Steps}, median {Number.Ms(steps.StepMedianMs)} ms, longest {Number.Ms(steps.StepMaxMs)} ms ({steps.LongestStepKind})." : "")
+                + (e.Runtime is { } rt ? FormattableString.Invariant($" The .NET runtime meanwhile: {rt.Gen0}/{rt.Gen1}/{rt.Gen2} collections of generations 0/1/2 pausing {Number.Ms(rt.GcPauseMs)} ms in all, {rt.CompiledMethods} methods compiled in {Number.Ms(rt.CompilingMs)} ms.") : "")
                 + $" Turns lent to the encoder: {e.TurnsLent}; slices that ran past their turn and its grace, beside a step: {e.SlicesOverlappingSteps}.");
             md.AppendLine();
         }
