@@ -78,6 +78,12 @@ public sealed class LlamaAttention : nn.Module
             using (profile.Time("kv write")) chunk.Cache.Write(_layer, chunkKeys, chunkValues);
             using var attention = profile.Time("attention");
             var segments = chunk.Cache.Segments(_layer, (chunkKeys, chunkValues));
+            if (chunk.Past > 0 && !torch.is_grad_enabled()
+                && SegmentedAttention.ContinuingRows(queries.narrow(0, chunk.Offset, chunk.Length), segments) is { } continuing)
+            {
+                outputs[c] = continuing.reshape(chunk.Length, _heads * _headDim);
+                continue;
+            }
             var attended = SegmentedAttention.Compute(
                 queries.narrow(0, chunk.Offset, chunk.Length).transpose(0, 1), segments, chunk.CausalMask, chunk.PlainCausal);
             outputs[c] = attended.transpose(0, 1).reshape(chunk.Length, _heads * _headDim);

@@ -14,7 +14,7 @@ namespace Osprey.Engine.Tests.Language;
 /// </summary>
 public sealed class DecodeAttentionTests(ITestOutputHelper output)
 {
-    private static LlamaForCausalLM RandomModel(int heads, int kvHeads, int headDim, int seed, ScalarType dtype = ScalarType.Float32)
+    internal static LlamaForCausalLM RandomModel(int heads, int kvHeads, int headDim, int seed, ScalarType dtype = ScalarType.Float32)
     {
         var config = new LanguageConfig
         {
