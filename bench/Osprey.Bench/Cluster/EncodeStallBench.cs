@@ -42,6 +42,7 @@ public static class EncodeStallBench
         double submittedAt = -1, arrivedAt = -1;
         ServingMetrics? before = null;
         RuntimeWork? runtimeBefore = null;
+        ThreadCpuTimes? threadsBefore = null;
         Task<double>? second = null;
         var fresh = new ImageSource($"{image.Id}-stall", image.Bytes);
         // Leaving the enumeration cancels the running conversation: it only has to outlast the encode.
@@ -55,6 +56,7 @@ public static class EncodeStallBench
                 latencies?.Take();
                 before = serving.Metrics();
                 runtimeBefore = RuntimeWork.Now();
+                threadsBefore = ThreadCpuTimes.Now();
                 submittedAt = clock.Elapsed.TotalMilliseconds;
                 second = FirstTokenAt(serving, arriving(fresh), clock);
             }
@@ -66,6 +68,7 @@ public static class EncodeStallBench
         var stepsMeanwhile = latencies?.Take();
         var after = serving.Metrics();
         var runtime = RuntimeWork.Now() - runtimeBefore!;
+        var threads = ThreadCpuTimes.Now().Since(threadsBefore!, top: 8);
         serving.ReleaseImage(fresh.Id);
         // Every gap that overlaps the window: the one the submission fell in through the one the arrival's first step ended.
         var gaps = new List<double>();
@@ -89,6 +92,7 @@ public static class EncodeStallBench
             TurnsLent = after.EncodeTurns - before!.EncodeTurns,
             SlicesOverlappingSteps = after.EncodeSlicesOverlappingSteps - before.EncodeSlicesOverlappingSteps,
             Runtime = runtime,
+            Threads = threads,
         };
     }
 
@@ -152,6 +156,9 @@ public sealed record EncodeStall
 
     /// <summary>What the .NET runtime did in the process over the same window (collections, their pauses, compilation).</summary>
     public RuntimeWork? Runtime { get; init; }
+
+    /// <summary>The threads that used the most CPU over the same window (<see cref="ThreadCpuTimes"/>).</summary>
+    public IReadOnlyList<ThreadCpu>? Threads { get; init; }
 
     public double GapOverStep => MaxGapMs / DecodeStepMs;
 }

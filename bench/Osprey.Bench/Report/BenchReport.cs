@@ -217,6 +217,7 @@ public sealed record BenchReport
                 + string.Join(", ", slices.LongestMsByPart.Select(p => $"{p.Key} {Number.Ms(p.Value)} ms")) + "."
                 + (e.Steps is { Steps: > 0 } steps ? $" Engine steps meanwhile: {steps.Steps}, median {Number.Ms(steps.StepMedianMs)} ms, longest {Number.Ms(steps.StepMaxMs)} ms ({steps.LongestStepKind})." : "")
                 + (e.Runtime is { } rt ? FormattableString.Invariant($" The .NET runtime meanwhile: {rt.Gen0}/{rt.Gen1}/{rt.Gen2} collections of generations 0/1/2 pausing {Number.Ms(rt.GcPauseMs)} ms in all, {rt.CompiledMethods} methods compiled in {Number.Ms(rt.CompilingMs)} ms.") : "")
+                + (e.Threads is { Count: > 0 } busiest ? " CPU time by thread over the window: " + string.Join(", ", busiest.Select(t => $"{t.Name} {Number.Ms(t.Ms)} ms")) + "." : "")
                 + $" Turns lent to the encoder: {e.TurnsLent}; slices that ran past their turn and its grace, beside a step: {e.SlicesOverlappingSteps}.");
             md.AppendLine();
         }
