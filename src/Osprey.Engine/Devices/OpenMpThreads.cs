@@ -1,3 +1,5 @@
+using TorchSharp;
+
 namespace Osprey.Engine.Devices;
 
 /// <summary>
@@ -15,6 +17,17 @@ internal static unsafe class OpenMpThreads
 
     /// <summary>The team size a parallel region opened on this thread gets from now on.</summary>
     public static void Set(int threads) => ((delegate* unmanaged<int, void>)SetExport)(threads);
+
+    /// <summary>
+    /// This thread's libtorch thread count from now on (a worker's own budget), leaving every other thread's
+    /// and the count new threads start with as they were; through <c>torch.set_num_threads</c> where the
+    /// OpenMP runtime is not found.
+    /// </summary>
+    public static void SetForThisThread(int threads)
+    {
+        if (Available) Set(threads);
+        else torch.set_num_threads(threads);
+    }
 
     private static nint Find() => LoadedLibrary.Export("libgomp", "omp_set_num_threads");
 }

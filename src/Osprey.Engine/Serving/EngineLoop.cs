@@ -67,9 +67,6 @@ internal sealed class EngineLoop
     private void Run()
     {
         using var inference = torch.inference_mode();
-        // A new thread takes libtorch's latest set_num_threads: fix this thread's pool size before the
-        // encoder sets its own.
-        if (_options.EncodeThreads is not null) torch.set_num_threads(torch.get_num_threads());
         _encoder.Start();
         try
         {

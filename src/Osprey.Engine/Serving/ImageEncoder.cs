@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Osprey.Engine.Devices;
 using TorchSharp;
 
 namespace Osprey.Engine.Serving;
@@ -55,7 +56,7 @@ internal sealed class ImageEncoder : IDisposable
     {
         // libtorch's OpenMP pool size is per calling thread: this caps the encode's share of the cores
         // without touching the engine thread's.
-        if (_threads is { } threads) torch.set_num_threads(threads);
+        if (_threads is { } threads) OpenMpThreads.SetForThisThread(threads);
         using var inference = torch.inference_mode();
         foreach (var (source, features) in _jobs.GetConsumingEnumerable())
         {

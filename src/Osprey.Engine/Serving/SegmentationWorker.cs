@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Osprey.Engine.Devices;
 using Osprey.Engine.Segmentation;
 using TorchSharp;
 
@@ -69,7 +70,7 @@ public sealed class SegmentationWorker : IDisposable
 
     private void Run()
     {
-        if (_threads is { } threads) torch.set_num_threads(threads);
+        if (_threads is { } threads) OpenMpThreads.SetForThisThread(threads);
         using var inference = torch.inference_mode();
         foreach (var job in _jobs.GetConsumingEnumerable()) job();
     }
