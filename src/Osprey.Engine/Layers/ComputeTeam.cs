@@ -28,6 +28,13 @@ internal sealed class ComputeTeam
     /// </summary>
     public static int ThreadsFor(long bytes, int most) => (int)Math.Clamp(bytes / BytesPerThread, 1, Math.Max(1, Math.Min(FewRowPass.Threads, most)));
 
+    /// <summary>How many chunks work of <paramref name="blocks"/> blocks is cut into for <paramref name="threads"/> threads: one for one thread, else <see cref="ChunksPerThread"/> each, at most a block per chunk.</summary>
+    public static int ChunksFor(int threads, int blocks) => threads == 1 ? 1 : Math.Min(blocks, threads * ChunksPerThread);
+
+    /// <summary>The blocks [From, To) of chunk <paramref name="chunk"/> of <paramref name="chunks"/>, <paramref name="blocks"/> blocks in all, as even as whole blocks allow.</summary>
+    public static (int From, int To) ChunkBlocks(int chunk, int chunks, int blocks) =>
+        ((int)((long)blocks * chunk / chunks), (int)((long)blocks * (chunk + 1) / chunks));
+
     /// <summary>Runs every chunk of <paramref name="work"/> on up to <paramref name="threads"/> threads, returning when all are done.</summary>
     public void Run(ITeamWork work, int threads)
     {

@@ -45,6 +45,7 @@ internal static unsafe class LibTorchBrgemm
             || !(Avx512F.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported)
             || Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") is not null || Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA") is not null)
             return (0, 0);
-        return (LoadedLibrary.Export("libtorch_cpu", MultiplySymbol), LoadedLibrary.Export("libtorch_cpu", ReleaseSymbol));
+        var exports = LoadedLibrary.Exports("libtorch_cpu", MultiplySymbol, ReleaseSymbol);
+        return (exports[0], exports[1]);
     }
 }

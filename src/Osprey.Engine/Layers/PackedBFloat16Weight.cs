@@ -84,9 +84,8 @@ internal sealed unsafe class PackedBFloat16Weight
         {
             var blocks = (OutFeatures + BlockFeatures - 1) / BlockFeatures;
             var threads = ComputeTeam.ThreadsFor(_weight.NumberOfElements * _weight.ElementSize, blocks);
-            var chunks = threads == 1 ? 1 : Math.Min(blocks, threads * ComputeTeam.ChunksPerThread);
             ComputeTeam.Shared.Run(new Product((ushort*)TensorAddress.Bytes(input), (int)rows, InFeatures,
-                (ushort*)TensorAddress.Bytes(_weight), OutFeatures, TensorAddress.Of(y), chunks), threads);
+                (ushort*)TensorAddress.Bytes(_weight), OutFeatures, TensorAddress.Of(y), ComputeTeam.ChunksFor(threads, blocks)), threads);
         }
         if (bias is not null) y.add_(bias, PinnedScalars.One);
         long[] shape = [.. x.shape[..^1], OutFeatures];
@@ -105,8 +104,7 @@ internal sealed unsafe class PackedBFloat16Weight
             {
                 while (queue.TryTake(out var chunk))
                 {
-                    var from = (int)((long)blocks * chunk / chunks);
-                    var to = (int)((long)blocks * (chunk + 1) / chunks);
+                    var (from, to) = ComputeTeam.ChunkBlocks(chunk, chunks, blocks);
                     for (var b = from; b < to; b++)
                     {
                         var first = b * BlockFeatures;

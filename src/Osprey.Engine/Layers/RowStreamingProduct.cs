@@ -63,7 +63,7 @@ internal static unsafe class RowStreamingProduct
         var y = torch.empty([rows, outFeatures], dtype: ScalarType.Float32);
         var blocks = (outFeatures + Block - 1) / Block;
         var threads = ComputeTeam.ThreadsFor(weight.NumberOfElements * weight.ElementSize, blocks);
-        var chunks = threads == 1 ? 1 : Math.Min(blocks, threads * ComputeTeam.ChunksPerThread);
+        var chunks = ComputeTeam.ChunksFor(threads, blocks);
         var xp = TensorAddress.Of(input);
         var wp = TensorAddress.Bytes(weight);
         var yp = TensorAddress.Of(y);
@@ -123,8 +123,8 @@ internal static unsafe class RowStreamingProduct
     /// <summary>The output features of chunk <paramref name="chunk"/> of <paramref name="chunks"/>: a run of whole blocks.</summary>
     private static (int From, int To) ChunkFeatures(int chunk, int chunks, int outFeatures)
     {
-        var blocks = (outFeatures + Block - 1) / Block;
-        return (Math.Min(outFeatures, (int)((long)blocks * chunk / chunks) * Block), Math.Min(outFeatures, (int)((long)blocks * (chunk + 1) / chunks) * Block));
+        var (from, to) = ComputeTeam.ChunkBlocks(chunk, chunks, (outFeatures + Block - 1) / Block);
+        return (Math.Min(outFeatures, from * Block), Math.Min(outFeatures, to * Block));
     }
 
     /// <summary>
