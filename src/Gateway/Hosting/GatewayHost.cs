@@ -51,7 +51,8 @@ public static class GatewayHost
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemReason.Ensure);
         builder.Services.AddExceptionHandler<RequestProblemHandler>();
         builder.Services.AddOpenApi(document => document.AddOperationTransformer<DocumentedFailures>());
-        builder.Services.AddSingleton(builder.AddOspreyCluster(OspreyHostRoles.Gateway));
+        var cluster = builder.AddOspreyCluster(OspreyHostRoles.Gateway);
+        builder.Services.AddSingleton(cluster);
         // After the cluster client: it starts once the client has connected (and so read the membership table once).
         builder.Services.AddSingleton<SiloDeathWatch>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SiloDeathWatch>());
@@ -86,7 +87,7 @@ public static class GatewayHost
         app.MapOperationsEndpoints();
         var operationsOpen = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.OpenMetrics;
         app.MapMetrics(keys, operationsOpen);
-        app.MapDashboard(keys, operationsOpen);
+        if (cluster.Options.Dashboard) app.MapDashboard(keys, operationsOpen);
         app.MapOpenAiEndpoints(access);
         app.WarnIfOpenBeyondLoopback(keys);
         return app;

@@ -109,7 +109,7 @@ public sealed class OspreyClusterOptions
 
     /// <summary>
     /// Hosts the Orleans dashboard's grains and call statistics on this silo (the gateway's /dashboard reads
-    /// them). The benchmark's simulation turns it off: its many silos share one process, where each silo's
+    /// them); a gateway serves /dashboard only with it on. The benchmark's simulation turns it off: its many silos share one process, where each silo's
     /// statistics reader observes every silo's instruments every second.
     /// </summary>
     public bool Dashboard { get; set; } = true;

@@ -86,7 +86,7 @@ public static class OspreyHost
                         return false; // shutting down before a silo was reached
                     }
                 });
-                client.AddDashboard();
+                if (options.Dashboard) client.AddDashboard();
             });
         }
         return new OspreyHostPlan(options, roles);

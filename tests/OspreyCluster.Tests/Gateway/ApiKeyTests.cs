@@ -88,3 +88,17 @@ public sealed class OpenOperationsTests(OpenOperationsGateway gateway) : IClassF
             await ExpectProblemAsync(api, 401);
     }
 }
+
+/// <summary><c>Osprey:Dashboard=false</c>: the silo hosts no dashboard grains and the gateway serves no dashboard.</summary>
+public sealed class DashboardOffGateway() : EmbeddedGateway(FixturePaths.OspreyTiny, "--Osprey:Dashboard=false");
+
+public sealed class DashboardOffTests(DashboardOffGateway gateway) : IClassFixture<DashboardOffGateway>
+{
+    [Fact]
+    public async Task The_gateway_starts_and_serves_without_the_dashboard()
+    {
+        using (var health = await gateway.Http.GetAsync("/healthz")) Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        using (var models = await gateway.Http.GetAsync("/v1/models")) Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+        using (var dashboard = await gateway.Http.GetAsync("/dashboard/DashboardCounters")) Assert.Equal(HttpStatusCode.NotFound, dashboard.StatusCode);
+    }
+}
