@@ -46,6 +46,9 @@ public sealed class ClusterBenchTests
         Assert.All(result.Wire, w => Assert.True(w.RequestBytes > 0 && w.ResponseBytes > 0 && w.StateBytes > 0));
         Assert.True(result.ResidentBytesPerImage > 0);
         Assert.True(result.EncodeStall.DecodeStepMs > 0);
+        // The quiet comparison took as many steps as the window had (at least the step sample's count).
+        Assert.True(result.EncodeStall.GapsAlone >= Math.Max(12, result.EncodeStall.TokensDuringEncode), $"{result.EncodeStall.GapsAlone} quiet gaps for {result.EncodeStall.TokensDuringEncode} in the window");
+        Assert.True(result.EncodeStall.MaxGapAloneMs > 0);
         // The stall's encode ran slice by slice, every part of it recorded while the conversation decoded.
         var slices = result.EncodeStall.Slices!;
         Assert.Equal(["decode", "pixels", "prefix_prefill", "prompt_embedding", "vision"], slices.LongestMsByPart.Keys.Order(StringComparer.Ordinal));

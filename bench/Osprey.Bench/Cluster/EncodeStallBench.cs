@@ -78,10 +78,17 @@ public static class EncodeStallBench
         // The newcomer's first step (its prompt's prefill) also gives the running conversation a token:
         // the one nearest the newcomer's first token ends the gap that step made.
         var join = Enumerable.Range(1, times.Count - 1).MinBy(i => Math.Abs(times[i] - arrivedAt));
+
+        // As many steps again with nothing else to do: how long the machine alone makes the longest of them.
+        log("cluster: encode stall — as many decode steps again with nothing else running");
+        var quietSteps = await TokenTimes(serving, Running(), stopAfter: Math.Min(Math.Max(gaps.Count, StepSamples) + 2, MaxNewTokens));
+        var quietGaps = Gaps(quietSteps).Skip(1).ToList();
         return new EncodeStall
         {
             DecodeStepMs = stepMs,
             MaxGapMs = gaps.Count == 0 ? 0 : gaps.Max(),
+            MaxGapAloneMs = quietGaps.Max(),
+            GapsAlone = quietGaps.Count,
             EncodeAloneMs = encodeAloneMs,
             EncodeWhileDecodingMs = arrivedAt - submittedAt,
             TokensDuringEncode = gaps.Count,
@@ -127,6 +134,14 @@ public sealed record EncodeStall
     /// <summary>The longest gap between the running conversation's tokens while the other image encoded and joined the batch.</summary>
     public required double MaxGapMs { get; init; }
 
+    /// <summary>
+    /// The longest gap between the conversation's tokens over <see cref="GapsAlone"/> steps (as many as the
+    /// window had) with nothing else running: what the machine alone does to the longest step, the floor under <see cref="MaxGapMs"/>.
+    /// </summary>
+    public double MaxGapAloneMs { get; init; }
+
+    public int GapsAlone { get; init; }
+
     /// <summary>The same bytes encoded (with the shared prefix prefilled) while nothing ran: the least stall of an encode on the engine thread.</summary>
     public required double EncodeAloneMs { get; init; }
 
@@ -161,4 +176,6 @@ public sealed record EncodeStall
     public IReadOnlyList<ThreadCpu>? Threads { get; init; }
 
     public double GapOverStep => MaxGapMs / DecodeStepMs;
+
+    public double GapAloneOverStep => MaxGapAloneMs / DecodeStepMs;
 }

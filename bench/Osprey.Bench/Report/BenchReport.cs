@@ -203,13 +203,14 @@ public sealed record BenchReport
         md.AppendLine("Decode step and token gap: medians of the engine's own histograms (`osprey_engine_step_duration_seconds{kind=\"decode\"}`, `osprey_engine_inter_token_gap_seconds`) over each phase; a gap above the step is time between steps (prompts joining, the loop's own work).");
         md.AppendLine();
         var e = c.EncodeStall;
-        var stall = new MarkdownTable("encode stall", "decode step ms", "longest gap ms", "gap / step", "gap of the newcomer's first step ms", "tokens meanwhile", "encode beside decoding ms", "encode alone ms (least stall on the engine thread)", "alone / step");
+        var stall = new MarkdownTable("encode stall", "decode step ms", "longest gap ms", "gap / step", "gap of the newcomer's first step ms", "tokens meanwhile", "encode beside decoding ms", "encode alone ms (least stall on the engine thread)", "alone / step", "longest gap with nothing else running ms (same number of steps)", "its gap / step");
         var encoder = (c.EncodeThreads is { } threads ? $"encoder at {threads} thread(s)" : "encoder at libtorch's default threads")
             + (c.EncodeTurnPerStep is { } turn ? $", sliced between steps, turns of {turn.ToString(System.Globalization.CultureInfo.InvariantCulture)} step" : ", beside the steps")
             + (c.DecodeStepStretch is { } stretch ? $"; joins paced to {stretch.ToString(System.Globalization.CultureInfo.InvariantCulture)}× the step" : "; joins unpaced");
         stall.Row(encoder, Number.Ms(e.DecodeStepMs),
             Number.Ms(e.MaxGapMs) + (e.CoveredWholeEncode ? "" : " (conversation ended first)"), Number.Ratio(e.GapOverStep), Number.Ms(e.JoinGapMs), e.TokensDuringEncode.ToString(),
-            Number.Ms(e.EncodeWhileDecodingMs), Number.Ms(e.EncodeAloneMs), Number.Ratio(e.EncodeAloneMs / e.DecodeStepMs));
+            Number.Ms(e.EncodeWhileDecodingMs), Number.Ms(e.EncodeAloneMs), Number.Ratio(e.EncodeAloneMs / e.DecodeStepMs),
+            e.GapsAlone > 0 ? $"{Number.Ms(e.MaxGapAloneMs)} ({e.GapsAlone} steps)" : "–", e.GapsAlone > 0 ? Number.Ratio(e.GapAloneOverStep) : "–");
         md.Append(stall).AppendLine();
         if (e.Slices is { Slices: > 0 } slices)
         {
