@@ -87,7 +87,7 @@ public static class EncodeStallBench
         {
             DecodeStepMs = stepMs,
             MaxGapMs = gaps.Count == 0 ? 0 : gaps.Max(),
-            MaxGapAloneMs = quietGaps.Max(),
+            MaxGapAloneMs = quietGaps.Count == 0 ? 0 : quietGaps.Max(),
             GapsAlone = quietGaps.Count,
             EncodeAloneMs = encodeAloneMs,
             EncodeWhileDecodingMs = arrivedAt - submittedAt,
