@@ -7,6 +7,7 @@ var root = new RootCommand("osprey — Osprey region chat on TorchSharp")
     InferCommand.Create(),
     SegmentCommand.Create(),
     TrainSamCommand.Create(),
+    EvalSamCommand.Create(),
     InitModelCommand.Create(),
     DeepenModelCommand.Create(),
     TrainCommand.Create(),

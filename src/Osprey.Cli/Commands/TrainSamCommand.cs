@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Osprey.Engine.Checkpoints;
 using Osprey.Engine.Devices;
 using Osprey.Engine.Layers;
@@ -17,8 +16,6 @@ namespace Osprey.Cli.Commands;
 /// </summary>
 public static class TrainSamCommand
 {
-    public const string EvaluationFileName = "eval-heldout.json";
-
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "Output SAM model directory", Required = true };
@@ -105,18 +102,7 @@ public static class TrainSamCommand
             {
                 using var saved = SamCheckpoint.Load(outDir);
                 var eval = SamHeldOutEvaluation.Run(new SamPredictor(saved), scenes, result.GetValue(evalSeed), count);
-                var json = JsonSerializer.Serialize(new
-                {
-                    seed = eval.Seed,
-                    scenes = eval.Scenes,
-                    objects = eval.Objects,
-                    click_single_mask_mean_iou = eval.ClickIou,
-                    click_best_scored_of_three_mean_iou = eval.ClickBestScoredIou,
-                    box_mean_iou = eval.BoxIou,
-                }, new JsonSerializerOptions { WriteIndented = true });
-                File.WriteAllText(Path.Combine(outDir, EvaluationFileName), json + "\n");
-                Console.WriteLine($"held-out ({eval.Scenes} scenes of seed {eval.Seed}, {eval.Objects} objects): one click mean IoU {eval.ClickIou:0.0000} " +
-                                  $"(best-scored of three {eval.ClickBestScoredIou:0.0000}), box mean IoU {eval.BoxIou:0.0000}");
+                SamEvaluationFile.Write(eval, Path.Combine(outDir, SamEvaluationFile.FileName));
             }
             return Task.FromResult(0);
         }));

@@ -8,16 +8,17 @@ namespace Osprey.Training.Segmentation;
 /// <summary>
 /// Mean IoU with the visible mask over every object of held-out scenes, through the predictor's full
 /// pipeline (resize, normalise, pad, upscale, threshold): one click at a uniformly drawn pixel of the
-/// visible mask (the single-mask output, and the multimask output the IoU head scores highest), and
-/// the mask's tight box (single mask).
+/// visible mask (the single-mask output, and the multimask output the IoU head scores highest), one
+/// click at the mask's centre (the Segment Anything paper's single-click protocol,
+/// <see cref="SceneClicks.Centre"/>; single mask), and the mask's tight box (single mask).
 /// </summary>
 public static class SamHeldOutEvaluation
 {
-    public sealed record Result(long Seed, int Scenes, int Objects, double ClickIou, double ClickBestScoredIou, double BoxIou);
+    public sealed record Result(long Seed, int Scenes, int Objects, double ClickIou, double ClickBestScoredIou, double CentreClickIou, double BoxIou);
 
     public static Result Run(SamPredictor predictor, SceneGenerator scenes, long seed, int count)
     {
-        double click = 0, best = 0, box = 0;
+        double click = 0, best = 0, centre = 0, box = 0;
         var objects = 0;
         for (var i = 0; i < count; i++)
         {
@@ -31,12 +32,14 @@ public static class SamHeldOutEvaluation
                 var multi = predictor.Predict(embedding, new SamPrompt([point], null, Multimask: true));
                 var top = Array.IndexOf(multi.IouPredictions, multi.IouPredictions.Max());
                 best += Iou(multi.Masks[top], obj.Mask);
+                var middle = SceneClicks.Centre(obj.Mask, scene.Width, scene.Height);
+                centre += Iou(predictor.Predict(embedding, new SamPrompt([middle], null, Multimask: false)).Masks[0], obj.Mask);
                 var tight = SceneClicks.Box(obj.Mask, scene.Width, scene.Height, jitter: 0, rng);
                 box += Iou(predictor.Predict(embedding, new SamPrompt([], tight, Multimask: false)).Masks[0], obj.Mask);
                 objects++;
             }
         }
-        return new Result(seed, count, objects, click / objects, best / objects, box / objects);
+        return new Result(seed, count, objects, click / objects, best / objects, centre / objects, box / objects);
     }
 
     public static double Iou(RegionMask predicted, byte[] truth)

@@ -21,6 +21,42 @@ public static class SceneClicks
         throw new InvalidOperationException("unreachable");
     }
 
+    /// <summary>
+    /// The pixel of the mask farthest from every pixel outside it, the image's border counting as
+    /// outside (the maximum of the mask's interior Euclidean distance transform, the first in raster
+    /// order on a tie): where the Segment Anything paper puts its single-click evaluation's point, as
+    /// a person clicks "inside" an object rather than on its edge.
+    /// </summary>
+    public static SamPoint Centre(byte[] mask, int width, int height)
+    {
+        // Outside pixels that touch the mask, and the virtual ring just past the image's border.
+        var outside = new List<(int X, int Y)>();
+        for (var y = -1; y <= height; y++)
+        for (var x = -1; x <= width; x++)
+        {
+            if (x >= 0 && x < width && y >= 0 && y < height && mask[y * width + x] != 0) continue;
+            var touches = false;
+            for (var dy = -1; dy <= 1 && !touches; dy++)
+            for (var dx = -1; dx <= 1 && !touches; dx++)
+            {
+                int nx = x + dx, ny = y + dy;
+                touches = nx >= 0 && nx < width && ny >= 0 && ny < height && mask[ny * width + nx] != 0;
+            }
+            if (touches) outside.Add((x, y));
+        }
+        if (outside.Count == 0) throw new ArgumentException("the mask is empty");
+        int best = -1, bestDistance = -1;
+        for (var k = 0; k < mask.Length; k++)
+        {
+            if (mask[k] == 0) continue;
+            int px = k % width, py = k / width, nearest = int.MaxValue;
+            foreach (var (x, y) in outside)
+                nearest = Math.Min(nearest, (x - px) * (x - px) + (y - py) * (y - py));
+            if (nearest > bestDistance) (best, bestDistance) = (k, nearest);
+        }
+        return new SamPoint(best % width, best / width, 1);
+    }
+
     /// <summary>A pixel outside <paramref name="mask"/> within <paramref name="margin"/> pixels of its box (an occluder, a neighbour or the background), or null if there is none.</summary>
     public static SamPoint? Near(byte[] mask, int width, int height, int margin, SeededRandom rng)
     {

@@ -37,6 +37,7 @@ public sealed class SamTrainingTests : IDisposable
         var result = SamHeldOutEvaluation.Run(new SamPredictor(loaded), scenes, seed: 77, count: 2);
         Assert.True(result.Objects > 0);
         Assert.InRange(result.ClickIou, 0, 1);
+        Assert.InRange(result.CentreClickIou, 0, 1);
         Assert.InRange(result.BoxIou, 0, 1);
     }
 
@@ -58,6 +59,40 @@ public sealed class SamTrainingTests : IDisposable
                 Assert.Equal(0, near.Label);
             }
         }
+    }
+
+    [Fact]
+    public void The_centre_click_is_the_pixel_farthest_from_the_outside()
+    {
+        const int size = 20;
+        byte[] Mask(Func<int, int, bool> inside)
+        {
+            var mask = new byte[size * size];
+            for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
+                mask[y * size + x] = inside(x, y) ? (byte)1 : (byte)0;
+            return mask;
+        }
+
+        // A 7×7 square: its middle pixel.
+        var square = SceneClicks.Centre(Mask((x, y) => x is >= 3 and <= 9 && y is >= 10 and <= 16), size, size);
+        Assert.Equal((6.0, 13.0, 1), (square.X, square.Y, square.Label));
+
+        // The image's border is outside: a band along the left edge is clicked in its middle column, not at x = 0.
+        var band = SceneClicks.Centre(Mask((x, _) => x < 5), size, size);
+        Assert.Equal(2.0, band.X);
+
+        // A ring: a pixel of the ring itself, never its hole, even though the hole is its middle.
+        var ringMask = Mask((x, y) => (x - 10) * (x - 10) + (y - 10) * (y - 10) is >= 16 and <= 64);
+        var ring = SceneClicks.Centre(ringMask, size, size);
+        Assert.Equal(1, ringMask[(int)ring.Y * size + (int)ring.X]);
+
+        // An L-shape: the point lies in its wider arm.
+        var ell = SceneClicks.Centre(Mask((x, y) => (x is >= 2 and <= 4 && y is >= 2 and <= 17) || (x is >= 2 and <= 17 && y is >= 10 and <= 17)), size, size);
+        Assert.InRange(ell.Y, 11, 16);
+        Assert.InRange(ell.X, 5, 14);
+
+        Assert.Throws<ArgumentException>(() => SceneClicks.Centre(new byte[size * size], size, size));
     }
 
     public void Dispose()
