@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Reproduces models/sam-default: a small Segment Anything model trained from scratch in TorchSharp on
 # the synthetic region world, then evaluated on held-out scenes (OUT/eval-heldout.json). Two phases:
-# 5,000 steps from fresh weights (seed 1's scenes), then 2,000 more at a lower learning rate on other
-# scenes (seed 2's). Fixed seeds and step counts; about 1.5 h on the 2-core machine. The shipped weights
+# 5,000 steps from fresh weights (seed 1's scenes, one single click per object), then 3,500 more at a
+# lower learning rate on other scenes (seed 2's) with four single clicks per object. Fixed seeds and
+# step counts; about 1.5 h on the 2-core machine. The shipped weights
 # came from these commands at two libtorch threads, which libtorch's parallel backward does not make
 # bit-deterministic (two 30-step runs differed); at --threads 1 two runs give the same file, at about the
 # same speed on two cores, so set THREADS=1 for a bit-for-bit reproducible retrain.
@@ -35,8 +36,9 @@ osprey train-sam \
   --init-from "$first" \
   --threads "$threads" \
   --seed 2 \
-  --steps 2000 \
+  --steps 3500 \
   --scenes-per-step 4 \
   --lr 3e-4 \
   --warmup 50 \
+  --clicks-per-object 4 \
   --eval-scenes 200 --eval-seed 2000003
