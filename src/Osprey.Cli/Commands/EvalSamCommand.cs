@@ -15,8 +15,8 @@ public static class EvalSamCommand
     public static Command Create()
     {
         var sam = new Option<string?>("--sam") { Description = "SAM model directory (default: models/sam-default)" };
-        var evalScenes = new Option<int>("--eval-scenes") { Description = "Held-out scenes", DefaultValueFactory = _ => 200 };
-        var evalSeed = new Option<long>("--eval-seed") { Description = "Seed of the held-out scenes", DefaultValueFactory = _ => 2_000_003 };
+        var evalScenes = new Option<int>("--eval-scenes") { Description = "Held-out scenes", DefaultValueFactory = _ => SamHeldOutEvaluation.DefaultScenes };
+        var evalSeed = new Option<long>("--eval-seed") { Description = "Seed of the held-out scenes", DefaultValueFactory = _ => SamHeldOutEvaluation.DefaultSeed };
         var output = new Option<string>("--output-json") { Description = "Where to write the evaluation", Required = true };
         var threads = ComputeThreads.Create();
         var command = new Command("eval-sam", "Evaluate a SAM model on held-out synthetic scenes (clicks and boxes against visible masks)")

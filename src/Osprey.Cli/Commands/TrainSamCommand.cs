@@ -35,8 +35,8 @@ public static class TrainSamCommand
         {
             Description = "Continue training this SAM model directory (its architecture and positions; the shape options and --fourier-scale are ignored) instead of a new model from --seed",
         };
-        var evalScenes = new Option<int>("--eval-scenes") { Description = "Held-out scenes to evaluate on (0: none)", DefaultValueFactory = _ => 200 };
-        var evalSeed = new Option<long>("--eval-seed") { Description = "Seed of the held-out scenes", DefaultValueFactory = _ => 2_000_003 };
+        var evalScenes = new Option<int>("--eval-scenes") { Description = "Held-out scenes to evaluate on (0: none)", DefaultValueFactory = _ => SamHeldOutEvaluation.DefaultScenes };
+        var evalSeed = new Option<long>("--eval-seed") { Description = "Seed of the held-out scenes", DefaultValueFactory = _ => SamHeldOutEvaluation.DefaultSeed };
         var clicksPerObject = new Option<int>("--clicks-per-object")
         {
             Description = "Single clicks trained per object and scene (beside its box and click pair)", DefaultValueFactory = _ => 1,

@@ -14,6 +14,11 @@ namespace Osprey.Training.Segmentation;
 /// </summary>
 public static class SamHeldOutEvaluation
 {
+    /// <summary>The held-out set every shipped figure is quoted on: scenes no training run draws.</summary>
+    public const long DefaultSeed = 2_000_003;
+
+    public const int DefaultScenes = 200;
+
     public sealed record Result(long Seed, int Scenes, int Objects, double ClickIou, double ClickBestScoredIou, double CentreClickIou, double BoxIou);
 
     public static Result Run(SamPredictor predictor, SceneGenerator scenes, long seed, int count)
