@@ -49,6 +49,11 @@ public static class TrainCommand
             Description = "Conversations layout: share of regions marked by the filled bounding box of their visible pixels, as the web app's box tool marks them (0..1)",
             DefaultValueFactory = _ => 0,
         };
+        var overlapShare = new Option<double>("--scene-overlap-share")
+        {
+            Description = "Synthetic scenes: share of objects after the first drawn over an earlier one, for more partly hidden objects (0..1)",
+            DefaultValueFactory = _ => 0,
+        };
         var singleQuestions = new Option<bool>("--single-questions") { Description = "Per-question layout: one question per synthetic conversation (default: a scene's questions form one multi-turn conversation)" };
         var families = new Option<string?>("--families") { Description = "Synthetic question families to train on, a comma list (default: all)" };
         var familyWeights = new Option<string?>("--family-weights") { Description = "Ask some synthetic families more often, e.g. yesno=3,comparison=3 (default: all alike)" };
@@ -125,7 +130,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an Osprey model (next-token loss on answers, AdamW, warm-up + cosine)")
         {
-            config, initFrom, data, imageFolder, synthetic, sceneSize, layout, minRegions, conversationQuestions, boxShare, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
+            config, initFrom, data, imageFolder, synthetic, sceneSize, overlapShare, layout, minRegions, conversationQuestions, boxShare, singleQuestions, families, familyWeights, largerShare, wordTiedOrder, focusShare, yesNoQuestions, yesNoWordTied, yesNoKinds,
             recallPerStep, recallWeight, recallRegions, recallQuestions,
             regionAttentionWeight, regionAttentionLayer, regionAttentionHead, regionAttentionAfter, regionAttentionCircuit, regionAttentionWord,
             output, stage, resume, visionLr,
@@ -205,13 +210,15 @@ public static class TrainCommand
             }
             try
             {
+                var scenes = new SceneOptions { ImageSize = result.GetValue(sceneSize), OverlapShare = result.GetValue(overlapShare) };
+                scenes.Validate();
                 ITrainingSource source = result.GetValue(data) is { } dataPath
                     ? new RecordTrainingSource(new RegionDatasetLoader().Load(dataPath, result.GetValue(imageFolder)), options.Seed)
                     : result.GetValue(synthetic) is { } n && conversations
-                        ? ConversationSource(n, options.Seed, result.GetValue(sceneSize), result.GetValue(families), mixture,
+                        ? ConversationSource(n, options.Seed, scenes, result.GetValue(families), mixture,
                             result.GetValue(minRegions), result.GetValue(conversationQuestions), result.GetValue(boxShare))
                     : result.GetValue(synthetic) is { } m
-                        ? new SyntheticTrainingSource(m, options.Seed, new SceneOptions { ImageSize = result.GetValue(sceneSize) },
+                        ? new SyntheticTrainingSource(m, options.Seed, scenes,
                             mergeScenes: !result.GetValue(singleQuestions),
                             families: result.GetValue(families) is { } names ? SyntheticDatasetBuilder.FamiliesNamed(names) : null, mixture)
                         : throw new ArgumentException("give --data FILE or --synthetic N");
@@ -251,11 +258,11 @@ public static class TrainCommand
         return command;
     }
 
-    private static RegionConversationSource ConversationSource(int conversations, long seed, int sceneSize, string? familyNames, QuestionMixture mixture,
+    private static RegionConversationSource ConversationSource(int conversations, long seed, SceneOptions scenes, string? familyNames, QuestionMixture mixture,
         int minRegions, int questions, double boxShare)
     {
         var chosen = familyNames is not null ? SyntheticDatasetBuilder.FamiliesNamed(familyNames) : SyntheticDatasetBuilder.AllFamilies();
-        return new RegionConversationSource(conversations, seed, new SceneOptions { ImageSize = sceneSize }, mixture.Apply(chosen), mixture.WeightsOf(chosen),
+        return new RegionConversationSource(conversations, seed, scenes, mixture.Apply(chosen), mixture.WeightsOf(chosen),
             minRegions: minRegions, questions: questions, boxShare: boxShare);
     }
 

@@ -63,8 +63,9 @@ public sealed class SceneGenerator
         {
             var (min, max) = specs[i].Size.DrawnExtent();
             double radius = rng.Uniform(min, max) * size / 2;
-            double cx = rng.Uniform(radius + 1, size - radius - 1);
-            double cy = rng.Uniform(radius + 1, size - radius - 1);
+            var (cx, cy) = i > 0 && _options.OverlapShare > 0 && rng.Chance(_options.OverlapShare)
+                ? CentreOver(outlines[rng.Next(i)], radius, rng, size)
+                : (rng.Uniform(radius + 1, size - radius - 1), rng.Uniform(radius + 1, size - radius - 1));
             outlines[i] = new ShapeOutline(specs[i].Category, cx, cy, radius);
         }
 
@@ -131,6 +132,15 @@ public sealed class SceneGenerator
                 ImagePosition.Label(centroidX, centroidY, size, size), mask, area, box, centroidX, centroidY, parts);
         }
         return objects;
+    }
+
+    /// <summary>A centre for a shape of <paramref name="radius"/> that overlaps <paramref name="under"/>, kept inside the image.</summary>
+    private static (double X, double Y) CentreOver(ShapeOutline under, double radius, SeededRandom rng, int size)
+    {
+        double angle = rng.Uniform(0, 2 * Math.PI);
+        double distance = rng.Uniform(0.5, 1.0) * (under.Radius + radius);
+        double Inside(double v) => Math.Clamp(v, radius + 1, size - radius - 1);
+        return (Inside(under.CentreX + distance * Math.Cos(angle)), Inside(under.CentreY + distance * Math.Sin(angle)));
     }
 
     private static void PaintObjects(byte[] pixels, SceneObject[] objects, SeededRandom rng)

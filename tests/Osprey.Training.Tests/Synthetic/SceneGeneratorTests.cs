@@ -118,4 +118,41 @@ public class SceneGeneratorTests
         }
         return false;
     }
+    [Fact]
+    public void OverlapShareHidesMoreObjectsAndKeepsEveryLabelTrue()
+    {
+        static (int Hidden, int Objects) Count(SceneGenerator generator)
+        {
+            int hidden = 0, objects = 0;
+            for (int i = 0; i < 60; i++)
+            {
+                var scene = generator.Generate(seed: 13, index: i);
+                for (int k = 0; k < scene.Objects.Count; k++)
+                {
+                    var o = scene.Objects[k];
+                    Assert.Equal(o.Size, SizeClasses.FromExtent((double)o.Box.Extent / scene.Width));
+                    objects++;
+                    if (scene.Objects.Skip(k + 1).Any(top => Touches(top.Mask, o.Mask, scene.Width))) hidden++;
+                }
+            }
+            return (hidden, objects);
+        }
+
+        var usual = Count(Generator);
+        var overlapping = Count(new SceneGenerator(new SceneOptions { ImageSize = 96, OverlapShare = 1 }));
+        Assert.True((double)overlapping.Hidden / overlapping.Objects > 1.5 * usual.Hidden / usual.Objects,
+            $"hidden objects: {overlapping.Hidden}/{overlapping.Objects} drawn over, {usual.Hidden}/{usual.Objects} anywhere");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SceneGenerator(new SceneOptions { ImageSize = 96, OverlapShare = 1.5 }));
+    }
+
+    /// <summary>Whether a pixel of <paramref name="top"/> borders a pixel of <paramref name="under"/>: the top object hides part of it.</summary>
+    private static bool Touches(byte[] top, byte[] under, int side)
+    {
+        for (int y = 0; y < side; y++)
+        for (int x = 0; x < side; x++)
+            if (top[y * side + x] == 1 && ((x > 0 && under[y * side + x - 1] == 1) || (x + 1 < side && under[y * side + x + 1] == 1)
+                                           || (y > 0 && under[(y - 1) * side + x] == 1) || (y + 1 < side && under[(y + 1) * side + x] == 1)))
+                return true;
+        return false;
+    }
 }
