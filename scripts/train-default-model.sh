@@ -5,8 +5,8 @@
 # ask sixteen yes/no questions per conversation with the answers leaning with the asked word, all in
 # the per-question layout (regions inline at their mention); then stage-3 rounds on Osprey's
 # multi-region conversations, the layout the gateway serves, the later ones teaching the decoder to look
-# regionK up and to carry the asked words to the answer, and last to answer about regions marked by boxes
-# (models/osprey-default/README.md, *Training*).
+# regionK up and to carry the asked words to the answer, then to answer about regions marked by boxes,
+# and last to size partly hidden objects (models/osprey-default/README.md, *Training*).
 # Usage: scripts/train-default-model.sh OUT_DIR   (the model ends up in OUT_DIR/model; step times in
 # OUT_DIR/timings.txt). An interrupted step continues from its last checkpoint when run again.
 set -euo pipefail
@@ -115,6 +115,11 @@ train_round 3 words2 926 1200 1.5e-3 1 "${asked[@]}" --family-weights yesno=6,co
 # held-out conversations, and with comparison 6 alone follow-ups asked alone fell to 90.6 %.
 train_round 3 boxes 927 600 1.5e-3 1 "${asked[@]}" --family-weights yesno=6,comparison=6,category=2,description=2,colour=2,multiturn=2 \
     --conversation-box-share 0.3
+# Sizes of partly hidden objects: a size is the visible extent, and a medium object partly hidden can have
+# the area of a small one. A round on scenes in which three objects in four after the first are drawn
+# over an earlier one (--scene-overlap-share 0.75), size weighted 6 and description 4, the rest as above.
+train_round 3 hidden 928 1200 7.5e-4 1 "${asked[@]}" --family-weights yesno=6,comparison=6,category=2,description=4,colour=2,multiturn=2,size=6 \
+    --conversation-box-share 0.3 --scene-overlap-share 0.75
 # About 50 validation questions per family inside conversations of the validation seed, as the gateway
 # serves them: bars a sample that small can hold (the targets are measured on the held-out set
 # of the model README); stop with an error if a family is below its bar.

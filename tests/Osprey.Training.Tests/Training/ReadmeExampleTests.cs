@@ -28,10 +28,10 @@ public class ReadmeExampleTests
     /// </summary>
     private static readonly (string Question, string Answer, string Truth)[] Conversation =
     [
-        ("What is <region1>?", "a small green ring", "a medium green ring"),
+        ("What is <region1>?", "a medium green ring", "a medium green ring"),
         ("Which is larger, <region2> or <region3>?" + Short, "region2", "region2"),
         ("What colour is <region3>?" + Short, "blue", "blue"),
-        ("Give a short description of <region1>.", "a small green ring", "a medium green ring"),
+        ("Give a short description of <region1>.", "a medium green ring", "a medium green ring"),
         ("What is <region2>?", "a large red hexagon", "a large red hexagon"),
         ("Is <region3> a triangle?" + Short, "Yes", "Yes"),
         ("Which is smaller, <region1> or <region3>?" + Short, "region1", "region1"),
@@ -67,7 +67,7 @@ public class ReadmeExampleTests
     [Fact]
     public void TheReadmeCountsTheRightAnswersOfItsConversation()
     {
-        // The README says the shipped model gets 8 of the 10 answers right, in fp32 and in bf16.
-        Assert.Equal(8, Conversation.Count(c => AnswerNormalizer.Matches(c.Answer, c.Truth)));
+        // The README says the shipped model gets all 10 answers right, in fp32 and in bf16.
+        Assert.Equal(10, Conversation.Count(c => AnswerNormalizer.Matches(c.Answer, c.Truth)));
     }
 }
