@@ -55,6 +55,26 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("--conversation-box-share", errors);
     }
 
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("-0.5")]
+    public async Task A_scene_overlap_share_outside_zero_to_one_is_refused(string share)
+    {
+        var (code, errors) = await Train("--scene-overlap-share", share);
+        Assert.Equal(2, code);
+        Assert.Contains("OverlapShare", errors);
+        Assert.Contains("[0, 1]", errors);
+        Assert.False(File.Exists(Path.Combine(_dir, "out", "model.safetensors")));
+    }
+
+    [Fact]
+    public async Task Conversations_train_on_scenes_with_objects_drawn_over_earlier_ones()
+    {
+        var (code, errors) = await Train("--scene-overlap-share", "0.75");
+        Assert.True(code == 0, errors);
+        Assert.True(File.Exists(Path.Combine(_dir, "out", "model.safetensors")));
+    }
+
     [Fact]
     public async Task Conversations_train_with_a_share_of_boxed_regions()
     {

@@ -104,20 +104,22 @@ public class SceneGeneratorTests
         return Near(1.0, 0) || Near(0.85, 12);
     }
 
-    // An earlier object touches a later one where the later one was drawn over it.
     private static bool HasOcclusion(SyntheticScene scene)
     {
-        int w = scene.Width;
         for (int i = 0; i < scene.Objects.Count; i++)
         for (int j = i + 1; j < scene.Objects.Count; j++)
-        {
-            var a = scene.Objects[i].Mask;
-            var b = scene.Objects[j].Mask;
-            for (int k = 0; k < a.Length; k++)
-                if (a[k] == 1 && ((k % w + 1 < w && b[k + 1] == 1) || (k + w < b.Length && b[k + w] == 1))) return true;
-        }
+            if (Touches(scene.Objects[i].Mask, scene.Objects[j].Mask, scene.Width)) return true;
         return false;
     }
+
+    // An earlier object touches a later one where the later one was drawn over it.
+    private static bool Touches(byte[] under, byte[] top, int width)
+    {
+        for (int k = 0; k < under.Length; k++)
+            if (under[k] == 1 && ((k % width + 1 < width && top[k + 1] == 1) || (k + width < top.Length && top[k + width] == 1))) return true;
+        return false;
+    }
+
     [Fact]
     public void OverlapShareHidesMoreObjectsAndKeepsEveryLabelTrue()
     {
@@ -132,7 +134,7 @@ public class SceneGeneratorTests
                     var o = scene.Objects[k];
                     Assert.Equal(o.Size, SizeClasses.FromExtent((double)o.Box.Extent / scene.Width));
                     objects++;
-                    if (scene.Objects.Skip(k + 1).Any(top => Touches(top.Mask, o.Mask, scene.Width))) hidden++;
+                    if (scene.Objects.Skip(k + 1).Any(top => Touches(o.Mask, top.Mask, scene.Width))) hidden++;
                 }
             }
             return (hidden, objects);
@@ -143,16 +145,5 @@ public class SceneGeneratorTests
         Assert.True((double)overlapping.Hidden / overlapping.Objects > 1.5 * usual.Hidden / usual.Objects,
             $"hidden objects: {overlapping.Hidden}/{overlapping.Objects} drawn over, {usual.Hidden}/{usual.Objects} anywhere");
         Assert.Throws<ArgumentOutOfRangeException>(() => new SceneGenerator(new SceneOptions { ImageSize = 96, OverlapShare = 1.5 }));
-    }
-
-    /// <summary>Whether a pixel of <paramref name="top"/> borders a pixel of <paramref name="under"/>: the top object hides part of it.</summary>
-    private static bool Touches(byte[] top, byte[] under, int side)
-    {
-        for (int y = 0; y < side; y++)
-        for (int x = 0; x < side; x++)
-            if (top[y * side + x] == 1 && ((x > 0 && under[y * side + x - 1] == 1) || (x + 1 < side && under[y * side + x + 1] == 1)
-                                           || (y > 0 && under[(y - 1) * side + x] == 1) || (y + 1 < side && under[(y + 1) * side + x] == 1)))
-                return true;
-        return false;
     }
 }
