@@ -16,12 +16,15 @@ mkdir -p "$out"
 dotnet build src/Osprey.Cli -c Release -v quiet -nologo
 osprey() { dotnet run --no-build --project src/Osprey.Cli -c Release -- "$@"; }
 started=$SECONDS
-# Runs repeat bit for bit on the same kind of CPU only: libtorch, oneDNN and .NET pick their vector
-# kernels from the CPU, and wider kernels add in another order. Say which kind this run had.
+# Runs repeat bit for bit on the same kind of CPU only: libtorch, MKL, oneDNN and .NET pick their
+# kernels from the CPU (its family and model as well as its vector instructions), and other kernels add
+# in another order. Say which kind this run had.
 flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
 widest=unknown
 for isa in avx512f avx2 sse4_2; do [[ " $flags " == *" $isa "* ]] && { widest=$isa; break; }; done
-echo "cpu          $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), widest vectors $widest" >> "$out/timings.txt"
+cpuinfo() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo | cut -d: -f2 | xargs || true; }
+echo "cpu          $(cpuinfo 'model name') (family $(cpuinfo 'cpu family'), model $(cpuinfo model)), widest vectors $widest" >> "$out/timings.txt"
+echo "vectors      $(tr ' ' '\n' <<< "$flags" | grep -E '^(avx|amx|fma|f16c)' | sort | xargs)" >> "$out/timings.txt"
 timed() { local t=$SECONDS; "$@"; echo "$(printf '%-12s' "$step") $(( (SECONDS - t) / 60 )) min $(( (SECONDS - t) % 60 )) s" >> "$out/timings.txt"; }
 
 # True when the model meets the accuracy bars on the validation questions (seed 7000001, never used
