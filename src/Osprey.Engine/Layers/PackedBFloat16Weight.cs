@@ -12,7 +12,8 @@ namespace Osprey.Engine.Layers;
 /// against every row of x with those instructions; on a CPU that has them the weights of a decode step
 /// of several sequences are read once, where oneDNN's product of the plain layout rearranges them first
 /// (4096→11008 on a 2-core AMD EPYC with AVX512_BF16, medians of 40: 8 rows 2.1–2.2 ms here, 4.4–4.7 ms
-/// through <c>linear</c>; 1 row 1.1–1.7 ms, 4.4–5.4 ms).
+/// through <c>linear</c>; 1 row 1.1–1.7 ms, 4.4–5.4 ms). One row reads the blocks on
+/// <see cref="PackedOneRowProduct"/> instead, which streams them faster.
 /// </summary>
 /// <remarks>
 /// The rearrangement is in place, so nothing but <see cref="Linear.Product"/> may read a packed weight
@@ -84,7 +85,9 @@ internal sealed unsafe class PackedBFloat16Weight
         {
             var blocks = (OutFeatures + BlockFeatures - 1) / BlockFeatures;
             var threads = ComputeTeam.ThreadsFor(_weight.NumberOfElements * _weight.ElementSize, blocks);
-            ComputeTeam.Shared.Run(new Product((ushort*)TensorAddress.Bytes(input), (int)rows, InFeatures,
+            // One row reads its blocks on the one-row kernel, from x's bfloat16 values widened (exactly).
+            var widened = rows == 1 && PackedOneRowProduct.Available ? input.to(ScalarType.Float32) : null;
+            ComputeTeam.Shared.Run(new Product((ushort*)TensorAddress.Bytes(input), widened is null ? null : TensorAddress.Of(widened), (int)rows, InFeatures,
                 (ushort*)TensorAddress.Bytes(_weight), OutFeatures, TensorAddress.Of(y), ComputeTeam.ChunksFor(threads, blocks)), threads);
         }
         if (bias is not null) y.add_(bias, PinnedScalars.One);
@@ -92,8 +95,11 @@ internal sealed unsafe class PackedBFloat16Weight
         return scope.MoveToOuter(y.to(ScalarType.BFloat16).view(shape));
     }
 
-    /// <summary>Runs of whole blocks of output features; each block meets every row of x, <see cref="RowBlock"/> rows a call.</summary>
-    private sealed class Product(ushort* x, int rows, int inFeatures, ushort* w, int outFeatures, float* y, int chunks) : ITeamWork
+    /// <summary>
+    /// Runs of whole blocks of output features; each block meets every row of x, <see cref="RowBlock"/> rows a
+    /// call, or, given <paramref name="oneRow"/> (x's one row in float32), on <see cref="PackedOneRowProduct"/>.
+    /// </summary>
+    private sealed class Product(ushort* x, float* oneRow, int rows, int inFeatures, ushort* w, int outFeatures, float* y, int chunks) : ITeamWork
     {
         public int Chunks => chunks;
 
@@ -110,6 +116,11 @@ internal sealed unsafe class PackedBFloat16Weight
                         var first = b * BlockFeatures;
                         var features = Math.Min(BlockFeatures, outFeatures - first);
                         var block = w + (long)first * inFeatures;
+                        if (oneRow is not null)
+                        {
+                            PackedOneRowProduct.Multiply(oneRow, inFeatures, block, features, y + first);
+                            continue;
+                        }
                         for (var r = 0; r < rows; r += RowBlock)
                             LibTorchBrgemm.Multiply(Math.Min(RowBlock, rows - r), features, inFeatures, inFeatures, features, outFeatures, false,
                                 x + (long)r * inFeatures, block, y + (long)r * outFeatures + first);

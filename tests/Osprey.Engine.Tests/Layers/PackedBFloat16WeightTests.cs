@@ -9,8 +9,9 @@ namespace Osprey.Engine.Tests.Layers;
 
 /// <summary>
 /// A bfloat16 weight packed for the micro-kernel gives the products of the weight it was: against
-/// float32 products of the same bfloat16 values, rounded once to bfloat16, at row counts below, at and
-/// above a tile, with a last block narrower than the others, with a bias and with leading dimensions;
+/// float32 products of the same bfloat16 values, rounded once to bfloat16, at one row (the one-row
+/// kernel), at row counts below, at and above a tile, with a last block narrower than the others, with a
+/// bias and with leading dimensions;
 /// a fused projection and a whole language model give what they gave before packing. On a CPU without
 /// the kernel nothing is packed and the weight keeps its bytes.
 /// </summary>
@@ -71,6 +72,21 @@ public sealed class PackedBFloat16WeightTests
         var batched = Linear.Product(x.view(1, rows, 96), weight, null);
         Assert.Equal([1L, rows, 100L], batched.shape);
         Assert.True(batched.view(rows, 100).eq(Linear.Product(x, weight, null)).all().item<bool>());
+    }
+
+    [Fact]
+    public void One_row_of_a_wide_weight_gives_its_product()
+    {
+        using var inference = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        // 4,096 inputs, as the bench model's: 2,048 pairs a block; 1,000 outputs: 31 whole blocks and one of 8.
+        var weight = RandomBFloat16(1000, 4096, seed: 7);
+        var original = weight.clone();
+        var x = RandomBFloat16(1, 4096, seed: 8).mul(8).to(ScalarType.BFloat16);
+        if (!PackedBFloat16Weight.Pack(weight)) return;
+        var expected = torch.nn.functional.linear(x.to(ScalarType.Float32), original.to(ScalarType.Float32));
+        var y = Linear.Product(x, weight, null);
+        Assert.True(StepsOff(y, expected) <= 1.01, $"off by {StepsOff(y, expected)} bfloat16 steps");
     }
 
     [Fact]
