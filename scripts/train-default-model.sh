@@ -19,10 +19,10 @@ started=$SECONDS
 # Runs repeat bit for bit on the same kind of CPU only: libtorch, MKL, oneDNN and .NET pick their
 # kernels from the CPU (its family and model as well as its vector instructions), and other kernels add
 # in another order. Say which kind this run had.
-flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+cpuinfo() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo | cut -d: -f2 | xargs || true; }
+flags=$(cpuinfo flags)
 widest=unknown
 for isa in avx512f avx2 sse4_2; do [[ " $flags " == *" $isa "* ]] && { widest=$isa; break; }; done
-cpuinfo() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo | cut -d: -f2 | xargs || true; }
 echo "cpu          $(cpuinfo 'model name') (family $(cpuinfo 'cpu family'), model $(cpuinfo model)), widest vectors $widest" >> "$out/timings.txt"
 echo "vectors      $(tr ' ' '\n' <<< "$flags" | grep -E '^(avx|amx|fma|f16c)' | sort | xargs)" >> "$out/timings.txt"
 timed() { local t=$SECONDS; "$@"; echo "$(printf '%-12s' "$step") $(( (SECONDS - t) / 60 )) min $(( (SECONDS - t) % 60 )) s" >> "$out/timings.txt"; }

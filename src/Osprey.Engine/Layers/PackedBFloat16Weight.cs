@@ -86,7 +86,7 @@ internal sealed unsafe class PackedBFloat16Weight
             var blocks = (OutFeatures + BlockFeatures - 1) / BlockFeatures;
             var threads = ComputeTeam.ThreadsFor(_weight.NumberOfElements * _weight.ElementSize, blocks);
             // One row reads its blocks on the one-row kernel, from x's bfloat16 values widened (exactly).
-            var widened = rows == 1 && PackedOneRowProduct.Available ? input.to(ScalarType.Float32) : null;
+            var widened = rows == 1 ? input.to(ScalarType.Float32) : null;
             ComputeTeam.Shared.Run(new Product((ushort*)TensorAddress.Bytes(input), widened is null ? null : TensorAddress.Of(widened), (int)rows, InFeatures,
                 (ushort*)TensorAddress.Bytes(_weight), OutFeatures, TensorAddress.Of(y), ComputeTeam.ChunksFor(threads, blocks)), threads);
         }

@@ -5,8 +5,8 @@ using System.Runtime.Intrinsics.X86;
 namespace Osprey.Engine.Layers;
 
 /// <summary>
-/// y = W·x for one row x against one block of a <see cref="PackedBFloat16Weight"/> on AVX-512: the
-/// decode step of one sequence. The block's layout [in / 2, features, 2] gives, per pair of inputs, 32
+/// y = W·x for one row x against one block of a <see cref="PackedBFloat16Weight"/> on AVX-512 (which a
+/// packed weight implies: <see cref="LibTorchBrgemm.Available"/>): the decode step of one sequence. The block's layout [in / 2, features, 2] gives, per pair of inputs, 32
 /// features' two weights side by side: two 64-byte loads split into even and odd inputs as float32
 /// (<see cref="PairedBFloat16"/>), four fused multiply-adds against the two inputs broadcast, sums kept
 /// per feature, so nothing is reduced across a register at the end. Each iteration prefetches the
@@ -24,8 +24,6 @@ internal static unsafe class PackedOneRowProduct
 {
     /// <summary>How far ahead of its loads the kernel prefetches: one page.</summary>
     private const int PrefetchBytes = 4096;
-
-    public static bool Available => Avx512F.IsSupported;
 
     /// <summary>
     /// y[0..features) = block·x, x float32 [in] (bfloat16 values, widened), the block as
@@ -69,8 +67,8 @@ internal static unsafe class PackedOneRowProduct
             float sum = 0;
             for (var k = 0; k < inFeatures; k += 2)
             {
-                var at = block + ((long)(k / 2) * features + f) * 2;
-                sum += BitConverter.Int32BitsToSingle(at[0] << 16) * x[k] + BitConverter.Int32BitsToSingle(at[1] << 16) * x[k + 1];
+                var at = (byte*)(block + ((long)(k / 2) * features + f) * 2);
+                sum += BFloat16Elements.At(at, 0) * x[k] + BFloat16Elements.At(at, 1) * x[k + 1];
             }
             y[f] = sum;
         }
