@@ -45,9 +45,9 @@ public sealed class PackedBFloat16WeightTests
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
-    [InlineData(8)]
     [InlineData(PackedBFloat16Weight.RowBlock)]
     [InlineData(PackedBFloat16Weight.RowBlock + 9)]
+    [InlineData(41)]
     public void A_packed_weight_gives_the_products_of_the_weight_it_was(int rows)
     {
         using var inference = torch.inference_mode();
@@ -72,6 +72,22 @@ public sealed class PackedBFloat16WeightTests
         var batched = Linear.Product(x.view(1, rows, 96), weight, null);
         Assert.Equal([1L, rows, 100L], batched.shape);
         Assert.True(batched.view(rows, 100).eq(Linear.Product(x, weight, null)).all().item<bool>());
+    }
+
+    [Fact]
+    public void A_row_among_several_gets_the_same_bits_whatever_rows_share_its_calls()
+    {
+        using var inference = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        var weight = RandomBFloat16(100, 4096, seed: 11);
+        if (!PackedBFloat16Weight.Pack(weight)) return;
+        var x = RandomBFloat16(41, 4096, seed: 12);
+        var all = Linear.Product(x, weight, null);
+        // Rows 5–7 alone, and at the start of a call of their own rather than the end of the first call.
+        var some = Linear.Product(x.narrow(0, 5, 3), weight, null);
+        Assert.True(all.narrow(0, 5, 3).eq(some).all().item<bool>());
+        var tail = Linear.Product(x.narrow(0, 30, 11), weight, null);
+        Assert.True(all.narrow(0, 30, 11).eq(tail).all().item<bool>());
     }
 
     [Fact]
