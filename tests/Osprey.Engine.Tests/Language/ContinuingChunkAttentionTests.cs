@@ -16,6 +16,7 @@ public sealed class ContinuingChunkAttentionTests
     [InlineData(ScalarType.Float32, 5, false)]
     [InlineData(ScalarType.Float32, 16, true)]
     [InlineData(ScalarType.BFloat16, 9, true)]
+    [InlineData(ScalarType.Float32, 32, true)]
     public void A_continuing_chunk_gives_the_logits_of_one_pass_over_every_position(ScalarType dtype, int chunkLength, bool fork)
     {
         // bfloat16: the one-pass reference rounds its scores and products where the kernels sum in float32.
