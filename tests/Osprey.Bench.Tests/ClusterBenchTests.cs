@@ -12,10 +12,12 @@ public sealed class ClusterBenchTests
     [Fact]
     public async Task Follow_ups_run_through_the_grains_from_the_kept_cache_and_the_stock_path_prefills_everything()
     {
-        var settings = new ClusterBenchSettings { Turns = 3, StockTurns = [2], NewTokensPerTurn = 4, Concurrency = [2], NewTokensPerConcurrentTurn = 4, LongAnswerConcurrency = [2], LongAnswerTokens = 6 };
+        var settings = new ClusterBenchSettings { Turns = 3, StockTurns = [2], NewTokensPerTurn = 4, Concurrency = [2], NewTokensPerConcurrentTurn = 4, LongAnswerConcurrency = [2], LongAnswerTokens = 6, WarmUp = TimeSpan.Zero };
         var result = await ClusterBench.RunAsync("osprey-tiny", FixturePaths.OspreyTiny, "fp32", settings, _ => { });
 
         Assert.Equal(3, result.Turns.Count);
+        // Every timed turn prefills its own question at least: none finds the warm-up's turns cached.
+        Assert.All(result.Turns, t => Assert.True(t.PrefilledPositions >= 5, $"turn {t.Turn} prefilled {t.PrefilledPositions} positions"));
         foreach (var turn in result.Turns.Skip(1))
         {
             // A follow-up prefills its question (and the previous answer), not the image and the history.
@@ -27,7 +29,8 @@ public sealed class ClusterBenchTests
         Assert.InRange(stock.StockPrefilledPositions!.Value, stock.PromptPositions * 9 / 10, stock.PromptPositions + 2);
         Assert.NotEqual(false, stock.SameFirstToken);
         Assert.Equal(1, result.ConversationImageEncodes);
-        Assert.Equal(1, result.StockImageEncodes);
+        // The warm-up's stock turn and turn 2's each encoded the image afresh.
+        Assert.Equal(2, result.StockImageEncodes);
         Assert.Equal(2, result.Concurrency.Count);
         var (concurrent, longer) = (result.Concurrency[0], result.Concurrency[1]);
         // Two answers of at most 4 tokens each (an answer may end early), then two of at most 6.

@@ -10,6 +10,15 @@ public sealed record ClusterBenchSettings
 
     public int NewTokensPerTurn { get; init; } = 8;
 
+    /// <summary>
+    /// How long a warm-up conversation asks (two turns at least, one per question of <see cref="Questions"/>
+    /// at most) before anything is timed, followed by one stock turn. .NET first
+    /// compiles each method quickly, unoptimised, and recompiles it optimised in the background once it
+    /// has run 30 times, so a fresh process serves its first seconds slower (<see cref="Engine.EngineBench.DecodeWarmUp"/>):
+    /// the figures are those of a server past its start, and both paths of the follow-up ratio are warm.
+    /// </summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(3);
+
     public IReadOnlyList<int> Concurrency { get; init; } = [1, 4, 8];
 
     public int NewTokensPerConcurrentTurn { get; init; } = 8;

@@ -116,6 +116,21 @@ public static class EngineBench
     }
 
     /// <summary>
+    /// How long decode steps run untimed before they are timed. .NET compiles a method quickly and
+    /// unoptimised at first and recompiles it optimised in the background once it has run 30 times
+    /// (tiered compilation), so the engine's own code and TorchSharp's wrapper of every libtorch call run
+    /// slower until then. Bench model, bf16, 2-core AMD EPYC of family 26 (2026-12-06): after one warm-up
+    /// step the next took 124–144 ms, the median of the 12 after it 52.8–85.0 ms, and steps settled at
+    /// 42–49 ms after about 60 more (3 s); with the quick first compilation off (<c>DOTNET_TC_QuickJit=0</c>)
+    /// the first step took 43 ms. A server pays that once, in its first seconds; the figure is the step it
+    /// serves after them.
+    /// </summary>
+    public static readonly TimeSpan DecodeWarmUp = TimeSpan.FromSeconds(3);
+
+    /// <summary>Untimed steps at most (each adds a position to the context): past 30 calls of every step's methods, within any model's context.</summary>
+    private const int MostDecodeWarmUpSteps = 64;
+
+    /// <summary>
     /// Median time of one decode step for <paramref name="batch"/> sequences continuing the same first turn
     /// (each a fork of it, as concurrent conversations about one image are), one packed forward per step.
     /// </summary>
@@ -125,7 +140,8 @@ public static class EngineBench
         try
         {
             var chunks = forks.Select(f => new SequenceChunk(token, f)).ToList();
-            llm.Forward(chunks).Dispose(); // warm-up
+            var warmUp = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; i < 2 || (i < MostDecodeWarmUpSteps && warmUp.Elapsed < DecodeWarmUp); i++) llm.Forward(chunks).Dispose();
             return Timing.Median(steps, () => llm.Forward(chunks).Dispose());
         }
         finally
