@@ -62,8 +62,10 @@ public static class ClusterBench
         var warmUpTurns = 0;
         for (; warmUpTurns < ClusterBenchSettings.Questions.Count && (warmUpTurns < 2 || warmUpClock.Elapsed < settings.WarmUp); warmUpTurns++)
             await api.Ask(warmUp, ClusterBenchSettings.Questions[warmUpTurns], settings.NewTokensPerTurn);
+        var stockImages = 0;
         using (var warmUpStockHttp = cluster.Http($"{WarmUpStockTenant}-key"))
             await new GatewayApi(warmUpStockHttp).ChatCompletion(png, box, [], ClusterBenchSettings.Questions[0], 1);
+        stockImages++;
 
         var conversation = await api.CreateConversation(image.Id, box);
         long residentPerImage = 0;
@@ -77,8 +79,6 @@ public static class ClusterBench
             ImageId = image.Id,
             Regions = [.. regions.Select(r => new RegionView(r.Name, [r.Height, r.Width], r.RleCounts, r.Area))],
         };
-        // The warm-up's stock turn encoded the image once more.
-        var stockImages = 1;
         for (var turn = 1; turn <= settings.Turns; turn++)
         {
             var question = ClusterBenchSettings.Questions[(turn - 1) % ClusterBenchSettings.Questions.Count];
@@ -167,6 +167,8 @@ public static class ClusterBench
             PeakRssBytes = PeakMemory.HighWaterBytes(),
             EndRssBytes = PeakMemory.ResidentBytes(),
             ConversationImages = 1,
+            // The first demand's, the warm-up's, the timed one and those asking together (batched, then one at a time).
+            Conversations = 3 + 2 * (settings.Concurrency.Sum() + settings.LongAnswerConcurrency.Sum()),
             ConversationTurnsServed = 1 + warmUpTurns + settings.Turns + 2 * (settings.Concurrency.Sum() + settings.LongAnswerConcurrency.Sum()),
             StockImageEncodes = stockImages,
             ResidentBytesPerImage = residentPerImage,

@@ -10,6 +10,7 @@ public sealed record ClusterResult
     public required IReadOnlyList<ConcurrencyTiming> Concurrency { get; init; }
     public required long ConversationImageEncodes { get; init; }
     public required int ConversationImages { get; init; }
+    public required int Conversations { get; init; }
     public required int ConversationTurnsServed { get; init; }
     public required long StockImageEncodes { get; init; }
     public required long ResidentBytesPerImage { get; init; }

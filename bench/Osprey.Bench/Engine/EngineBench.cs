@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Osprey.Engine.Devices;
 using Osprey.Engine.Language;
 using Osprey.Engine.Multimodal;
@@ -140,7 +141,7 @@ public static class EngineBench
         try
         {
             var chunks = forks.Select(f => new SequenceChunk(token, f)).ToList();
-            var warmUp = System.Diagnostics.Stopwatch.StartNew();
+            var warmUp = Stopwatch.StartNew();
             for (var i = 0; i < 2 || (i < MostDecodeWarmUpSteps && warmUp.Elapsed < DecodeWarmUp); i++) llm.Forward(chunks).Dispose();
             return Timing.Median(steps, () => llm.Forward(chunks).Dispose());
         }

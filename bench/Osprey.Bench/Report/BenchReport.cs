@@ -224,7 +224,7 @@ public sealed record BenchReport
         }
         if (c.PeakRssBytes is { } peak)
             md.AppendLine($"Resident memory of the process (gateway and silo) over the cluster phase: peak {Number.GiB(peak)} GiB, {Number.GiB(c.EndRssBytes)} GiB at its end.").AppendLine();
-        md.AppendLine($"Encoder calls vs images: {c.ConversationImageEncodes} encode(s) for {c.ConversationImages} image over {c.ConversationTurnsServed} turns in {3 + 2 * c.Concurrency.Sum(x => x.Conversations)} conversations (the {c.StockImageEncodes} stock-path runs re-encoded by construction, {c.StockImageEncodes} encodes).");
+        md.AppendLine($"Encoder calls vs images: {c.ConversationImageEncodes} encode(s) for {c.ConversationImages} image over {c.ConversationTurnsServed} turns in {c.Conversations} conversations (the {c.StockImageEncodes} stock-path runs re-encoded by construction, {c.StockImageEncodes} encodes).");
         md.AppendLine();
         var wire = new MarkdownTable("turn", "request bytes", "response events", "response bytes", "conversation state bytes (storage write)");
         foreach (var w in c.Wire)
