@@ -81,7 +81,9 @@ public static class EncodeStallBench
 
         // As many steps again with nothing else to do: how long the machine alone makes the longest of them.
         log("cluster: encode stall — as many decode steps again with nothing else running");
+        var beforeQuiet = serving.Metrics();
         var quietSteps = await TokenTimes(serving, Running(), stopAfter: Math.Min(Math.Max(gaps.Count, StepSamples) + 2, MaxNewTokens));
+        var afterQuiet = serving.Metrics();
         var quietGaps = Gaps(quietSteps).Skip(1).ToList();
         return new EncodeStall
         {
@@ -98,6 +100,8 @@ public static class EncodeStallBench
             Steps = stepsMeanwhile,
             TurnsLent = after.EncodeTurns - before!.EncodeTurns,
             SlicesOverlappingSteps = after.EncodeSlicesOverlappingSteps - before.EncodeSlicesOverlappingSteps,
+            ChunksTakenOver = after.ComputeChunksTakenOver - before.ComputeChunksTakenOver,
+            ChunksTakenOverAlone = afterQuiet.ComputeChunksTakenOver - beforeQuiet.ComputeChunksTakenOver,
             Runtime = runtime,
             Threads = threads,
         };
@@ -168,6 +172,12 @@ public sealed record EncodeStall
 
     /// <summary>Slices that outran their turn and its grace and so ran beside a step (<see cref="ServingMetrics.EncodeSlicesOverlappingSteps"/>).</summary>
     public long SlicesOverlappingSteps { get; init; }
+
+    /// <summary>Chunks the engine thread computed in place of a team thread that had lost its core, over the window (<see cref="ServingMetrics.ComputeChunksTakenOver"/>).</summary>
+    public long ChunksTakenOver { get; init; }
+
+    /// <summary>The same over the steps with nothing else running.</summary>
+    public long ChunksTakenOverAlone { get; init; }
 
     /// <summary>What the .NET runtime did in the process over the same window (collections, their pauses, compilation).</summary>
     public RuntimeWork? Runtime { get; init; }

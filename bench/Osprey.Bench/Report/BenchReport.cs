@@ -212,6 +212,8 @@ public sealed record BenchReport
             Number.Ms(e.EncodeWhileDecodingMs), Number.Ms(e.EncodeAloneMs), Number.Ratio(e.EncodeAloneMs / e.DecodeStepMs),
             e.GapsAlone > 0 ? $"{Number.Ms(e.MaxGapAloneMs)} ({e.GapsAlone} steps)" : "–", e.GapsAlone > 0 ? Number.Ratio(e.GapAloneOverStep) : "–");
         md.Append(stall).AppendLine();
+        md.AppendLine($"Chunks of products and attention the engine thread computed itself because the team thread holding them had lost its core: {e.ChunksTakenOver} while the other image encoded, {e.ChunksTakenOverAlone} over the steps with nothing else running.");
+        md.AppendLine();
         if (e.Slices is { Slices: > 0 } slices)
         {
             md.AppendLine(FormattableString.Invariant($"The encode beside decoding ran {slices.Slices} slices (median {Number.Ms(slices.MedianMs)} ms); the longest of each part, from `osprey_engine_encode_slice_duration_seconds`: ")

@@ -63,11 +63,11 @@ internal static unsafe class StreamingDecodeAttention
         var output = torch.empty([b, heads, headDim], dtype: ScalarType.Float32);
         Segment[] sharedSegments = [.. shared.Select(Segment.Of)];
         Segment[][] ownSegments = [.. own.Select(s => s.Select(Segment.Of).ToArray())];
-        var qp = TensorAddress.Of(q);
-        var op = TensorAddress.Of(output);
+        // Listed only if a member is left to finish a chunk alone (rare): not built every step.
+        IReadOnlyList<Tensor> Reads() => [q, .. shared.SelectMany(s => new[] { s.Keys, s.Values }), .. own.SelectMany(o => o.SelectMany(s => new[] { s.Keys, s.Values }))];
         ITeamWork work = bf16
-            ? new Attention<BFloat16Elements>(qp, op, b, heads, kvHeads, headDim, sharedSegments, ownSegments)
-            : new Attention<Float32Elements>(qp, op, b, heads, kvHeads, headDim, sharedSegments, ownSegments);
+            ? new Attention<BFloat16Elements>(q, output, kvHeads, sharedSegments, ownSegments, Reads)
+            : new Attention<Float32Elements>(q, output, kvHeads, sharedSegments, ownSegments, Reads);
         // The keys and values read: K and V of every position, head and element (the cache holds the queries' dtype).
         var bytes = 2L * queries.ElementSize * kvHeads * headDim
             * (shared.Sum(s => s.Keys.shape[1]) + own.Sum(o => o.Sum(s => s.Keys.shape[1])));
@@ -84,13 +84,26 @@ internal static unsafe class StreamingDecodeAttention
             new((nint)TensorAddress.Bytes(s.Keys), (nint)TensorAddress.Bytes(s.Values), s.Keys.stride(0), s.Values.stride(0), (int)s.Keys.shape[1]);
     }
 
-    /// <summary>A chunk per key/value head.</summary>
-    private sealed class Attention<TW>(float* queries, float* output, int b, int heads, int kvHeads, int headDim, Segment[] shared, Segment[][] own) : ITeamWork
+    /// <summary>A chunk per key/value head: the output columns of its query heads.</summary>
+    private sealed class Attention<TW>(Tensor q, Tensor output, int kvHeads, Segment[] shared, Segment[][] own, Func<IReadOnlyList<Tensor>> reads) : ITeamWork
         where TW : struct, IWeightElements
     {
+        private readonly float* queries = TensorAddress.Of(q);
+        private readonly int b = (int)q.shape[0], heads = (int)q.shape[1], headDim = (int)q.shape[2];
+
         public int Chunks => kvHeads;
 
-        public void Run(ChunkQueue queue)
+        public TeamOutput Output { get; } = new(TensorAddress.Of(output), output.shape[1] * output.shape[2], (int)output.shape[0]);
+
+        public IReadOnlyList<Tensor> Reads => reads();
+
+        public (int From, int To) Columns(int chunk)
+        {
+            var width = heads / kvHeads * headDim;
+            return (chunk * width, (chunk + 1) * width);
+        }
+
+        public void Run(TeamChunks chunks)
         {
             var group = heads / kvHeads;
             var rows = b * group;
@@ -102,8 +115,8 @@ internal static unsafe class StreamingDecodeAttention
             try
             {
                 fixed (float* qh = qBuffer, scores = sBuffer, oh = oBuffer)
-                    while (queue.TryTake(out var h))
-                        Head(h, group, rows, sharedLength, longest, qh, scores, oh);
+                    while (chunks.Next(out var h, out var output))
+                        Head(h, group, rows, sharedLength, longest, qh, scores, oh, output);
             }
             finally
             {
@@ -113,7 +126,7 @@ internal static unsafe class StreamingDecodeAttention
             }
         }
 
-        private void Head(int h, int group, int rows, int sharedLength, int ldS, float* qh, float* scores, float* oh)
+        private void Head(int h, int group, int rows, int sharedLength, int ldS, float* qh, float* scores, float* oh, TeamOutput output)
         {
             // Row (s, j) is sequence s's query head h·group + j, the rows of one sequence adjacent.
             for (var s = 0; s < b; s++)
@@ -171,7 +184,7 @@ internal static unsafe class StreamingDecodeAttention
                 {
                     var r = s * group + j;
                     TensorPrimitives.Divide(new ReadOnlySpan<float>(oh + (long)r * headDim, headDim), sums[r],
-                        new Span<float>(output + ((long)s * heads + h * group + j) * headDim, headDim));
+                        new Span<float>(output.At + s * output.Ld + (long)(h * group + j) * headDim, headDim));
                 }
         }
     }

@@ -94,8 +94,7 @@ internal sealed unsafe class PackedBFloat16Weight
             var threads = ComputeTeam.ThreadsFor(_weight.NumberOfElements * _weight.ElementSize, blocks);
             // One row reads its blocks on the one-row kernel, from x's bfloat16 values widened (exactly).
             var widened = rows == 1 ? input.to(ScalarType.Float32) : null;
-            ComputeTeam.Shared.Run(new Product((ushort*)TensorAddress.Bytes(input), widened is null ? null : TensorAddress.Of(widened), (int)rows, InFeatures,
-                (ushort*)TensorAddress.Bytes(_weight), OutFeatures, TensorAddress.Of(y), ComputeTeam.ChunksFor(threads, blocks)), threads);
+            ComputeTeam.Shared.Run(new Product(input, widened, _weight, y, ComputeTeam.ChunksFor(threads, blocks)), threads);
         }
         if (bias is not null) y.add_(bias, PinnedScalars.One);
         long[] shape = [.. x.shape[..^1], OutFeatures];
@@ -104,33 +103,46 @@ internal sealed unsafe class PackedBFloat16Weight
 
     /// <summary>
     /// Runs of whole blocks of output features; each block meets every row of x, <see cref="RowBlock"/> rows a
-    /// call, or, given <paramref name="oneRow"/> (x's one row in float32), on <see cref="PackedOneRowProduct"/>.
+    /// call, or, given <paramref name="widened"/> (x's one row in float32), on <see cref="PackedOneRowProduct"/>.
     /// </summary>
-    private sealed class Product(ushort* x, float* oneRow, int rows, int inFeatures, ushort* w, int outFeatures, float* y, int chunks) : ITeamWork
+    private sealed class Product(Tensor input, Tensor? widened, Tensor weight, Tensor y, int chunks) : ITeamWork
     {
+        private readonly ushort* _x = (ushort*)TensorAddress.Bytes(input);
+        private readonly float* _oneRow = widened is null ? null : TensorAddress.Of(widened);
+        private readonly ushort* _w = (ushort*)TensorAddress.Bytes(weight);
+        private readonly int _rows = (int)input.shape[0], _inFeatures = (int)input.shape[1], _outFeatures = (int)weight.shape[0];
+
         public int Chunks => chunks;
 
-        public void Run(ChunkQueue queue)
+        public TeamOutput Output { get; } = new(TensorAddress.Of(y), y.shape[1], (int)y.shape[0]);
+
+        public IReadOnlyList<Tensor> Reads { get; } = widened is null ? [input, weight] : [input, widened, weight];
+
+        public (int From, int To) Columns(int chunk)
         {
-            var blocks = (outFeatures + BlockFeatures - 1) / BlockFeatures;
+            var (from, to) = ComputeTeam.ChunkBlocks(chunk, chunks, (_outFeatures + BlockFeatures - 1) / BlockFeatures);
+            return (from * BlockFeatures, Math.Min(_outFeatures, to * BlockFeatures));
+        }
+
+        public void Run(TeamChunks chunks)
+        {
             try
             {
-                while (queue.TryTake(out var chunk))
+                while (chunks.Next(out var chunk, out var output))
                 {
-                    var (from, to) = ComputeTeam.ChunkBlocks(chunk, chunks, blocks);
-                    for (var b = from; b < to; b++)
+                    var (from, to) = Columns(chunk);
+                    for (var first = from; first < to; first += BlockFeatures)
                     {
-                        var first = b * BlockFeatures;
-                        var features = Math.Min(BlockFeatures, outFeatures - first);
-                        var block = w + (long)first * inFeatures;
-                        if (oneRow is not null)
+                        var features = Math.Min(BlockFeatures, to - first);
+                        var block = _w + (long)first * _inFeatures;
+                        if (_oneRow is not null)
                         {
-                            PackedOneRowProduct.Multiply(oneRow, inFeatures, block, features, y + first);
+                            PackedOneRowProduct.Multiply(_oneRow, _inFeatures, block, features, output.At + first);
                             continue;
                         }
-                        for (var r = 0; r < rows; r += RowBlock)
-                            LibTorchBrgemm.Multiply(Math.Min(RowBlock, rows - r), features, inFeatures, inFeatures, features, outFeatures, false,
-                                x + (long)r * inFeatures, block, y + (long)r * outFeatures + first);
+                        for (var r = 0; r < _rows; r += RowBlock)
+                            LibTorchBrgemm.Multiply(Math.Min(RowBlock, _rows - r), features, _inFeatures, _inFeatures, features, (int)output.Ld, false,
+                                _x + (long)r * _inFeatures, block, output.At + r * output.Ld + first);
                     }
                 }
             }

@@ -64,12 +64,7 @@ internal static unsafe class RowStreamingProduct
         var blocks = (outFeatures + Block - 1) / Block;
         var threads = ComputeTeam.ThreadsFor(weight.NumberOfElements * weight.ElementSize, blocks);
         var chunks = ComputeTeam.ChunksFor(threads, blocks);
-        var xp = TensorAddress.Of(input);
-        var wp = TensorAddress.Bytes(weight);
-        var yp = TensorAddress.Of(y);
-        ITeamWork work = bf16
-            ? Work<BFloat16Elements>(xp, rows, inFeatures, wp, outFeatures, yp, chunks)
-            : Work<Float32Elements>(xp, rows, inFeatures, wp, outFeatures, yp, chunks);
+        ITeamWork work = bf16 ? Work<BFloat16Elements>(input, weight, y, chunks) : Work<Float32Elements>(input, weight, y, chunks);
         ComputeTeam.Shared.Run(work, threads);
         if (bias is not null) y.add_(bias, PinnedScalars.One);
         return scope.MoveToOuter(bf16 ? y.to(ScalarType.BFloat16) : y);
@@ -79,52 +74,65 @@ internal static unsafe class RowStreamingProduct
     /// The product's work: one row on an AVX-512 CPU on <see cref="Avx512OneRowProduct"/>, x prepared once
     /// for every chunk (its buffer lives in the caller's dispose scope); otherwise this kernel.
     /// </summary>
-    private static ITeamWork Work<TW>(float* x, int rows, int inFeatures, byte* w, int outFeatures, float* y, int chunks)
-        where TW : struct, IWeightElements
+    private static ITeamWork Work<TW>(Tensor input, Tensor weight, Tensor y, int chunks) where TW : struct, IWeightElements
     {
-        if (rows != 1 || !Avx512OneRowProduct.Takes<TW>(inFeatures)) return new Product<TW>(x, rows, inFeatures, w, outFeatures, y, chunks);
+        var inFeatures = (int)input.shape[1];
+        if (input.shape[0] != 1 || !Avx512OneRowProduct.Takes<TW>(inFeatures)) return new Product<TW>(input, TensorAddress.Of(input), [input, weight], weight, y, chunks);
         // Only bfloat16 rearranges x; float32 reads it as it is.
-        var buffer = typeof(TW) == typeof(BFloat16Elements) ? TensorAddress.Of(torch.empty([inFeatures], dtype: ScalarType.Float32)) : null;
-        return new OneRowProduct<TW>(Avx512OneRowProduct.Prepare<TW>(x, buffer, inFeatures), inFeatures, w, outFeatures, y, chunks);
+        if (typeof(TW) != typeof(BFloat16Elements)) return new OneRowProduct<TW>(input, TensorAddress.Of(input), [input, weight], weight, y, chunks);
+        var buffer = torch.empty([inFeatures], dtype: ScalarType.Float32);
+        return new OneRowProduct<TW>(input, Avx512OneRowProduct.Prepare<TW>(TensorAddress.Of(input), TensorAddress.Of(buffer), inFeatures), [buffer, weight], weight, y, chunks);
     }
 
-    /// <summary>The output features in <paramref name="chunks"/> runs of whole blocks.</summary>
-    private sealed class Product<TW>(float* x, int rows, int inFeatures, byte* w, int outFeatures, float* y, int chunks) : ITeamWork
-        where TW : struct, IWeightElements
+    /// <summary>What both works share: the weight, the output, x as the kernel reads it, and what that is read from.</summary>
+    private abstract class ProductWork(Tensor input, float* x, Tensor[] reads, Tensor weight, Tensor y, int chunks) : ITeamWork
     {
+        protected readonly float* X = x;
+        protected readonly byte* W = TensorAddress.Bytes(weight);
+        protected readonly int InFeatures = (int)input.shape[1];
+
         public int Chunks => chunks;
 
-        public void Run(ChunkQueue queue)
+        public TeamOutput Output { get; } = new(TensorAddress.Of(y), y.shape[1], (int)y.shape[0]);
+
+        public IReadOnlyList<Tensor> Reads => reads;
+
+        /// <summary>The output features of a chunk: a run of whole blocks.</summary>
+        public (int From, int To) Columns(int chunk)
         {
-            while (queue.TryTake(out var chunk))
+            var outFeatures = (int)Output.Ld;
+            var (from, to) = ComputeTeam.ChunkBlocks(chunk, chunks, (outFeatures + Block - 1) / Block);
+            return (Math.Min(outFeatures, from * Block), Math.Min(outFeatures, to * Block));
+        }
+
+        public abstract void Run(TeamChunks chunks);
+    }
+
+    private sealed class Product<TW>(Tensor input, float* x, Tensor[] reads, Tensor weight, Tensor y, int chunks) : ProductWork(input, x, reads, weight, y, chunks)
+        where TW : struct, IWeightElements
+    {
+        public override void Run(TeamChunks chunks)
+        {
+            while (chunks.Next(out var chunk, out var output))
             {
-                var (from, to) = ChunkFeatures(chunk, chunks, outFeatures);
-                Multiply<TW>(x, rows, inFeatures, w, from, to, y, outFeatures);
+                var (from, to) = Columns(chunk);
+                Multiply<TW>(X, Output.Rows, InFeatures, W, from, to, output.At, output.Ld);
             }
         }
     }
 
-    /// <summary>The output features of a one-row product on <see cref="Avx512OneRowProduct"/>, x as it prepared it, in <paramref name="chunks"/> runs of whole blocks.</summary>
-    private sealed class OneRowProduct<TW>(float* x, int inFeatures, byte* w, int outFeatures, float* y, int chunks) : ITeamWork
+    /// <summary>A one-row product on <see cref="Avx512OneRowProduct"/>, x as it prepared it.</summary>
+    private sealed class OneRowProduct<TW>(Tensor input, float* x, Tensor[] reads, Tensor weight, Tensor y, int chunks) : ProductWork(input, x, reads, weight, y, chunks)
         where TW : struct, IWeightElements
     {
-        public int Chunks => chunks;
-
-        public void Run(ChunkQueue queue)
+        public override void Run(TeamChunks chunks)
         {
-            while (queue.TryTake(out var chunk))
+            while (chunks.Next(out var chunk, out var output))
             {
-                var (from, to) = ChunkFeatures(chunk, chunks, outFeatures);
-                Avx512OneRowProduct.Multiply<TW>(x, inFeatures, w, from, to, y);
+                var (from, to) = Columns(chunk);
+                Avx512OneRowProduct.Multiply<TW>(X, InFeatures, W, from, to, output.At);
             }
         }
-    }
-
-    /// <summary>The output features of chunk <paramref name="chunk"/> of <paramref name="chunks"/>: a run of whole blocks.</summary>
-    private static (int From, int To) ChunkFeatures(int chunk, int chunks, int outFeatures)
-    {
-        var (from, to) = ComputeTeam.ChunkBlocks(chunk, chunks, (outFeatures + Block - 1) / Block);
-        return (Math.Min(outFeatures, from * Block), Math.Min(outFeatures, to * Block));
     }
 
     /// <summary>
@@ -132,7 +140,7 @@ internal static unsafe class RowStreamingProduct
     /// (elements <typeparamref name="TW"/> reads) are row-major and y's rows are <paramref name="ldy"/>
     /// apart: the kernel alone, for callers that split and place the work themselves (attention's scores).
     /// </summary>
-    public static void Multiply<TW>(float* x, int rows, int n, byte* w, int from, int to, float* y, int ldy) where TW : struct, IWeightElements
+    public static void Multiply<TW>(float* x, int rows, int n, byte* w, int from, int to, float* y, long ldy) where TW : struct, IWeightElements
     {
         if (rows == 1) OneRow<TW>(x, n, w, from, to, y);
         else FewRows<TW>(x, rows, n, w, from, to, y, ldy);
@@ -171,7 +179,7 @@ internal static unsafe class RowStreamingProduct
     /// (12 accumulators), so each weight load serves four rows and each x load three weight rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FewRows<TW>(float* x, int rows, int n, byte* w, int from, int to, float* y, int ldy) where TW : struct, IWeightElements
+    private static void FewRows<TW>(float* x, int rows, int n, byte* w, int from, int to, float* y, long ldy) where TW : struct, IWeightElements
     {
         var vectorEnd = n & ~7;
         long stride = (long)n * TW.Size;
@@ -202,7 +210,7 @@ internal static unsafe class RowStreamingProduct
                     u = Avx.LoadVector256(x3 + k);
                     a03 = Fma.MultiplyAdd(v0, u, a03); a13 = Fma.MultiplyAdd(v1, u, a13); a23 = Fma.MultiplyAdd(v2, u, a23);
                 }
-                var yr = y + (long)r * ldy + o;
+                var yr = y + r * ldy + o;
                 Store<TW>(yr, a00, a10, a20, x0, w0, w1, w2, vectorEnd, n);
                 if (count > 1) Store<TW>(yr + ldy, a01, a11, a21, x1, w0, w1, w2, vectorEnd, n);
                 if (count > 2) Store<TW>(yr + 2L * ldy, a02, a12, a22, x2, w0, w1, w2, vectorEnd, n);
@@ -211,7 +219,7 @@ internal static unsafe class RowStreamingProduct
         }
         for (; o < to; o++)
             for (var r = 0; r < rows; r++)
-                y[(long)r * ldy + o] = Dot<TW>(x + (long)r * n, w + o * stride, n);
+                y[r * ldy + o] = Dot<TW>(x + (long)r * n, w + o * stride, n);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -46,5 +46,6 @@ public sealed class ServingCounters
         ActiveSequences = Interlocked.Read(ref _activeSequences),
         EncodeTurns = Interlocked.Read(ref _encodeTurns),
         EncodeSlicesOverlappingSteps = Interlocked.Read(ref _encodeOverlaps),
+        ComputeChunksTakenOver = Layers.ComputeTeam.Shared.ChunksTakenOver,
     };
 }

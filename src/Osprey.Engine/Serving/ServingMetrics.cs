@@ -28,5 +28,11 @@ public sealed record ServingMetrics
     /// <summary>Encode slices still running when their turn and its grace had passed, so that they ran beside the next step and slowed it.</summary>
     public long EncodeSlicesOverlappingSteps { get; init; }
 
+    /// <summary>
+    /// Chunks of a step's products and attention that the engine thread computed itself because the
+    /// compute-team thread holding them had lost its core (counted for the whole process).
+    /// </summary>
+    public long ComputeChunksTakenOver { get; init; }
+
     public long FreeBytes => Math.Max(0, MemoryBudgetBytes - BytesResident);
 }
