@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Osprey.Engine.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -54,24 +57,41 @@ public sealed class ClipPreprocessor
     /// <summary>The model input: float32 [1, 3, S, S] on the CPU.</summary>
     public Tensor Preprocess(RgbImage image)
     {
-        var resized = ResizeShortestEdge(image);
-        int w = resized.Width, h = resized.Height, plane = w * h;
-        var chw = new float[3 * plane];
-        var px = resized.Pixels;
-        for (var i = 0; i < plane; i++)
-        {
-            chw[i] = _normalisedLevels[0][px[3 * i]];
-            chw[plane + i] = _normalisedLevels[1][px[3 * i + 1]];
-            chw[2 * plane + i] = _normalisedLevels[2][px[3 * i + 2]];
-        }
-
+        ArgumentNullException.ThrowIfNull(image);
+        var (w, h) = ShortestEdgeSize(image.Width, image.Height, ImageSize);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var normalised = tensor(chw, [1, 3, h, w], ScalarType.Float32);
+        var normalised = empty([1, 3, h, w], ScalarType.Float32);
+        // The resized pixels are read once, here: a pooled buffer, not a fresh array whose pages the resize would fault in.
+        var resized = ArrayPool<byte>.Shared.Rent(w * h * 3);
+        try
+        {
+            PilResize.ResizeInto(image, w, h, PilFilter.Bicubic, resized);
+            Normalise(resized, w * h, normalised);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(resized);
+        }
         var result = h == ImageSize && w == ImageSize
             ? normalised
             : nn.functional.interpolate(normalised, size: [ImageSize, ImageSize],
                 mode: InterpolationMode.Bilinear, align_corners: false, antialias: false);
         return scope.MoveToOuter(result.contiguous());
+    }
+
+    /// <summary>Writes the first <paramref name="plane"/> pixels of <paramref name="pixels"/> (HWC), normalised, into <paramref name="chw"/>'s three planes.</summary>
+    // Optimised from the first call, as the resize: each image is preprocessed once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void Normalise(byte[] pixels, int plane, Tensor chw)
+    {
+        var output = new Span<float>(TensorAddress.Of(chw), 3 * plane);
+        float[] red = _normalisedLevels[0], green = _normalisedLevels[1], blue = _normalisedLevels[2];
+        for (var i = 0; i < plane; i++)
+        {
+            output[i] = red[pixels[3 * i]];
+            output[plane + i] = green[pixels[3 * i + 1]];
+            output[2 * plane + i] = blue[pixels[3 * i + 2]];
+        }
     }
 }
