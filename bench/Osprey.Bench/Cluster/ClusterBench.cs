@@ -152,6 +152,8 @@ public static class ClusterBench
         }
         var stall = await EncodeStallBench.MeasureAsync((ServingEngine)silo.Engine, source, () => Conversation(source, 0), fresh => Conversation(fresh, 1), log, latencies);
 
+        // Conversations asking together, batched and then one at a time.
+        var together = 2 * (settings.Concurrency.Sum() + settings.LongAnswerConcurrency.Sum());
         return new ClusterResult
         {
             Model = name,
@@ -167,9 +169,9 @@ public static class ClusterBench
             PeakRssBytes = PeakMemory.HighWaterBytes(),
             EndRssBytes = PeakMemory.ResidentBytes(),
             ConversationImages = 1,
-            // The first demand's, the warm-up's, the timed one and those asking together (batched, then one at a time).
-            Conversations = 3 + 2 * (settings.Concurrency.Sum() + settings.LongAnswerConcurrency.Sum()),
-            ConversationTurnsServed = 1 + warmUpTurns + settings.Turns + 2 * (settings.Concurrency.Sum() + settings.LongAnswerConcurrency.Sum()),
+            // The first demand's, the warm-up's, the timed one and those asking together (one turn each).
+            Conversations = 3 + together,
+            ConversationTurnsServed = 1 + warmUpTurns + settings.Turns + together,
             StockImageEncodes = stockImages,
             ResidentBytesPerImage = residentPerImage,
             Wire = wire,

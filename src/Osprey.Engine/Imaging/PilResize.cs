@@ -18,8 +18,7 @@ public static class PilResize
     public static RgbImage Resize(RgbImage source, int width, int height, PilFilter filter)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (width <= 0 || height <= 0)
-            throw new ArgumentOutOfRangeException(nameof(width), $"target size must be positive, got {width}x{height}");
+        RequirePositive(width, height);
         var pixels = new byte[(long)width * height * 3];
         ResizeInto(source, width, height, filter, pixels);
         return new RgbImage(width, height, pixels);
@@ -33,8 +32,7 @@ public static class PilResize
     public static void ResizeInto(RgbImage source, int width, int height, PilFilter filter, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (width <= 0 || height <= 0)
-            throw new ArgumentOutOfRangeException(nameof(width), $"target size must be positive, got {width}x{height}");
+        RequirePositive(width, height);
         var length = width * height * 3;
         if (destination.Length < length)
             throw new ArgumentException($"a {width}x{height} RGB image needs {length} bytes, the destination has {destination.Length}", nameof(destination));
@@ -64,6 +62,12 @@ public static class PilResize
         {
             ArrayPool<byte>.Shared.Return(between);
         }
+    }
+
+    private static void RequirePositive(int width, int height)
+    {
+        if (width <= 0 || height <= 0)
+            throw new ArgumentOutOfRangeException(nameof(width), $"target size must be positive, got {width}x{height}");
     }
 
     // Both passes compiled optimised from the first call: a server resizes each image once, so its

@@ -66,9 +66,16 @@ internal sealed class ComputeTeam
     /// <summary>How many chunks work of <paramref name="blocks"/> blocks is cut into for <paramref name="threads"/> threads: one for one thread, else <see cref="ChunksPerThread"/> each, at most a block per chunk.</summary>
     public static int ChunksFor(int threads, int blocks) => threads == 1 ? 1 : Math.Min(blocks, threads * ChunksPerThread);
 
-    /// <summary>The blocks [From, To) of chunk <paramref name="chunk"/> of <paramref name="chunks"/>, <paramref name="blocks"/> blocks in all, as even as whole blocks allow.</summary>
-    public static (int From, int To) ChunkBlocks(int chunk, int chunks, int blocks) =>
-        ((int)((long)blocks * chunk / chunks), (int)((long)blocks * (chunk + 1) / chunks));
+    /// <summary>
+    /// The columns [From, To) of chunk <paramref name="chunk"/> of <paramref name="chunks"/> over <paramref name="columns"/>
+    /// columns cut into blocks of <paramref name="block"/> (the last one narrower): whole blocks, as even as they allow.
+    /// </summary>
+    public static (int From, int To) ChunkColumns(int chunk, int chunks, int columns, int block)
+    {
+        var blocks = (columns + block - 1) / block;
+        int from = (int)((long)blocks * chunk / chunks), to = (int)((long)blocks * (chunk + 1) / chunks);
+        return (Math.Min(columns, from * block), Math.Min(columns, to * block));
+    }
 
     /// <summary>Runs every chunk of <paramref name="work"/> on up to <paramref name="threads"/> threads, returning when all are done.</summary>
     public void Run(ITeamWork work, int threads)

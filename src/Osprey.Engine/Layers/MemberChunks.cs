@@ -4,9 +4,10 @@ namespace Osprey.Engine.Layers;
 
 /// <summary>
 /// A member's chunks: each computed into the member's scratch, then copied into the output if the caller
-/// has not taken it over. The scratch holds one chunk's columns of every row and outlives any run.
+/// has not taken it over. The scratch holds one chunk's columns of every row; it grows to the widest chunk
+/// seen and lives as long as the member's thread, which is the process's.
 /// </summary>
-internal sealed unsafe class MemberChunks : TeamChunks, IDisposable
+internal sealed unsafe class MemberChunks : TeamChunks
 {
     private TeamRun? _run;
     private int _held = -1;
@@ -51,12 +52,5 @@ internal sealed unsafe class MemberChunks : TeamChunks, IDisposable
             _capacity = needed;
         }
         return new TeamOutput(_scratch - from, width, rows);
-    }
-
-    public void Dispose()
-    {
-        NativeMemory.AlignedFree(_scratch);
-        _scratch = null;
-        _capacity = 0;
     }
 }

@@ -118,11 +118,7 @@ internal sealed unsafe class PackedBFloat16Weight
 
         public IReadOnlyList<Tensor> Reads { get; } = widened is null ? [input, weight] : [input, widened, weight];
 
-        public (int From, int To) Columns(int chunk)
-        {
-            var (from, to) = ComputeTeam.ChunkBlocks(chunk, chunks, (_outFeatures + BlockFeatures - 1) / BlockFeatures);
-            return (from * BlockFeatures, Math.Min(_outFeatures, to * BlockFeatures));
-        }
+        public (int From, int To) Columns(int chunk) => ComputeTeam.ChunkColumns(chunk, chunks, _outFeatures, BlockFeatures);
 
         public void Run(TeamChunks chunks)
         {

@@ -98,12 +98,7 @@ internal static unsafe class RowStreamingProduct
         public IReadOnlyList<Tensor> Reads => reads;
 
         /// <summary>The output features of a chunk: a run of whole blocks.</summary>
-        public (int From, int To) Columns(int chunk)
-        {
-            var outFeatures = (int)Output.Ld;
-            var (from, to) = ComputeTeam.ChunkBlocks(chunk, chunks, (outFeatures + Block - 1) / Block);
-            return (Math.Min(outFeatures, from * Block), Math.Min(outFeatures, to * Block));
-        }
+        public (int From, int To) Columns(int chunk) => ComputeTeam.ChunkColumns(chunk, chunks, (int)Output.Ld, Block);
 
         public abstract void Run(TeamChunks chunks);
     }
