@@ -19,7 +19,10 @@ public sealed class CpuFeatures
     public static CpuFeatures Current => Machine.Value;
 
     /// <summary>True when the CPU multiplies bf16 in hardware.</summary>
-    public bool HasBf16 => Flags.Contains("avx512_bf16") || Flags.Contains("amx_bf16");
+    public bool HasBf16 => HasAvx512Bf16 || Flags.Contains("amx_bf16");
+
+    /// <summary>True when the CPU has the AVX-512 bfloat16 dot product (<see cref="Layers.BFloat16DotProductKernel"/>).</summary>
+    public bool HasAvx512Bf16 => Flags.Contains("avx512_bf16");
 
     /// <summary>
     /// The flags every processor of a /proc/cpuinfo text has (x86 "flags", Arm "Features"): a

@@ -133,7 +133,7 @@ internal sealed unsafe class PackedBFloat16Weight
                         var block = _w + (long)first * _inFeatures;
                         if (_oneRow is not null)
                         {
-                            PackedOneRowProduct.Multiply(_oneRow, _inFeatures, block, features, output.At + first);
+                            PackedOneRowProduct.Multiply(_oneRow, _x, _inFeatures, block, features, output.At + first);
                             continue;
                         }
                         for (var r = 0; r < _rows; r += RowBlock)

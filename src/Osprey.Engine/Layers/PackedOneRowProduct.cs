@@ -5,8 +5,10 @@ using System.Runtime.Intrinsics.X86;
 namespace Osprey.Engine.Layers;
 
 /// <summary>
-/// y = W·x for one row x against one block of a <see cref="PackedBFloat16Weight"/> on AVX-512 (which a
-/// packed weight implies: <see cref="LibTorchBrgemm.Available"/>): the decode step of one sequence. The block's layout [in / 2, features, 2] gives, per pair of inputs, 32
+/// y = W·x for one row x against one block of a <see cref="PackedBFloat16Weight"/>: the decode step of one
+/// sequence. On a CPU with AVX512_BF16 a whole block goes to <see cref="BFloat16DotProductKernel"/>; the
+/// rest (a CPU with AMX but not that instruction, a last block narrower than 32) is computed here on
+/// AVX-512 (which a packed weight implies: <see cref="LibTorchBrgemm.Available"/>). The block's layout [in / 2, features, 2] gives, per pair of inputs, 32
 /// features' two weights side by side: two 64-byte loads split into even and odd inputs as float32
 /// (<see cref="PairedBFloat16"/>), four fused multiply-adds against the two inputs broadcast, sums kept
 /// per feature, so nothing is reduced across a register at the end. Each iteration prefetches the
@@ -26,18 +28,30 @@ internal static unsafe class PackedOneRowProduct
     private const int PrefetchBytes = 4096;
 
     /// <summary>
-    /// y[0..features) = block·x, x float32 [in] (bfloat16 values, widened), the block as
-    /// <see cref="PackedBFloat16Weight"/> stores it; whole blocks of 32 features on the vector path.
+    /// y[0..features) = block·x, x given both as float32 [in] (bfloat16 values, widened) and as its bfloat16
+    /// <paramref name="pairs"/>, the block as <see cref="PackedBFloat16Weight"/> stores it; whole blocks of 32
+    /// features on <see cref="BFloat16DotProductKernel"/> where the CPU has it, else on the float32 vector path.
     /// </summary>
     // Compiled optimised from the first call: a decode step must not run the unoptimised tier.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Multiply(float* x, int inFeatures, ushort* block, int features, float* y)
+    public static void Multiply(float* x, ushort* pairs, int inFeatures, ushort* block, int features, float* y)
     {
         if (features != PackedBFloat16Weight.BlockFeatures)
         {
             NarrowBlock(x, inFeatures, block, features, y);
             return;
         }
+        if (BFloat16DotProductKernel.Available)
+        {
+            BFloat16DotProductKernel.Multiply((uint*)pairs, inFeatures / 2, block, y);
+            return;
+        }
+        MultiplyWidened(x, inFeatures, block, y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyWidened(float* x, int inFeatures, ushort* block, float* y)
+    {
         Vector512<float> lowEven = default, lowOdd = default, highEven = default, highOdd = default;
         var pairs = (uint*)block;
         // Prefetching past the block's (or the weight's) end is harmless: a prefetch never faults.

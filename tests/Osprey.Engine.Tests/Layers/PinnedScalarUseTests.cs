@@ -32,7 +32,7 @@ public sealed partial class PinnedScalarUseTests
                 var arguments = Arguments(text, call.Index + call.Length);
                 if (arguments is null) continue;
                 var line = text.AsSpan(0, call.Index).Count('\n') + 1;
-                var where = $"{Path.GetRelativePath(RepositoryRoot(), file)}:{line} {name}({string.Join(", ", arguments)})";
+                var where = $"{Path.GetRelativePath(FixturePaths.RepositoryRoot, file)}:{line} {name}({string.Join(", ", arguments)})";
                 if (name is "add" or "add_" && arguments.Count == 1) offences.Add(where + ": no alpha (TorchSharp makes a temporary one)");
                 else if (arguments.Any(a => NumberLiteral().IsMatch(a))) offences.Add(where + ": a bare number becomes a temporary Scalar");
             }
@@ -55,7 +55,7 @@ public sealed partial class PinnedScalarUseTests
 
     private static IEnumerable<string> SourceFiles()
     {
-        var root = RepositoryRoot();
+        var root = FixturePaths.RepositoryRoot;
         return new[] { "src", "bench" }.SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"));
     }
@@ -87,13 +87,6 @@ public sealed partial class PinnedScalarUseTests
             }
         }
         return null;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "OspreyCluster.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("OspreyCluster.sln not found above the test binaries");
     }
 
     [GeneratedRegex(@"\.([a-z_]+)\(")]
