@@ -173,12 +173,16 @@ internal static class SegmentedAttention
 
     /// <summary>
     /// Rows up to which <see cref="ContinuingRows"/> serves a chunk: a follow-up question is some 15–40
-    /// tokens. The bench model's 20-token follow-up, 20 times each way in turn, twice (bf16, 2-core AMD
-    /// EPYC of family 26, 2026-12-06): attention median 20.6 and 18.2 ms here, 23.1 and 19.5 through
-    /// libtorch (at most 16 rows here before). In the serving path a chunk's earlier turns are shared
-    /// segments, read once for all rows; only the rows' own positions are read once per row.
+    /// tokens, a prefix chunk of an image encode 64 (<see cref="Serving.SlicedImageEncode.PrefillChunkPositions"/>).
+    /// The bench model's 20-token follow-up, 20 times each way in turn, twice (bf16, 2-core AMD EPYC of
+    /// family 26, 2026-12-06): attention median 20.6 and 18.2 ms here, 23.1 and 19.5 through libtorch. Up
+    /// to this many rows a pass also keeps libtorch to one thread (<see cref="Layers.FewRowPass"/>): the
+    /// bench model's whole forward over 1,100 cached positions took, at 33 / 40 / 48 / 64 rows, 130 / 140 /
+    /// 164 / 212 ms with this at 64 rows, against 186–190 / 204–232 / 212–228 / 272–274 ms at 32 (same day,
+    /// one process each). In the serving path a chunk's earlier turns are shared segments, read once for
+    /// all rows; only the rows' own positions are read once per row.
     /// </summary>
-    private const int MostContinuingRows = 32;
+    internal const int MostContinuingRows = 64;
 
     /// <summary>The softmax runs in float32 at least: bf16's 8-bit mantissa cannot sum thousands of weights; float64 stays float64.</summary>
     private static ScalarType Accumulation(ScalarType dtype) => dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;

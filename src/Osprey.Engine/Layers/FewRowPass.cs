@@ -18,10 +18,14 @@ internal sealed class FewRowPass : IDisposable
 {
     /// <summary>
     /// The most rows of a pass once the weights are packed (<see cref="PackedBFloat16Weight"/>, every product
-    /// on the team at any row count): a decode step of a full batch. A prefix chunk of 32–64 positions keeps
-    /// libtorch's threads for its attention over the prefix, where one thread costs more than the spinning.
+    /// on the team at any row count): as many as attention over earlier positions serves on the engine's own
+    /// kernels, so that nothing in the pass is left to libtorch's threads but elementwise ops. At 16 rows,
+    /// libtorch's workers kept spinning between its ops of a 17-row pass (a follow-up question) on the cores
+    /// the team's products needed: the bench model's forward over 1,100 cached positions, bf16, 2-core AMD
+    /// EPYC of family 26 (2026-12-06), took 78–87 ms at 16 rows and 129–148 ms at 17, every part slower
+    /// (products 1.8×, norms 6–8×); kept to one thread, 90–92 ms at 17 rows, 94–96 at 18, 99–104 at 21.
     /// </summary>
-    private const int PackedDecodeRows = 16;
+    private const int PackedDecodeRows = Language.SegmentedAttention.MostContinuingRows;
 
     [ThreadStatic] private static int t_threads;
 
