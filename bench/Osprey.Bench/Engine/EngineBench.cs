@@ -65,6 +65,11 @@ public static class EngineBench
             interleaved = InterleavedDecode.Measure(settings.InterleavedRounds,
                 () => DecodeStep(llm, firstTurn, token, 1, settings.DecodeSteps), () => peer(settings.DecodeSteps));
         }
+        log($"batch-1 decode steps in turn with the read yardstick, {settings.InterleavedRounds} rounds");
+        DecodeBesideRead besideRead;
+        using (var readSource = torch.ones(HardwareYardstick.BandwidthBytes / 4, dtype: ScalarType.Float32))
+            besideRead = DecodeBesideRead.Measure(settings.InterleavedRounds,
+                () => DecodeStep(llm, firstTurn, token, 1, settings.DecodeSteps), () => HardwareYardstick.SumRate(readSource, 3));
         log("decode step profile");
         DecodeProfile[] profiles =
         [
@@ -106,6 +111,7 @@ public static class EngineBench
             WeightBytes = model.parameters().Sum(p => p.numel() * p.element_size()),
             DecodeProfiles = profiles,
             InterleavedBatch1 = interleaved,
+            DecodeBesideRead = besideRead,
         };
     }
 

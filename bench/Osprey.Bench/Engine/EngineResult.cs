@@ -22,6 +22,9 @@ public sealed record EngineResult
     /// <summary>Batch-1 decode steps of the engine and of a peer timed in turn, when a peer ran beside the engine.</summary>
     public InterleavedDecode? InterleavedBatch1 { get; init; }
 
+    /// <summary>Batch-1 decode steps timed in turn with the read yardstick (null: not measured).</summary>
+    public DecodeBesideRead? DecodeBesideRead { get; init; }
+
     public double PrefillTokensPerSecond => PrefillTokens / (PrefillMs / 1000);
     public double DecodeTokensPerSecondBatch1 => 1000 / DecodeStepBatch1Ms;
     public double DecodeTokensPerSecondBatched => DecodeBatch * 1000 / DecodeStepBatchedMs;

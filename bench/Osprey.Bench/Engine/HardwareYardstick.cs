@@ -23,7 +23,10 @@ public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGfl
 
     public double MatmulGflops(ScalarType dtype) => dtype == ScalarType.BFloat16 ? MatmulGflopsBf16 : MatmulGflopsFp32;
 
-    public static HardwareYardstick Measure(int matmulSize = 2048, long bandwidthBytes = 512L * 1024 * 1024, int repeat = 3)
+    /// <summary>Bytes the copy and sum yardsticks read: far past any cache.</summary>
+    public const long BandwidthBytes = 512L * 1024 * 1024;
+
+    public static HardwareYardstick Measure(int matmulSize = 2048, long bandwidthBytes = BandwidthBytes, int repeat = 3)
     {
         using var inference = torch.inference_mode();
         var fp32 = Matmul(ScalarType.Float32, matmulSize, repeat);
@@ -71,8 +74,14 @@ public sealed record HardwareYardstick(double MatmulGflopsFp32, double MatmulGfl
         var source = torch.ones(bytes / 4, dtype: ScalarType.Float32);
         var target = torch.empty_like(source);
         var copyMs = Timing.Best(repeat, () => target.copy_(source));
-        var sumMs = Timing.Best(repeat, () => { using var s = source.sum(); });
         // A copy reads and writes every byte.
-        return (2.0 * bytes / (copyMs / 1000) / 1e9, bytes / (sumMs / 1000) / 1e9);
+        return (2.0 * bytes / (copyMs / 1000) / 1e9, SumRate(source, repeat));
+    }
+
+    /// <summary>The read yardstick: libtorch's sum of <paramref name="source"/> (float32, in memory), the best of <paramref name="repeat"/>, in GB/s.</summary>
+    public static double SumRate(Tensor source, int repeat)
+    {
+        var sumMs = Timing.Best(repeat, () => { using var s = source.sum(); });
+        return source.NumberOfElements * source.ElementSize / (sumMs / 1000) / 1e9;
     }
 }
