@@ -92,7 +92,8 @@ internal sealed unsafe class PackedBFloat16Weight
         {
             var blocks = (OutFeatures + BlockFeatures - 1) / BlockFeatures;
             var threads = ComputeTeam.ThreadsFor(_weight.NumberOfElements * _weight.ElementSize, blocks);
-            // One row reads its blocks on the one-row kernel, from x's bfloat16 values widened (exactly).
+            // One row reads its blocks on the one-row kernel: whole blocks from x's bfloat16 pairs where the CPU
+            // has the dot-product instruction, the rest from its values widened to float32 (exactly).
             var widened = rows == 1 ? input.to(ScalarType.Float32) : null;
             ComputeTeam.Shared.Run(new Product(input, widened, _weight, y, ComputeTeam.ChunksFor(threads, blocks)), threads);
         }

@@ -8,8 +8,9 @@ namespace Osprey.Engine.Layers;
 /// y = W·x for one row x against one block of a <see cref="PackedBFloat16Weight"/>: the decode step of one
 /// sequence. On a CPU with AVX512_BF16 a whole block goes to <see cref="BFloat16DotProductKernel"/>; the
 /// rest (a CPU with AMX but not that instruction, a last block narrower than 32) is computed here on
-/// AVX-512 (which a packed weight implies: <see cref="LibTorchBrgemm.Available"/>). The block's layout [in / 2, features, 2] gives, per pair of inputs, 32
-/// features' two weights side by side: two 64-byte loads split into even and odd inputs as float32
+/// AVX-512 (which a packed weight implies: <see cref="LibTorchBrgemm.Available"/>). The block's layout
+/// [in / 2, features, 2] gives, per pair of inputs, 32 features' two weights side by side: two 64-byte
+/// loads split into even and odd inputs as float32
 /// (<see cref="PairedBFloat16"/>), four fused multiply-adds against the two inputs broadcast, sums kept
 /// per feature, so nothing is reduced across a register at the end. Each iteration prefetches the
 /// block <see cref="PrefetchBytes"/> ahead: the hardware's stream prefetchers stop at every 4 KB page,
