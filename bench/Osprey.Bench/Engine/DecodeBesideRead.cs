@@ -15,8 +15,6 @@ public sealed record DecodeBesideRead
     public IReadOnlyList<double> Shares(double bytesPerStep) =>
         StepMs.Zip(ReadGBps, (ms, read) => bytesPerStep / (ms / 1000) / 1e9 / read).ToList();
 
-    public double MedianShare(double bytesPerStep) => Timing.MedianOf(Shares(bytesPerStep));
-
     public static DecodeBesideRead Measure(int rounds, Func<double> stepMs, Func<double> readGBps)
     {
         var turns = InterleavedDecode.Measure(rounds, stepMs, readGBps);

@@ -133,6 +133,7 @@ public sealed record BenchReport
         md.AppendLine();
         var table = new MarkdownTable("model", "dtype", "vision GFLOP", "vision GFLOP/s", "of matmul peak", "prefill GFLOP", "prefill GFLOP/s", "of matmul peak",
             "decode GB/step", "decode GB/s (b=1)", "of read bandwidth");
+        var inTurn = new List<string>();
         foreach (var e in Engine)
         {
             if (!Configs.TryGetValue(e.Model, out var config)) continue;
@@ -147,17 +148,15 @@ public sealed record BenchReport
             table.Row(e.Model, e.DType, Number.Rate(visionGflop), visionRate is { } vr ? Number.Rate(vr) : "–", visionRate is { } vp ? Number.Percent(vp / peak) : "–",
                 Number.Rate(prefillGflop), Number.Rate(prefillRate), Number.Percent(prefillRate / peak),
                 Number.F(stepGb, 3), Number.Rate(decodeRate), Number.Percent(decodeRate / ReadBandwidthGBps!.Value));
+            if (e.DecodeBesideRead is { } beside)
+            {
+                var shares = beside.Shares(stepGb * 1e9);
+                inTurn.Add(FormattableString.Invariant(
+                    $"{e.Model} {e.DType}, batch-1 decode steps timed in turn with libtorch's sum ({shares.Count} rounds): a step {Number.Ms(Timing.MedianOf(beside.StepMs))} ms, the sum {Number.Rate(Timing.MedianOf(beside.ReadGBps))} GB/s (median); **{Number.Percent(Timing.MedianOf(shares))} of the read bandwidth** of the same round (median; rounds {string.Join(", ", shares.Select(Number.Percent))})."));
+            }
         }
         md.Append(table).AppendLine();
-        foreach (var e in Engine)
-        {
-            if (e.DecodeBesideRead is not { } beside || !Configs.TryGetValue(e.Model, out var config)) continue;
-            var bytes = LlamaCost.DecodeStepBytes(config.Language, e.PrefillTokens, e.DType == "bf16" ? 2 : 4);
-            var shares = beside.Shares(bytes);
-            md.AppendLine(FormattableString.Invariant(
-                $"{e.Model} {e.DType}, batch-1 decode steps timed in turn with libtorch's sum ({shares.Count} rounds): a step {Number.Ms(Timing.MedianOf(beside.StepMs))} ms, the sum {Number.Rate(Timing.MedianOf(beside.ReadGBps))} GB/s (median); **{Number.Percent(beside.MedianShare(bytes))} of the read bandwidth** of the same round (median; rounds {string.Join(", ", shares.Select(Number.Percent))})."));
-            md.AppendLine();
-        }
+        foreach (var line in inTurn) md.AppendLine(line).AppendLine();
         md.AppendLine("FLOPs are analytic (2 per multiply-add): ConvNeXt convolutions and MLPs plus the projector; prefill 2·(layer parameters)·tokens + causal attention + the head at the last position. Decode bytes: every layer weight, the head, and the K/V of the context, per step.");
         md.AppendLine();
     }

@@ -16,6 +16,9 @@ internal static class ExecutableCode
     [DllImport("libc", SetLastError = true)]
     private static extern int mprotect(nint address, nuint length, int protection);
 
+    [DllImport("libc", SetLastError = true)]
+    private static extern int munmap(nint address, nuint length);
+
     /// <summary>The entry point of <paramref name="code"/> (its first byte), loaded for the life of the process; 0 where pages cannot be made executable.</summary>
     public static unsafe nint Load(ReadOnlySpan<byte> code)
     {
@@ -26,7 +29,9 @@ internal static class ExecutableCode
             var pages = mmap(0, length, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
             if (pages == -1) return 0;
             code.CopyTo(new Span<byte>((void*)pages, code.Length));
-            return mprotect(pages, length, ProtRead | ProtExec) == 0 ? pages : 0;
+            if (mprotect(pages, length, ProtRead | ProtExec) == 0) return pages;
+            munmap(pages, length);
+            return 0;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
