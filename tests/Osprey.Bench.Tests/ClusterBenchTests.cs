@@ -24,6 +24,15 @@ public sealed class ClusterBenchTests
             Assert.InRange(turn.PrefilledPositions, 1, turn.PromptPositions / 10);
             Assert.True(turn.CachedTtftMs > 0);
         }
+        // Each turn ran alone: the engine's first step in its window was its prefill, which ends with the
+        // first token, so the client's time to it includes that step.
+        Assert.All(result.Turns, t =>
+        {
+            var steps = t.Work!.Steps;
+            Assert.Equal("prefill", steps.FirstStepKind);
+            Assert.InRange(steps.FirstStepMs!.Value, 0.01, t.CachedTtftMs);
+            Assert.True(steps.Steps >= 1 && t.Work.Threads.Count > 0, $"turn {t.Turn}: {steps.Steps} steps, {t.Work.Threads.Count} threads");
+        });
         var stock = Assert.Single(result.Turns, t => t.StockTtftMs is not null);
         Assert.Equal(2, stock.Turn);
         Assert.InRange(stock.StockPrefilledPositions!.Value, stock.PromptPositions * 9 / 10, stock.PromptPositions + 2);
@@ -52,6 +61,10 @@ public sealed class ClusterBenchTests
         // The quiet comparison took as many steps as the window had (at least the step sample's count).
         Assert.True(result.EncodeStall.GapsAlone >= Math.Max(12, result.EncodeStall.TokensDuringEncode), $"{result.EncodeStall.GapsAlone} quiet gaps for {result.EncodeStall.TokensDuringEncode} in the window");
         Assert.True(result.EncodeStall.MaxGapAloneMs > 0);
+        // The gap lists are the window's and the quiet run's, sorted, ending with their longest.
+        Assert.Equal((result.EncodeStall.TokensDuringEncode, result.EncodeStall.MaxGapMs), (result.EncodeStall.GapsMs!.Count, result.EncodeStall.GapsMs[^1]));
+        Assert.Equal((result.EncodeStall.GapsAlone, result.EncodeStall.MaxGapAloneMs), (result.EncodeStall.GapsAloneMs!.Count, result.EncodeStall.GapsAloneMs[^1]));
+        Assert.Equal(result.EncodeStall.GapsMs.Order(), result.EncodeStall.GapsMs);
         // The stall's encode ran slice by slice, every part of it recorded while the conversation decoded.
         var slices = result.EncodeStall.Slices!;
         Assert.Equal(["decode", "pixels", "prefix_prefill", "prompt_embedding", "vision"], slices.LongestMsByPart.Keys.Order(StringComparer.Ordinal));

@@ -79,13 +79,18 @@ public static class ClusterBench
             ImageId = image.Id,
             Regions = [.. regions.Select(r => new RegionView(r.Name, [r.Height, r.Width], r.RleCounts, r.Area))],
         };
+        using var latencies = new EngineLatencyRecorder();
         for (var turn = 1; turn <= settings.Turns; turn++)
         {
             var question = ClusterBenchSettings.Questions[(turn - 1) % ClusterBenchSettings.Questions.Count];
             // Turn 1 has finished: the image's features, its prefix cache and the conversation's cache are resident.
             if (turn == 2) residentPerImage = (await Metrics(cluster)).Silos.Sum(s => s.BytesResident);
             log($"cluster: turn {turn} from the conversation cache");
+            latencies.Take();
+            var runtimeBefore = RuntimeWork.Now();
+            var threadsBefore = ThreadCpuTimes.Now();
             var cached = await api.Ask(conversation, question, settings.NewTokensPerTurn);
+            var cachedWork = new TurnWork(latencies.Take(), RuntimeWork.Now() - runtimeBefore, ThreadCpuTimes.Now().Since(threadsBefore, top: 6));
 
             (double Ms, string Text, int PromptTokens, int CachedTokens)? stock = null;
             if (settings.StockTurns.Contains(turn))
@@ -98,7 +103,8 @@ public static class ClusterBench
             var stockFirst = stock?.Text.Trim();
             turns.Add(new TurnTiming(turn, cached.Result.PromptTokens, cached.Result.PrefilledTokens, cached.TtftMs,
                 stock?.Ms, stock is { } s ? s.PromptTokens - s.CachedTokens : null,
-                string.IsNullOrEmpty(stockFirst) ? null : cached.Result.Text.StartsWith(stockFirst, StringComparison.Ordinal)));
+                string.IsNullOrEmpty(stockFirst) ? null : cached.Result.Text.StartsWith(stockFirst, StringComparison.Ordinal))
+            { Work = cachedWork });
 
             var turnRequest = new TurnRequest { Text = question, MaxNewTokens = settings.NewTokensPerTurn };
             state.Turns.Add(new StoredTurn
@@ -113,7 +119,6 @@ public static class ClusterBench
         }
 
         var concurrency = new List<ConcurrencyTiming>();
-        using var latencies = new EngineLatencyRecorder();
         foreach (var (n, tokens) in settings.Concurrency.Select(n => (n, settings.NewTokensPerConcurrentTurn))
                      .Concat(settings.LongAnswerConcurrency.Select(n => (n, settings.LongAnswerTokens))))
         {

@@ -40,7 +40,16 @@ public sealed record TurnTiming(int Turn, int PromptPositions, int PrefilledPosi
     double? StockTtftMs, int? StockPrefilledPositions, bool? SameFirstToken)
 {
     public double? Speedup => StockTtftMs / CachedTtftMs;
+
+    /// <summary>What the cached turn cost the engine and the process: where its time to first token went.</summary>
+    public TurnWork? Work { get; init; }
 }
+
+/// <summary>
+/// One turn's engine steps (its first is the prefill of the turn's new positions, which ends with the
+/// first token), the runtime's work and the threads that had the cores, from the request sent to the answer's end.
+/// </summary>
+public sealed record TurnWork(EngineLatencies Steps, RuntimeWork Runtime, IReadOnlyList<ThreadCpu> Threads);
 
 public sealed record ConcurrencyTiming(int Conversations, int BatchedTokens, double BatchedMs, int SequentialTokens, double SequentialMs)
 {

@@ -90,6 +90,8 @@ public static class EncodeStallBench
             DecodeStepMs = stepMs,
             MaxGapMs = gaps.Count == 0 ? 0 : gaps.Max(),
             MaxGapAloneMs = quietGaps.Count == 0 ? 0 : quietGaps.Max(),
+            GapsMs = [.. gaps.Order()],
+            GapsAloneMs = [.. quietGaps.Order()],
             GapsAlone = quietGaps.Count,
             EncodeAloneMs = encodeAloneMs,
             EncodeWhileDecodingMs = arrivedAt - submittedAt,
@@ -145,6 +147,12 @@ public sealed record EncodeStall
     public double MaxGapAloneMs { get; init; }
 
     public int GapsAlone { get; init; }
+
+    /// <summary>Every gap of the window, shortest first: whether the longest is one outlier or the tail of many.</summary>
+    public IReadOnlyList<double>? GapsMs { get; init; }
+
+    /// <summary>Every gap with nothing else running, shortest first.</summary>
+    public IReadOnlyList<double>? GapsAloneMs { get; init; }
 
     /// <summary>The same bytes encoded (with the shared prefix prefilled) while nothing ran: the least stall of an encode on the engine thread.</summary>
     public required double EncodeAloneMs { get; init; }

@@ -58,6 +58,8 @@ public sealed class EngineLatencyRecorder : IDisposable
         {
             var taken = new EngineLatencies(_allSteps.Count, Median(_decodeSteps), Median(_allSteps), Median(_gaps))
             {
+                FirstStepMs = _allSteps.Count == 0 ? null : _allSteps[0],
+                FirstStepKind = _allSteps.Count == 0 ? null : _stepKinds[0],
                 StepMaxMs = _allSteps.Count == 0 ? null : _allSteps.Max(),
                 LongestStepKind = _allSteps.Count == 0 ? null : _stepKinds[_allSteps.IndexOf(_allSteps.Max())],
             };
@@ -98,6 +100,11 @@ public sealed class EngineLatencyRecorder : IDisposable
 /// </summary>
 public sealed record EngineLatencies(int Steps, double? DecodeStepMedianMs, double? StepMedianMs, double? TokenGapMedianMs)
 {
+    /// <summary>The phase's first step: a turn's prefill of its new positions, when the turn ran alone.</summary>
+    public double? FirstStepMs { get; init; }
+
+    public string? FirstStepKind { get; init; }
+
     /// <summary>The longest step of the phase: a gap made of one slow step rather than of time between steps.</summary>
     public double? StepMaxMs { get; init; }
 

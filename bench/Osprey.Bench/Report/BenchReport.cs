@@ -196,10 +196,10 @@ public sealed record BenchReport
         if (Cluster is not { } c) return;
         md.AppendLine(FormattableString.Invariant($"Model: {c.Model} ({c.DType}). First demand of an image (encode + shared prefix prefill, a conversation's first turn): {Number.Ms(c.ImageEnsureMs)} ms."));
         md.AppendLine();
-        var turns = new MarkdownTable("turn", "prompt positions", "prefilled (kept cache)", "TTFT kept cache ms", "prefilled (stock)", "TTFT stock ms", "stock / cached", "same first token");
+        var turns = new MarkdownTable("turn", "prompt positions", "prefilled (kept cache)", "TTFT kept cache ms", "its prefill step ms", "prefilled (stock)", "TTFT stock ms", "stock / cached", "same first token");
         foreach (var t in c.Turns)
             turns.Row(t.Turn.ToString(), t.PromptPositions.ToString(), t.PrefilledPositions.ToString(), Number.Ms(t.CachedTtftMs),
-                t.StockPrefilledPositions?.ToString() ?? "–", Number.Ms(t.StockTtftMs), Number.Ratio(t.Speedup), t.SameFirstToken is { } s ? (s ? "yes" : "NO") : "–");
+                Number.Ms(t.Work?.Steps.FirstStepMs), t.StockPrefilledPositions?.ToString() ?? "–", Number.Ms(t.StockTtftMs), Number.Ratio(t.Speedup), t.SameFirstToken is { } s ? (s ? "yes" : "NO") : "–");
         md.Append(turns).AppendLine();
         var load = new MarkdownTable("conversations", "tokens per answer (at most)", "batched tokens", "batched tok/s", "one at a time tok/s", "batched / one at a time",
             "batched: decode step / token gap ms", "one at a time: decode step / token gap ms");
@@ -220,6 +220,13 @@ public sealed record BenchReport
             Number.Ms(e.EncodeWhileDecodingMs), Number.Ms(e.EncodeAloneMs), Number.Ratio(e.EncodeAloneMs / e.DecodeStepMs),
             e.GapsAlone > 0 ? $"{Number.Ms(e.MaxGapAloneMs)} ({e.GapsAlone} steps)" : "–", e.GapsAlone > 0 ? Number.Ratio(e.GapAloneOverStep) : "–");
         md.Append(stall).AppendLine();
+        if (e is { GapsMs.Count: > 0, GapsAloneMs.Count: > 0 })
+        {
+            string Spread(IReadOnlyList<double> gaps) => FormattableString.Invariant(
+                $"median {Number.Ratio(Quantile(gaps, 0.5) / e.DecodeStepMs)}, 90th percentile {Number.Ratio(Quantile(gaps, 0.9) / e.DecodeStepMs)}, 99th {Number.Ratio(Quantile(gaps, 0.99) / e.DecodeStepMs)}, longest {Number.Ratio(gaps[^1] / e.DecodeStepMs)}");
+            md.AppendLine($"The running conversation's gaps ÷ its step while the other image encoded: {Spread(e.GapsMs)}; with nothing else running: {Spread(e.GapsAloneMs)}.");
+            md.AppendLine();
+        }
         md.AppendLine($"Chunks of products and attention the engine thread computed itself because the team thread holding them had lost its core: {e.ChunksTakenOver} while the other image encoded, {e.ChunksTakenOverAlone} over the steps with nothing else running.");
         md.AppendLine();
         if (e.Slices is { Slices: > 0 } slices)
@@ -244,4 +251,7 @@ public sealed record BenchReport
             $"Bytes crossing silos per turn are the gateway ↔ conversation-grain call: the request and the streamed events, sized in Orleans' wire format (message headers not included). The conversation grain's call to its image grain stays on the silo (image-affinity placement). Once per conversation: create {c.CreateConversationBytes} B; once per image: upload {c.ImageUploadBytes} B. What never crosses: the tensors resident on the silo for the image and its conversation after turn 1 (features, prefix KV cache, conversation KV cache), {Number.MiB(c.ResidentBytesPerImage)} MiB."));
         md.AppendLine();
     }
+
+    /// <summary>The value at fraction <paramref name="q"/> of sorted <paramref name="values"/> (nearest rank).</summary>
+    private static double Quantile(IReadOnlyList<double> values, double q) => values[Math.Min(values.Count - 1, (int)(q * values.Count))];
 }
