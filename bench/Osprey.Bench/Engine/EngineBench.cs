@@ -123,14 +123,13 @@ public static class EngineBench
     }
 
     /// <summary>
-    /// How long decode steps run untimed before they are timed. .NET compiles a method quickly and
-    /// unoptimised at first and recompiles it optimised in the background once it has run 30 times
-    /// (tiered compilation), so the engine's own code and TorchSharp's wrapper of every libtorch call run
-    /// slower until then. Bench model, bf16, 2-core AMD EPYC of family 26 (2026-12-06): after one warm-up
-    /// step the next took 124–144 ms, the median of the 12 after it 52.8–85.0 ms, and steps settled at
-    /// 42–49 ms after about 60 more (3 s); with the quick first compilation off (<c>DOTNET_TC_QuickJit=0</c>)
-    /// the first step took 43 ms. A server pays that once, in its first seconds; the figure is the step it
-    /// serves after them.
+    /// How long decode steps run untimed before they are timed: what a server pays once, in its first
+    /// seconds, is not the step it serves after them. Under .NET's tiered compilation a fresh process ran
+    /// its first steps on unoptimised code (bench model, bf16, 2-core AMD EPYC of family 26, 2026-12-06:
+    /// the step after one warm-up took 124–144 ms, steps settled at 42–49 ms after about 60 more, 3 s).
+    /// The bench, like the serving hosts, now compiles every method optimised on its first call
+    /// (<c>build/ServingProcess.props</c>); the untimed steps still cover what a first step does once,
+    /// such as oneDNN generating its kernel for each tile shape.
     /// </summary>
     public static readonly TimeSpan DecodeWarmUp = TimeSpan.FromSeconds(3);
 
