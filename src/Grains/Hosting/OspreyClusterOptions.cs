@@ -48,9 +48,9 @@ public sealed class OspreyClusterOptions
     /// <summary>
     /// While turns run, an image encode advances between engine steps in slices, for about this many
     /// times a typical step (so a running conversation's gap between tokens stays about two steps);
-    /// unset (empty): the encode runs beside the steps, sharing the cores at once.
+    /// unset (empty): the encode runs beside the steps, sharing the cores at once. The default is the engine's.
     /// </summary>
-    public double? EncodeTurnPerStep { get; set; } = 1.0;
+    public double? EncodeTurnPerStep { get; set; } = new Osprey.Engine.Serving.ServingOptions().EncodeTurnPerStep;
     /// <summary>
     /// While turns decode, a step carries only as many prompt positions as keep it within about this
     /// many times the decode step of the batch once the joining turns decode too, so a joining turn

@@ -9,8 +9,8 @@ namespace Osprey.Engine.Serving;
 /// median of the last few: one step slowed by something else on the machine must not lengthen the turn
 /// after it too, which would double the stall it caused); a slice
 /// that would overrun the turn (by its expected time, <see cref="EncodeSliceHistory"/>) waits for the next one (the turn's first slice always runs, so the encode
-/// progresses), and a slice that overruns anyway is waited for up to one more turn, rather than run at once
-/// beside the step (two thread pools on the same cores slow both). A running conversation's gap between
+/// progresses), and a slice that overruns anyway is waited for up to <see cref="GraceSteps"/> more typical
+/// steps, rather than run at once beside the step (two thread pools on the same cores slow both). A running conversation's gap between
 /// tokens is then about a step plus a turn, however long the encode. With nothing running the encoder runs free. Both threads draw on the same cores through
 /// libtorch's thread pools: taking turns keeps each step at its normal length instead of stretching it.
 /// </summary>
@@ -25,6 +25,14 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
     private int _stepsSeen;
 
     private const int RecentSteps = 9;
+
+    /// <summary>
+    /// How long, in typical steps, a slice still running at its turn's end is waited for, whatever the
+    /// turn's length: with turns of half a step and a grace as long, slices slowed by the machine to
+    /// 68–71 ms outran it, ran beside three steps and made them 190–233 ms (bench model, bf16, 2026-12-06),
+    /// where waiting for them would have cost the rest of the slice alone.
+    /// </summary>
+    private const double GraceSteps = 2;
 
     // ---- encoder thread ----
 
@@ -107,8 +115,8 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
     /// <summary>
     /// After a step that took <paramref name="step"/>, lends the encoder a turn if it waits for one, and
     /// blocks until it hands the cores back or the turn's time is up; a slice still running then is waited
-    /// for up to one more turn, after which it overlaps the next step (a slice that never ends, such as an
-    /// image whose pixels never load, costs two turns, never a hang).
+    /// for up to <see cref="GraceSteps"/> typical steps more, after which it overlaps the next step (a slice
+    /// that never ends, such as an image whose pixels never load, costs a turn and the grace, never a hang).
     /// </summary>
     public void LendTurn(TimeSpan step)
     {
@@ -125,7 +133,7 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
             Monitor.PulseAll(_gate);
             while (_inTurn && !_stopped && WaitUntil(_turnEnds)) { }
             _inTurn = false;
-            var graceEnds = _turnEnds + (long)(turn.TotalSeconds * Stopwatch.Frequency);
+            var graceEnds = _turnEnds + (long)((TypicalStep() * GraceSteps).TotalSeconds * Stopwatch.Frequency);
             while (_inSlice && !_stopped && WaitUntil(graceEnds)) { }
             if (_inSlice && !_stopped) counters.EncodeSliceOverlappedStep();
         }
