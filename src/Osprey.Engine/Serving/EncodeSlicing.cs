@@ -125,7 +125,8 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
         {
             _recentSteps[_stepsSeen++ % RecentSteps] = step;
             if (!_encoderWaiting || _stopped) return;
-            var turn = TypicalStep() * share;
+            var typical = TypicalStep();
+            var turn = typical * share;
             _turnEnds = Stopwatch.GetTimestamp() + (long)(turn.TotalSeconds * Stopwatch.Frequency);
             _inTurn = true;
             _slicesThisTurn = 0;
@@ -133,7 +134,7 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
             Monitor.PulseAll(_gate);
             while (_inTurn && !_stopped && WaitUntil(_turnEnds)) { }
             _inTurn = false;
-            var graceEnds = _turnEnds + (long)((TypicalStep() * GraceSteps).TotalSeconds * Stopwatch.Frequency);
+            var graceEnds = _turnEnds + (long)((typical * GraceSteps).TotalSeconds * Stopwatch.Frequency);
             while (_inSlice && !_stopped && WaitUntil(graceEnds)) { }
             if (_inSlice && !_stopped) counters.EncodeSliceOverlappedStep();
         }
