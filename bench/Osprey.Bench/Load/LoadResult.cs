@@ -55,7 +55,10 @@ public sealed record Percentiles(double P50, double P99, double Max, int Count)
     {
         var sorted = values.Order().ToArray();
         if (sorted.Length == 0) return new Percentiles(0, 0, 0, 0);
-        double At(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-        return new Percentiles(At(0.50), At(0.99), sorted[^1], sorted.Length);
+        return new Percentiles(NearestRank(sorted, 0.50), NearestRank(sorted, 0.99), sorted[^1], sorted.Length);
     }
+
+    /// <summary>The nearest-rank value at fraction <paramref name="p"/> of a non-empty sample sorted ascending.</summary>
+    public static double NearestRank(IReadOnlyList<double> sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 }

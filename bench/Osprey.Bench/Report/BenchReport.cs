@@ -1,4 +1,5 @@
 using System.Text;
+using Osprey.Bench.Load;
 using Osprey.Engine.Config;
 using static TorchSharp.torch;
 
@@ -223,7 +224,7 @@ public sealed record BenchReport
         if (e is { GapsMs.Count: > 0, GapsAloneMs.Count: > 0 })
         {
             string Spread(IReadOnlyList<double> gaps) => FormattableString.Invariant(
-                $"median {Number.Ratio(Quantile(gaps, 0.5) / e.DecodeStepMs)}, 90th percentile {Number.Ratio(Quantile(gaps, 0.9) / e.DecodeStepMs)}, 99th {Number.Ratio(Quantile(gaps, 0.99) / e.DecodeStepMs)}, longest {Number.Ratio(gaps[^1] / e.DecodeStepMs)}");
+                $"median {Number.Ratio(Percentiles.NearestRank(gaps, 0.5) / e.DecodeStepMs)}, 90th percentile {Number.Ratio(Percentiles.NearestRank(gaps, 0.9) / e.DecodeStepMs)}, 99th {Number.Ratio(Percentiles.NearestRank(gaps, 0.99) / e.DecodeStepMs)}, longest {Number.Ratio(gaps[^1] / e.DecodeStepMs)}");
             md.AppendLine($"The running conversation's gaps ÷ its step while the other image encoded: {Spread(e.GapsMs)}; with nothing else running: {Spread(e.GapsAloneMs)}.");
             md.AppendLine();
         }
@@ -251,7 +252,4 @@ public sealed record BenchReport
             $"Bytes crossing silos per turn are the gateway ↔ conversation-grain call: the request and the streamed events, sized in Orleans' wire format (message headers not included). The conversation grain's call to its image grain stays on the silo (image-affinity placement). Once per conversation: create {c.CreateConversationBytes} B; once per image: upload {c.ImageUploadBytes} B. What never crosses: the tensors resident on the silo for the image and its conversation after turn 1 (features, prefix KV cache, conversation KV cache), {Number.MiB(c.ResidentBytesPerImage)} MiB."));
         md.AppendLine();
     }
-
-    /// <summary>The value at fraction <paramref name="q"/> of sorted <paramref name="values"/> (nearest rank).</summary>
-    private static double Quantile(IReadOnlyList<double> values, double q) => values[Math.Min(values.Count - 1, (int)(q * values.Count))];
 }
