@@ -95,6 +95,22 @@ public sealed class PrefillPacingTests
     }
 
     [Fact]
+    public void A_machine_slowed_alike_for_every_step_size_gets_about_the_same_positions()
+    {
+        var pacing = new PrefillPacing(1.5, firstProbe: 16);
+        for (var i = 0; i < 20; i++)
+            foreach (var (rows, ms) in new[] { (1, 40.0), (2, 46.0), (4, 60.0), (8, 62.0), (12, 75.0), (19, 108.0), (42, 174.0), (148, 751.0) })
+                pacing.Observe(1, rows - 1, Ms(ms));
+        // Beside one decode with one newcomer joining: 69 ms allowed, a 10-row step.
+        Assert.Equal(9, pacing.PromptPositions(decodes: 1, joining: 1, budget: 511));
+        // The running decode then slows to 1.6 times its time, as the whole machine does: the newcomer's
+        // step would be slower too, so it gets about the same positions, not the 15 that the slow decode
+        // against the quiet stretch's 16-row cost would allow.
+        for (var i = 0; i < 12; i++) pacing.Observe(1, 0, Ms(64));
+        Assert.InRange(pacing.PromptPositions(decodes: 1, joining: 1, budget: 511), 9, 12);
+    }
+
+    [Fact]
     public void A_stretch_of_one_or_less_is_refused()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ServingOptions { DecodeStepStretch = 1.0 }.Validate());
