@@ -117,16 +117,24 @@ internal sealed class SequenceAdmission(
         return scope.MoveToOuter(embeddings);
     }
 
+    /// <summary>
+    /// The masks as a float tensor of 0 and 1 on the model's device. The bytes are copied as they are and
+    /// compared with 0 in libtorch: this runs on the engine thread between two steps, where every running
+    /// conversation waits, and a loop over the pixels took 3.5–11 ms a 640×480 region against 0.7–3.0 ms
+    /// this way (cluster bench, 2-core AMD EPYC, 2026-12-06).
+    /// </summary>
     private torch.Tensor MaskTensor(RegionMaskSet masks)
     {
         var pixels = masks.Width * masks.Height;
-        var data = new float[masks.Count * pixels];
+        var bytes = new byte[masks.Count * pixels];
         for (var r = 0; r < masks.Count; r++)
         {
             var mask = masks.Masks[r];
             if (mask.Length != pixels) throw new ArgumentException($"Region {r + 1} has {mask.Length} pixels, expected {pixels}.");
-            for (var p = 0; p < pixels; p++) data[r * pixels + p] = mask[p] != 0 ? 1f : 0f;
+            mask.CopyTo(bytes, r * pixels);
         }
-        return torch.tensor(data, [masks.Count, masks.Height, masks.Width]).to(engine.Model.llm.Device);
+        using var scope = torch.NewDisposeScope();
+        var set = torch.tensor(bytes, [masks.Count, masks.Height, masks.Width]).to(engine.Model.llm.Device).ne(0);
+        return scope.MoveToOuter(set.to_type(torch.ScalarType.Float32));
     }
 }
