@@ -134,7 +134,7 @@ internal sealed class SequenceAdmission(
             mask.CopyTo(bytes, r * pixels);
         }
         using var scope = torch.NewDisposeScope();
-        var set = torch.tensor(bytes, [masks.Count, masks.Height, masks.Width]).to(engine.Model.llm.Device).ne(0);
+        var set = torch.tensor(bytes, [masks.Count, masks.Height, masks.Width]).to(engine.Model.llm.Device).ne(Layers.PinnedScalars.Zero);
         return scope.MoveToOuter(set.to_type(torch.ScalarType.Float32));
     }
 }
