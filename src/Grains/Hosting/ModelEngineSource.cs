@@ -41,7 +41,7 @@ public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger, IMeterF
                 throw;
             }
         }
-        return ServingEngine.Start(engine, new ServingOptions
+        var serving = ServingEngine.Start(engine, new ServingOptions
         {
             MaxBatchSize = settings.MaxBatchSize,
             MaxBatchedTokens = settings.MaxBatchedTokens,
@@ -50,7 +50,21 @@ public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger, IMeterF
             EncodeThreads = settings.EncodeThreads,
             EncodeTurnPerStep = settings.EncodeTurnPerStep,
             DecodeStepStretch = settings.DecodeStepStretch,
+            WarmUp = settings.WarmUp,
             Latency = new LatencyInstruments(meters.Create(OspreyMeters.Silo), new KeyValuePair<string, object?>("silo", SiloIdentity.Of(silo.SiloAddress))),
         }, sam);
+        if (!settings.WarmUp) return serving;
+        try
+        {
+            var took = await serving.WarmedUp.WaitAsync(cancellationToken);
+            logger.LogInformation("Warmed up the engine in {Milliseconds:F0} ms", took.TotalMilliseconds);
+        }
+        catch
+        {
+            // A model that cannot answer a made-up question cannot answer a user's: the silo does not start.
+            serving.Dispose();
+            throw;
+        }
+        return serving;
     }
 }

@@ -36,6 +36,7 @@ internal sealed class EngineLoop
     private readonly Queue<PendingSequence> _waiting = new();
     private readonly List<RunningSequence> _running = [];
     private readonly Thread _thread;
+    private readonly TaskCompletionSource<TimeSpan> _warmedUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public EngineLoop(OspreyEngine engine, ImagePromptPrefix prefix, ServingOptions options, ServingCounters counters, AdmissionQueueBound queue,
         Channel<EngineCommand> commands, SegmentationWorker? segmentationWorker)
@@ -64,8 +65,13 @@ internal sealed class EngineLoop
 
     public void Join() => _thread.Join();
 
+    public void RunOnThisThread() => Run();
+
+    public Task<TimeSpan> WarmedUp => _warmedUp.Task;
+
     private void Run()
     {
+        WarmUp();
         using var inference = torch.inference_mode();
         _encoder.Start();
         try
@@ -112,6 +118,24 @@ internal sealed class EngineLoop
             while (_commands.TryRead(out var command)) Reject(command, stopped);
             _resident.Dispose();
             _counters.SetActiveSequences(0);
+        }
+    }
+
+    // A warm-up that fails is the host's to report; the loop serves regardless, and each request meets its own error.
+    private void WarmUp()
+    {
+        if (!_options.WarmUp)
+        {
+            _warmedUp.TrySetResult(TimeSpan.Zero);
+            return;
+        }
+        try
+        {
+            _warmedUp.TrySetResult(ServingWarmUp.Run(_engine, _options));
+        }
+        catch (Exception error)
+        {
+            _warmedUp.TrySetException(error);
         }
     }
 

@@ -20,11 +20,13 @@ public sealed class ServingEngine : ISequenceEngine
     private readonly EngineLoop _loop;
     private readonly OspreyEngine _engine;
     private readonly AdmissionQueueBound _queue;
+    private readonly bool _ownsEngine;
     private int _disposed;
 
-    private ServingEngine(OspreyEngine engine, ServingOptions options, SamModel? segmentation)
+    private ServingEngine(OspreyEngine engine, ServingOptions options, SamModel? segmentation, bool ownsEngine)
     {
         _engine = engine;
+        _ownsEngine = ownsEngine;
         Options = options;
         Prefix = new ImagePromptPrefix(engine.Tokenizer, ImageTokenCountOf(engine.Config));
         _queue = new AdmissionQueueBound(options.MaxWaitingSequences);
@@ -41,10 +43,27 @@ public sealed class ServingEngine : ISequenceEngine
     {
         options.Validate();
         PrepareToServe(engine.Model);
-        var serving = new ServingEngine(engine, options, segmentation);
+        var serving = new ServingEngine(engine, options, segmentation, ownsEngine: true);
         serving._loop.Start();
         return serving;
     }
+
+    /// <summary>
+    /// A loop of its own over <paramref name="engine"/> for <see cref="ServingWarmUp"/>, not started: the
+    /// warm-up runs it on the serving engine's thread, and the model stays the serving engine's.
+    /// </summary>
+    internal static ServingEngine ForWarmUp(OspreyEngine engine, ServingOptions options) => new(engine, options, segmentation: null, ownsEngine: false);
+
+    internal void RunLoopOnThisThread() => _loop.RunOnThisThread();
+
+    /// <summary>Lets the loop end once what is posted has run (the warm-up's end).</summary>
+    internal void StopTakingCommands() => _commands.Writer.TryComplete();
+
+    /// <summary>
+    /// Completes with the warm-up's duration once the engine thread has run it (<see cref="ServingOptions.WarmUp"/>;
+    /// at once, with zero, without it), or faults with what it threw. Commands posted before then wait for it.
+    /// </summary>
+    public Task<TimeSpan> WarmedUp => _loop.WarmedUp;
 
     /// <summary>
     /// What a process does to a loaded model it will only serve from (the serving engine on start, and the
@@ -177,6 +196,6 @@ public sealed class ServingEngine : ISequenceEngine
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _commands.Writer.TryComplete();
         _loop.Join();
-        _engine.Dispose();
+        if (_ownsEngine) _engine.Dispose();
     }
 }

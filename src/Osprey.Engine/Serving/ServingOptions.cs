@@ -49,6 +49,13 @@ public sealed record ServingOptions
     /// </summary>
     public double? DecodeStepStretch { get; init; } = 1.5;
 
+    /// <summary>
+    /// Before it takes its first command, the engine thread runs a short region chat of its own
+    /// (<see cref="ServingWarmUp"/>) so that the first user does not pay for the process's first calls.
+    /// Servers want it; a command that loads a model for one answer does not.
+    /// </summary>
+    public bool WarmUp { get; init; }
+
     /// <summary>Where the loop records its step durations and users' waits (the host's meter); null records nothing.</summary>
     public LatencyInstruments? Latency { get; init; }
 

@@ -1,0 +1,81 @@
+using Osprey.Engine.Devices;
+using Osprey.Engine.Generation;
+using Osprey.Engine.Imaging;
+using Osprey.Engine.Prompting;
+using Osprey.Engine.Regions;
+using Osprey.Engine.Serving;
+
+namespace Osprey.Engine.Tests.Serving;
+
+/// <summary>
+/// The warm-up a serving engine runs before its first command (<see cref="ServingOptions.WarmUp"/>) on
+/// the osprey-tiny checkpoint: it runs, leaves nothing behind in the metrics or the resident set, and
+/// changes no answer.
+/// </summary>
+public sealed class ServingWarmUpTests
+{
+    private static ServingEngine Start(bool warmUp) =>
+        ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32), new ServingOptions { WarmUp = warmUp });
+
+    private static (ImageSource Image, RegionMaskSet Regions) Case()
+    {
+        var directory = Path.Combine(FixturePaths.OspreyTiny, "cases", "p1_shapes_640x480");
+        var bytes = File.ReadAllBytes(Path.Combine(directory, "image.png"));
+        var image = new ImageDecoder().Decode(bytes, "p1");
+        var masks = Directory.GetFiles(directory, "mask*.png").Order()
+            .Select(p => new MaskPngDecoder().DecodeFile(p).EnsureSize(image.Height, image.Width, p).Data).ToList();
+        return (new ImageSource("p1", bytes), new RegionMaskSet(image.Width, image.Height, masks));
+    }
+
+    private static async Task<IReadOnlyList<int>[]> Converse(ServingEngine serving)
+    {
+        var (image, regions) = Case();
+        var chat = new RegionChat(serving, image, regions);
+        var sampled = new SamplingParams { Temperature = 0.9f, TopP = 0.95f, Seed = 5, MaxNewTokens = 6 };
+        return
+        [
+            (await chat.Ask("What is <region1>?", SamplingParams.Greedy with { MaxNewTokens = 6 })).GeneratedIds,
+            (await chat.Ask("Give a short description of <region1>.", sampled)).GeneratedIds,
+        ];
+    }
+
+    [Fact]
+    public async Task The_warm_up_runs_and_leaves_no_trace_in_metrics_residency_or_answers()
+    {
+        using var cold = Start(warmUp: false);
+        using var warm = Start(warmUp: true);
+
+        Assert.Equal(TimeSpan.Zero, await cold.WarmedUp);
+        Assert.True(await warm.WarmedUp > TimeSpan.Zero);
+        var afterWarmUp = warm.Metrics();
+        Assert.Equal(0, afterWarmUp.ImageEncodes);
+        Assert.Equal(0, afterWarmUp.Sequences);
+        Assert.Equal(0, afterWarmUp.PrefilledTokens);
+        Assert.Equal(0, afterWarmUp.GeneratedTokens);
+        Assert.Equal(0, afterWarmUp.FeatureCacheMisses);
+        Assert.Equal(0, afterWarmUp.EncodeTurns);
+        Assert.Equal(0, afterWarmUp.BytesResident);
+
+        Assert.Equal(await Converse(cold), await Converse(warm));
+        var metrics = warm.Metrics();
+        Assert.Equal(1, metrics.ImageEncodes);
+        Assert.Equal(2, metrics.Sequences);
+    }
+
+    [Fact]
+    public async Task A_request_sent_during_the_warm_up_waits_for_it_and_is_answered()
+    {
+        using var warm = Start(warmUp: true);
+        var (image, regions) = Case();
+        var prompt = ChatPrompt.Conversation(warm.Tokenizer, regions.Count, [], "What is <region1>?");
+        var request = SequenceRequest.For(image, prompt, regions, SamplingParams.Greedy with { MaxNewTokens = 4 });
+        var warmedUpAtFirstEvent = new List<bool>();
+        await foreach (var item in warm.Generate(request))
+            warmedUpAtFirstEvent.Add(warm.WarmedUp.IsCompleted);
+
+        Assert.NotEmpty(warmedUpAtFirstEvent);
+        Assert.True(warmedUpAtFirstEvent[0]);
+        Assert.True(warm.WarmedUp.IsCompletedSuccessfully);
+        Assert.Equal(1, warm.Metrics().ImageEncodes);
+    }
+}
