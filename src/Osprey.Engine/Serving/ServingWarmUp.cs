@@ -29,7 +29,14 @@ internal static class ServingWarmUp
     public static TimeSpan Run(OspreyEngine engine, ServingOptions options)
     {
         var started = Stopwatch.GetTimestamp();
-        var warm = ServingEngine.ForWarmUp(engine, options with { Latency = null, WarmUp = false });
+        // The queue bound only refuses work, it shapes no compute: a server that lets one sequence wait
+        // still warms up with its two conversations.
+        var warm = ServingEngine.ForWarmUp(engine, options with
+        {
+            Latency = null,
+            WarmUp = false,
+            MaxWaitingSequences = Math.Max(options.MaxWaitingSequences, 2),
+        });
         var conversations = Task.Run(async () =>
         {
             try

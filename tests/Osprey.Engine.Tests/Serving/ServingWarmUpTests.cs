@@ -78,4 +78,15 @@ public sealed class ServingWarmUpTests
         Assert.True(warm.WarmedUp.IsCompletedSuccessfully);
         Assert.Equal(1, warm.Metrics().ImageEncodes);
     }
+
+    [Fact]
+    public async Task The_warm_up_runs_within_the_tightest_limits_a_server_may_set()
+    {
+        // One sequence per step, one waiting, a budget that keeps nothing between sequences.
+        using var tight = ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32),
+            new ServingOptions { WarmUp = true, MaxBatchSize = 1, MaxBatchedTokens = 2, MaxWaitingSequences = 1, MemoryBudgetBytes = 1 });
+
+        Assert.True(await tight.WarmedUp > TimeSpan.Zero);
+        Assert.Equal(0, tight.Metrics().ImageEncodes);
+    }
 }
