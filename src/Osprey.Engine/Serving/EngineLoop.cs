@@ -78,6 +78,7 @@ internal sealed class EngineLoop
         {
             while (WaitForWork())
             {
+                var iterationStarted = Stopwatch.GetTimestamp();
                 TakeCommands();
                 RetireCancelled();
                 AdmitWaiting();
@@ -94,7 +95,7 @@ internal sealed class EngineLoop
                 _resident.EvictToBudget(ReservedBytes);
                 _counters.SetActiveSequences(_running.Count + _waiting.Count);
                 // Between two steps an encode in progress gets its turn; with nothing running it runs free.
-                if (_running.Count > 0) _slicing.LendTurn(step);
+                if (_running.Count > 0) _slicing.LendTurn(step, Stopwatch.GetElapsedTime(iterationStarted));
                 else _slicing.Idle();
             }
         }
