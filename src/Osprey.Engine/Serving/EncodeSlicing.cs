@@ -8,8 +8,8 @@ namespace Osprey.Engine.Serving;
 /// it after each step, about <see cref="ServingOptions.EncodeTurnPerStep"/> times a typical step long (the
 /// median of the last few: one step slowed by something else on the machine must not lengthen the turn
 /// after it too, which would double the stall it caused); a slice
-/// that would overrun the turn (by its expected time, <see cref="EncodeSliceHistory"/>) waits for the next one (a whole turn's first slice always runs, so the encode
-/// progresses; a turn is cut by what the iteration before it took past a typical step), and a slice that overruns anyway is waited for up to <see cref="GraceSteps"/> more typical
+/// that would overrun the turn (by its expected time, <see cref="EncodeSliceHistory"/>) waits for the next one (the turn's first slice always runs, so the encode
+/// progresses), and a slice that overruns anyway is waited for up to <see cref="GraceSteps"/> more typical
 /// steps, rather than run at once beside the step (two thread pools on the same cores slow both). A running conversation's gap between
 /// tokens is then about a step plus a turn, however long the encode. With nothing running the encoder runs free. Both threads draw on the same cores through
 /// libtorch's thread pools: taking turns keeps each step at its normal length instead of stretching it.
@@ -17,21 +17,14 @@ namespace Osprey.Engine.Serving;
 internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counters)
 {
     private readonly object _gate = new();
-    private bool _loopStepping, _encoderWaiting, _inTurn, _inSlice, _stopped, _turnIsFull;
-    private int _slicesThisTurn, _turnsWithoutSlice;
+    private bool _loopStepping, _encoderWaiting, _inTurn, _inSlice, _stopped;
+    private int _slicesThisTurn;
     private long _turnEnds;
     private TimeSpan _lastSlice;
     private readonly TimeSpan[] _recentSteps = new TimeSpan[RecentSteps];
     private int _stepsSeen;
 
     private const int RecentSteps = 9;
-
-    /// <summary>
-    /// Turns in a row that may be cut to nothing (or to less than the next slice) by slow iterations
-    /// before a whole turn is lent regardless, so that a machine slowed for long, or a stream of
-    /// newcomers' admissions, cannot hold an encode back for good.
-    /// </summary>
-    private const int MaxTurnsWithoutSlice = 4;
 
     /// <summary>
     /// How long, in typical steps, a slice still running at its turn's end is waited for, whatever the
@@ -60,7 +53,7 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
                     if (_inTurn)
                     {
                         var next = expected ?? _lastSlice;
-                        if ((_slicesThisTurn == 0 && _turnIsFull) || Stopwatch.GetTimestamp() + next.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond <= _turnEnds)
+                        if (_slicesThisTurn == 0 || Stopwatch.GetTimestamp() + next.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond <= _turnEnds)
                             return _inSlice = true;
                         // The next slice would overrun the turn: hand the cores back now.
                         _inTurn = false;
@@ -124,14 +117,8 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
     /// blocks until it hands the cores back or the turn's time is up; a slice still running then is waited
     /// for up to <see cref="GraceSteps"/> typical steps more, after which it overlaps the next step (a slice
     /// that never ends, such as an image whose pixels never load, costs a turn and the grace, never a hang).
-    /// <para>
-    /// A running conversation's gap between tokens is the whole iteration (<paramref name="iteration"/>:
-    /// since the last turn, a newcomer's admission and the step included) plus the turn, so what the
-    /// iteration took past a typical step comes out of the turn: after a step the machine slowed to twice
-    /// its usual time, no slice runs. A shortened turn runs only slices expected to fit it.
-    /// </para>
     /// </summary>
-    public void LendTurn(TimeSpan step, TimeSpan iteration)
+    public void LendTurn(TimeSpan step)
     {
         if (turnPerStep is not { } share) return;
         lock (_gate)
@@ -139,15 +126,7 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
             _recentSteps[_stepsSeen++ % RecentSteps] = step;
             if (!_encoderWaiting || _stopped) return;
             var typical = TypicalStep();
-            var whole = typical * share;
-            var overrun = iteration > typical ? iteration - typical : TimeSpan.Zero;
-            var turn = _turnsWithoutSlice >= MaxTurnsWithoutSlice ? whole : whole - overrun;
-            if (turn <= TimeSpan.Zero)
-            {
-                _turnsWithoutSlice++;
-                return;
-            }
-            _turnIsFull = turn >= whole;
+            var turn = typical * share;
             _turnEnds = Stopwatch.GetTimestamp() + (long)(turn.TotalSeconds * Stopwatch.Frequency);
             _inTurn = true;
             _slicesThisTurn = 0;
@@ -155,7 +134,6 @@ internal sealed class EncodeSlicing(double? turnPerStep, ServingCounters counter
             Monitor.PulseAll(_gate);
             while (_inTurn && !_stopped && WaitUntil(_turnEnds)) { }
             _inTurn = false;
-            _turnsWithoutSlice = _slicesThisTurn == 0 && !_inSlice ? _turnsWithoutSlice + 1 : 0;
             var graceEnds = _turnEnds + (long)((typical * GraceSteps).TotalSeconds * Stopwatch.Frequency);
             while (_inSlice && !_stopped && WaitUntil(graceEnds)) { }
             if (_inSlice && !_stopped) counters.EncodeSliceOverlappedStep();

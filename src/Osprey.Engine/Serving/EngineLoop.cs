@@ -78,7 +78,6 @@ internal sealed class EngineLoop
         {
             while (WaitForWork())
             {
-                var iterationStarted = Stopwatch.GetTimestamp();
                 TakeCommands();
                 RetireCancelled();
                 AdmitWaiting();
@@ -95,7 +94,7 @@ internal sealed class EngineLoop
                 _resident.EvictToBudget(ReservedBytes);
                 _counters.SetActiveSequences(_running.Count + _waiting.Count);
                 // Between two steps an encode in progress gets its turn; with nothing running it runs free.
-                if (_running.Count > 0) _slicing.LendTurn(step, Stopwatch.GetElapsedTime(iterationStarted));
+                if (_running.Count > 0) _slicing.LendTurn(step);
                 else _slicing.Idle();
             }
         }

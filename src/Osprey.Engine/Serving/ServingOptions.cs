@@ -31,8 +31,7 @@ public sealed record ServingOptions
     /// <summary>
     /// While sequences run, an image encode advances only between decode steps, in slices (a ConvNeXt
     /// block, a third of a decoder layer of a prefix chunk), for about this many times a typical step; then the
-    /// next step runs (a turn is cut by what the iteration before it took past a typical step, so a step the
-    /// machine slowed is not followed by a whole turn). Both would otherwise share the cores at once and stretch every step for the whole
+    /// next step runs. Both would otherwise share the cores at once and stretch every step for the whole
     /// encode. With nothing running the encode runs free. Null lets the encode run beside the steps
     /// regardless (the cores shared at once). Turns of half a step were measured and not kept: a running
     /// conversation's median gap fell by about half a step, its longest (the machine's slowest steps plus a

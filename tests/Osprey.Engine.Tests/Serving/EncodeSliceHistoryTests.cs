@@ -56,7 +56,7 @@ public sealed class EncodeSliceHistoryTests
             while (true)
             {
                 // The loop's step: lends a turn of 2 s (the step it took) once the encoder waits for one.
-                slicing.LendTurn(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+                slicing.LendTurn(TimeSpan.FromSeconds(2));
                 lock (events)
                 {
                     if (events.Count > 0)
