@@ -55,6 +55,10 @@ public sealed class LocalClusterScriptTests(ReferenceFixture reference) : IClass
                 Assert.Contains($"{Osprey.Engine.Devices.NativeHeap.ArenaLimitVariable}=1", File.ReadAllText($"/proc/{pid}/environ").Split('\0'));
             }
 
+            // Each silo warmed its engine up before it joined; the warm-up's encodes count nowhere (one encode below).
+            foreach (var silo in new[] { "silo0", "silo1" })
+                Assert.Contains("Warmed up the engine in", File.ReadAllText(Path.Combine(state.FullName, "logs", silo + ".log")));
+
             using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromMinutes(3) };
             using (var health = await http.GetAsync("/healthz"))
             {
