@@ -13,8 +13,9 @@ namespace Osprey.Engine.Serving;
 /// It goes through a loop of its own (<see cref="ServingEngine.ForWarmUp"/>) over the same model, on
 /// the same thread, with its own counters, resident set and step cost curve and no latency instruments,
 /// so the serving engine's metrics and pacing start from nothing, and everything it made resident is
-/// freed before the first user's command is taken. The second conversation arrives while the first
-/// decodes, as users do, so its image is encoded in slices beside the steps and their prompts share one.
+/// freed before the first user's command is taken. The second conversation is asked together with the
+/// first, so its image's encode starts once the first image's has landed, while the first answer
+/// decodes: it begins in slices between the steps, as a newcomer's encode does, and ends free.
 /// </para>
 /// </summary>
 internal static class ServingWarmUp
