@@ -15,7 +15,7 @@ namespace Osprey.Engine.Serving;
 /// so the serving engine's metrics and pacing start from nothing, and everything it made resident is
 /// freed before the first user's command is taken. The second conversation is asked together with the
 /// first, so its image's encode starts once the first image's has landed, while the first answer
-/// decodes: it begins in slices between the steps, as a newcomer's encode does, and ends free.
+/// decodes: it runs in slices between the steps while that answer decodes, as a newcomer's encode does.
 /// </para>
 /// </summary>
 internal static class ServingWarmUp
