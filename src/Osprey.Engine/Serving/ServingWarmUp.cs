@@ -14,8 +14,8 @@ namespace Osprey.Engine.Serving;
 /// the same thread, with its own counters, resident set and step cost curve and no latency instruments,
 /// so the serving engine's metrics and pacing start from nothing, and everything it made resident is
 /// freed before the first user's command is taken. The second conversation is asked together with the
-/// first, so its image's encode starts once the first image's has landed, while the first answer
-/// decodes: it runs in slices between the steps while that answer decodes, as a newcomer's encode does.
+/// first, so its image's encode starts once the first image's has landed and runs in slices between
+/// the first answer's decode steps, as a newcomer's encode does.
 /// </para>
 /// </summary>
 internal static class ServingWarmUp
