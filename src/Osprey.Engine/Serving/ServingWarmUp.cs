@@ -21,7 +21,7 @@ namespace Osprey.Engine.Serving;
 internal static class ServingWarmUp
 {
     // A photo's usual size: masks are taken at the image's own size, so that shape is the one to warm.
-    private const int Width = 128, Height = 128;
+    private const int Width = 640, Height = 480;
 
     private static readonly SamplingParams Greedy = new() { MaxNewTokens = 8 };
     private static readonly SamplingParams Sampled = new() { MaxNewTokens = 8, Temperature = 0.7f, TopP = 0.9f, Seed = 1 };
@@ -75,8 +75,8 @@ internal static class ServingWarmUp
             for (var x = 0; x < Width; x++)
             {
                 var at = y * Width + (mirrored ? Width - 1 - x : x);
-                var inDisc = (x - 44) * (x - 44) + (y - 64) * (y - 64) < 24 * 24;
-                var inBar = x is >= 80 and < 120 && y is >= 20 and < 36;
+                var inDisc = (x - 220) * (x - 220) + (y - 240) * (y - 240) < 120 * 120;
+                var inBar = x is >= 400 and < 600 && y is >= 100 and < 180;
                 disc[at] = inDisc ? (byte)1 : (byte)0;
                 bar[at] = inBar ? (byte)1 : (byte)0;
                 pixels[at * 3] = inDisc ? (byte)200 : (byte)(x * 255 / Width);
