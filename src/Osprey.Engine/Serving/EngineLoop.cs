@@ -131,7 +131,7 @@ internal sealed class EngineLoop
         }
         try
         {
-            _warmedUp.TrySetResult(ServingWarmUp.Run(_engine, _options));
+            _warmedUp.TrySetResult(ServingWarmUp.Run(_engine, _options, _segmentationWorker));
         }
         catch (Exception error)
         {

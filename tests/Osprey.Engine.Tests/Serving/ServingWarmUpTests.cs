@@ -3,7 +3,9 @@ using Osprey.Engine.Generation;
 using Osprey.Engine.Imaging;
 using Osprey.Engine.Prompting;
 using Osprey.Engine.Regions;
+using Osprey.Engine.Segmentation;
 using Osprey.Engine.Serving;
+using Osprey.Engine.Tests.Segmentation;
 
 namespace Osprey.Engine.Tests.Serving;
 
@@ -88,5 +90,21 @@ public sealed class ServingWarmUpTests
 
         Assert.True(await tight.WarmedUp > TimeSpan.Zero);
         Assert.Equal(0, tight.Metrics().ImageEncodes);
+    }
+
+    [Fact]
+    public async Task With_segment_anything_the_warm_up_leaves_no_segmentation_counted_or_resident()
+    {
+        using var warm = ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32), new ServingOptions { WarmUp = true },
+            SamCheckpoint.Load(SamReference.Directory));
+        await warm.WarmedUp;
+        Assert.Equal(0, warm.Counters.SegmentationEncodes);
+        Assert.Equal(0, warm.Metrics().BytesResident);
+
+        var truck = new ImageSource("truck", File.ReadAllBytes(Path.Combine(SamReference.Directory, "images", "truck.png")));
+        var prediction = await warm.Segment(truck, (p, e) => p.Predict(e, new SamPrompt([new SamPoint(150, 100, 1)], null, Multimask: false)));
+
+        Assert.Single(prediction.Masks);
+        Assert.Equal(1, warm.Counters.SegmentationEncodes);
     }
 }
