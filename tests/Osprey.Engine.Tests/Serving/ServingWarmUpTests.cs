@@ -1,8 +1,5 @@
 using Osprey.Engine.Devices;
 using Osprey.Engine.Generation;
-using Osprey.Engine.Imaging;
-using Osprey.Engine.Prompting;
-using Osprey.Engine.Regions;
 using Osprey.Engine.Segmentation;
 using Osprey.Engine.Serving;
 using Osprey.Engine.Tests.Segmentation;
@@ -21,12 +18,8 @@ public sealed class ServingWarmUpTests
 
     private static (ImageSource Image, RegionMaskSet Regions) Case()
     {
-        var directory = Path.Combine(FixturePaths.OspreyTiny, "cases", "p1_shapes_640x480");
-        var bytes = File.ReadAllBytes(Path.Combine(directory, "image.png"));
-        var image = new ImageDecoder().Decode(bytes, "p1");
-        var masks = Directory.GetFiles(directory, "mask*.png").Order()
-            .Select(p => new MaskPngDecoder().DecodeFile(p).EnsureSize(image.Height, image.Width, p).Data).ToList();
-        return (new ImageSource("p1", bytes), new RegionMaskSet(image.Width, image.Height, masks));
+        var (pixels, regions) = TinyRegionQuestion.Case("p1_shapes_640x480");
+        return (ImageSource.FromPixels("p1", pixels), regions);
     }
 
     private static async Task<IReadOnlyList<int>[]> Converse(ServingEngine serving)
@@ -69,8 +62,7 @@ public sealed class ServingWarmUpTests
     {
         using var warm = Start(warmUp: true);
         var (image, regions) = Case();
-        var prompt = ChatPrompt.Conversation(warm.Tokenizer, regions.Count, [], "What is <region1>?");
-        var request = SequenceRequest.For(image, prompt, regions, SamplingParams.Greedy with { MaxNewTokens = 4 });
+        var request = TinyRegionQuestion.Request(warm, image, regions, newTokens: 4);
         var warmedUpAtFirstEvent = new List<bool>();
         await foreach (var item in warm.Generate(request))
             warmedUpAtFirstEvent.Add(warm.WarmedUp.IsCompleted);
