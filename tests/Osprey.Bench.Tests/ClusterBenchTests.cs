@@ -37,6 +37,8 @@ public sealed class ClusterBenchTests
         Assert.Equal(2, stock.Turn);
         Assert.InRange(stock.StockPrefilledPositions!.Value, stock.PromptPositions * 9 / 10, stock.PromptPositions + 2);
         Assert.NotEqual(false, stock.SameFirstToken);
+        // The silo warmed its engine up before it joined, and no encode of the warm-up counts.
+        Assert.True(result.SiloWarmUpMs > 0);
         Assert.Equal(1, result.ConversationImageEncodes);
         // The warm-up's stock turn and turn 2's each encoded the image afresh.
         Assert.Equal(2, result.StockImageEncodes);

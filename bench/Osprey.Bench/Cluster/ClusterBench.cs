@@ -164,6 +164,7 @@ public static class ClusterBench
             Model = name,
             DType = dtype,
             ImageEnsureMs = ensureMs,
+            SiloWarmUpMs = (await ((ServingEngine)silo.Engine).WarmedUp).TotalMilliseconds,
             Turns = turns,
             Concurrency = concurrency,
             ConversationImageEncodes = conversationEncodes,

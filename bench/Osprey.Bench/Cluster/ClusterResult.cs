@@ -6,6 +6,9 @@ public sealed record ClusterResult
     public required string Model { get; init; }
     public required string DType { get; init; }
     public required double ImageEnsureMs { get; init; }
+
+    /// <summary>How long the silo's engine warmed up before the silo joined (<c>Osprey:WarmUp</c>; 0 without it).</summary>
+    public double SiloWarmUpMs { get; init; }
     public required IReadOnlyList<TurnTiming> Turns { get; init; }
     public required IReadOnlyList<ConcurrencyTiming> Concurrency { get; init; }
     public required long ConversationImageEncodes { get; init; }

@@ -195,7 +195,7 @@ public sealed record BenchReport
         md.AppendLine();
         if (ClusterNote is not null) md.AppendLine(ClusterNote).AppendLine();
         if (Cluster is not { } c) return;
-        md.AppendLine(FormattableString.Invariant($"Model: {c.Model} ({c.DType}). First demand of an image (encode + shared prefix prefill, a conversation's first turn): {Number.Ms(c.ImageEnsureMs)} ms."));
+        md.AppendLine(FormattableString.Invariant($"Model: {c.Model} ({c.DType}). First demand of an image (encode + shared prefix prefill, a conversation's first turn): {Number.Ms(c.ImageEnsureMs)} ms. The silo's warm-up before it joined (Osprey:WarmUp): {Number.Ms(c.SiloWarmUpMs)} ms."));
         md.AppendLine();
         var turns = new MarkdownTable("turn", "prompt positions", "prefilled (kept cache)", "TTFT kept cache ms", "its prefill step ms", "prefilled (stock)", "TTFT stock ms", "stock / cached", "same first token");
         foreach (var t in c.Turns)
