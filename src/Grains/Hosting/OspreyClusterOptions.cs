@@ -59,7 +59,7 @@ public sealed class OspreyClusterOptions
     /// </summary>
     public double? DecodeStepStretch { get; set; } = 1.5;
     /// <summary>
-    /// Before the silo joins the cluster, its engine runs a short region chat about two made-up pictures,
+    /// Before the silo joins the cluster, its engine runs a short region chat about a made-up picture,
     /// so the first user's answer does not pay for the process's first calls. Off: a faster start.
     /// </summary>
     public bool WarmUp { get; set; } = true;
