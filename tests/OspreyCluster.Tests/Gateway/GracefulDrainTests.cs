@@ -41,10 +41,15 @@ public sealed class GracefulDrainTests(ITestOutputHelper output)
                 await Task.Delay(100);
             var imageSilo = Assert.Single(load.Attempts.Where(a => a.Status == 200).Select(a => a.Silo).Distinct())!;
             var siloPid = cluster.Pid(cluster.SiloName(imageSilo));
-            // With pauses between turns, wait for one to be on its way, then let it get running.
+            // With pauses between turns, wait for one to be on its way, then let it get running; a turn
+            // that ended in the meantime (a short answer) does not count: wait for the next one.
             var sending = load.Now + TimeSpan.FromSeconds(30);
-            while (load.InFlight == 0 && load.Now < sending) await Task.Delay(10);
-            await Task.Delay(Running * 1.5);
+            do
+            {
+                while (load.InFlight == 0 && load.Now < sending) await Task.Delay(10);
+                await Task.Delay(Running * 1.5);
+            }
+            while (load.InFlight == 0 && load.Now < sending);
             await ScriptedCluster.SignalAsync(siloPid, "TERM");
             var term = load.Now;
             for (var deadline = term + TimeSpan.FromSeconds(60); LocalClusterScriptTests.IsAlive(siloPid) && load.Now < deadline;)
