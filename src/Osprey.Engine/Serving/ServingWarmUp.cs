@@ -30,14 +30,15 @@ internal static class ServingWarmUp
     private static readonly SamplingParams Sampled = new() { MaxNewTokens = 8, Temperature = 0.7f, TopP = 0.9f, Seed = 1 };
 
     /// <summary>
-    /// Runs the two conversations to their end, and a click on the first picture on the segmentation
+    /// Runs the two conversations to their end, and a click on the picture on the segmentation
     /// worker when there is one (its embedding made and dropped there, outside the resident set and its
     /// counters); returns how long it all took.
     /// </summary>
     public static TimeSpan Run(OspreyEngine engine, ServingOptions options, SegmentationWorker? segmentation)
     {
         var started = Stopwatch.GetTimestamp();
-        var click = segmentation is null ? Task.CompletedTask : Click(segmentation);
+        var (image, regions) = Scene();
+        var click = segmentation is null ? Task.CompletedTask : Click(segmentation, image);
         // The queue bound only refuses work, it shapes no compute: a server that lets one sequence wait
         // still warms up with its two conversations.
         var warm = ServingEngine.ForWarmUp(engine, options with
@@ -50,7 +51,7 @@ internal static class ServingWarmUp
         {
             try
             {
-                await Converse(warm).ConfigureAwait(false);
+                await Converse(warm, image, regions).ConfigureAwait(false);
             }
             finally
             {
@@ -63,15 +64,14 @@ internal static class ServingWarmUp
         return Stopwatch.GetElapsedTime(started);
     }
 
-    private static Task Click(SegmentationWorker segmentation) => segmentation.Run(predictor =>
+    private static Task Click(SegmentationWorker segmentation, ImageSource image) => segmentation.Run(predictor =>
     {
-        using var embedding = predictor.Embed(Scene().Image.Decode());
+        using var embedding = predictor.Embed(image.Decode());
         return predictor.Predict(embedding, new SamPrompt([new SamPoint(220, 240, 1)], null, Multimask: false));
     });
 
-    private static async Task Converse(ServingEngine warm)
+    private static async Task Converse(ServingEngine warm, ImageSource image, RegionMaskSet regions)
     {
-        var (image, regions) = Scene();
         var firstChat = new RegionChat(warm, image, regions);
         var firstTurn = firstChat.Ask("What is <region1>?", Greedy);
         // The same regions in the other order: a prompt of its own on the image's cached prefix.

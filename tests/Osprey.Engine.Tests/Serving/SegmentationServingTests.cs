@@ -19,7 +19,7 @@ public sealed class SegmentationServingTests
         ServingEngine.Start(OspreyEngine.Load(FixturePaths.OspreyTiny, EngineOptions.Cpu32), new ServingOptions { MemoryBudgetBytes = budget },
             SamCheckpoint.Load(SamReference.Directory));
 
-    private static ImageSource Truck() => new("truck", File.ReadAllBytes(Path.Combine(SamReference.Directory, "images", "truck.png")));
+    internal static ImageSource Truck() => new("truck", File.ReadAllBytes(Path.Combine(SamReference.Directory, "images", "truck.png")));
 
     private static readonly SamPrompt Click = new([new SamPoint(150, 100, 1)], null, Multimask: true);
 

@@ -93,8 +93,7 @@ public sealed class ServingWarmUpTests
         Assert.Equal(0, warm.Counters.SegmentationEncodes);
         Assert.Equal(0, warm.Metrics().BytesResident);
 
-        var truck = new ImageSource("truck", File.ReadAllBytes(Path.Combine(SamReference.Directory, "images", "truck.png")));
-        var prediction = await warm.Segment(truck, (p, e) => p.Predict(e, new SamPrompt([new SamPoint(150, 100, 1)], null, Multimask: false)));
+        var prediction = await warm.Segment(SegmentationServingTests.Truck(), (p, e) => p.Predict(e, new SamPrompt([new SamPoint(150, 100, 1)], null, Multimask: false)));
 
         Assert.Single(prediction.Masks);
         Assert.Equal(1, warm.Counters.SegmentationEncodes);
