@@ -11,7 +11,9 @@ public sealed class TrainCommandTests : IDisposable
 
     private Task<(int ExitCode, string Errors)> Train(params string[] attention) =>
         CommandRun.Invoke(TrainCommand.Create(), ["--init-from", FixturePaths.OspreyTiny, "--synthetic", "16", "--synthetic-layout", "conversations",
-            "--steps", "1", "--batch-size", "1", "--out", Path.Combine(_dir, "out"), .. attention]);
+            "--steps", "1", "--batch-size", "1", "--out", Path.Combine(_dir, "out"),
+            // In process, where libtorch is already loaded and so can no longer be pinned.
+            "--kernels", "native", .. attention]);
 
     [Theory]
     [InlineData("--region-attention-layer", "9", "layers 0..")]
@@ -50,7 +52,7 @@ public sealed class TrainCommandTests : IDisposable
     public async Task A_box_share_shapes_conversations_and_is_refused_for_per_question_data()
     {
         var (code, errors) = await CommandRun.Invoke(TrainCommand.Create(), ["--init-from", FixturePaths.OspreyTiny, "--synthetic", "16",
-            "--synthetic-layout", "per-question", "--conversation-box-share", "0.5", "--steps", "1", "--batch-size", "1", "--out", Path.Combine(_dir, "out")]);
+            "--synthetic-layout", "per-question", "--conversation-box-share", "0.5", "--steps", "1", "--batch-size", "1", "--out", Path.Combine(_dir, "out"), "--kernels", "native"]);
         Assert.Equal(2, code);
         Assert.Contains("--conversation-box-share", errors);
     }

@@ -24,6 +24,12 @@ public sealed class OptimizationOptions
         DefaultValueFactory = _ => 1,
     };
 
+    private readonly Option<TrainingKernels> _kernels = new("--kernels")
+    {
+        Description = "portable: the same weights on every AVX2 CPU, somewhat slower; native: this CPU's fastest kernels, the same weights on this kind of CPU only",
+        DefaultValueFactory = _ => TrainingKernels.Portable,
+    };
+
     public OptimizationOptions(double defaultLearningRate, string batchDescription)
     {
         _lr = new Option<double>("--lr") { DefaultValueFactory = _ => defaultLearningRate };
@@ -32,7 +38,7 @@ public sealed class OptimizationOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _seed, _steps, _batchSize, _lr, _warmup, _clip, _weightDecay, _checkpointEvery, _logEvery, _workers })
+        foreach (var option in new Option[] { _seed, _steps, _batchSize, _lr, _warmup, _clip, _weightDecay, _checkpointEvery, _logEvery, _workers, _kernels })
             command.Options.Add(option);
     }
 
@@ -54,6 +60,8 @@ public sealed class OptimizationOptions
             Workers = result.GetValue(_workers),
         };
         options.Validate();
+        // Before anything computes: the libraries read the pins once, when libtorch loads.
+        KernelPins.Apply(result.GetValue(_kernels));
         return options;
     }
 }

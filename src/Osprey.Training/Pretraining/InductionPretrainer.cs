@@ -128,6 +128,7 @@ public sealed class InductionPretrainer : IDisposable
         var state = TrainerState.Load(resumeDirectory);
         if (state.Modules != StateModules)
             throw new InvalidOperationException($"the checkpoint in {resumeDirectory} is not an induction pretraining run ({state.Modules})");
+        state.RequireSameRun(_options.Seed, _options.BatchSize, _sequences.Description, KernelPins.Current);
         _adam.load_state_dict(Path.Combine(resumeDirectory, Trainer.OptimizerFileName));
         Step = state.Step;
     }
@@ -138,6 +139,7 @@ public sealed class InductionPretrainer : IDisposable
             new TrainerState(Step, _options.Steps, _options.BatchSize, _options.Seed, StateModules, lastLoss)
             {
                 Data = _sequences.Description,
+                Kernels = KernelPins.Current.ToString(),
             },
             _outDirectory, exportDType: null);
         _log.WriteLine($"saved: step {Step} → {_outDirectory}");

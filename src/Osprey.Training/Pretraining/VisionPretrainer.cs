@@ -95,7 +95,7 @@ public sealed class VisionPretrainer : IDisposable
         var state = TrainerState.Load(resumeDirectory);
         if (state.Modules != StateModules)
             throw new InvalidOperationException($"the checkpoint in {resumeDirectory} is not a vision pretraining run ({state.Modules})");
-        state.RequireSameExamples(_options.Seed, _options.BatchSize, _data);
+        state.RequireSameRun(_options.Seed, _options.BatchSize, _data, KernelPins.Current);
         _heads.load(Path.Combine(resumeDirectory, HeadsFileName));
         _adam.load_state_dict(Path.Combine(resumeDirectory, Trainer.OptimizerFileName));
         Step = state.Step;
@@ -183,7 +183,7 @@ public sealed class VisionPretrainer : IDisposable
     }
 
     private TrainerState State(double lastLoss) =>
-        new(Step, _options.Steps, _options.BatchSize, _options.Seed, StateModules, lastLoss) { Data = _data };
+        new(Step, _options.Steps, _options.BatchSize, _options.Seed, StateModules, lastLoss) { Data = _data, Kernels = KernelPins.Current.ToString() };
 
     public void Dispose()
     {

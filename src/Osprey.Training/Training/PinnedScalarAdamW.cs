@@ -11,7 +11,10 @@ namespace Osprey.Training.Training;
 /// numbers (1 − lr·decay, β₁, 1 − β₁, ε, …) into temporary Scalars that nothing keeps reachable during the
 /// call, so the GC may finalise one while libtorch reads it (see <see cref="PinnedScalars"/>): an
 /// <c>osprey train-sam</c> run of 2026-12-05 died that way after 3,040 steps (50 minutes), with "Unknown
-/// scalar type" in its <c>mul_</c>. State, parameter groups and checkpoints are the base class's.
+/// scalar type" in its <c>mul_</c>. One op differs: the square root of the second moment is taken in
+/// double precision and rounded back, which gives the correctly rounded single-precision root on every
+/// CPU; libtorch hands a single-precision root to MKL, whose result differs between CPUs even on its
+/// reproducible path (<see cref="KernelPins"/>). State, parameter groups and checkpoints are the base class's.
 /// </summary>
 public sealed class PinnedScalarAdamW(IEnumerable<AdamW.ParamGroup> groups, double lr, double beta1, double beta2, double eps)
     : AdamW(groups, lr, beta1, beta2, eps)
@@ -36,7 +39,8 @@ public sealed class PinnedScalarAdamW(IEnumerable<AdamW.ParamGroup> groups, doub
             state.exp_avg.mul_(beta1Scalar).add_(grad, oneMinusBeta1);
             state.exp_avg_sq.mul_(beta2Scalar).addcmul_(grad, grad, oneMinusBeta2);
             using Scalar rootCorrection2 = Math.Sqrt(biasCorrection2), stepSize = -(lr / biasCorrection1);
-            var denominator = state.exp_avg_sq.sqrt().div(rootCorrection2).add_(epsScalar, PinnedScalars.One);
+            using var root = state.exp_avg_sq.to(ScalarType.Float64).sqrt_().to(state.exp_avg_sq.dtype);
+            var denominator = root.div(rootCorrection2).add_(epsScalar, PinnedScalars.One);
             param.addcdiv_(state.exp_avg, denominator, stepSize);
         }
     }, closure);

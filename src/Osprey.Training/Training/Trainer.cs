@@ -139,7 +139,7 @@ public sealed class Trainer : IDisposable
             throw new InvalidOperationException($"the checkpoint trained {state.Modules}, this run trains {_options.Modules}: resume with the same stage");
         if (state.VisionLearningRateScale != _options.VisionLearningRateScale)
             throw new InvalidOperationException($"the checkpoint used --vision-lr-scale {state.VisionLearningRateScale}, this run {_options.VisionLearningRateScale}: resume with the same scale");
-        state.RequireSameExamples(_options.Seed, _options.BatchSize, DataDescription);
+        state.RequireSameRun(_options.Seed, _options.BatchSize, DataDescription, KernelPins.Current);
         _adam.load_state_dict(Path.Combine(resumeDirectory, OptimizerFileName));
         Step = state.Step;
     }
@@ -242,6 +242,7 @@ public sealed class Trainer : IDisposable
         {
             VisionLearningRateScale = _options.VisionLearningRateScale,
             Data = DataDescription,
+            Kernels = KernelPins.Current.ToString(),
         };
 
     public void Dispose()

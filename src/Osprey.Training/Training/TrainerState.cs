@@ -20,12 +20,18 @@ public sealed record TrainerState(
     [JsonPropertyName("data")]
     public string? Data { get; init; }
 
+    /// <summary>The kernels the run computed with (null in checkpoints written before they were recorded).</summary>
+    [JsonPropertyName("kernels")]
+    public string? Kernels { get; init; }
+
     /// <summary>
     /// Refuses a resume whose seed, batch size or data would make it train on other examples than the
-    /// interrupted run: it would still run, and its result would silently match neither run.
+    /// interrupted run, or whose kernels would round them otherwise: it would still run, and its result would silently match neither run.
     /// </summary>
-    public void RequireSameExamples(long seed, int batchSize, string data)
+    public void RequireSameRun(long seed, int batchSize, string data, TrainingKernels kernels)
     {
+        if (Kernels is not null && Kernels != kernels.ToString())
+            throw new InvalidOperationException($"the checkpoint computed with --kernels {Kernels.ToLowerInvariant()}, this run with {kernels.ToString().ToLowerInvariant()}: resume with the same kernels");
         if (BatchSize != batchSize)
             throw new InvalidOperationException($"the checkpoint used batch size {BatchSize}, this run {batchSize}: resume with the same batch size");
         if (Seed != seed)

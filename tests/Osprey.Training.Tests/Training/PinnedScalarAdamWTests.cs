@@ -5,11 +5,14 @@ using static TorchSharp.torch;
 
 namespace Osprey.Training.Tests.Training;
 
-/// <summary>The scalar-safe AdamW updates parameters to the bits TorchSharp's AdamW gives.</summary>
+/// <summary>
+/// The scalar-safe AdamW updates parameters as TorchSharp's AdamW does, up to the rounding of the second
+/// moment's square root (correctly rounded in ours, MKL's in theirs, which may differ in the last bit).
+/// </summary>
 public sealed class PinnedScalarAdamWTests
 {
     [Fact]
-    public void Steps_give_the_bits_of_TorchSharps_AdamW_with_weight_decay_groups_and_a_changing_learning_rate()
+    public void Steps_give_TorchSharps_AdamW_updates_with_weight_decay_groups_and_a_changing_learning_rate()
     {
         using var generator = new Generator(7);
         Parameter[] Parameters() =>
@@ -40,7 +43,7 @@ public sealed class PinnedScalarAdamWTests
                 optimizer.step();
             }
             for (var i = 0; i < ours.Length; i++)
-                Assert.True(ours[i].eq(theirs[i]).all().item<bool>(), $"parameter {i} differs after step {step}");
+                Assert.True(ours[i].allclose(theirs[i], rtol: 1e-6, atol: 1e-9), $"parameter {i} differs after step {step}");
         }
         // And the update moved them: a step that did nothing would pass the comparison too.
         Assert.False(ours[0].eq(initial).all().item<bool>());

@@ -80,6 +80,13 @@ public class ResumeTests
             using var resumed = new Trainer(engine.Model, engine.Tokenizer, RepositoryPaths.TokenizerModel, source, options, outDir, TextWriter.Null);
             resumed.RestoreOptimizerAndStep(resumeDir);
             Assert.Equal(1, resumed.Step);
+
+            // This process computes with its CPU's own kernels (nothing pinned them); a checkpoint made
+            // with the portable ones would round its next steps otherwise.
+            var state = TrainerState.Load(resumeDir);
+            Assert.Equal(nameof(TrainingKernels.Native), state.Kernels);
+            (state with { Kernels = nameof(TrainingKernels.Portable) }).Save(resumeDir);
+            Assert.Contains("same kernels", Refusal(source, options));
         }
         finally
         {
