@@ -16,9 +16,10 @@ mkdir -p "$out"
 dotnet build src/Osprey.Cli -c Release -v quiet -nologo
 osprey() { dotnet run --no-build --project src/Osprey.Cli -c Release -- "$@"; }
 started=$SECONDS
-# Runs repeat bit for bit on the same kind of CPU only: libtorch, MKL, oneDNN and .NET pick their
-# kernels from the CPU (its family and model as well as its vector instructions), and other kernels add
-# in another order. Say which kind this run had.
+# The trainers compute with portable kernels (osprey train --kernels portable, the default: libtorch and
+# oneDNN capped at AVX2, MKL on its reproducible COMPATIBLE path), so a run gives the same weights on
+# any x86-64 CPU with AVX2, and an interrupted run may continue on another machine. Say which CPU ran it,
+# for the step times.
 cpuinfo() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo | cut -d: -f2 | xargs || true; }
 flags=$(cpuinfo flags)
 widest=unknown
@@ -37,8 +38,8 @@ learnt() {
     exit "$rc"
 }
 
-# Vision pretraining, stage 3 and the comparison round split every batch over two model replicas
-# (--workers 2 --threads 1), which add the gradients in a fixed order, so a run repeats exactly.
+# Every step splits its batch over two model replicas, one per core (--workers 2 --threads 1), which add
+# the gradients in a fixed order, so a run repeats exactly.
 two=(--workers 2 --threads 1)
 step=vision
 vision="$out/vision"
@@ -53,16 +54,16 @@ timed osprey train "${start[@]}" --stage 3 --synthetic 80000 --synthetic-layout 
     --checkpoint-every 100 --log-every 20 "${two[@]}" --out "$stage3"
 
 # One round from the previous round's model (or from its own checkpoint after an interruption).
-# STAGE is 3 (projector, mask extractor and decoder) or llm (the decoder only); WORKERS 1 or 2; the
-# rest are options of osprey train (the synthetic layout among them).
+# STAGE is 3 (projector, mask extractor and decoder) or llm (the decoder only); the rest are options of
+# osprey train (the synthetic layout among them).
 train_round() {
-    local stage=$1 dir="$out/$2" seed=$3 steps=$4 lr=$5 workers=$6
-    shift 6
+    local stage=$1 dir="$out/$2" seed=$3 steps=$4 lr=$5
+    shift 5
     local -a start
     if [ -f "$dir/resume/trainer_state.json" ]; then start=(--resume); else start=(--init-from "$previous"); fi
     step=$(basename "$dir")
     timed osprey train "${start[@]}" --stage "$stage" --synthetic 80000 --seed "$seed" --steps "$steps" --batch-size 8 --lr "$lr" \
-        --warmup 20 --weight-decay 0.1 "$@" --checkpoint-every 100 --log-every 50 --threads 1 --workers "$workers" --out "$dir"
+        --warmup 20 --weight-decay 0.1 "$@" --checkpoint-every 100 --log-every 50 "${two[@]}" --out "$dir"
     previous="$dir"
 }
 
@@ -71,37 +72,36 @@ train_round() {
 # first learnt on its own and the "smaller" questions then need the missing interaction.
 previous="$stage3"
 per_question=(--synthetic-layout per-question)
-train_round llm comparison 122 500 3e-3 2 "${per_question[@]}" --families comparison --comparison-larger-share 0.75 --comparison-word-tied-order 0.75
+train_round llm comparison 122 500 3e-3 "${per_question[@]}" --families comparison --comparison-larger-share 0.75 --comparison-word-tied-order 0.75
 
-# Yes/no in the full mixture (yes/no and colour weighted 3), sixteen yes/no questions per conversation,
-# one model per round (the line was found with one; two replicas add the gradients in another order,
-# which is another trajectory). The answers first lean with the asked word's half of the vocabulary
+# Yes/no in the full mixture (yes/no and colour weighted 3), sixteen yes/no questions per conversation.
+# The answers first lean with the asked word's half of the vocabulary
 # (--yesno-word-tied: the word and the region each predict the answer most of the time, so both are
 # carried to the answer before the match is), then with the other half, then not at all; the last
 # rounds weight category and comparison too, with comparison leaning as above, to bring back what the
 # yes/no rounds wore down.
 mixture=("${per_question[@]}" --family-weights yesno=3,colour=3 --yesno-questions 16)
-train_round 3 yesno1 801 600 3e-3 1 "${mixture[@]}" --yesno-word-tied 0.75
-train_round 3 yesno2 802 600 3e-3 1 "${mixture[@]}" --yesno-word-tied 0.75
-train_round 3 yesno3 803 600 3e-3 1 "${mixture[@]}" --yesno-word-tied 0.25
-train_round 3 yesno4 804 600 3e-3 1 "${mixture[@]}"
+train_round 3 yesno1 801 600 3e-3 "${mixture[@]}" --yesno-word-tied 0.75
+train_round 3 yesno2 802 600 3e-3 "${mixture[@]}" --yesno-word-tied 0.75
+train_round 3 yesno3 803 600 3e-3 "${mixture[@]}" --yesno-word-tied 0.25
+train_round 3 yesno4 804 600 3e-3 "${mixture[@]}"
 mixture=("${per_question[@]}" --family-weights yesno=3,colour=3,category=3,comparison=3 --yesno-questions 16 --comparison-larger-share 0.75 --comparison-word-tied-order 0.75)
-train_round 3 yesno5 805 600 3e-3 1 "${mixture[@]}"
-train_round 3 yesno6 806 600 1.5e-3 1 "${mixture[@]}"
-train_round 3 yesno7 807 600 1.5e-3 1 "${mixture[@]}"
+train_round 3 yesno5 805 600 3e-3 "${mixture[@]}"
+train_round 3 yesno6 806 600 1.5e-3 "${mixture[@]}"
+train_round 3 yesno7 807 600 1.5e-3 "${mixture[@]}"
 
 # Osprey's multi-region conversations, the layout the gateway serves: every region introduced in the
 # first turn, then up to eight questions naming any of them as regionK, half with the short-answer
 # suffix. One stage-3 round; yes/no, comparison, category and the description (whose unsuffixed
 # "What is regionK?" must name the object) weighted 2.
-train_round 3 conv1 901 600 2e-3 1 --synthetic-layout conversations --family-weights yesno=2,comparison=2,category=2,description=2
+train_round 3 conv1 901 600 2e-3 --synthetic-layout conversations --family-weights yesno=2,comparison=2,category=2,description=2
 
 # The lookup: until here the decoder reads region1 whatever K a question names. One stage-3 round on
 # conversations of two regions or more with the region-attention term (--region-attention-*): every
 # head of the last layer is taught to attend, at each answer about regionK, to regionK's <mask><pos>
 # pair, and layer 0 the two attentions that lookup needs (at each <mask> the number before it, at each
 # answer the number its question named), weighted 3 beside the answer loss.
-train_round 3 conv2 921 1200 2e-3 1 --synthetic-layout conversations --family-weights yesno=2,comparison=2,category=2,description=2,colour=2 \
+train_round 3 conv2 921 1200 2e-3 --synthetic-layout conversations --family-weights yesno=2,comparison=2,category=2,description=2,colour=2 \
     --conversation-min-regions 2 --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit
 
 # Comparison and yes/no on top of the lookup: sixteen questions per conversation
@@ -110,18 +110,18 @@ train_round 3 conv2 921 1200 2e-3 1 --synthetic-layout conversations --family-we
 # (--region-attention-word), without which a colour asked in a yes/no question never reached the answer.
 asked=(--synthetic-layout conversations --conversation-questions 16 --conversation-min-regions 2
     --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit --region-attention-word)
-train_round 3 words1 925 1200 1.5e-3 1 "${asked[@]}" --family-weights yesno=6,comparison=3,category=2,description=2,colour=2
-train_round 3 words2 926 1200 1.5e-3 1 "${asked[@]}" --family-weights yesno=6,comparison=3,category=2,description=2,colour=2
+train_round 3 words1 925 1200 1.5e-3 "${asked[@]}" --family-weights yesno=6,comparison=3,category=2,description=2,colour=2
+train_round 3 words2 926 1200 1.5e-3 "${asked[@]}" --family-weights yesno=6,comparison=3,category=2,description=2,colour=2
 # Regions as users mark them: a shorter round in which three regions in ten are the filled bounding box
 # of their visible pixels (the web app's box tool) instead of their exact mask. Comparison is weighted 6
 # and follow-ups 2 here: weighted as above, this round took comparison from 91.7 % to 78.8 % inside
 # held-out conversations, and with comparison 6 alone follow-ups asked alone fell to 90.6 %.
-train_round 3 boxes 927 600 1.5e-3 1 "${asked[@]}" --family-weights yesno=6,comparison=6,category=2,description=2,colour=2,multiturn=2 \
+train_round 3 boxes 927 600 1.5e-3 "${asked[@]}" --family-weights yesno=6,comparison=6,category=2,description=2,colour=2,multiturn=2 \
     --conversation-box-share 0.3
 # Sizes of partly hidden objects: a size is the visible extent, and a medium object partly hidden can have
 # the area of a small one. A round on scenes in which three objects in four after the first are drawn
 # over an earlier one (--scene-overlap-share 0.75), size weighted 6 and description 4, the rest as above.
-train_round 3 hidden 928 1200 7.5e-4 1 "${asked[@]}" --family-weights yesno=6,comparison=6,category=2,description=4,colour=2,multiturn=2,size=6 \
+train_round 3 hidden 928 1200 7.5e-4 "${asked[@]}" --family-weights yesno=6,comparison=6,category=2,description=4,colour=2,multiturn=2,size=6 \
     --conversation-box-share 0.3 --scene-overlap-share 0.75
 # About 50 validation questions per family inside conversations of the validation seed, as the gateway
 # serves them: bars a sample that small can hold (the targets are measured on the held-out set
