@@ -58,7 +58,7 @@ public sealed class InductionPretrainer : IDisposable
         _loss = new LookupLoss(model);
         _trainable = Trainer.SelectTrainable(model, Modules);
         var (matrices, rest) = WeightDecayGroups.Split(_trainable, options.WeightDecay);
-        _adam = new PinnedScalarAdamW([matrices, rest], options.LearningRate, options.Beta1, options.Beta2, eps: 1e-8);
+        _adam = new PinnedScalarAdamW([matrices, rest], options.LearningRate, options.Beta1, options.Beta2, eps: 1e-8, KernelPins.Current);
         _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
         model.train();
     }

@@ -62,7 +62,7 @@ public sealed class VisionPretrainer : IDisposable
         _trainable = Trainer.SelectTrainable(model, Modules);
         _trainable.AddRange(_heads.parameters());
         var (matrices, rest) = WeightDecayGroups.Split(_trainable, options.WeightDecay);
-        _adam = new PinnedScalarAdamW([matrices, rest], options.LearningRate, options.Beta1, options.Beta2, eps: 1e-8);
+        _adam = new PinnedScalarAdamW([matrices, rest], options.LearningRate, options.Beta1, options.Beta2, eps: 1e-8, KernelPins.Current);
         _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
         model.train();
         if (options.Workers > 1) _parallel = CreateReplicas(model, tokenizer, options.Workers);

@@ -45,7 +45,7 @@ public sealed class SamTrainer
         _trainable = SamParameterInitializer.Trainable(model);
         foreach (var p in _trainable) p.requires_grad = true;
         var (matrices, others) = WeightDecayGroups.Split(_trainable, options.WeightDecay);
-        _adam = new PinnedScalarAdamW([matrices, others], options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8);
+        _adam = new PinnedScalarAdamW([matrices, others], options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, KernelPins.Current);
         _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
     }
 

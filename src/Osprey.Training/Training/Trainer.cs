@@ -91,7 +91,7 @@ public sealed class Trainer : IDisposable
                 if (members.Count > 0) AddGroup(members, matrices ? options.WeightDecay : 0, isVision ? options.VisionLearningRateScale : 1.0);
             }
         }
-        _adam = new PinnedScalarAdamW(groups, options.LearningRate, options.Beta1, options.Beta2, eps: 1e-8);
+        _adam = new PinnedScalarAdamW(groups, options.LearningRate, options.Beta1, options.Beta2, eps: 1e-8, KernelPins.Current);
         _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRateFraction);
         model.train();
         if (options.Workers > 1) _parallel = CreateReplicas(model, tokenizer, tokenizerPath, options);
