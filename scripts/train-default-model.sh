@@ -26,6 +26,7 @@ widest=unknown
 for isa in avx512f avx2 sse4_2; do [[ " $flags " == *" $isa "* ]] && { widest=$isa; break; }; done
 echo "cpu          $(cpuinfo 'model name') (family $(cpuinfo 'cpu family'), model $(cpuinfo model)), widest vectors $widest" >> "$out/timings.txt"
 echo "vectors      $(tr ' ' '\n' <<< "$flags" | grep -E '^(avx|amx|fma|f16c)' | sort | xargs)" >> "$out/timings.txt"
+echo "code         $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src scripts configs 2>/dev/null || echo ' with local changes')" >> "$out/timings.txt"
 timed() { local t=$SECONDS; "$@"; echo "$(printf '%-12s' "$step") $(( (SECONDS - t) / 60 )) min $(( (SECONDS - t) % 60 )) s" >> "$out/timings.txt"; }
 
 # True when the model meets the accuracy bars on the validation questions (seed 7000001, never used
