@@ -8,7 +8,7 @@ namespace Osprey.Training.Training;
 /// training run gives the same weights on another kind of CPU. Left to themselves they pick kernels by
 /// vendor and vector width (AVX-512 or AVX2 for libtorch's own element-wise kernels and oneDNN's
 /// convolutions; a per-vendor, per-family path for MKL's matrix products and vector maths), and every
-/// other kernel adds in another order. Compared op by op on this machine and on emulated Intel and AMD
+/// other kernel adds in another order. Compared op by op on an AVX-512 AMD EPYC and on emulated Intel and AMD
 /// CPUs (<c>models/osprey-default/README.md</c>, <i>Reproducing it</i>): libtorch capped at AVX2,
 /// oneDNN capped at AVX2 and MKL on its conditional-numerical-reproducibility <c>COMPATIBLE</c> path
 /// agree on every op training uses except MKL's single-precision square root, which
