@@ -59,8 +59,7 @@ public sealed class PortableKernelsTests : IDisposable
             "--synthetic-layout", "conversations", "--seed", "5", "--steps", "2", "--batch-size", "4", "--lr", "2e-3", "--warmup", "1",
             "--workers", "2", "--threads", "1", "--log-every", "1", "--kernels", kernels, "--out", output,
         ];
-        var dotnet = Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
-        var start = emulated ? new ProcessStartInfo(Qemu!) { ArgumentList = { "-cpu", EmulatedCpu, ResolveOnPath(dotnet) } } : new ProcessStartInfo(dotnet);
+        var start = emulated ? new ProcessStartInfo(Qemu!) { ArgumentList = { "-cpu", EmulatedCpu, DotnetHost.Value } } : new ProcessStartInfo(DotnetHost.Value);
         foreach (var argument in train) start.ArgumentList.Add(argument);
         start.RedirectStandardOutput = start.RedirectStandardError = true;
         if (emulated)
@@ -76,14 +75,24 @@ public sealed class PortableKernelsTests : IDisposable
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A hung run must not outlive the test (under the emulator it holds a core).
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         return (process.ExitCode, Path.Combine(output, "model.safetensors"), $"{await stdout}\n{await stderr}");
     }
 
-    private static string ResolveOnPath(string program) =>
-        Path.IsPathRooted(program) ? program
-        : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists)
-          ?? throw new FileNotFoundException($"{program} is not on PATH");
+    // The emulator needs the host's full path; the test host's own is it when the tests run under dotnet.
+    private static readonly Lazy<string> DotnetHost = new(() =>
+        Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host
+        : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, "dotnet")).FirstOrDefault(File.Exists)
+          ?? throw new FileNotFoundException("dotnet is not on PATH"));
 }
 
 /// <summary>A fact that is skipped, with the reason, where QEMU's user-mode x86-64 emulator or AVX2 is missing.</summary>
