@@ -1,5 +1,9 @@
 using System.CommandLine;
 using Osprey.Cli.Commands;
+using Osprey.Engine.Devices;
+
+// Before any command loads libtorch, which reads it once.
+TensorHugePages.Request();
 
 var root = new RootCommand("osprey — Osprey region chat on TorchSharp")
 {

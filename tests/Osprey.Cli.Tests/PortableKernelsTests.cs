@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
-using Osprey.Cli.Commands;
-
 namespace Osprey.Cli.Tests;
 
 /// <summary>
@@ -41,58 +37,28 @@ public sealed class PortableKernelsTests : IDisposable
         // says nothing about the weights, so it is run again, at most twice.
         for (var attempt = 1; ; attempt++)
         {
-            var (exitCode, weights, log) = await TrainOnce(kernels, emulated);
-            if (exitCode == 0 && File.Exists(weights)) return Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(weights)));
-            var emulatorDied = emulated && log.Contains("uncaught target signal", StringComparison.Ordinal);
+            var output = Path.Combine(_dir, $"{kernels}-{(emulated ? "emulated" : "here")}");
+            var run = emulated
+                ? await TinyTrainingRun.Run(output, kernels, EmulatedRuntime, (Qemu!, EmulatedCpu))
+                : await TinyTrainingRun.Run(output, kernels);
+            if (run.WeightsSha256 is { } hash) return hash;
+            var emulatorDied = emulated && run.Log.Contains("uncaught target signal", StringComparison.Ordinal);
             Assert.True(emulatorDied && attempt < 3,
-                $"osprey train ({kernels} kernels{(emulated ? $", emulated {EmulatedCpu}" : "")}) exited {exitCode} (attempt {attempt}):\n{log}");
+                $"osprey train ({kernels} kernels{(emulated ? $", emulated {EmulatedCpu}" : "")}) exited {run.ExitCode} (attempt {attempt}):\n{run.Log}");
         }
     }
 
-    private async Task<(int ExitCode, string Weights, string Log)> TrainOnce(string kernels, bool emulated)
+    /// <summary>
+    /// The emulator runs .NET only with these: no tiered recompilation or W^X remapping of code, and few
+    /// enough collections that its thread suspensions (signals QEMU handles poorly) stay rare.
+    /// </summary>
+    private static readonly Dictionary<string, string?> EmulatedRuntime = new()
     {
-        var output = Path.Combine(_dir, $"{kernels}-{(emulated ? "emulated" : "here")}");
-        if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
-        string[] train =
-        [
-            typeof(TrainCommand).Assembly.Location, "train", "--init-from", FixturePaths.OspreyTiny, "--synthetic", "64",
-            "--synthetic-layout", "conversations", "--seed", "5", "--steps", "2", "--batch-size", "4", "--lr", "2e-3", "--warmup", "1",
-            "--workers", "2", "--threads", "1", "--log-every", "1", "--kernels", kernels, "--out", output,
-        ];
-        var start = emulated ? new ProcessStartInfo(Qemu!) { ArgumentList = { "-cpu", EmulatedCpu, DotnetHost.Value } } : new ProcessStartInfo(DotnetHost.Value);
-        foreach (var argument in train) start.ArgumentList.Add(argument);
-        start.RedirectStandardOutput = start.RedirectStandardError = true;
-        if (emulated)
-        {
-            // The emulator runs .NET only with these: no tiered recompilation or W^X remapping of code, and
-            // few enough collections that its thread suspensions (signals QEMU handles poorly) stay rare.
-            start.Environment["DOTNET_TieredCompilation"] = "0";
-            start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
-            start.Environment["DOTNET_GCgen0size"] = "0x20000000";
-            start.Environment["DOTNET_INTERNAL_ThreadSuspendInjection"] = "0";
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // A hung run must not outlive the test (under the emulator it holds a core).
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, Path.Combine(output, "model.safetensors"), $"{await stdout}\n{await stderr}");
-    }
-
-    // The emulator needs the host's full path; the test host's own is it when the tests run under dotnet.
-    private static readonly Lazy<string> DotnetHost = new(() =>
-        Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host
-        : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, "dotnet")).FirstOrDefault(File.Exists)
-          ?? throw new FileNotFoundException("dotnet is not on PATH"));
+        ["DOTNET_TieredCompilation"] = "0",
+        ["DOTNET_EnableWriteXorExecute"] = "0",
+        ["DOTNET_GCgen0size"] = "0x20000000",
+        ["DOTNET_INTERNAL_ThreadSuspendInjection"] = "0",
+    };
 }
 
 /// <summary>A fact that is skipped, with the reason, where QEMU's user-mode x86-64 emulator or AVX2 is missing.</summary>

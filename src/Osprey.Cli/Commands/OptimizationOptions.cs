@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Osprey.Engine.Devices;
 using Osprey.Training.Training;
 
 namespace Osprey.Cli.Commands;
@@ -62,6 +63,7 @@ public sealed class OptimizationOptions
         options.Validate();
         // Before anything computes: the libraries read the pins once, when libtorch loads.
         KernelPins.Apply(result.GetValue(_kernels));
+        Console.WriteLine($"kernels: {KernelPins.Current.ToString().ToLowerInvariant()}; huge pages for large tensors: {(TensorHugePages.InEffect ? "on" : "off")}");
         return options;
     }
 }

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using Osprey.Engine.Devices;
 
 namespace Osprey.Training.Training;
 
@@ -14,8 +14,7 @@ namespace Osprey.Training.Training;
 /// agree on every op training uses except MKL's single-precision square root, which
 /// <see cref="PinnedScalarAdamW"/> therefore takes in double precision.
 /// The libraries read these settings from the process environment once, when they first compute, so
-/// they are set in the native environment (.NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/>
-/// does not reach it on Linux) before libtorch is loaded.
+/// they are set in the native environment (<see cref="NativeEnvironment"/>) before libtorch is loaded.
 /// </summary>
 public static class KernelPins
 {
@@ -41,18 +40,10 @@ public static class KernelPins
         {
             if (!Avx2.IsSupported)
                 throw new NotSupportedException("portable kernels need a CPU with AVX2; train with --kernels native (repeats on this kind of CPU only)");
-            if (LibtorchLoaded())
+            if (NativeEnvironment.LibtorchLoaded)
                 throw new InvalidOperationException("portable kernels must be pinned before libtorch is loaded: it reads them once");
-            foreach (var (name, value) in Portable)
-                if (SetEnv(name, value, 1) != 0)
-                    throw new InvalidOperationException($"could not set {name} in the process environment");
+            foreach (var (name, value) in Portable) NativeEnvironment.Set(name, value, overwrite: true);
         }
         Applied = kernels;
     }
-
-    private static bool LibtorchLoaded() =>
-        File.Exists("/proc/self/maps") && File.ReadLines("/proc/self/maps").Any(line => line.Contains("libtorch_cpu", StringComparison.Ordinal));
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 }
