@@ -12,6 +12,9 @@ public sealed record MachineInfo(string CpuModel, int Cores, long MemoryBytes, s
     /// <summary>The process ran with every thread on glibc's main malloc arena, as the hosts do (<see cref="NativeHeap"/>).</summary>
     public bool MallocOneArena { get; init; } = NativeHeap.OneArena;
 
+    /// <summary>libtorch put tensors of 2 MB or more on huge pages, as the hosts have it (<see cref="TensorHugePages"/>).</summary>
+    public bool HugePages { get; init; } = TensorHugePages.InEffect;
+
     public static MachineInfo Probe() => new(
         ReadCpuModel() ?? "unknown CPU",
         Environment.ProcessorCount,
@@ -24,7 +27,7 @@ public sealed record MachineInfo(string CpuModel, int Cores, long MemoryBytes, s
         DTypeName.Format(DTypeName.Resolve(DTypeName.Auto, TorchSharp.DeviceType.CPU, CpuFeatures.Current)));
 
     public string Describe() => FormattableString.Invariant(
-        $"{CpuModel}, {Cores} cores, {MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM; TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion} ({TorchThreads} threads); bf16 in hardware: {(CpuBf16 ? "yes" : "no")}, default dtype {DefaultDType}; malloc: {(MallocOneArena ? "one arena, as the hosts" : $"{NativeHeap.ArenaLimitVariable} not 1, unlike the hosts")}");
+        $"{CpuModel}, {Cores} cores, {MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM; TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion} ({TorchThreads} threads); bf16 in hardware: {(CpuBf16 ? "yes" : "no")}, default dtype {DefaultDType}; malloc: {(MallocOneArena ? "one arena, as the hosts" : $"{NativeHeap.ArenaLimitVariable} not 1, unlike the hosts")}; huge pages for large tensors: {(HugePages ? "on, as the hosts" : "off, unlike the hosts")}");
 
     private static string? ReadCpuModel()
     {

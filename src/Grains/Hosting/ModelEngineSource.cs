@@ -23,7 +23,8 @@ public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger, IMeterF
         logger.LogInformation("Loading the Osprey model from {ModelDirectory} ({Device}, dtype {Configured}; CPU bf16: {CpuBf16})", modelDirectory,
             settings.Device, settings.DType, CpuFeatures.Current.HasBf16);
         var engine = await Task.Run(() => OspreyEngine.Load(modelDirectory, engineOptions), cancellationToken);
-        logger.LogInformation("Loaded the Osprey model in {DType}", engine.Options.DType);
+        logger.LogInformation("Loaded the Osprey model in {DType}; huge pages for large tensors: {HugePages}", engine.Options.DType,
+            TensorHugePages.InEffect ? "on" : "off");
         if (OperatingSystem.IsLinux() && !NativeHeap.OneArena)
             logger.LogWarning("{Variable} is not 1: the engine's threads allocate from malloc arenas that map every block above 64 MB afresh (slower encodes, prefill and batched steps); "
                 + "the Dockerfiles and launch settings set it", NativeHeap.ArenaLimitVariable);

@@ -7,6 +7,7 @@ using Orleans.Configuration;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Orleans.Dashboard;
+using Osprey.Engine.Devices;
 using OspreyCluster.Grains.Metrics;
 
 namespace OspreyCluster.Grains.Hosting;
@@ -32,6 +33,8 @@ public static class OspreyHost
             .ConfigureResource(resource => resource.AddService(roles.HasFlag(OspreyHostRoles.Gateway) ? "osprey-gateway" : "osprey-silo"));
         if (roles.HasFlag(OspreyHostRoles.Silo))
         {
+            // Before the engine loads libtorch, which reads it once (a no-op in a process that already has).
+            TensorHugePages.Request();
             builder.UseOrleans(silo =>
             {
                 UseClustering(silo, options);
