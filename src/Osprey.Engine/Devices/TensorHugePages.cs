@@ -30,5 +30,5 @@ public static class TensorHugePages
     }
 
     /// <summary>Whether libtorch in this process allocates large tensors on huge pages (as far as the environment says).</summary>
-    public static bool InEffect => NativeEnvironment.Get(Variable) == "1";
+    public static bool InEffect => OperatingSystem.IsLinux() && NativeEnvironment.Get(Variable) == "1";
 }
