@@ -124,6 +124,16 @@ train_round 3 boxes 927 600 1.5e-3 "${asked[@]}" --family-weights yesno=6,compar
 # over an earlier one (--scene-overlap-share 0.75), size weighted 6 and description 4, the rest as above.
 train_round 3 hidden 928 1200 7.5e-4 "${asked[@]}" --family-weights yesno=6,comparison=6,category=2,description=4,colour=2,multiturn=2,size=6 \
     --conversation-box-share 0.3 --scene-overlap-share 0.75
+# Comparison inside conversations: which of two named regions is larger is an exclusive-or of the asked
+# word and the sizes, and the rounds above may leave it at chance (they did in one run of this script).
+# A decoder-only round of comparison questions only, sixteen per conversation, with both leanings of the
+# comparison round above (the region named first answers "larger" three times in four, so each part of
+# the answer is learnt on its own first), then a round as the last one, seed 929 and 600 steps at lr
+# 1.5e-3, which brings back the families the comparison round wore down.
+train_round llm compare 940 500 3e-3 --synthetic-layout conversations --conversation-questions 16 --conversation-min-regions 2 \
+    --families comparison --comparison-larger-share 0.75 --comparison-word-tied-order 0.75
+train_round 3 restore 929 600 1.5e-3 "${asked[@]}" --family-weights yesno=6,comparison=6,category=2,description=4,colour=2,multiturn=2,size=6 \
+    --conversation-box-share 0.3 --scene-overlap-share 0.75
 # About 50 validation questions per family inside conversations of the validation seed, as the gateway
 # serves them: bars a sample that small can hold (the targets are measured on the held-out set
 # of the model README); stop with an error if a family is below its bar.

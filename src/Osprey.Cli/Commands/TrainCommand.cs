@@ -64,7 +64,7 @@ public static class TrainCommand
         };
         var wordTiedOrder = new Option<double>("--comparison-word-tied-order")
         {
-            Description = "Share of synthetic comparison questions answered by region1 when asking \"larger\" (region2 when asking \"smaller\")",
+            Description = "Share of synthetic comparison questions answered by the region named first when asking \"larger\" (the second when asking \"smaller\")",
             DefaultValueFactory = _ => 0.5,
         };
         var focusShare = new Option<double>("--yesno-focus-share")
@@ -171,9 +171,13 @@ public static class TrainCommand
                 "per-question" => false,
                 var other => throw new ArgumentException($"--synthetic-layout: use conversations or per-question, got '{other}'"),
             };
-            // Conversations take the yes/no word leaning and kinds; the other leanings shape per-question rounds.
-            if (conversations && !(mixture with { FamilyWeights = QuestionMixture.Balanced.FamilyWeights, YesNoWordTied = 0.5, YesNoKinds = YesNoKinds.Both }).IsBalanced)
-                throw new ArgumentException("the comparison leanings and the yes/no focus and count shape the per-question layout: add --synthetic-layout per-question");
+            // Conversations take the comparison and yes/no word leanings and the yes/no kinds; the yes/no focus and count shape per-question rounds.
+            if (conversations && !(mixture with
+                {
+                    FamilyWeights = QuestionMixture.Balanced.FamilyWeights, YesNoWordTied = 0.5, YesNoKinds = YesNoKinds.Both,
+                    ComparisonLargerShare = 0.5, ComparisonWordTiedOrder = 0.5,
+                }).IsBalanced)
+                throw new ArgumentException("the yes/no focus and count shape the per-question layout: add --synthetic-layout per-question");
             if (!conversations && (result.GetValue(minRegions) != 1 || result.GetValue(conversationQuestions) != 0 || result.GetValue(boxShare) != 0))
                 throw new ArgumentException("--conversation-min-regions, --conversation-questions and --conversation-box-share shape the conversations layout, not per-question data");
             if (result.GetValue(recallPerStep) < 0)

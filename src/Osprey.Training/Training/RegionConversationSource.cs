@@ -49,7 +49,8 @@ public sealed class RegionConversationSource : ITrainingSource
                       (minRegions != 1 ? $", at least {minRegions} regions" : "") +
                       (questions != 0 ? $", {questions} questions each" : "") +
                       (boxShare != 0 ? $", regions as boxes {boxShare:R}" : "") +
-                      (families.OfType<YesNoFamily>().FirstOrDefault() is { } yesNo ? YesNoFamily.DescribeAnswerLeanings(yesNo.WordTied, yesNo.Kinds) : "");
+                      (families.OfType<YesNoFamily>().FirstOrDefault() is { } yesNo ? YesNoFamily.DescribeAnswerLeanings(yesNo.WordTied, yesNo.Kinds) : "") +
+                      (families.OfType<ComparisonFamily>().FirstOrDefault()?.DescribeLeanings() ?? "");
     }
 
     public string Description { get; }

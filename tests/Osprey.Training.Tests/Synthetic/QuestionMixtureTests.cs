@@ -1,4 +1,5 @@
 using Osprey.Training.Synthetic;
+using Osprey.Training.Synthetic.Conversations;
 using Osprey.Training.Synthetic.QuestionFamilies;
 
 namespace Osprey.Training.Tests.Synthetic;
@@ -59,6 +60,34 @@ public class QuestionMixtureTests
         }
         Assert.InRange(followsWord / 400.0, tied - 0.06, tied + 0.06);
         Assert.InRange(samples.Count(s => s.Conversation[0].Value.Contains("Which is larger")) / 400.0, 0.44, 0.56);
+    }
+
+    [Theory]
+    [InlineData(0.75, 0.75)]
+    [InlineData(0.5, 0.5)]
+    public void ConversationComparisonsLeanWithTheRegionNamedFirstAndStayTrue(double largerShare, double tied)
+    {
+        var builder = new RegionConversationBuilder([new ComparisonFamily(largerShare, tied)]) { MinRegions = 2, Questions = 8 };
+        var generator = new SceneGenerator(Scenes);
+        int asked = 0, larger = 0, followsWord = 0;
+        for (var seed = 0; asked < 600 && seed < 1000; seed++)
+        {
+            if (builder.Build(generator.Generate(seed, 0), new SeededRandom((ulong)seed + 1)) is not { } sample) continue;
+            foreach (var q in sample.Questions)
+            {
+                var named = System.Text.RegularExpressions.Regex.Matches(q.Question, @"region(\d)").Select(m => int.Parse(m.Groups[1].Value)).ToList();
+                var (first, second) = (sample.Scene.Objects[sample.Regions[named[0] - 1].ObjectIndex], sample.Scene.Objects[sample.Regions[named[1] - 1].ObjectIndex]);
+                bool askLarger = q.Question.Contains("Which is larger");
+                bool firstIsAnswer = first.Area > second.Area == askLarger;
+                Assert.Equal(RegionText.Name(named[firstIsAnswer ? 0 : 1]), q.Answer);
+                asked++;
+                if (askLarger) larger++;
+                if (firstIsAnswer == askLarger) followsWord++;
+            }
+        }
+        Assert.True(asked >= 600, $"{asked} comparisons");
+        Assert.InRange(larger / (double)asked, largerShare - 0.06, largerShare + 0.06);
+        Assert.InRange(followsWord / (double)asked, tied - 0.06, tied + 0.06);
     }
 
     [Fact]

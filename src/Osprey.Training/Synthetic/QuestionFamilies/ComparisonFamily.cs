@@ -40,8 +40,8 @@ public sealed class ComparisonFamily(double largerShare = 0.5, double wordTiedOr
 
     /// <summary>
     /// Two of the conversation's whole-object regions whose areas clearly differ, in either order,
-    /// answered with the right one's name as the question wrote it ("region3"). Always balanced: the
-    /// leanings shape only the per-question layout.
+    /// answered with the right one's name as the question wrote it ("region3"). The leanings work as in
+    /// <see cref="Create"/>, with the region named first in place of region1.
     /// </summary>
     public ConversationQuestion? Ask(RegionConversation conversation, SeededRandom rng, bool shortAnswer)
     {
@@ -56,12 +56,22 @@ public sealed class ComparisonFamily(double largerShare = 0.5, double wordTiedOr
         if (pairs.Count == 0) return null;
         var (first, second) = rng.Pick(pairs);
         if (rng.Chance(0.5)) (first, second) = (second, first);
-        bool askLarger = rng.Chance(0.5);
+        bool askLarger = rng.Chance(largerShare);
+        // The balanced order keeps its draws as they were, so existing training runs repeat exactly.
+        if (wordTiedOrder != 0.5)
+        {
+            bool answerFirst = rng.Chance(askLarger ? wordTiedOrder : 1 - wordTiedOrder);
+            if ((conversation.ObjectOf(first).Area > conversation.ObjectOf(second).Area == askLarger) != answerFirst) (first, second) = (second, first);
+        }
         bool firstIsLarger = conversation.ObjectOf(first).Area > conversation.ObjectOf(second).Area;
         string question = RegionText.Suffixed(
             $"Which is {(askLarger ? "larger" : "smaller")}, {RegionText.Name(first)} or {RegionText.Name(second)}?", shortAnswer);
         return new ConversationQuestion(Name, question, RegionText.Name(firstIsLarger == askLarger ? first : second));
     }
+
+    /// <summary>The leanings as a data description adds them (nothing when balanced, so balanced runs keep theirs).</summary>
+    public string DescribeLeanings() => largerShare == 0.5 && wordTiedOrder == 0.5 ? "" :
+        FormattableString.Invariant($", comparison larger share {largerShare:R}, word-tied order {wordTiedOrder:R}");
 
     private static List<(SceneObject, SceneObject)> ClearPairs(SyntheticScene scene)
     {
