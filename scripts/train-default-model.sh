@@ -6,7 +6,8 @@
 # the per-question layout (regions inline at their mention); then stage-3 rounds on Osprey's
 # multi-region conversations, the layout the gateway serves, the later ones teaching the decoder to look
 # regionK up and to carry the asked words to the answer, then to answer about regions marked by boxes,
-# and last to size partly hidden objects (models/osprey-default/README.md, *Training*).
+# to size partly hidden objects, and last to compare two regions named in a conversation
+# (models/osprey-default/README.md, *Training*).
 # Usage: scripts/train-default-model.sh OUT_DIR   (the model ends up in OUT_DIR/model; step times in
 # OUT_DIR/timings.txt). An interrupted step continues from its last checkpoint when run again.
 set -euo pipefail
