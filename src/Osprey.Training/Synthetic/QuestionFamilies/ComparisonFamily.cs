@@ -23,15 +23,10 @@ public sealed class ComparisonFamily(double largerShare = 0.5, double wordTiedOr
     {
         var (a, b) = rng.Pick(ClearPairs(scene));
         if (rng.Chance(0.5)) (a, b) = (b, a);
-        bool askLarger = rng.Chance(largerShare);
+        var (askLarger, swap) = Lean(rng, a.Area > b.Area);
+        if (swap) (a, b) = (b, a);
         string question = RegionText.Short(
             $"Which is {(askLarger ? "larger" : "smaller")}, {RegionText.Mention(1)} or {RegionText.Mention(2)}?");
-        // The balanced order keeps its draws as they were, so existing training runs repeat exactly.
-        if (wordTiedOrder != 0.5)
-        {
-            bool answerFirst = rng.Chance(askLarger ? wordTiedOrder : 1 - wordTiedOrder);
-            if ((a.Area > b.Area == askLarger) != answerFirst) (a, b) = (b, a);
-        }
         bool firstIsLarger = a.Area > b.Area;
         string answer = RegionText.Name(firstIsLarger == askLarger ? 1 : 2);
         return new InstructionSample(Name, scene, [SceneRegion.Whole(a.Index), SceneRegion.Whole(b.Index)],
@@ -56,17 +51,25 @@ public sealed class ComparisonFamily(double largerShare = 0.5, double wordTiedOr
         if (pairs.Count == 0) return null;
         var (first, second) = rng.Pick(pairs);
         if (rng.Chance(0.5)) (first, second) = (second, first);
-        bool askLarger = rng.Chance(largerShare);
-        // The balanced order keeps its draws as they were, so existing training runs repeat exactly.
-        if (wordTiedOrder != 0.5)
-        {
-            bool answerFirst = rng.Chance(askLarger ? wordTiedOrder : 1 - wordTiedOrder);
-            if ((conversation.ObjectOf(first).Area > conversation.ObjectOf(second).Area == askLarger) != answerFirst) (first, second) = (second, first);
-        }
+        var (askLarger, swap) = Lean(rng, conversation.ObjectOf(first).Area > conversation.ObjectOf(second).Area);
+        if (swap) (first, second) = (second, first);
         bool firstIsLarger = conversation.ObjectOf(first).Area > conversation.ObjectOf(second).Area;
         string question = RegionText.Suffixed(
             $"Which is {(askLarger ? "larger" : "smaller")}, {RegionText.Name(first)} or {RegionText.Name(second)}?", shortAnswer);
         return new ConversationQuestion(Name, question, RegionText.Name(firstIsLarger == askLarger ? first : second));
+    }
+
+    /// <summary>
+    /// Whether to ask "larger", and (with a word-tied order) whether to swap the two regions so the one
+    /// named first answers "larger" (the second "smaller") that often. The balanced order draws nothing
+    /// more, so existing training runs repeat exactly.
+    /// </summary>
+    private (bool AskLarger, bool Swap) Lean(SeededRandom rng, bool firstIsLarger)
+    {
+        bool askLarger = rng.Chance(largerShare);
+        if (wordTiedOrder == 0.5) return (askLarger, false);
+        bool answerFirst = rng.Chance(askLarger ? wordTiedOrder : 1 - wordTiedOrder);
+        return (askLarger, (firstIsLarger == askLarger) != answerFirst);
     }
 
     /// <summary>The leanings as a data description adds them (nothing when balanced, so balanced runs keep theirs).</summary>
