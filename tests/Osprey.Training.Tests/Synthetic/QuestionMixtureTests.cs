@@ -90,6 +90,13 @@ public class QuestionMixtureTests
         Assert.InRange(followsWord / (double)asked, tied - 0.06, tied + 0.06);
     }
 
+    [Theory]
+    [InlineData(1.5, 0.5, "the comparison 'larger' share must be within 0..1, got 1.5")]
+    [InlineData(0.5, -0.25, "the comparison word-tied order share must be within 0..1, got -0.25")]
+    public void ComparisonLeaningsOutsideZeroToOneAreRefusedWithTheirValue(double largerShare, double tied, string message) =>
+        Assert.Equal(message, Assert.Throws<ArgumentException>(() =>
+            new QuestionMixture { ComparisonLargerShare = largerShare, ComparisonWordTiedOrder = tied }.Validate()).Message);
+
     [Fact]
     public void FocusedYesNoQuestionsStayBalancedAndTrue()
     {
