@@ -79,7 +79,7 @@ public static class ClusterBench
             ImageId = image.Id,
             Regions = [.. regions.Select(r => new RegionView(r.Name, [r.Height, r.Width], r.RleCounts, r.Area))],
         };
-        using var latencies = new EngineLatencyRecorder();
+        using var latencies = new EngineLatencyRecorder(cluster.SiloLabels);
         for (var turn = 1; turn <= settings.Turns; turn++)
         {
             var question = ClusterBenchSettings.Questions[(turn - 1) % ClusterBenchSettings.Questions.Count];

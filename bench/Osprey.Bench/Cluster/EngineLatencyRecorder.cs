@@ -8,16 +8,21 @@ namespace Osprey.Bench.Cluster;
 /// Listens to the silo engine's latency histograms (<see cref="LatencyInstruments"/>, the ones /metrics
 /// exports) while a phase of the bench runs, so the report can set the engine's own steps beside the gaps
 /// clients saw between tokens: what a batched step costs and what the serving loop adds around it.
+/// Only the given silos' measurements count: another cluster in the process (a test beside this one)
+/// records on a meter of the same name.
 /// </summary>
 public sealed class EngineLatencyRecorder : IDisposable
 {
+    private readonly HashSet<string> _silos;
     private readonly MeterListener _listener = new();
     private readonly List<double> _decodeSteps = [], _allSteps = [], _gaps = [];
     private readonly List<string> _stepKinds = [];
     private readonly List<(string Part, double Ms)> _slices = [];
 
-    public EngineLatencyRecorder()
+    /// <param name="silos">The <c>silo</c> labels to hear (<see cref="InProcessCluster.SiloLabels"/>).</param>
+    public EngineLatencyRecorder(IEnumerable<string> silos)
     {
+        _silos = [.. silos];
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name == OspreyMeters.Silo
@@ -26,6 +31,7 @@ public sealed class EngineLatencyRecorder : IDisposable
         };
         _listener.SetMeasurementEventCallback<double>((instrument, seconds, tags, _) =>
         {
+            if (!FromOurSilos(tags)) return;
             var ms = seconds * 1000;
             lock (_gaps)
             {
@@ -82,6 +88,13 @@ public sealed class EngineLatencyRecorder : IDisposable
             _slices.Clear();
             return taken;
         }
+    }
+
+    private bool FromOurSilos(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        foreach (var tag in tags)
+            if (tag.Key == "silo") return tag.Value is string silo && _silos.Contains(silo);
+        return false;
     }
 
     private static double? Median(List<double> values)

@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OspreyCluster.Gateway.Hosting;
 using OspreyCluster.Grains.Hosting;
+using OspreyCluster.Grains.Placement;
+using Orleans.Runtime;
 
 namespace Osprey.Bench.Cluster;
 
@@ -39,6 +41,14 @@ public sealed class InProcessCluster : IAsyncDisposable
     /// <summary>The engine of every silo, the gateway's first.</summary>
     public IReadOnlyList<SiloServingEngine> Engines =>
         [_gateway.Services.GetRequiredService<SiloServingEngine>(), .. _silos.Select(s => s.Services.GetRequiredService<SiloServingEngine>())];
+
+    /// <summary>
+    /// The <c>silo</c> label of every silo's measurements, the gateway's first: what tells this cluster's
+    /// engine steps from those of another cluster in the same process (tests run side by side).
+    /// </summary>
+    public IReadOnlyList<string> SiloLabels =>
+        [.. new IServiceProvider[] { _gateway.Services }.Concat(_silos.Select(s => s.Services))
+            .Select(services => SiloIdentity.Of(services.GetRequiredService<ILocalSiloDetails>().SiloAddress))];
 
     /// <summary>A client of the gateway, with <paramref name="apiKey"/> as its bearer key when given.</summary>
     public HttpClient Http(string? apiKey = null)
