@@ -19,7 +19,7 @@ public sealed class EngineLatencyRecorder : IDisposable
     private readonly List<string> _stepKinds = [];
     private readonly List<(string Part, double Ms)> _slices = [];
 
-    /// <param name="silos">The <c>silo</c> labels to hear (<see cref="InProcessCluster.SiloLabels"/>).</param>
+    /// <param name="silos">The <see cref="OspreyMeters.SiloLabel"/> values to hear (<see cref="InProcessCluster.SiloLabels"/>).</param>
     public EngineLatencyRecorder(IEnumerable<string> silos)
     {
         _silos = [.. silos];
@@ -93,7 +93,7 @@ public sealed class EngineLatencyRecorder : IDisposable
     private bool FromOurSilos(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         foreach (var tag in tags)
-            if (tag.Key == "silo") return tag.Value is string silo && _silos.Contains(silo);
+            if (tag.Key == OspreyMeters.SiloLabel) return tag.Value is string silo && _silos.Contains(silo);
         return false;
     }
 

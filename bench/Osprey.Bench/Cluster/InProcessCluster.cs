@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OspreyCluster.Gateway.Hosting;
 using OspreyCluster.Grains.Hosting;
+using OspreyCluster.Grains.Metrics;
 using OspreyCluster.Grains.Placement;
 using Orleans.Runtime;
 
@@ -39,16 +40,17 @@ public sealed class InProcessCluster : IAsyncDisposable
     public IGrainFactory Grains => _gateway.Services.GetRequiredService<IGrainFactory>();
 
     /// <summary>The engine of every silo, the gateway's first.</summary>
-    public IReadOnlyList<SiloServingEngine> Engines =>
-        [_gateway.Services.GetRequiredService<SiloServingEngine>(), .. _silos.Select(s => s.Services.GetRequiredService<SiloServingEngine>())];
+    public IReadOnlyList<SiloServingEngine> Engines => [.. HostServices.Select(s => s.GetRequiredService<SiloServingEngine>())];
 
     /// <summary>
-    /// The <c>silo</c> label of every silo's measurements, the gateway's first: what tells this cluster's
-    /// engine steps from those of another cluster in the same process (tests run side by side).
+    /// The <see cref="OspreyMeters.SiloLabel"/> of every silo's measurements, the gateway's first: what tells
+    /// this cluster's engine steps from those of another cluster in the same process (tests run side by side).
     /// </summary>
     public IReadOnlyList<string> SiloLabels =>
-        [.. new IServiceProvider[] { _gateway.Services }.Concat(_silos.Select(s => s.Services))
-            .Select(services => SiloIdentity.Of(services.GetRequiredService<ILocalSiloDetails>().SiloAddress))];
+        [.. HostServices.Select(s => SiloIdentity.Of(s.GetRequiredService<ILocalSiloDetails>().SiloAddress))];
+
+    /// <summary>Every silo's services, the gateway's first.</summary>
+    private IEnumerable<IServiceProvider> HostServices => _silos.Select(s => s.Services).Prepend(_gateway.Services);
 
     /// <summary>A client of the gateway, with <paramref name="apiKey"/> as its bearer key when given.</summary>
     public HttpClient Http(string? apiKey = null)

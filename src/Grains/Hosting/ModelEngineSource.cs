@@ -52,7 +52,7 @@ public sealed class ModelEngineSource(ILogger<ModelEngineSource> logger, IMeterF
             EncodeTurnPerStep = settings.EncodeTurnPerStep,
             DecodeStepStretch = settings.DecodeStepStretch,
             WarmUp = settings.WarmUp,
-            Latency = new LatencyInstruments(meters.Create(OspreyMeters.Silo), new KeyValuePair<string, object?>("silo", SiloIdentity.Of(silo.SiloAddress))),
+            Latency = new LatencyInstruments(meters.Create(OspreyMeters.Silo), new KeyValuePair<string, object?>(OspreyMeters.SiloLabel, SiloIdentity.Of(silo.SiloAddress))),
         }, sam);
         if (!settings.WarmUp) return serving;
         try

@@ -15,7 +15,7 @@ public sealed class SiloEngineInstruments : ILifecycleParticipant<ISiloLifecycle
     public SiloEngineInstruments(IMeterFactory meters, SiloServingEngine serving, ILocalSiloDetails silo)
     {
         var meter = meters.Create(OspreyMeters.Silo);
-        var label = new Lazy<KeyValuePair<string, object?>>(() => new("silo", SiloIdentity.Of(silo.SiloAddress)));
+        var label = new Lazy<KeyValuePair<string, object?>>(() => new(OspreyMeters.SiloLabel, SiloIdentity.Of(silo.SiloAddress)));
 
         void Counter(string name, string description, Func<ServingMetrics, long> value) =>
             meter.CreateObservableCounter(name, () => Read(value), description: description);
