@@ -12,8 +12,9 @@ namespace Osprey.Bench.Engine;
 
 /// <summary>
 /// The two kinds of step that scripts/train-default-model.sh spends its time in, on the default
-/// model's config: stage 3 on conversations of sixteen yes/no questions (batch 8, its longest rounds)
-/// and vision pretraining (batch 16). Each runs with one model and with one replica per core, one
+/// model's config: stage 3 on multi-region conversations of sixteen questions with the region-attention
+/// term (batch 8; the rounds that carry the asked words to the answer, its longest) and vision
+/// pretraining (batch 16). Each runs with one model and with one replica per core, one
 /// libtorch thread each, alternating so both see the same machine; a trainer's run is timed whole
 /// (its closing checkpoint included, the model's loading not) after an untimed warm-up run of each.
 /// </summary>
@@ -34,7 +35,7 @@ public sealed class TrainingBench(string modelDirectory, int steps, int repeat, 
             var results = new List<TrainingResult>();
             foreach (var (name, batch, run) in new (string, int, Func<int, int, double>)[]
                      {
-                         ("stage 3, 16 yes/no questions per conversation", 8, Stage3),
+                         ("stage 3, conversations of 16 questions, region attention", 8, Stage3),
                          ("vision pretraining", 16, VisionPretraining),
                      })
             {
@@ -61,9 +62,19 @@ public sealed class TrainingBench(string modelDirectory, int steps, int repeat, 
     private double Stage3(int workers, int stepCount)
     {
         using var engine = OspreyEngine.Load(modelDirectory, EngineOptions.Cpu32);
-        var mixture = new QuestionMixture { FamilyWeights = new Dictionary<string, double> { ["yesno"] = 3 }, YesNoQuestions = 16 };
-        var data = new SyntheticTrainingSource(80000, seed: 501, new SceneOptions { ImageSize = SceneSize }, mixture: mixture);
-        var options = Options(stepCount, 8, workers, TrainingStage.Parse("3"));
+        // The script's words rounds: --family-weights yesno=6,comparison=3,category=2,description=2,colour=2
+        // --conversation-questions 16 --conversation-min-regions 2 and every --region-attention-* option.
+        var mixture = new QuestionMixture
+        {
+            FamilyWeights = new Dictionary<string, double> { ["yesno"] = 6, ["comparison"] = 3, ["category"] = 2, ["description"] = 2, ["colour"] = 2 },
+        };
+        var families = mixture.Apply(SyntheticDatasetBuilder.AllFamilies());
+        var data = new RegionConversationSource(80000, seed: 925, new SceneOptions { ImageSize = SceneSize }, families, mixture.WeightsOf(families),
+            minRegions: 2, questions: 16);
+        var options = Options(stepCount, 8, workers, TrainingStage.Parse("3")) with
+        {
+            RegionAttention = new RegionAttention(3, engine.Model.llm.Config.NumLayers - 1, Head: -1, Circuit: true, Word: true),
+        };
         return WithScratchDirectory(outDir =>
         {
             using var trainer = new Trainer(engine.Model, engine.Tokenizer, _tokenizerPath, data, options, outDir, TextWriter.Null);
