@@ -68,8 +68,7 @@ public sealed class TrainingBench(string modelDirectory, int steps, int repeat, 
         {
             FamilyWeights = new Dictionary<string, double> { ["yesno"] = 6, ["comparison"] = 3, ["category"] = 2, ["description"] = 2, ["colour"] = 2 },
         };
-        var families = mixture.Apply(SyntheticDatasetBuilder.AllFamilies());
-        var data = new RegionConversationSource(80000, seed: 925, new SceneOptions { ImageSize = SceneSize }, families, mixture.WeightsOf(families),
+        var data = new RegionConversationSource(80000, seed: 925, new SceneOptions { ImageSize = SceneSize }, mixture: mixture,
             minRegions: 2, questions: 16);
         var options = Options(stepCount, 8, workers, TrainingStage.Parse("3")) with
         {

@@ -265,8 +265,8 @@ public static class TrainCommand
     private static RegionConversationSource ConversationSource(int conversations, long seed, SceneOptions scenes, string? familyNames, QuestionMixture mixture,
         int minRegions, int questions, double boxShare)
     {
-        var chosen = familyNames is not null ? SyntheticDatasetBuilder.FamiliesNamed(familyNames) : SyntheticDatasetBuilder.AllFamilies();
-        return new RegionConversationSource(conversations, seed, scenes, mixture.Apply(chosen), mixture.WeightsOf(chosen),
+        var chosen = familyNames is not null ? SyntheticDatasetBuilder.FamiliesNamed(familyNames) : null;
+        return new RegionConversationSource(conversations, seed, scenes, chosen, mixture,
             minRegions: minRegions, questions: questions, boxShare: boxShare);
     }
 

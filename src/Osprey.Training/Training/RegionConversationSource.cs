@@ -21,17 +21,21 @@ public sealed class RegionConversationSource : ITrainingSource
     private readonly double _describeShare;
 
     /// <param name="conversations">Examples per epoch.</param>
+    /// <param name="families">Question families to draw from (default: all of them).</param>
+    /// <param name="mixture">Family weights and how the questions lean (default: balanced, as evaluation asks them).</param>
     /// <param name="describeShare">Share of examples that are the demo's single-region description question.</param>
     /// <param name="boxShare">Share of conversation regions marked by their filled bounding box (<see cref="RegionConversationBuilder.BoxShare"/>).</param>
     public RegionConversationSource(int conversations, long seed, SceneOptions? sceneOptions = null,
-        IReadOnlyList<IQuestionFamily>? families = null, IReadOnlyList<double>? weights = null, double describeShare = 0.1,
+        IReadOnlyList<IQuestionFamily>? families = null, QuestionMixture? mixture = null, double describeShare = 0.1,
         int minRegions = 1, int questions = 0, double boxShare = 0)
     {
         if (conversations < 1) throw new ArgumentOutOfRangeException(nameof(conversations), conversations, "at least one synthetic conversation");
         if (describeShare is < 0 or > 1 || double.IsNaN(describeShare))
             throw new ArgumentOutOfRangeException(nameof(describeShare), describeShare, "a share within 0..1");
-        families ??= SyntheticDatasetBuilder.AllFamilies();
-        weights ??= families.Select(_ => 1.0).ToList();
+        mixture ??= QuestionMixture.Balanced;
+        mixture.Validate();
+        families = mixture.Apply(families ?? SyntheticDatasetBuilder.AllFamilies());
+        var weights = mixture.WeightsOf(families);
         _generator = new SceneGenerator(sceneOptions);
         if (minRegions is < 1 or > RegionConversationBuilder.MaxRegions)
             throw new ArgumentOutOfRangeException(nameof(minRegions), minRegions, $"1..{RegionConversationBuilder.MaxRegions} regions");
