@@ -94,9 +94,8 @@ train_round 3 conv2 921 1200 2e-3 --synthetic-layout conversations --family-weig
 # layer 0's head 2 to carry the words a question asks about its region to the answer
 # (--region-attention-word), without which a colour asked in a yes/no question never reached the answer.
 # Yes/no inside conversations takes all three: 47 %, 53 %, 70 %, 93 % on validation conversations before
-# and after each (seven per-question yes/no rounds before these, which the script had before, took it there
-# in two, at four times the
-# cost; models/osprey-default/README.md, *Training*).
+# and after each (with the seven per-question yes/no rounds the script had before them, at four times
+# this round's cost, it took two; models/osprey-default/README.md, *Training*).
 asked=(--synthetic-layout conversations --conversation-questions 16 --conversation-min-regions 2
     --region-attention-weight 3 --region-attention-head -1 --region-attention-circuit --region-attention-word)
 train_round 3 words1 925 1200 1.5e-3 "${asked[@]}" --family-weights yesno=6,comparison=3,category=2,description=2,colour=2
