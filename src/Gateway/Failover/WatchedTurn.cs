@@ -68,23 +68,35 @@ public sealed class WatchedTurn : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _death.Dispose();
-        if (!_lost)
+        if (_lost)
         {
-            await _events.DisposeAsync();
+            // A dead silo took the turn's enumerator with it: a dispose sent there would only wait out the
+            // response timeout, and hold the client's error meanwhile. A turn lost before it named its silo may
+            // still run on a live one: it is cancelled there already, and disposed without waiting.
+            if (_silo is null) _ = DisposeUnawaitedAsync(_events.DisposeAsync().AsTask());
+            return;
+        }
+        // The silo can die after the turn's last event and before this dispose reaches it: then the dispose
+        // waits out the response timeout, and holds the client's finished answer as long. So it is waited
+        // for only while membership holds the silo alive.
+        var disposing = _events.DisposeAsync().AsTask();
+        var death = _silo is null ? _watch.NextDeath() : _watch.DeathOf(_silo);
+        try
+        {
+            await disposing.WaitAsync(death);
             _cancel.Dispose();
         }
-        // A dead silo took the turn's enumerator with it: a dispose sent there would only wait out the
-        // response timeout, and hold the client's error meanwhile. A turn lost before it named its silo may
-        // still run on a live one: it is cancelled there already, and disposed without waiting.
-        else if (_silo is null)
-            _ = DisposeUnawaitedAsync(_events);
+        catch (OperationCanceledException) when (death.IsCancellationRequested && !disposing.IsCompleted)
+        {
+            _ = DisposeUnawaitedAsync(disposing);
+        }
     }
 
-    private static async Task DisposeUnawaitedAsync(IAsyncEnumerator<TurnEvent> events)
+    private static async Task DisposeUnawaitedAsync(Task disposing)
     {
         try
         {
-            await events.DisposeAsync();
+            await disposing;
         }
         catch (Exception)
         {
