@@ -18,14 +18,18 @@ osprey() { dotnet run --no-build --project src/Osprey.Cli -c Release -- "$@"; }
 started=$SECONDS
 # The trainers compute with portable kernels (osprey train --kernels portable, the default: libtorch and
 # oneDNN capped at AVX2, MKL on its reproducible COMPATIBLE path), so a run gives the same weights on
-# any x86-64 CPU with AVX2, and an interrupted run may continue on another machine. Say which CPU ran it,
+# any x86-64 CPU with AVX2, and an interrupted run may continue on another machine. KERNELS=avx2 puts
+# MKL on its AVX2 path instead: steps take 0.55-0.75 of the time, and the weights repeat on CPUs of the
+# vendor that ran them only (a run resumes only with the kernels it began with). Say which CPU ran it,
 # for the step times.
+kernels=${KERNELS:-portable}
 cpuinfo() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo | cut -d: -f2 | xargs || true; }
 flags=$(cpuinfo flags)
 widest=unknown
 for isa in avx512f avx2 sse4_2; do [[ " $flags " == *" $isa "* ]] && { widest=$isa; break; }; done
 echo "cpu          $(cpuinfo 'model name') (family $(cpuinfo 'cpu family'), model $(cpuinfo model)), widest vectors $widest" >> "$out/timings.txt"
 echo "vectors      $(tr ' ' '\n' <<< "$flags" | grep -E '^(avx|amx|fma|f16c)' | sort | xargs)" >> "$out/timings.txt"
+echo "kernels      $kernels" >> "$out/timings.txt"
 echo "code         $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src scripts configs 2>/dev/null || echo ' with local changes')" >> "$out/timings.txt"
 timed() { local t=$SECONDS; "$@"; echo "$(printf '%-12s' "$step") $(( (SECONDS - t) / 60 )) min $(( (SECONDS - t) % 60 )) s" >> "$out/timings.txt"; }
 
@@ -41,7 +45,7 @@ learnt() {
 
 # Every step splits its batch over two model replicas, one per core (--workers 2 --threads 1), which add
 # the gradients in a fixed order, so a run repeats exactly.
-two=(--workers 2 --threads 1)
+two=(--workers 2 --threads 1 --kernels "$kernels")
 step=vision
 vision="$out/vision"
 if [ -f "$vision/resume/trainer_state.json" ]; then start=(--resume); else start=(--config configs/osprey-small.json --layer-scale 1); fi

@@ -27,7 +27,7 @@ public sealed class OptimizationOptions
 
     private readonly Option<TrainingKernels> _kernels = new("--kernels")
     {
-        Description = "portable: the same weights on every AVX2 CPU, somewhat slower; native: this CPU's fastest kernels, the same weights on this kind of CPU only",
+        Description = "portable: the same weights on every AVX2 CPU, slowest; avx2: the same weights on every AVX2 CPU of one vendor, about as fast as native; native: this CPU's fastest kernels, the same weights on this kind of CPU only",
         DefaultValueFactory = _ => TrainingKernels.Portable,
     };
 

@@ -12,7 +12,9 @@ namespace Osprey.Training.Training;
 /// CPUs (<c>models/osprey-default/README.md</c>, <i>Reproducing it</i>): libtorch capped at AVX2,
 /// oneDNN capped at AVX2 and MKL on its conditional-numerical-reproducibility <c>COMPATIBLE</c> path
 /// agree on every op training uses except MKL's single-precision square root, which
-/// <see cref="PinnedScalarAdamW"/> therefore takes in double precision.
+/// <see cref="PinnedScalarAdamW"/> therefore takes in double precision. With MKL on its <c>AVX2</c> path
+/// instead (<see cref="TrainingKernels.Avx2"/>, much faster) AMD CPUs of different families agree with
+/// each other, but an Intel one differs in matrix products and MKL's vector maths.
 /// The libraries read these settings from the process environment once, when they first compute, so
 /// they are set in the native environment (<see cref="NativeEnvironment"/>) before libtorch is loaded.
 /// </summary>
@@ -23,6 +25,15 @@ public static class KernelPins
         ("ATEN_CPU_CAPABILITY", "avx2"),
         ("ONEDNN_MAX_CPU_ISA", "AVX2"),
         ("MKL_CBWR", "COMPATIBLE"),
+    ];
+
+    // MKL's COMPATIBLE path is its oldest vector code: a conversation round's step takes about 1.8 times
+    // as long as on its AVX2 path, which repeats only across CPUs of one vendor.
+    private static readonly (string Name, string Value)[] Avx2Paths =
+    [
+        ("ATEN_CPU_CAPABILITY", "avx2"),
+        ("ONEDNN_MAX_CPU_ISA", "AVX2"),
+        ("MKL_CBWR", "AVX2"),
     ];
 
     /// <summary>The kernels this process was given by <see cref="Apply"/>, if any.</summary>
@@ -36,13 +47,15 @@ public static class KernelPins
         if (Applied == kernels) return;
         if (Applied is not null)
             throw new InvalidOperationException($"this process already trains with {Applied} kernels");
-        if (kernels == TrainingKernels.Portable)
+        if (kernels != TrainingKernels.Native)
         {
+            var name = kernels.ToString().ToLowerInvariant();
             if (!Avx2.IsSupported)
-                throw new NotSupportedException("portable kernels need a CPU with AVX2; train with --kernels native (repeats on this kind of CPU only)");
+                throw new NotSupportedException($"{name} kernels need a CPU with AVX2; train with --kernels native (repeats on this kind of CPU only)");
             if (NativeEnvironment.LibtorchLoaded)
-                throw new InvalidOperationException("portable kernels must be pinned before libtorch is loaded: it reads them once");
-            foreach (var (name, value) in Portable) NativeEnvironment.Set(name, value, overwrite: true);
+                throw new InvalidOperationException($"{name} kernels must be pinned before libtorch is loaded: it reads them once");
+            foreach (var (variable, value) in kernels == TrainingKernels.Portable ? Portable : Avx2Paths)
+                NativeEnvironment.Set(variable, value, overwrite: true);
         }
         Applied = kernels;
     }

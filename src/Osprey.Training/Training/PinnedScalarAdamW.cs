@@ -11,7 +11,7 @@ namespace Osprey.Training.Training;
 /// numbers (1 − lr·decay, β₁, 1 − β₁, ε, …) into temporary Scalars that nothing keeps reachable during the
 /// call, so the GC may finalise one while libtorch reads it (see <see cref="PinnedScalars"/>): an
 /// <c>osprey train-sam</c> run of 2026-12-05 died that way after 3,040 steps (50 minutes), with "Unknown
-/// scalar type" in its <c>mul_</c>. With <see cref="TrainingKernels.Portable"/> kernels one op differs:
+/// scalar type" in its <c>mul_</c>. With pinned kernels (<see cref="TrainingKernels.Portable"/>, <see cref="TrainingKernels.Avx2"/>) one op differs:
 /// the second moment's square root is taken in double precision and rounded back, the correctly rounded
 /// single-precision root on every CPU; libtorch hands a single-precision root to MKL, whose result
 /// differs between CPUs even on its reproducible path (<see cref="KernelPins"/>). State, parameter
@@ -40,7 +40,7 @@ public sealed class PinnedScalarAdamW(IEnumerable<AdamW.ParamGroup> groups, doub
             state.exp_avg.mul_(beta1Scalar).add_(grad, oneMinusBeta1);
             state.exp_avg_sq.mul_(beta2Scalar).addcmul_(grad, grad, oneMinusBeta2);
             using Scalar rootCorrection2 = Math.Sqrt(biasCorrection2), stepSize = -(lr / biasCorrection1);
-            using var root = kernels == TrainingKernels.Portable
+            using var root = kernels != TrainingKernels.Native
                 ? state.exp_avg_sq.to(ScalarType.Float64).sqrt_().to(state.exp_avg_sq.dtype)
                 : state.exp_avg_sq.sqrt();
             var denominator = root.div(rootCorrection2).add_(epsScalar, PinnedScalars.One);

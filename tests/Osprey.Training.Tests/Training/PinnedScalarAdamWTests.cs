@@ -15,6 +15,7 @@ public sealed class PinnedScalarAdamWTests
     [Theory]
     [InlineData(TrainingKernels.Native)]
     [InlineData(TrainingKernels.Portable)]
+    [InlineData(TrainingKernels.Avx2)]
     public void Steps_give_TorchSharps_AdamW_updates_with_weight_decay_groups_and_a_changing_learning_rate(TrainingKernels kernels)
     {
         using var generator = new Generator(7);
