@@ -20,20 +20,13 @@ namespace Osprey.Training.Training;
 /// </summary>
 public static class KernelPins
 {
-    private static readonly (string Name, string Value)[] Portable =
-    [
-        ("ATEN_CPU_CAPABILITY", "avx2"),
-        ("ONEDNN_MAX_CPU_ISA", "AVX2"),
-        ("MKL_CBWR", "COMPATIBLE"),
-    ];
-
     // MKL's COMPATIBLE path is its oldest vector code: a conversation round's step takes about 1.8 times
     // as long as on its AVX2 path, which repeats only across CPUs of one vendor.
-    private static readonly (string Name, string Value)[] Avx2Paths =
+    private static (string Name, string Value)[] Pins(TrainingKernels kernels) =>
     [
         ("ATEN_CPU_CAPABILITY", "avx2"),
         ("ONEDNN_MAX_CPU_ISA", "AVX2"),
-        ("MKL_CBWR", "AVX2"),
+        ("MKL_CBWR", kernels == TrainingKernels.Portable ? "COMPATIBLE" : "AVX2"),
     ];
 
     /// <summary>The kernels this process was given by <see cref="Apply"/>, if any.</summary>
@@ -54,7 +47,7 @@ public static class KernelPins
                 throw new NotSupportedException($"{name} kernels need a CPU with AVX2; train with --kernels native (repeats on this kind of CPU only)");
             if (NativeEnvironment.LibtorchLoaded)
                 throw new InvalidOperationException($"{name} kernels must be pinned before libtorch is loaded: it reads them once");
-            foreach (var (variable, value) in kernels == TrainingKernels.Portable ? Portable : Avx2Paths)
+            foreach (var (variable, value) in Pins(kernels))
                 NativeEnvironment.Set(variable, value, overwrite: true);
         }
         Applied = kernels;
