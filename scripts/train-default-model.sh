@@ -19,9 +19,9 @@ started=$SECONDS
 # The trainers compute with portable kernels (osprey train --kernels portable, the default: libtorch and
 # oneDNN capped at AVX2, MKL on its reproducible COMPATIBLE path), so a run gives the same weights on
 # any x86-64 CPU with AVX2, and an interrupted run may continue on another machine. KERNELS=avx2 puts
-# MKL on its AVX2 path instead: steps take 0.54-0.67 of the time on a family-25 EPYC, and the weights repeat on CPUs of the
-# vendor that ran them only (a run resumes only with the kernels it began with). Say which CPU ran it,
-# for the step times.
+# MKL on its AVX2 path instead: steps take 0.54-0.67 of the time on a family-25 EPYC, and the weights
+# repeat on CPUs of the vendor that ran them only (a run resumes only with the kernels it began with).
+# Say which CPU ran it, for the step times.
 kernels=${KERNELS:-portable}
 cpuinfo() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo | cut -d: -f2 | xargs || true; }
 flags=$(cpuinfo flags)
